@@ -1,0 +1,1 @@
+Console.WriteLine("Academy.Video.Api: composed in issue 5.");

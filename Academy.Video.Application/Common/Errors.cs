@@ -1,0 +1,14 @@
+namespace Academy.Video.Application.Common;
+
+/// <summary>Application errors carry a stable code; the API maps each kind to one HTTP status in one place.</summary>
+public abstract class ApplicationErrorException(string code, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public string Code { get; } = code;
+}
+
+/// <summary>The thing asked for does not exist (HTTP 404).</summary>
+public sealed class NotFoundException(string resource, object id)
+    : ApplicationErrorException($"{resource.ToUpperInvariant()}_NOT_FOUND", $"{resource} '{id}' was not found.");
+
+/// <summary>The request is valid but the current state forbids it (HTTP 409).</summary>
+public sealed class ConflictException(string code, string message) : ApplicationErrorException(code, message);

@@ -1,0 +1,36 @@
+using Academy.Video.Domain.Jobs;
+
+namespace Academy.Video.Application.Jobs;
+
+/// <summary>
+/// Finds recovery candidates and locks them for one scanner (Postgres: FOR UPDATE SKIP LOCKED),
+/// so two scanners running at once never act on the same job.
+/// </summary>
+public interface IRecoveryScanStore
+{
+    Task<IRecoveryClaim> ClaimCandidatesAsync(RecoveryCandidateQuery query, CancellationToken cancellationToken);
+}
+
+/// <param name="HeartbeatBefore">RUNNING jobs whose last heartbeat is older than this.</param>
+/// <param name="RetryDueBy">RETRY_WAIT jobs without a Batch id whose next attempt is due by this.</param>
+/// <param name="QueuedBefore">QUEUED jobs without a Batch id created before this.</param>
+public sealed record RecoveryCandidateQuery(
+    DateTimeOffset HeartbeatBefore,
+    DateTimeOffset RetryDueBy,
+    DateTimeOffset QueuedBefore,
+    int Limit);
+
+/// <summary>
+/// The locked candidates. Changes made through the claim are kept only by <see cref="CommitAsync"/>;
+/// disposing without committing releases the locks and discards them (the dry run).
+/// </summary>
+public interface IRecoveryClaim : IAsyncDisposable
+{
+    IReadOnlyList<TranscodeJob> Jobs { get; }
+
+    Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken);
+
+    Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken);
+
+    Task CommitAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,54 @@
+using Academy.Video.Domain.Jobs;
+
+namespace Academy.Video.Application.Jobs;
+
+/// <summary>
+/// Transcode jobs in the database, the single source of truth for job state. Every change is a
+/// compare-and-set on (state, attempt_count): the return value says whether this caller won.
+/// </summary>
+public interface ITranscodeJobStore
+{
+    Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Applies the transition (and its <see cref="JobTransition.Video"/> effect, and the attempt
+    /// history row it opens or closes) in one statement if the job is still in
+    /// (FromState, FromAttempt).
+    /// </summary>
+    Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken);
+
+    /// <summary>Stores the runner's job id if the job is still in (ExpectedState, ExpectedAttempt).</summary>
+    Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken);
+
+    /// <summary>Fenced heartbeat: only the RUNNING attempt <paramref name="attempt"/> may beat; any other gets <see cref="HeartbeatResult.Lost"/>.</summary>
+    Task<HeartbeatResult> HeartbeatAsync(Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>The attempt timeline, oldest first.</summary>
+    Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken);
+
+    Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+public enum HeartbeatResult
+{
+    Alive,
+    /// <summary>The attempt was superseded (scan marked it stuck, a newer attempt started, the video was deleted): stop at once.</summary>
+    Lost,
+}
+
+/// <summary>One row of the attempt history operators read as a timeline.</summary>
+public sealed record JobAttempt(
+    Guid JobId,
+    int Attempt,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    JobState? Outcome,
+    string? ErrorCode,
+    string? ErrorMessage,
+    string? BatchJobId);
+
+public sealed record JobBacklog(
+    IReadOnlyDictionary<JobState, int> CountsByState,
+    TimeSpan? OldestQueuedAge,
+    TimeSpan? OldestRetryWaitAge,
+    TimeSpan? OldestRunningHeartbeatAge);

@@ -1,0 +1,52 @@
+namespace Academy.Video.Domain.Jobs;
+
+public enum JobErrorKind
+{
+    /// <summary>Another attempt may succeed (network, storage, a killed container).</summary>
+    Transient,
+    /// <summary>No attempt can succeed (the source is not a video): the job goes FAILED, never retried.</summary>
+    Permanent,
+}
+
+/// <summary>Why an attempt ended badly. Codes are stable: operators and clients match on them.</summary>
+public sealed record JobError(string Code, string Message, JobErrorKind Kind)
+{
+    public bool IsPermanent => Kind == JobErrorKind.Permanent;
+
+    public static JobError SourceMissing(string key) =>
+        new(JobErrorCodes.SourceMissing, $"The source object '{key}' does not exist in storage.", JobErrorKind.Permanent);
+
+    public static JobError SourceEmpty(string key) =>
+        new(JobErrorCodes.SourceEmpty, $"The source object '{key}' is empty (0 bytes).", JobErrorKind.Permanent);
+
+    public static JobError SourceUndecodable(string detail) =>
+        new(JobErrorCodes.SourceUndecodable, $"The source is not a decodable media file: {detail}", JobErrorKind.Permanent);
+
+    public static JobError NoVideoStream() =>
+        new(JobErrorCodes.NoVideoStream, "The source has no video stream.", JobErrorKind.Permanent);
+
+    public static JobError Transient(string code, string message) => new(code, message, JobErrorKind.Transient);
+
+    public static JobError Cancelled(string reason) =>
+        new(JobErrorCodes.Cancelled, $"The attempt was cancelled: {reason}", JobErrorKind.Transient);
+
+    public static JobError StuckWithoutHeartbeat(TimeSpan silence) =>
+        new(JobErrorCodes.HeartbeatTimeout, $"No heartbeat for {silence:c}; the attempt is presumed dead.", JobErrorKind.Transient);
+
+    public static JobError VideoDeleted() =>
+        new(JobErrorCodes.VideoDeleted, "The video was deleted while its job was pending.", JobErrorKind.Permanent);
+}
+
+public static class JobErrorCodes
+{
+    public const string SourceMissing = "SOURCE_MISSING";
+    public const string SourceEmpty = "SOURCE_EMPTY";
+    public const string SourceUndecodable = "SOURCE_UNDECODABLE";
+    public const string NoVideoStream = "NO_VIDEO_STREAM";
+    public const string EncodeFailed = "ENCODE_FAILED";
+    public const string StorageError = "STORAGE_ERROR";
+    public const string Cancelled = "CANCELLED";
+    public const string HeartbeatTimeout = "HEARTBEAT_TIMEOUT";
+    public const string VideoDeleted = "VIDEO_DELETED";
+    public const string Internal = "INTERNAL_ERROR";
+}

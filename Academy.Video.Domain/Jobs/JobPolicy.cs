@@ -1,0 +1,34 @@
+namespace Academy.Video.Domain.Jobs;
+
+/// <summary>The numbers of the retry contract (SPEC §2). Defaults are the seeds'.</summary>
+public sealed record JobPolicy
+{
+    public const int DefaultMaxAttempts = 5;
+
+    public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    /// <summary>A RUNNING attempt silent for longer than this is presumed dead.</summary>
+    public TimeSpan StuckThreshold { get; init; } = TimeSpan.FromMinutes(3);
+
+    /// <summary>How long a QUEUED job may wait for its Batch id before the scan submits it itself.</summary>
+    public TimeSpan SubmitGracePeriod { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Wait before attempt n+1 is submitted: base * 2^(n-1), capped.</summary>
+    public TimeSpan RetryBackoffBase { get; init; } = TimeSpan.FromSeconds(30);
+
+    public TimeSpan RetryBackoffCap { get; init; } = TimeSpan.FromMinutes(10);
+
+    public static JobPolicy Default { get; } = new();
+
+    public TimeSpan BackoffAfter(int failedAttempt)
+    {
+        if (failedAttempt < 1 || RetryBackoffBase <= TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
+
+        var exponent = Math.Min(failedAttempt - 1, 16);
+        var ticks = RetryBackoffBase.Ticks * (1L << exponent);
+        return ticks > RetryBackoffCap.Ticks ? RetryBackoffCap : TimeSpan.FromTicks(ticks);
+    }
+}

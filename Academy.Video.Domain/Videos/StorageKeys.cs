@@ -1,0 +1,27 @@
+using System.Globalization;
+
+namespace Academy.Video.Domain.Videos;
+
+/// <summary>Every object key is made here, from ids only: no client-supplied path reaches storage.</summary>
+public static class StorageKeys
+{
+    private static readonly HashSet<string> KnownExtensions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ".mp4", ".mov", ".m4v", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".3gp",
+    };
+
+    public static string VideoPrefix(Guid videoId) => $"videos/{videoId:N}/";
+
+    public static string Source(Guid videoId, string fileName)
+    {
+        var extension = Path.GetExtension(fileName ?? string.Empty);
+        var safeExtension = KnownExtensions.Contains(extension) ? extension.ToLowerInvariant() : ".bin";
+        return $"{VideoPrefix(videoId)}source/original{safeExtension}";
+    }
+
+    /// <summary>Each attempt publishes under its own prefix, so a zombie attempt never overwrites a published tree.</summary>
+    public static string HlsPrefix(Guid videoId, Guid jobId, int attempt) =>
+        string.Create(CultureInfo.InvariantCulture, $"{VideoPrefix(videoId)}hls/{jobId:N}-a{attempt}/");
+
+    public const string MasterPlaylistName = "master.m3u8";
+}

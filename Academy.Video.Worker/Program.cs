@@ -1,0 +1,1 @@
+Console.WriteLine("Academy.Video.Worker: composed in issue 4.");

@@ -1,0 +1,1 @@
+Console.WriteLine("Benchmarks: see bench/README.md.");
