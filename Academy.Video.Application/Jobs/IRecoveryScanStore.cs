@@ -14,10 +14,12 @@ public interface IRecoveryScanStore
 /// <param name="HeartbeatBefore">RUNNING jobs whose last heartbeat is older than this.</param>
 /// <param name="RetryDueBy">RETRY_WAIT jobs without a Batch id whose next attempt is due by this.</param>
 /// <param name="QueuedBefore">QUEUED jobs without a Batch id created before this.</param>
+/// <param name="SubmittedBefore">QUEUED or RETRY_WAIT jobs with a Batch id submitted before this (the runner is asked whether it still has them).</param>
 public sealed record RecoveryCandidateQuery(
     DateTimeOffset HeartbeatBefore,
     DateTimeOffset RetryDueBy,
     DateTimeOffset QueuedBefore,
+    DateTimeOffset SubmittedBefore,
     int Limit);
 
 /// <summary>

@@ -13,6 +13,9 @@ public sealed record JobPolicy
     /// <summary>How long a QUEUED job may wait for its Batch id before the scan submits it itself.</summary>
     public TimeSpan SubmitGracePeriod { get; init; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>How long a submitted job may wait to start before the scan asks the runner whether it still exists.</summary>
+    public TimeSpan SubmissionCheckAfter { get; init; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Wait before attempt n+1 is submitted: base * 2^(n-1), capped.</summary>
     public TimeSpan RetryBackoffBase { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -9,6 +9,11 @@ public enum RecoveryActionKind
     Resubmit,
     /// <summary>QUEUED past the grace period with no Batch id: the first submission was lost (seed 000 §8).</summary>
     SubmitMissing,
+    /// <summary>
+    /// QUEUED or RETRY_WAIT with a Batch id for longer than <see cref="JobPolicy.SubmissionCheckAfter"/>:
+    /// ask the runner whether that Batch job is still alive; resubmit if it is gone or ended.
+    /// </summary>
+    VerifySubmission,
 }
 
 public sealed record RecoveryAction(RecoveryActionKind Kind, string Reason)
@@ -41,6 +46,12 @@ public static class RecoveryDecision
                 var waited = now - job.CreatedAt;
                 return waited > policy.SubmitGracePeriod
                     ? new(RecoveryActionKind.SubmitMissing, $"QUEUED for {waited:c} without a Batch job id")
+                    : RecoveryAction.Nothing;
+
+            case JobState.Queued or JobState.RetryWait:
+                var sinceSubmit = now - (job.SubmittedAt ?? job.UpdatedAt);
+                return sinceSubmit > policy.SubmissionCheckAfter
+                    ? new(RecoveryActionKind.VerifySubmission, $"submitted as {job.BatchJobId} {sinceSubmit:c} ago and not started")
                     : RecoveryAction.Nothing;
 
             default:
