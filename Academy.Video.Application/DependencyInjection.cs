@@ -1,0 +1,49 @@
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Jobs.ProcessJob;
+using Academy.Video.Domain.Jobs;
+using FluentValidation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// Handlers, the validation pipeline and the application services. Hosts register the ports'
+    /// adapters, a <see cref="TimeProvider"/>, and bind <see cref="JobPolicy"/>, <see cref="WorkerOptions"/>,
+    /// <see cref="UploadOptions"/> and <see cref="RecoveryOptions"/> with the options pattern.
+    /// </summary>
+    public static IServiceCollection AddApplication(this IServiceCollection services)
+    {
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            // The order of the pipeline, outermost first. Validation is the only behaviour.
+            options.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+        });
+
+        foreach (var validatorType in typeof(DependencyInjection).Assembly.GetTypes()
+                     .Where(t => t is { IsAbstract: false, IsGenericTypeDefinition: false }))
+        {
+            foreach (var contract in validatorType.GetInterfaces()
+                         .Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IValidator<>)))
+            {
+                services.AddSingleton(contract, validatorType);
+            }
+        }
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<JobPolicy>();
+        services.AddOptions<WorkerOptions>();
+        services.AddOptions<UploadOptions>();
+        services.AddOptions<RecoveryOptions>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);
+        services.AddScoped<JobDispatcher>();
+        services.AddScoped<HlsPublisher>();
+        services.AddScoped<Videos.JobQueueing>();
+        return services;
+    }
+}

@@ -1,0 +1,18 @@
+namespace Academy.Video.Application.Jobs;
+
+/// <summary>The <c>event</c> values operators grep worker logs for (SPEC §3). Stable names.</summary>
+public static class JobEvents
+{
+    public const string ProcessStart = "BATCH_PROCESS_START";
+    public const string JobCompleted = "BATCH_JOB_COMPLETED";
+    public const string JobFailed = "BATCH_JOB_FAILED";
+    public const string JobNotFound = "JOB_NOT_FOUND";
+    public const string IdempotentDone = "IDEMPOTENT_DONE";
+    public const string IdempotentReady = "IDEMPOTENT_READY";
+    public const string JobNotRunnable = "JOB_NOT_RUNNABLE";
+    public const string AttemptSuperseded = "ATTEMPT_SUPERSEDED";
+    public const string Phase = "BATCH_PHASE";
+    public const string Submitted = "JOB_SUBMITTED";
+    public const string SubmitFailed = "JOB_SUBMIT_FAILED";
+    public const string Recovery = "RECOVERY_ACTION";
+}

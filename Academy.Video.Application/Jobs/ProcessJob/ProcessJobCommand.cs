@@ -1,0 +1,34 @@
+using Mediator;
+
+namespace Academy.Video.Application.Jobs.ProcessJob;
+
+/// <summary>The worker's whole attempt for one job (SPEC §1 step 4).</summary>
+public sealed record ProcessJobCommand(Guid JobId) : ICommand<ProcessJobResult>;
+
+public enum ProcessJobOutcome
+{
+    Completed,
+    IdempotentDone,
+    IdempotentReady,
+    JobNotFound,
+    /// <summary>DEAD, FAILED, another attempt RUNNING, or the video deleted: nothing to do.</summary>
+    NotRunnable,
+    /// <summary>Another worker started the same attempt first (a duplicate Batch run).</summary>
+    LostStartRace,
+    Failed,
+    /// <summary>The attempt was taken away (stuck scan, deletion): stopped without touching state.</summary>
+    Superseded,
+    /// <summary>SIGTERM / Batch terminate: the attempt was released to RETRY_WAIT.</summary>
+    Cancelled,
+}
+
+public sealed record ProcessJobResult(ProcessJobOutcome Outcome, string Detail)
+{
+    /// <summary>SPEC §3: 0 on success and idempotent exits, 1 on failure and cancellation.</summary>
+    public int ExitCode => Outcome switch
+    {
+        ProcessJobOutcome.Completed or ProcessJobOutcome.IdempotentDone or ProcessJobOutcome.IdempotentReady
+            or ProcessJobOutcome.NotRunnable or ProcessJobOutcome.LostStartRace => 0,
+        _ => 1,
+    };
+}

@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Transcoding;
+using Academy.Video.Application.Videos;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using Academy.Video.Domain.Videos;
+using Mediator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Application.Jobs.ProcessJob;
+
+public sealed class ProcessJobHandler(
+    ITranscodeJobStore jobs,
+    IVideoStore videos,
+    IObjectStorage storage,
+    IMediaProbe probe,
+    IHlsEncoder encoder,
+    HlsPublisher publisher,
+    IStorageCleanupQueue cleanups,
+    JobPolicy policy,
+    IOptions<WorkerOptions> workerOptions,
+    TimeProvider time,
+    ILogger<ProcessJobHandler> logger) : ICommandHandler<ProcessJobCommand, ProcessJobResult>
+{
+    private readonly WorkerOptions options = workerOptions.Value;
+
+    public async ValueTask<ProcessJobResult> Handle(ProcessJobCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        var job = await jobs.FindAsync(command.JobId, cancellationToken);
+        var video = job is null ? null : await videos.FindAsync(job.VideoId, cancellationToken);
+        var start = WorkerStartDecision.Decide(job, video);
+
+        switch (start.Outcome)
+        {
+            case WorkerStartOutcome.JobNotFound:
+                logger.LogError("{event} job {job_id}: {reason}", JobEvents.JobNotFound, command.JobId, start.Reason);
+                return new(ProcessJobOutcome.JobNotFound, start.Reason);
+            case WorkerStartOutcome.IdempotentDone:
+                logger.LogInformation("{event} job {job_id} video {video_id}: {reason}", JobEvents.IdempotentDone, job!.Id, job.VideoId, start.Reason);
+                return new(ProcessJobOutcome.IdempotentDone, start.Reason);
+            case WorkerStartOutcome.IdempotentReady:
+                return await CompleteAlreadyPublishedAsync(job!, start.Reason, cancellationToken);
+            case WorkerStartOutcome.NotRunnable:
+                logger.LogWarning("{event} job {job_id} video {video_id}: {reason}", JobEvents.JobNotRunnable, job!.Id, job.VideoId, start.Reason);
+                return new(ProcessJobOutcome.NotRunnable, start.Reason);
+        }
+
+        var started = job!.Start(time.GetUtcNow());
+        if (!await jobs.TryTransitionAsync(started, cancellationToken))
+        {
+            const string reason = "Another worker started this attempt first.";
+            logger.LogWarning("{event} job {job_id} video {video_id}: {reason}", JobEvents.JobNotRunnable, job.Id, job.VideoId, reason);
+            return new(ProcessJobOutcome.LostStartRace, reason);
+        }
+
+        return await RunAttemptAsync(started.ApplyTo(job), video!, cancellationToken);
+    }
+
+    private async Task<ProcessJobResult> CompleteAlreadyPublishedAsync(TranscodeJob job, string reason, CancellationToken cancellationToken)
+    {
+        var completion = job.CompleteAlreadyPublished(time.GetUtcNow());
+        if (completion is not null && !await jobs.TryTransitionAsync(completion, cancellationToken))
+        {
+            var current = await jobs.FindAsync(job.Id, cancellationToken);
+            if (current?.State != JobState.Succeeded)
+            {
+                // Someone moved the job meanwhile; the next run decides again from the new state.
+                logger.LogWarning("{event} job {job_id}: video READY but the job moved to {state}", JobEvents.JobNotRunnable, job.Id, current?.State.ToWire());
+                return new(ProcessJobOutcome.NotRunnable, "The job moved while being completed.");
+            }
+        }
+
+        logger.LogInformation("{event} job {job_id} video {video_id}: {reason}", JobEvents.IdempotentReady, job.Id, job.VideoId, reason);
+        return new(ProcessJobOutcome.IdempotentReady, reason);
+    }
+
+    private async Task<ProcessJobResult> RunAttemptAsync(TranscodeJob job, LectureVideo video, CancellationToken stopRequested)
+    {
+        var attempt = job.AttemptCount;
+        var clock = Stopwatch.StartNew();
+        logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} batch {batch_job_id}",
+            JobEvents.ProcessStart, job.Id, job.VideoId, attempt, job.BatchJobId);
+
+        using var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(stopRequested);
+        var heartbeat = new AttemptHeartbeat(jobs, time, logger, job.Id, attempt, options.HeartbeatInterval, attemptScope);
+        var heartbeatLoop = heartbeat.RunAsync();
+        var workDirectory = Path.Combine(options.WorkDirectory, $"{job.Id:N}-a{attempt}");
+        var prefix = StorageKeys.HlsPrefix(job.VideoId, job.Id, attempt);
+        var phase = "download";
+        try
+        {
+            Directory.CreateDirectory(workDirectory);
+            var sourcePath = Path.Combine(workDirectory, "source" + Path.GetExtension(video.SourceKey));
+            await DownloadSourceAsync(video.SourceKey, sourcePath, attemptScope.Token);
+
+            phase = "probe";
+            var source = await probe.ProbeAsync(sourcePath, attemptScope.Token);
+            var renditions = HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, options.EffectiveRungs);
+            LogPhase(job, attempt, "encode", clock, $"{source.DisplayWidth}x{source.DisplayHeight} {source.Duration:c} -> {string.Join(',', renditions.Select(r => r.Name))}");
+
+            phase = "encode";
+            var outputDirectory = Path.Combine(workDirectory, "hls");
+            var output = await encoder.EncodeAsync(
+                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration),
+                heartbeat,
+                attemptScope.Token);
+
+            phase = "upload";
+            LogPhase(job, attempt, phase, clock, $"{output.Files.Count} files to {prefix}");
+            var hlsPath = await publisher.PublishAsync(output, prefix, attemptScope.Token);
+
+            phase = "complete";
+            await heartbeat.StopAsync(heartbeatLoop);
+            attemptScope.Token.ThrowIfCancellationRequested();
+            var completion = job.Complete(hlsPath, time.GetUtcNow())!;
+            if (!await jobs.TryTransitionAsync(completion, CancellationToken.None))
+            {
+                return await AbandonAsync(job, prefix, phase, "the attempt was superseded before it could complete");
+            }
+
+            logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} hls {hls_path} duration_ms {duration_ms}",
+                JobEvents.JobCompleted, job.Id, job.VideoId, attempt, hlsPath, clock.ElapsedMilliseconds);
+            return new(ProcessJobOutcome.Completed, hlsPath);
+        }
+        catch (OperationCanceledException) when (heartbeat.Lost)
+        {
+            return await AbandonAsync(job, prefix, phase, "the heartbeat found the attempt superseded");
+        }
+        catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
+        {
+            var result = await FailAsync(job, JobError.Cancelled("the container was asked to stop (SIGTERM)"), phase, clock);
+            await cleanups.EnqueueAsync(OrphanCleanup(prefix, "cancelled attempt"), CancellationToken.None);
+            return result with { Outcome = ProcessJobOutcome.Cancelled };
+        }
+        catch (TranscodeFailedException ex)
+        {
+            return await FailAsync(job, ex.Error, phase, clock, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            var code = phase is "download" or "upload" ? JobErrorCodes.StorageError : JobErrorCodes.Internal;
+            return await FailAsync(job, JobError.Transient(code, $"{phase} failed: {ex.Message}"), phase, clock, ex);
+        }
+        finally
+        {
+            await heartbeat.StopAsync(heartbeatLoop);
+            TryDeleteDirectory(workDirectory);
+        }
+    }
+
+    private async Task DownloadSourceAsync(string key, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await storage.DownloadToFileAsync(key, path, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new TranscodeFailedException(JobError.SourceMissing(key));
+        }
+    }
+
+    private async Task<ProcessJobResult> FailAsync(TranscodeJob job, JobError error, string phase, Stopwatch clock, Exception? cause = null)
+    {
+        var failure = job.Fail(error, time.GetUtcNow(), policy);
+        var won = await jobs.TryTransitionAsync(failure, CancellationToken.None);
+        logger.LogError(cause, "{event} job {job_id} video {video_id} attempt {attempt} phase {phase} error {error_code} state {state} recorded {recorded} duration_ms {duration_ms}: {error_message}",
+            JobEvents.JobFailed, job.Id, job.VideoId, job.AttemptCount, phase, error.Code,
+            failure.ToState.ToWire(), won, clock.ElapsedMilliseconds, error.Message);
+        return new(ProcessJobOutcome.Failed, $"{error.Code}: {error.Message}");
+    }
+
+    /// <summary>A superseded attempt leaves state alone; whatever it uploaded is garbage to remove.</summary>
+    private async Task<ProcessJobResult> AbandonAsync(TranscodeJob job, string prefix, string phase, string reason)
+    {
+        await cleanups.EnqueueAsync(OrphanCleanup(prefix, "superseded attempt"), CancellationToken.None);
+        logger.LogWarning("{event} job {job_id} video {video_id} attempt {attempt} phase {phase}: {reason}",
+            JobEvents.AttemptSuperseded, job.Id, job.VideoId, job.AttemptCount, phase, reason);
+        return new(ProcessJobOutcome.Superseded, reason);
+    }
+
+    private StorageCleanup OrphanCleanup(string prefix, string reason) =>
+        new(Guid.NewGuid(), prefix, null, reason, 0, time.GetUtcNow());
+
+    private void LogPhase(TranscodeJob job, int attempt, string phase, Stopwatch clock, string detail) =>
+        logger.LogInformation("{event} job {job_id} attempt {attempt} phase {phase} elapsed_ms {duration_ms}: {detail}",
+            JobEvents.Phase, job.Id, attempt, phase, clock.ElapsedMilliseconds, detail);
+
+    private void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning(ex, "Could not remove the work directory {path}", path);
+        }
+    }
+}

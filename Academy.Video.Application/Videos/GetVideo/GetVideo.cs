@@ -1,0 +1,40 @@
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Storage;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Videos;
+using Mediator;
+
+namespace Academy.Video.Application.Videos.GetVideo;
+
+public sealed record GetVideoQuery(Guid VideoId) : IQuery<VideoDetails>;
+
+public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy)
+    : IQueryHandler<GetVideoQuery, VideoDetails>
+{
+    public async ValueTask<VideoDetails> Handle(GetVideoQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var video = await videos.FindAsync(query.VideoId, cancellationToken);
+        if (video is null || video.Status == VideoStatus.Deleted)
+        {
+            throw new NotFoundException("Video", query.VideoId);
+        }
+
+        var job = video.CurrentJobId is { } jobId ? await jobs.FindAsync(jobId, cancellationToken) : null;
+        var attempts = job is null ? [] : await jobs.ListAttemptsAsync(job.Id, cancellationToken);
+        var playback = video is { Status: VideoStatus.Ready, HlsPath: { } path } ? storage.GetPlaybackUrl(path) : null;
+        return new VideoDetails(
+            video.Id,
+            video.Title,
+            video.Status.ToWire(),
+            video.SourceSizeBytes,
+            video.HlsPath,
+            playback,
+            video.Status == VideoStatus.Ready ? 100 : job?.ProgressPercent ?? 0,
+            job is null ? null : JobView.From(job, policy),
+            attempts.Select(AttemptView.From).ToList(),
+            video.CreatedAt,
+            video.UpdatedAt);
+    }
+}
