@@ -61,7 +61,7 @@ public static class HlsLadder
         Rendition Scale(LadderRung rung, int shortSide)
         {
             var evenShort = Even(shortSide);
-            var evenLong = Even((int)Math.Round((double)sourceLong * evenShort / sourceShort, MidpointRounding.AwayFromZero));
+            var evenLong = NearestEven((double)sourceLong * evenShort / sourceShort);
             return portrait
                 ? new Rendition(rung.Name, evenShort, evenLong, rung.VideoBitrateKbps, rung.AudioBitrateKbps)
                 : new Rendition(rung.Name, evenLong, evenShort, rung.VideoBitrateKbps, rung.AudioBitrateKbps);
@@ -69,4 +69,7 @@ public static class HlsLadder
     }
 
     private static int Even(int value) => Math.Max(2, value - (value % 2));
+
+    /// <summary>854 for 853.3: the nearest even size keeps the aspect closest (x264 needs even sides for 4:2:0).</summary>
+    private static int NearestEven(double value) => Math.Max(2, 2 * (int)Math.Round(value / 2, MidpointRounding.AwayFromZero));
 }

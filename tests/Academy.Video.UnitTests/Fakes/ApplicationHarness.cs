@@ -1,0 +1,97 @@
+using Academy.Video.Application;
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Transcoding;
+using Academy.Video.Application.Videos;
+using Academy.Video.Application.Videos.CompleteUpload;
+using Academy.Video.Application.Videos.CreateVideo;
+using Academy.Video.Domain.Jobs;
+using Mediator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Academy.Video.UnitTests.Fakes;
+
+/// <summary>The application core wired to in-memory ports and a fake clock, driven through the mediator as a host would.</summary>
+public sealed class ApplicationHarness : IAsyncDisposable
+{
+    private readonly ServiceProvider provider;
+
+    public ApplicationHarness(JobPolicy? policy = null, TimeSpan? heartbeatInterval = null)
+    {
+        Storage = new InMemoryObjectStorage(Time);
+        var services = new ServiceCollection();
+        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
+        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddApplication();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(policy ?? JobPolicy.Default);
+        services.Configure<WorkerOptions>(o =>
+        {
+            o.WorkDirectory = WorkDirectory;
+            o.HeartbeatInterval = heartbeatInterval ?? TimeSpan.FromSeconds(30);
+        });
+        services.AddSingleton(Database);
+        services.AddSingleton<IVideoStore>(Database);
+        services.AddSingleton<ITranscodeJobStore>(Database);
+        services.AddSingleton<IRecoveryScanStore>(Database);
+        services.AddSingleton<IStorageCleanupQueue>(Database);
+        services.AddSingleton<IObjectStorage>(Storage);
+        services.AddSingleton<IJobRunner>(Runner);
+        services.AddSingleton<IMediaProbe>(Transcoder);
+        services.AddSingleton<IHlsEncoder>(Transcoder);
+        provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 23, 9, 0, 0, TimeSpan.Zero));
+
+    public InMemoryDatabase Database { get; } = new();
+
+    public InMemoryObjectStorage Storage { get; }
+
+    public RecordingJobRunner Runner { get; } = new();
+
+    public ScriptedTranscoder Transcoder { get; } = new();
+
+    public string WorkDirectory { get; } = Path.Combine(Path.GetTempPath(), "academy-video-unit", Guid.NewGuid().ToString("N"));
+
+    public async Task<TResponse> Send<TResponse>(ICommand<TResponse> command)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
+    }
+
+    public async Task<TResponse> Send<TResponse>(ICommand<TResponse> command, CancellationToken cancellationToken)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command, cancellationToken);
+    }
+
+    public async Task<TResponse> Query<TResponse>(IQuery<TResponse> query)
+    {
+        await using var scope = provider.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(query);
+    }
+
+    /// <summary>Creates a video, "uploads" its source and completes the upload: the job is QUEUED (and submitted unless the runner fails).</summary>
+    public async Task<(Guid VideoId, JobView Job)> UploadVideoAsync(string title = "Lecture 1")
+    {
+        var created = await Send(new CreateVideoCommand(title, "lecture.mp4", "video/mp4", 1024));
+        var key = Database.Video(created.VideoId).SourceKey;
+        Storage.Put(key, new byte[1024]);
+        var job = await Send(new CompleteUploadCommand(created.VideoId));
+        return (created.VideoId, job);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await provider.DisposeAsync();
+        if (Directory.Exists(WorkDirectory))
+        {
+            Directory.Delete(WorkDirectory, recursive: true);
+        }
+    }
+}

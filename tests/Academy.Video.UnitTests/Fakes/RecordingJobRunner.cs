@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Academy.Video.Application.Jobs;
+
+namespace Academy.Video.UnitTests.Fakes;
+
+/// <summary>Records submissions instead of starting containers; can be told to fail like an unreachable Batch.</summary>
+public sealed class RecordingJobRunner : IJobRunner
+{
+    private readonly ConcurrentQueue<(Guid JobId, string JobName, string RunnerJobId)> submissions = new();
+    private readonly ConcurrentQueue<string> terminated = new();
+    private int sequence;
+
+    public bool FailSubmissions { get; set; }
+
+    /// <summary>Runner ids Describe still reports as RUNNABLE; every other id is unknown to the runner.</summary>
+    public HashSet<string> Alive { get; } = [];
+
+    public IReadOnlyList<(Guid JobId, string JobName, string RunnerJobId)> Submissions => submissions.ToList();
+
+    public IReadOnlyList<string> Terminated => terminated.ToList();
+
+    public Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken)
+    {
+        if (FailSubmissions)
+        {
+            throw new JobSubmissionException("Batch is unreachable (test).");
+        }
+
+        var id = $"batch-{Interlocked.Increment(ref sequence)}";
+        submissions.Enqueue((jobId, jobName, id));
+        return Task.FromResult(id);
+    }
+
+    public Task TerminateAsync(string runnerJobId, string reason, CancellationToken cancellationToken)
+    {
+        terminated.Enqueue(runnerJobId);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<RunnerJobStatus>> DescribeAsync(IReadOnlyCollection<string> runnerJobIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RunnerJobStatus>>(runnerJobIds
+            .Where(Alive.Contains)
+            .Select(id => new RunnerJobStatus(id, "video-x", "RUNNABLE", null, null, null, null, null))
+            .ToList());
+}
