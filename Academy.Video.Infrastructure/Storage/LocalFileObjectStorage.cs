@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using Academy.Video.Application.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Infrastructure.Storage;
+
+/// <summary>
+/// Object storage in a local folder, for running without a cloud account. The API serves
+/// <c>PUT /storage/{key}</c> (verified with <see cref="VerifyUpload"/>, stored with <see cref="WriteAsync"/>)
+/// and <c>GET /media/{key}</c> (found with <see cref="FindFile"/>).
+/// </summary>
+public sealed class LocalFileObjectStorage : IObjectStorage
+{
+    /// <summary>In-progress writes live here, on the same volume as the objects so the final rename is atomic.</summary>
+    private const string TemporaryFolderName = ".tmp";
+
+    private readonly string _root;
+    private readonly string _temporaryFolder;
+    private readonly string _publicBaseUrl;
+    private readonly TimeProvider _timeProvider;
+
+    public LocalFileObjectStorage(IOptions<LocalStorageOptions> options, TimeProvider timeProvider)
+    {
+        var value = options.Value;
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(value.RootPath));
+        _temporaryFolder = Path.Combine(_root, TemporaryFolderName);
+        _publicBaseUrl = value.PublicBaseUrl.TrimEnd('/');
+        _timeProvider = timeProvider;
+        Signature = new LocalUploadSignature(value.SigningKey, timeProvider);
+    }
+
+    public string RootPath => _root;
+
+    public LocalUploadSignature Signature { get; }
+
+    public Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        ResolveKey(key);
+        if (validFor <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validFor), validFor, "An upload URL must be valid for more than zero.");
+        }
+
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(_timeProvider.GetUtcNow().Add(validFor).ToUnixTimeSeconds());
+        var expires = expiresAt.ToUnixTimeSeconds();
+        var signature = Signature.Sign("PUT", key, expires, contentType);
+        var url = new UriBuilder(StorageUrls.Combine(_publicBaseUrl, key, "storage"))
+        {
+            Query = string.Create(CultureInfo.InvariantCulture, $"expires={expires}&signature={signature}"),
+        }.Uri;
+
+        var headers = new Dictionary<string, string> { ["Content-Type"] = contentType };
+        return Task.FromResult(new UploadTarget(url, "PUT", headers, expiresAt));
+    }
+
+    /// <summary>Verifies an upload request against its URL's <c>expires</c> and <c>signature</c> query values.</summary>
+    public UploadSignatureCheck VerifyUpload(string method, string key, long expiresUnixSeconds, string? contentType, string? signature) =>
+        IsValidKey(key) ? Signature.Verify(method, key, expiresUnixSeconds, contentType, signature) : UploadSignatureCheck.Invalid;
+
+    /// <summary>Streams <paramref name="body"/> into the object; a partial or failed write never becomes visible.</summary>
+    public Task WriteAsync(string key, Stream body, CancellationToken cancellationToken)
+    {
+        var path = ResolveKey(key);
+        var temporaryPath = Path.Combine(_temporaryFolder, $"{Guid.NewGuid():N}.partial");
+        return FileDownload.WriteAtomicallyAsync(body, path, temporaryPath, cancellationToken);
+    }
+
+    /// <summary>The object's file, or null when it does not exist.</summary>
+    public FileInfo? FindFile(string key)
+    {
+        var file = new FileInfo(ResolveKey(key));
+        return file.Exists ? file : null;
+    }
+
+    public Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        var file = FindFile(key);
+        return Task.FromResult(file is null ? null : new StoredObject(key, file.Length));
+    }
+
+    public async Task DownloadToFileAsync(string key, string filePath, CancellationToken cancellationToken)
+    {
+        var file = FindFile(key) ?? throw new ObjectNotFoundException(key);
+        var destination = Path.GetFullPath(filePath);
+        await using var source = OpenRead(file);
+        await FileDownload.WriteAtomicallyAsync(source, destination, FileDownload.TemporaryPathBeside(destination), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken)
+    {
+        await using var source = OpenRead(new FileInfo(filePath));
+        await WriteAsync(key, source, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        foreach (var (_, file) in Enumerate(prefix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            file.Delete();
+            deleted++;
+            RemoveEmptyDirectories(file.DirectoryName!);
+        }
+
+        return Task.FromResult(deleted);
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var (key, file) in Enumerate(prefix))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StoredObject(key, file.Length);
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    public Uri GetPlaybackUrl(string key)
+    {
+        ResolveKey(key);
+        return StorageUrls.Combine(_publicBaseUrl, key, "media");
+    }
+
+    private static FileStream OpenRead(FileInfo file) =>
+        new(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
+
+    /// <summary>Objects whose key starts with <paramref name="prefix"/>, in key order like an S3 listing.</summary>
+    private IEnumerable<(string Key, FileInfo File)> Enumerate(string prefix)
+    {
+        if (prefix.Length > 0 && !IsValidKey(prefix.TrimEnd('/')))
+        {
+            throw new ArgumentException($"'{prefix}' is not a valid storage prefix.", nameof(prefix));
+        }
+
+        // Only the folder named by the prefix's complete segments can hold matches.
+        var lastSlash = prefix.LastIndexOf('/');
+        var folder = lastSlash < 0 ? _root : Path.Combine(_root, prefix[..lastSlash]);
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        return new DirectoryInfo(folder)
+            .EnumerateFiles("*", SearchOption.AllDirectories)
+            .Select(file => (Key: Path.GetRelativePath(_root, file.FullName).Replace(Path.DirectorySeparatorChar, '/'), File: file))
+            .Where(entry => entry.Key.StartsWith(prefix, StringComparison.Ordinal) && IsValidKey(entry.Key))
+            .OrderBy(entry => entry.Key, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private void RemoveEmptyDirectories(string directory)
+    {
+        while (directory.Length > _root.Length && directory.StartsWith(_root, StringComparison.Ordinal)
+            && !Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            Directory.Delete(directory);
+            directory = Path.GetDirectoryName(directory)!;
+        }
+    }
+
+    private string ResolveKey(string key)
+    {
+        if (!IsValidKey(key))
+        {
+            throw new ArgumentException($"'{key}' is not a valid storage key: use relative '/'-separated names without '.', '..', hidden or empty segments.", nameof(key));
+        }
+
+        var path = Path.GetFullPath(Path.Combine(_root, key));
+        if (!path.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{key}' resolves outside the storage root.", nameof(key));
+        }
+
+        return path;
+    }
+
+    /// <summary>
+    /// Relative, '/'-separated, no empty segments and no segment starting with '.' (which rules out
+    /// '.' and '..' and keeps the temporary folder out of the key space).
+    /// </summary>
+    private static bool IsValidKey(string key) =>
+        !string.IsNullOrEmpty(key)
+        && key.IndexOfAny(['\\', ':', '\0']) < 0
+        && !Path.IsPathRooted(key)
+        && key.Split('/').All(segment => segment.Length > 0 && segment[0] != '.');
+}

@@ -1,0 +1,23 @@
+namespace Academy.Video.Infrastructure.Storage;
+
+/// <summary>The embedded default: objects are files under a folder, served by the API. Section <c>Storage:Local</c>.</summary>
+public sealed class LocalStorageOptions
+{
+    public const string SectionName = "Storage:Local";
+
+    /// <summary>
+    /// Fixed so the API (which verifies upload signatures) and the worker (which creates nothing signed
+    /// but shares the configuration) agree without setup; a per-process random key would break that.
+    /// Set a secret of your own wherever the API is reachable by anyone but you.
+    /// </summary>
+    public const string DevelopmentSigningKey = "academy-video-local-development-signing-key";
+
+    /// <summary>The folder holding the objects; a relative path is resolved against the current directory.</summary>
+    public string RootPath { get; set; } = ".local/storage";
+
+    /// <summary>The API's base URL: uploads go to <c>{PublicBaseUrl}/storage/{key}</c>, playback to <c>{PublicBaseUrl}/media/{key}</c>.</summary>
+    public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
+
+    /// <summary>HMAC-SHA256 key for upload URLs.</summary>
+    public string SigningKey { get; set; } = DevelopmentSigningKey;
+}

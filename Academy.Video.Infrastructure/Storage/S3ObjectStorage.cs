@@ -1,0 +1,178 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Academy.Video.Application.Storage;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Amazon.S3.Transfer;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Infrastructure.Storage;
+
+/// <summary>Cloudflare R2 or any S3-compatible server, through AWSSDK.S3.</summary>
+public sealed class S3ObjectStorage : IObjectStorage, IDisposable
+{
+    /// <summary>SigV4 presigned URLs cannot live longer than seven days.</summary>
+    private static readonly TimeSpan MaxPresignedValidity = TimeSpan.FromDays(7);
+
+    private readonly S3StorageOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly AmazonS3Client _client;
+    private readonly TransferUtility _transferUtility;
+    private readonly Protocol _endpointProtocol;
+
+    public S3ObjectStorage(IOptions<S3StorageOptions> options, TimeProvider timeProvider)
+    {
+        _options = options.Value;
+        _timeProvider = timeProvider;
+
+        var serviceUrl = new Uri(_options.ServiceUrl, UriKind.Absolute);
+        _endpointProtocol = serviceUrl.Scheme == Uri.UriSchemeHttp ? Protocol.HTTP : Protocol.HTTPS;
+
+        var config = new AmazonS3Config
+        {
+            ServiceURL = _options.ServiceUrl,
+            ForcePathStyle = _options.ForcePathStyle,
+            AuthenticationRegion = _options.Region,
+            // R2 and most S3-compatible servers reject or mangle the SDK's default CRC trailers.
+            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
+            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
+        };
+        _client = new ChunkEncodingDisabledS3Client(new BasicAWSCredentials(_options.AccessKey, _options.SecretKey), config);
+        _transferUtility = new TransferUtility(_client, new TransferUtilityConfig
+        {
+            MinSizeBeforePartUpload = _options.MultipartThresholdBytes,
+            ConcurrentServiceRequests = _options.UploadParallelism,
+        });
+    }
+
+    public async Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        if (validFor <= TimeSpan.Zero || validFor > MaxPresignedValidity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validFor), validFor, $"A presigned URL must be valid for more than zero and at most {MaxPresignedValidity.TotalDays} days.");
+        }
+
+        var expiresAt = _timeProvider.GetUtcNow().Add(validFor);
+        var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.PUT,
+            ContentType = contentType,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = _endpointProtocol,
+        }).ConfigureAwait(false);
+
+        var headers = new Dictionary<string, string> { ["Content-Type"] = contentType };
+        return new UploadTarget(new Uri(url, UriKind.Absolute), "PUT", headers, expiresAt);
+    }
+
+    public async Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var metadata = await _client.GetObjectMetadataAsync(_options.Bucket, key, cancellationToken).ConfigureAwait(false);
+            return new StoredObject(key, metadata.ContentLength);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    public async Task DownloadToFileAsync(string key, string filePath, CancellationToken cancellationToken)
+    {
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(_options.Bucket, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ObjectNotFoundException(key);
+        }
+
+        using (response)
+        {
+            var destination = Path.GetFullPath(filePath);
+            await FileDownload.WriteAtomicallyAsync(response.ResponseStream, destination, FileDownload.TemporaryPathBeside(destination), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken) =>
+        // TransferUtility reads the file part by part (a single PutObject below the threshold), never whole into memory.
+        _transferUtility.UploadAsync(new TransferUtilityUploadRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            FilePath = filePath,
+            ContentType = contentType,
+            PartSize = _options.PartSizeBytes,
+        }, cancellationToken);
+
+    public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
+    {
+        var deleted = 0;
+        await foreach (var page in ListPagesAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (page.Count == 0)
+            {
+                continue;
+            }
+
+            // Throws DeleteObjectsException when any key could not be deleted, so the caller retries.
+            await _client.DeleteObjectsAsync(new DeleteObjectsRequest
+            {
+                BucketName = _options.Bucket,
+                Objects = page.Select(item => new KeyVersion { Key = item.Key }).ToList(),
+                Quiet = true,
+            }, cancellationToken).ConfigureAwait(false);
+            deleted += page.Count;
+        }
+
+        return deleted;
+    }
+
+    public async IAsyncEnumerable<StoredObject> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var page in ListPagesAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var item in page)
+            {
+                yield return item;
+            }
+        }
+    }
+
+    public Uri GetPlaybackUrl(string key) =>
+        string.IsNullOrWhiteSpace(_options.PublicBaseUrl)
+            ? StorageUrls.Combine(_options.ServiceUrl, key, _options.Bucket)
+            : StorageUrls.Combine(_options.PublicBaseUrl, key);
+
+    public void Dispose()
+    {
+        _transferUtility.Dispose();
+        _client.Dispose();
+    }
+
+    private async IAsyncEnumerable<IReadOnlyList<StoredObject>> ListPagesAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        string? continuationToken = null;
+        do
+        {
+            var response = await _client.ListObjectsV2Async(new ListObjectsV2Request
+            {
+                BucketName = _options.Bucket,
+                Prefix = prefix,
+                MaxKeys = _options.ListPageSize,
+                ContinuationToken = continuationToken,
+            }, cancellationToken).ConfigureAwait(false);
+
+            // AWSSDK v4 leaves an empty collection null.
+            yield return response.S3Objects?.Select(item => new StoredObject(item.Key, item.Size ?? 0)).ToList() ?? [];
+            continuationToken = response.IsTruncated == true ? response.NextContinuationToken : null;
+        }
+        while (continuationToken is not null);
+    }
+}

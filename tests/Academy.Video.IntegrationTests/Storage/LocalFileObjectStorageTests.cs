@@ -1,0 +1,205 @@
+using System.Net;
+using Academy.Video.Application.Storage;
+using Academy.Video.Infrastructure.Storage;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Academy.Video.IntegrationTests.Storage;
+
+/// <summary>The contract against the local folder store, uploads going through a real HTTP listener.</summary>
+public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
+{
+    private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 11, 23, 10, 0, 0, TimeSpan.Zero));
+    private readonly LocalUploadEndpoint _endpoint = new();
+    private readonly LocalFileObjectStorage _storage;
+
+    public LocalFileObjectStorageTests()
+    {
+        _storage = CreateStorage(_endpoint.BaseUrl, LocalStorageOptions.DevelopmentSigningKey);
+        _endpoint.Attach(_storage);
+    }
+
+    private string RootPath => Files.PathOf("root");
+
+    protected override IObjectStorage Storage => _storage;
+
+    protected override TimeProvider Clock => _clock;
+
+    protected override TimeSpan ExpiryResolution => TimeSpan.FromSeconds(1);
+
+    public override async Task DisposeAsync()
+    {
+        await _endpoint.DisposeAsync();
+        await base.DisposeAsync();
+    }
+
+    [Theory]
+    [InlineData("../x")]
+    [InlineData("videos/../../x")]
+    [InlineData("/etc/passwd")]
+    [InlineData("videos\\..\\x")]
+    [InlineData("videos//x")]
+    [InlineData("videos/./x")]
+    [InlineData(".tmp/x")]
+    [InlineData("")]
+    public async Task A_key_that_could_escape_the_root_is_refused_everywhere(string key)
+    {
+        var source = Files.Random("payload.bin", 10, seed: 1);
+
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.UploadFileAsync(source, key, "video/mp4", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.WriteAsync(key, new MemoryStream([1, 2, 3]), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.HeadAsync(key, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.DownloadToFileAsync(key, Files.PathOf("out.bin"), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(5), CancellationToken.None));
+        Assert.Throws<ArgumentException>(() => _storage.FindFile(key));
+        Assert.Equal(UploadSignatureCheck.Invalid, _storage.VerifyUpload("PUT", key, long.MaxValue, "video/mp4", "00"));
+        Assert.False(File.Exists(Path.Combine(Files.FolderPath, "x")));
+    }
+
+    [Fact]
+    public async Task An_upload_url_with_a_tampered_signature_is_refused_and_stores_nothing()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var tampered = target with { Url = TamperSignature(target.Url) };
+
+        using var response = await PutAsync(tampered, Files.Random("upload.mp4", 1000, seed: 3));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_upload_url_used_after_it_expires_is_refused()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        _clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
+
+        using var response = await PutAsync(target, Files.Random("upload.mp4", 1000, seed: 3));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(nameof(UploadSignatureCheck.Expired), response.ReasonPhrase);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_upload_url_is_bound_to_its_key_and_content_type()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var otherKey = new UriBuilder(target.Url) { Path = target.Url.AbsolutePath.Replace("original.mp4", "other.mp4", StringComparison.Ordinal) }.Uri;
+        var source = Files.Random("upload.mp4", 1000, seed: 3);
+
+        using var toOtherKey = await PutAsync(target with { Url = otherKey }, source);
+        using var withOtherType = await PutAsync(target with { Headers = new Dictionary<string, string> { ["Content-Type"] = "text/html" } }, source);
+
+        Assert.Equal(HttpStatusCode.Forbidden, toOtherKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, withOtherType.StatusCode);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+        Assert.Null(await Storage.HeadAsync(Prefix + "source/other.mp4", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_signature_made_with_another_signing_key_is_refused()
+    {
+        var key = Prefix + "source/original.mp4";
+        var foreign = CreateStorage(_endpoint.BaseUrl, "another-secret");
+        var target = await foreign.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+
+        using var response = await PutAsync(target, Files.Random("upload.mp4", 1000, seed: 3));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_failed_write_leaves_neither_the_object_nor_a_temporary_file()
+    {
+        var key = Prefix + "source/original.mp4";
+        await Storage.UploadFileAsync(Files.AllByteValues("first.bin", 2), key, "video/mp4", CancellationToken.None);
+
+        await Assert.ThrowsAsync<IOException>(() => _storage.WriteAsync(key, new FailingStream(bytesBeforeFailure: 100_000), CancellationToken.None));
+
+        Assert.Equal(512, (await Storage.HeadAsync(key, CancellationToken.None))?.SizeBytes);
+        Assert.Empty(Directory.EnumerateFiles(RootPath, "*.partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task Objects_are_files_under_the_root_and_deleting_a_prefix_removes_its_empty_folders()
+    {
+        var key = Prefix + "hls/a1/v0/seg_000.ts";
+        await Storage.UploadFileAsync(Files.AllByteValues("segment.ts", 1), key, "video/mp2t", CancellationToken.None);
+        var file = _storage.FindFile(key);
+
+        await Storage.DeletePrefixAsync(Prefix + "hls/", CancellationToken.None);
+
+        Assert.Equal(Path.Combine(RootPath, Prefix, "hls", "a1", "v0", "seg_000.ts"), file?.FullName);
+        Assert.False(Directory.Exists(Path.Combine(RootPath, Prefix, "hls")));
+        Assert.True(Directory.Exists(RootPath));
+    }
+
+    [Fact]
+    public async Task Upload_and_playback_urls_point_at_the_api_routes()
+    {
+        var key = "videos/abc/hls/j-a1/master.m3u8";
+
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var playback = Storage.GetPlaybackUrl(key);
+
+        var expires = _clock.GetUtcNow().AddMinutes(15).ToUnixTimeSeconds();
+        var signature = _storage.Signature.Sign("PUT", key, expires, "video/mp4");
+        Assert.Equal(new Uri($"{_endpoint.BaseUrl}/storage/{key}?expires={expires}&signature={signature}"), target.Url);
+        Assert.Equal(new Uri($"{_endpoint.BaseUrl}/media/{key}"), playback);
+    }
+
+    private static Uri TamperSignature(Uri url)
+    {
+        var parameters = url.Query.TrimStart('?').Split('&');
+        var index = Array.FindIndex(parameters, parameter => parameter.Split('=')[0].Contains("signature", StringComparison.OrdinalIgnoreCase));
+        Assert.True(index >= 0, $"No signature parameter in {url}");
+        var parameter = parameters[index];
+        parameters[index] = parameter[..^1] + (parameter[^1] == '0' ? '1' : '0');
+        return new UriBuilder(url) { Query = string.Join('&', parameters) }.Uri;
+    }
+
+    private LocalFileObjectStorage CreateStorage(string baseUrl, string signingKey) =>
+        new(Options.Create(new LocalStorageOptions { RootPath = RootPath, PublicBaseUrl = baseUrl, SigningKey = signingKey }), _clock);
+
+    private sealed class FailingStream(int bytesBeforeFailure) : Stream
+    {
+        private int _remaining = bytesBeforeFailure;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (_remaining == 0)
+            {
+                throw new IOException("The client went away.");
+            }
+
+            var read = Math.Min(count, _remaining);
+            Array.Fill(buffer, (byte)7, offset, read);
+            _remaining -= read;
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,204 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Academy.Video.Application.Storage;
+
+namespace Academy.Video.IntegrationTests.Storage;
+
+/// <summary>The behaviour every <see cref="IObjectStorage"/> adapter must show; one subclass per adapter.</summary>
+public abstract class ObjectStorageContractTests : IAsyncLifetime
+{
+    private static readonly HttpClient Http = new();
+
+    private protected TestFiles Files { get; } = new();
+
+    /// <summary>Every key a test writes lives under this prefix, unique per test.</summary>
+    protected string Prefix { get; } = $"contract-tests/{Guid.NewGuid():N}/";
+
+    protected abstract IObjectStorage Storage { get; }
+
+    protected abstract TimeProvider Clock { get; }
+
+    /// <summary>The finest unit of the upload target's expiry (local URLs carry whole seconds).</summary>
+    protected virtual TimeSpan ExpiryResolution => TimeSpan.Zero;
+
+    public virtual Task InitializeAsync() => Task.CompletedTask;
+
+    public virtual async Task DisposeAsync()
+    {
+        await Storage.DeletePrefixAsync(Prefix, CancellationToken.None);
+        Files.Dispose();
+    }
+
+    [Fact]
+    public async Task Upload_then_download_returns_identical_bytes_for_every_byte_value()
+    {
+        var source = Files.AllByteValues("all-bytes.bin", repetitions: 64);
+        var key = Prefix + "source/original.bin";
+
+        await Storage.UploadFileAsync(source, key, "application/octet-stream", CancellationToken.None);
+        var head = await Storage.HeadAsync(key, CancellationToken.None);
+        var downloaded = Files.PathOf("downloaded.bin");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal(new StoredObject(key, 256 * 64), head);
+        Assert.Equal(256 * 64, new FileInfo(downloaded).Length);
+        Assert.Equal(TestFiles.Sha256(source), TestFiles.Sha256(downloaded));
+    }
+
+    [Fact]
+    public async Task Large_upload_round_trips_byte_for_byte()
+    {
+        const long size = 20L * 1024 * 1024 + 12345;
+        var source = Files.Random("large.mp4", size, seed: 20);
+        var key = Prefix + "source/original.mp4";
+
+        await Storage.UploadFileAsync(source, key, "video/mp4", CancellationToken.None);
+        var head = await Storage.HeadAsync(key, CancellationToken.None);
+        var downloaded = Files.PathOf("nested/folder/large-downloaded.mp4");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal(size, head?.SizeBytes);
+        Assert.Equal(size, new FileInfo(downloaded).Length);
+        Assert.Equal(TestFiles.Sha256(source), TestFiles.Sha256(downloaded));
+    }
+
+    [Fact]
+    public async Task Uploading_to_an_existing_key_replaces_the_object()
+    {
+        var key = Prefix + "hls/master.m3u8";
+        var first = Files.Random("first.bin", 5000, seed: 1);
+        var second = Files.Random("second.bin", 3000, seed: 2);
+
+        await Storage.UploadFileAsync(first, key, "application/vnd.apple.mpegurl", CancellationToken.None);
+        await Storage.UploadFileAsync(second, key, "application/vnd.apple.mpegurl", CancellationToken.None);
+        var downloaded = Files.PathOf("downloaded.bin");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal(TestFiles.Sha256(second), TestFiles.Sha256(downloaded));
+    }
+
+    [Fact]
+    public async Task Upload_target_accepts_a_put_of_the_file_and_stores_its_exact_bytes()
+    {
+        var key = Prefix + "source/original.mp4";
+        var validFor = TimeSpan.FromMinutes(15);
+        var before = Clock.GetUtcNow();
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", validFor, CancellationToken.None);
+        var after = Clock.GetUtcNow();
+        var source = Files.AllByteValues("upload.mp4", repetitions: 4096);
+
+        using var response = await PutAsync(target, source);
+        var downloaded = Files.PathOf("downloaded.mp4");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal("PUT", target.Method);
+        Assert.Equal("video/mp4", target.Headers["Content-Type"]);
+        Assert.InRange(target.ExpiresAt, before + validFor - ExpiryResolution, after + validFor);
+        Assert.True(response.IsSuccessStatusCode, $"PUT answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        Assert.Equal(TestFiles.Sha256(source), TestFiles.Sha256(downloaded));
+    }
+
+    [Fact]
+    public async Task Head_of_a_missing_key_returns_null()
+    {
+        Assert.Null(await Storage.HeadAsync(Prefix + "missing.bin", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Download_of_a_missing_key_throws_object_not_found_and_creates_no_file()
+    {
+        var key = Prefix + "missing.bin";
+        var destination = Files.PathOf("never.bin");
+
+        var exception = await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.DownloadToFileAsync(key, destination, CancellationToken.None));
+
+        Assert.Equal(key, exception.Key);
+        Assert.False(File.Exists(destination));
+    }
+
+    [Fact]
+    public async Task List_returns_exactly_the_objects_under_the_prefix_with_their_sizes()
+    {
+        var expected = await SeedTreeAsync();
+
+        var listed = await ToListAsync(Storage.ListAsync(Prefix + "hls/a1/", CancellationToken.None));
+
+        Assert.Equal(expected, listed.OrderBy(item => item.Key, StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Delete_prefix_returns_the_count_and_leaves_other_prefixes_intact()
+    {
+        var expected = await SeedTreeAsync();
+
+        var deleted = await Storage.DeletePrefixAsync(Prefix + "hls/a1/", CancellationToken.None);
+        var deletedAgain = await Storage.DeletePrefixAsync(Prefix + "hls/a1/", CancellationToken.None);
+
+        Assert.Equal(expected.Count, deleted);
+        Assert.Equal(0, deletedAgain);
+        Assert.Empty(await ToListAsync(Storage.ListAsync(Prefix + "hls/a1/", CancellationToken.None)));
+        Assert.Equal(
+            [Prefix + "hls/a10/master.m3u8", Prefix + "source/original.mp4"],
+            (await ToListAsync(Storage.ListAsync(Prefix, CancellationToken.None))).Select(item => item.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Playback_url_is_absolute_http_and_ends_with_the_key()
+    {
+        var key = Prefix + "hls/a1/master.m3u8";
+
+        var url = Storage.GetPlaybackUrl(key);
+
+        Assert.True(url.IsAbsoluteUri);
+        Assert.Contains(url.Scheme, new[] { Uri.UriSchemeHttp, Uri.UriSchemeHttps });
+        Assert.EndsWith("/" + key, url.AbsolutePath, StringComparison.Ordinal);
+    }
+
+    private protected async Task<HttpResponseMessage> PutAsync(UploadTarget target, string filePath)
+    {
+        var content = new StreamContent(File.OpenRead(filePath));
+        using var request = new HttpRequestMessage(new HttpMethod(target.Method), target.Url) { Content = content };
+        foreach (var (name, value) in target.Headers)
+        {
+            if (name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                content.Headers.ContentType = MediaTypeHeaderValue.Parse(value);
+            }
+            else
+            {
+                request.Headers.Add(name, value);
+            }
+        }
+
+        return await Http.SendAsync(request);
+    }
+
+    private protected static async Task<List<StoredObject>> ToListAsync(IAsyncEnumerable<StoredObject> objects)
+    {
+        var list = new List<StoredObject>();
+        await foreach (var item in objects)
+        {
+            list.Add(item);
+        }
+
+        return list;
+    }
+
+    /// <summary>Five objects under <c>hls/a1/</c> (more than one list page for S3), plus neighbours that share a string prefix or a parent.</summary>
+    private async Task<List<StoredObject>> SeedTreeAsync()
+    {
+        var expected = new List<StoredObject>();
+        string[] names = ["master.m3u8", "v0/index.m3u8", "v0/seg_000.ts", "v0/seg_001.ts", "v1/seg_000.ts"];
+        for (var i = 0; i < names.Length; i++)
+        {
+            var key = Prefix + "hls/a1/" + names[i];
+            var size = 100 + i;
+            await Storage.UploadFileAsync(Files.Random($"seed-{i}.bin", size, seed: i), key, "application/octet-stream", CancellationToken.None);
+            expected.Add(new StoredObject(key, size));
+        }
+
+        await Storage.UploadFileAsync(Files.Random("neighbour-1.bin", 10, seed: 10), Prefix + "hls/a10/master.m3u8", "application/vnd.apple.mpegurl", CancellationToken.None);
+        await Storage.UploadFileAsync(Files.Random("neighbour-2.bin", 10, seed: 11), Prefix + "source/original.mp4", "video/mp4", CancellationToken.None);
+        return expected.OrderBy(item => item.Key, StringComparer.Ordinal).ToList();
+    }
+}
