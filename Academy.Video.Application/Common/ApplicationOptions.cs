@@ -41,4 +41,7 @@ public sealed class RecoveryOptions
     public int BatchSize { get; set; } = 100;
 
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the deletion outbox is worked off.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(30);
 }

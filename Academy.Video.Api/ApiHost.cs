@@ -1,0 +1,71 @@
+using Academy.Video.Api.Background;
+using Academy.Video.Api.Endpoints;
+using Academy.Video.Api.Errors;
+using Academy.Video.Api.Health;
+using Academy.Video.Api.Security;
+using Academy.Video.Infrastructure;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Scalar.AspNetCore;
+
+namespace Academy.Video.Api;
+
+public static class ApiHost
+{
+    /// <summary>JSON bodies of this API are small; only the local storage upload route takes large ones.</summary>
+    public const long MaxJsonBodyBytes = 64 * 1024;
+
+    public static WebApplicationBuilder AddVideoApi(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
+        builder.Services.AddInfrastructure(builder.Configuration);
+        builder.Services.AddOptions<ApiKeyOptions>()
+            .Bind(builder.Configuration.GetSection(ApiKeyOptions.Section))
+            .Validate(o => o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Length >= 16), "Auth:ApiKeys needs at least one key of 16 or more characters.")
+            .Validate(o => o.InternalApiKeys.Count > 0 && o.InternalApiKeys.All(k => k.Length >= 16), "Auth:InternalApiKeys needs at least one key of 16 or more characters.")
+            .Validate(o => !o.ApiKeys.Intersect(o.InternalApiKeys).Any(), "A key cannot be both a client key and an internal key.")
+            .ValidateOnStart();
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.AddHealthChecks()
+            .AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"])
+            .AddCheck<StorageReadinessCheck>("storage", tags: ["ready"]);
+        if (builder.Configuration.GetValue("Recovery:RunInApi", true))
+        {
+            builder.Services.AddHostedService<RecoveryScanService>();
+            builder.Services.AddHostedService<StorageCleanupService>();
+        }
+
+        return builder;
+    }
+
+    public static WebApplication MapVideoApi(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapScalarApiReference();
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains("ready"),
+            ResponseWriter = WriteReadinessAsync,
+        });
+        app.MapVideoEndpoints();
+        app.MapInternalEndpoints();
+        app.MapLocalStorageEndpoints();
+        return app;
+    }
+
+    /// <summary>Operators get each dependency's state and the reason, not a bare "Unhealthy".</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report) =>
+        context.Response.WriteAsJsonAsync(new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), detail = e.Value.Description }),
+        });
+}

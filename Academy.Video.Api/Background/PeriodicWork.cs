@@ -1,0 +1,70 @@
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs.ScanStuckJobs;
+using Academy.Video.Application.Storage.ProcessStorageCleanups;
+using Mediator;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Api.Background;
+
+/// <summary>
+/// Runs one unit of work every interval, on one replica at a time: the run is skipped when another
+/// process holds the named lock. A failed run is logged and the next tick tries again.
+/// </summary>
+public abstract class PeriodicWork(IServiceScopeFactory scopes, TimeProvider time, ILogger logger) : BackgroundService
+{
+    protected abstract string LockName { get; }
+
+    protected abstract TimeSpan Interval { get; }
+
+    protected abstract Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, time);
+        do
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await using var held = await scope.ServiceProvider.GetRequiredService<IExclusiveRunLock>().TryAcquireAsync(LockName, stoppingToken);
+                if (held is not null)
+                {
+                    await RunOnceAsync(scope.ServiceProvider.GetRequiredService<IMediator>(), stoppingToken);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogError(ex, "{work} failed; retrying in {interval}", LockName, Interval);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}
+
+/// <summary>The recovery scan every minute (SPEC §2), one replica at a time.</summary>
+public sealed class RecoveryScanService(IServiceScopeFactory scopes, IOptions<RecoveryOptions> options, TimeProvider time, ILogger<RecoveryScanService> logger)
+    : PeriodicWork(scopes, time, logger)
+{
+    protected override string LockName => "academy-video:recovery-scan";
+
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override async Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new ScanStuckJobsCommand(), cancellationToken);
+}
+
+/// <summary>Empties deleted videos' and abandoned attempts' prefixes, retrying until storage holds nothing.</summary>
+public sealed class StorageCleanupService(IServiceScopeFactory scopes, IOptions<RecoveryOptions> options, TimeProvider time, ILogger<StorageCleanupService> logger)
+    : PeriodicWork(scopes, time, logger)
+{
+    protected override string LockName => "academy-video:storage-cleanup";
+
+    protected override TimeSpan Interval => options.Value.CleanupInterval;
+
+    protected override async Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken)
+    {
+        while ((await mediator.Send(new ProcessStorageCleanupsCommand(), cancellationToken)).Completed > 0)
+        {
+        }
+    }
+}

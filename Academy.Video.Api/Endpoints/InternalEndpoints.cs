@@ -1,0 +1,28 @@
+using Academy.Video.Api.Security;
+using Academy.Video.Application.Jobs.GetBacklog;
+using Academy.Video.Application.Jobs.ScanStuckJobs;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Academy.Video.Api.Endpoints;
+
+/// <summary>Operator endpoints, behind the internal key.</summary>
+public static class InternalEndpoints
+{
+    public static RouteGroupBuilder MapInternalEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/internal/video")
+            .WithTags("Operations")
+            .AddEndpointFilter(ApiKeyFilter.Internal())
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        group.MapGet("/backlog", async Task<Ok<BacklogView>> (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetBacklogQuery(), ct)))
+            .WithSummary("Job counts by state and the oldest waits");
+
+        group.MapPost("/scan-stuck-jobs", async Task<Ok<ScanReport>> (bool? dryRun, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ScanStuckJobsCommand(dryRun ?? true), ct)))
+            .WithSummary("Run the recovery scan now (dry run unless dryRun=false)");
+        return group;
+    }
+}

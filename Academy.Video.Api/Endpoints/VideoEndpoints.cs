@@ -1,0 +1,88 @@
+using Academy.Video.Api.Security;
+using Academy.Video.Application.Videos;
+using Academy.Video.Application.Videos.CompleteUpload;
+using Academy.Video.Application.Videos.CreateVideo;
+using Academy.Video.Application.Videos.DeleteVideo;
+using Academy.Video.Application.Videos.GetVideo;
+using Academy.Video.Application.Videos.ListVideos;
+using Academy.Video.Application.Videos.RetryVideo;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Academy.Video.Api.Endpoints;
+
+public static class VideoEndpoints
+{
+    public sealed record CreateVideoRequest(string? Title, string? FileName, string? ContentType, long? SizeBytes);
+
+    public static RouteGroupBuilder MapVideoEndpoints(this IEndpointRouteBuilder routes)
+    {
+        var videos = routes.MapGroup("/api/v1/videos")
+            .WithTags("Videos")
+            .AddEndpointFilter(ApiKeyFilter.Client())
+            .ProducesProblem(StatusCodes.Status401Unauthorized);
+
+        videos.MapPost("/", CreateAsync)
+            .WithSummary("Register a video and get the URL to upload its source to")
+            .ProducesValidationProblem();
+        videos.MapPost("/{id}/upload-complete", CompleteUploadAsync)
+            .WithSummary("Verify the uploaded source, queue the transcode job and submit it")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        videos.MapPost("/{id}/retry", RetryAsync)
+            .WithSummary("Queue a new job for a FAILED video (its job FAILED or DEAD)")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        videos.MapGet("/{id}", GetAsync)
+            .WithSummary("Status, progress, job, attempts, error and playback URL of a video")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        videos.MapGet("/", ListAsync)
+            .WithSummary("Videos newest first, optionally by status, with cursor paging")
+            .ProducesValidationProblem();
+        videos.MapDelete("/{id}", DeleteAsync)
+            .WithSummary("Delete a video: stops its job and removes its objects asynchronously")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return videos;
+    }
+
+    private static async Task<Created<CreateVideoResult>> CreateAsync(CreateVideoRequest request, IMediator mediator, CancellationToken cancellationToken)
+    {
+        var result = await mediator.Send(
+            new CreateVideoCommand(request.Title ?? "", request.FileName ?? "", request.ContentType ?? "", request.SizeBytes ?? 0),
+            cancellationToken);
+        return TypedResults.Created($"/api/v1/videos/{result.VideoId}", result);
+    }
+
+    private static async Task<Accepted<JobView>> CompleteUploadAsync(string id, IMediator mediator, CancellationToken cancellationToken)
+    {
+        var videoId = VideoIds.Parse(id);
+        return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new CompleteUploadCommand(videoId), cancellationToken));
+    }
+
+    private static async Task<Accepted<JobView>> RetryAsync(string id, IMediator mediator, CancellationToken cancellationToken)
+    {
+        var videoId = VideoIds.Parse(id);
+        return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new RetryVideoCommand(videoId), cancellationToken));
+    }
+
+    private static async Task<Ok<VideoDetails>> GetAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new GetVideoQuery(VideoIds.Parse(id)), cancellationToken));
+
+    private static async Task<Ok<VideoListPage>> ListAsync(string? status, string? cursor, int? limit, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new ListVideosQuery(status, cursor, limit ?? 20), cancellationToken));
+
+    private static async Task<Accepted<DeleteVideoResult>> DeleteAsync(string id, IMediator mediator, CancellationToken cancellationToken)
+    {
+        var videoId = VideoIds.Parse(id);
+        return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new DeleteVideoCommand(videoId), cancellationToken));
+    }
+}
+
+/// <summary>Route ids are parsed here so a malformed id is a 400 that says so, not an unmatched route.</summary>
+internal static class VideoIds
+{
+    public static Guid Parse(string id) =>
+        Guid.TryParse(id, out var videoId) && videoId != Guid.Empty
+            ? videoId
+            : throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("id", $"'{Truncate(id)}' is not a video id (a UUID).")]);
+
+    private static string Truncate(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

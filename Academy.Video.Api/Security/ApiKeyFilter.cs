@@ -1,0 +1,36 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Api.Security;
+
+/// <summary>Requires a configured key in a header; missing or wrong → 401, compared in constant time.</summary>
+public sealed class ApiKeyFilter(string header, Func<ApiKeyOptions, IReadOnlyList<string>> keys) : IEndpointFilter
+{
+    public static ApiKeyFilter Client() => new(ApiKeyOptions.ClientHeader, o => o.ApiKeys);
+
+    public static ApiKeyFilter Internal() => new(ApiKeyOptions.InternalHeader, o => o.InternalApiKeys);
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
+        var presented = context.HttpContext.Request.Headers[header].ToString();
+        if (presented.Length == 0 || !keys(options).Any(key => Matches(key, presented)))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "Unauthorized",
+                detail: presented.Length == 0 ? $"Send your API key in the {header} header." : $"The {header} header does not hold a valid key.",
+                extensions: new Dictionary<string, object?> { ["code"] = "UNAUTHORIZED" });
+        }
+
+        return await next(context);
+    }
+
+    private static bool Matches(string expected, string presented) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(expected)),
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the product and its tests need on a fresh Debian machine, and nothing that is already there:
+# FFmpeg (ffmpeg + ffprobe), PostgreSQL 15, Node.js/npm (for the local S3-protocol test server).
+set -euo pipefail
+
+missing=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || missing+=(ffmpeg)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+command -v curl >/dev/null 2>&1 || missing+=(curl ca-certificates)
+command -v dotnet >/dev/null 2>&1 || { echo "install-deps: the .NET SDK (see global.json) must be on PATH" >&2; exit 1; }
+
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
