@@ -40,6 +40,11 @@ public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOp
         {
             throw new JobSubmissionException($"AWS Batch could not be reached to submit {jobName}: {error.Message}", error);
         }
+        catch (System.Text.Json.JsonException error)
+        {
+            // Unreadable answer: no Batch id can be recorded, so the recovery scan must treat it as not submitted.
+            throw new JobSubmissionException($"AWS Batch answered the submission of {jobName} with an unreadable body: {error.Message}", error);
+        }
         catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
             throw new JobSubmissionException($"AWS Batch did not answer the submission of {jobName} in time.", error);
