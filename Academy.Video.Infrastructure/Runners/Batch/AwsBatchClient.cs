@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Retry;
+
+namespace Academy.Video.Infrastructure.Runners.Batch;
+
+/// <summary>
+/// A minimal client for the AWS Batch REST-JSON API over <see cref="HttpClient"/>.
+/// Hand-written because AWSSDK.Batch is not available on this machine's package mirror; the
+/// <see cref="HttpClient"/> it receives carries AWSSDK.Core's SigV4 signing handler (see
+/// <see cref="RunnerServiceCollectionExtensions"/>). Only <see cref="BatchJobRunner"/> and operator
+/// diagnostics use it, so switching to the official <c>AmazonBatchClient</c> is a change to this file
+/// (and the models) alone.
+/// </summary>
+public sealed partial class AwsBatchClient
+{
+    /// <summary>DescribeJobs accepts at most 100 job ids per call.</summary>
+    public const int DescribeJobsPageSize = 100;
+
+    private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
+
+    private readonly HttpClient httpClient;
+    private readonly ResiliencePipeline retryPipeline;
+    private readonly ILogger<AwsBatchClient> logger;
+
+    public AwsBatchClient(HttpClient httpClient, IOptions<BatchRunnerOptions> options, ILogger<AwsBatchClient> logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        this.httpClient = httpClient;
+        this.logger = logger;
+        retryPipeline = BuildRetryPipeline(options.Value);
+    }
+
+    public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken) =>
+        PostAsync("/v1/submitjob", request, BatchJsonContext.Default.SubmitJobRequest,
+            BatchJsonContext.Default.SubmitJobResponse, cancellationToken);
+
+    /// <summary>Describes the given jobs, 100 ids per call. Batch silently omits ids it does not know.</summary>
+    public async Task<IReadOnlyList<BatchJobDetail>> DescribeJobsAsync(
+        IReadOnlyCollection<string> jobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(jobIds);
+        var details = new List<BatchJobDetail>(jobIds.Count);
+        foreach (var page in jobIds.Distinct(StringComparer.Ordinal).Chunk(DescribeJobsPageSize))
+        {
+            var response = await PostAsync("/v1/describejobs", new DescribeJobsRequest(page),
+                BatchJsonContext.Default.DescribeJobsRequest, BatchJsonContext.Default.DescribeJobsResponse,
+                cancellationToken).ConfigureAwait(false);
+            details.AddRange(response.Jobs ?? []);
+        }
+
+        return details;
+    }
+
+    public async Task TerminateJobAsync(string jobId, string reason, CancellationToken cancellationToken) =>
+        await SendAsync("/v1/terminatejob", new TerminateJobRequest(jobId, reason),
+            BatchJsonContext.Default.TerminateJobRequest, cancellationToken).ConfigureAwait(false);
+
+    public Task<DescribeJobQueuesResponse> DescribeJobQueuesAsync(
+        DescribeJobQueuesRequest request, CancellationToken cancellationToken) =>
+        PostAsync("/v1/describejobqueues", request, BatchJsonContext.Default.DescribeJobQueuesRequest,
+            BatchJsonContext.Default.DescribeJobQueuesResponse, cancellationToken);
+
+    public Task<DescribeComputeEnvironmentsResponse> DescribeComputeEnvironmentsAsync(
+        DescribeComputeEnvironmentsRequest request, CancellationToken cancellationToken) =>
+        PostAsync("/v1/describecomputeenvironments", request,
+            BatchJsonContext.Default.DescribeComputeEnvironmentsRequest,
+            BatchJsonContext.Default.DescribeComputeEnvironmentsResponse, cancellationToken);
+
+    public Task<DescribeJobDefinitionsResponse> DescribeJobDefinitionsAsync(
+        DescribeJobDefinitionsRequest request, CancellationToken cancellationToken) =>
+        PostAsync("/v1/describejobdefinitions", request, BatchJsonContext.Default.DescribeJobDefinitionsRequest,
+            BatchJsonContext.Default.DescribeJobDefinitionsResponse, cancellationToken);
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(
+        string path,
+        TRequest request,
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
+    {
+        var body = await SendAsync(path, request, requestType, cancellationToken).ConfigureAwait(false);
+        return JsonSerializer.Deserialize(body, responseType)
+            ?? throw new BatchServiceException(HttpStatusCode.OK, "InvalidResponse", $"Empty response body from {path}.");
+    }
+
+    private async Task<byte[]> SendAsync<TRequest>(
+        string path, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
+
+        // The message is rebuilt per attempt: a sent HttpRequestMessage cannot be resent, and each attempt
+        // must pass through the signing handler again for a fresh SigV4 timestamp.
+        return await retryPipeline.ExecuteAsync(async token =>
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));
+            message.Content = new ByteArrayContent(payload);
+            message.Content.Headers.ContentType = JsonContentType;
+
+            using var response = await httpClient.SendAsync(message, token).ConfigureAwait(false);
+            var responseBody = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw ParseError(response, responseBody);
+            }
+
+            return responseBody;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private ResiliencePipeline BuildRetryPipeline(BatchRunnerOptions options) =>
+        new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder()
+                    .Handle<BatchServiceException>(error => error.IsTransient)
+                    .Handle<HttpRequestException>()
+                    // HttpClient.Timeout surfaces as a cancellation whose inner exception is a TimeoutException.
+                    .Handle<TaskCanceledException>(error => error.InnerException is TimeoutException),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = TimeSpan.FromSeconds(20),
+                OnRetry = arguments =>
+                {
+                    LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, arguments.Outcome.Exception);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+
+    private static BatchServiceException ParseError(HttpResponseMessage response, byte[] body)
+    {
+        string? errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
+        string? errorMessage = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                errorType ??= ReadString(document.RootElement, "__type") ?? ReadString(document.RootElement, "code");
+                errorMessage = ReadString(document.RootElement, "message") ?? ReadString(document.RootElement, "Message");
+            }
+        }
+        catch (JsonException)
+        {
+            // A proxy or load balancer in front of Batch may answer with HTML or plain text.
+            errorMessage = System.Text.Encoding.UTF8.GetString(body);
+        }
+
+        return new BatchServiceException(
+            response.StatusCode,
+            NormalizeErrorType(errorType) ?? response.StatusCode.ToString(),
+            string.IsNullOrWhiteSpace(errorMessage) ? response.ReasonPhrase ?? string.Empty : errorMessage);
+    }
+
+    private static string? ReadString(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    /// <summary>"aws.batch#ClientException:http://..." → "ClientException" (both decorations occur on the wire).</summary>
+    private static string? NormalizeErrorType(string? errorType)
+    {
+        if (string.IsNullOrWhiteSpace(errorType))
+        {
+            return null;
+        }
+
+        var type = errorType;
+        var colon = type.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            type = type[..colon];
+        }
+
+        var hash = type.LastIndexOf('#');
+        return hash >= 0 ? type[(hash + 1)..] : type;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AWS Batch call failed transiently; retry {Attempt} in {Delay}")]
+    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, Exception? exception);
+}

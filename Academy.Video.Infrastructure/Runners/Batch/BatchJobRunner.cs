@@ -1,0 +1,87 @@
+using System.Globalization;
+using Academy.Video.Application.Jobs;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Infrastructure.Runners.Batch;
+
+/// <summary>
+/// Runs the worker as an AWS Batch job (SPEC §1.2): <c>parameters = { job_id }</c>, queue and job definition
+/// from settings, no container overrides — the job definition's command passes <c>Ref::job_id</c> as argv[1].
+/// </summary>
+public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOptions> options) : IJobRunner
+{
+    public const string JobIdParameter = "job_id";
+
+    public async Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var request = new SubmitJobRequest(
+            jobName,
+            settings.JobQueue,
+            settings.JobDefinition,
+            new Dictionary<string, string> { [JobIdParameter] = jobId.ToString("D", CultureInfo.InvariantCulture) });
+        try
+        {
+            var response = await client.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(response.JobId))
+            {
+                throw new JobSubmissionException($"AWS Batch accepted {jobName} but returned no jobId.");
+            }
+
+            return response.JobId;
+        }
+        catch (BatchServiceException error)
+        {
+            throw new JobSubmissionException(
+                $"AWS Batch refused {jobName} on queue {settings.JobQueue} with job definition {settings.JobDefinition}: " +
+                $"{error.ErrorType}: {error.ErrorMessage}", error);
+        }
+        catch (HttpRequestException error)
+        {
+            throw new JobSubmissionException($"AWS Batch could not be reached to submit {jobName}: {error.Message}", error);
+        }
+        catch (System.Text.Json.JsonException error)
+        {
+            // Unreadable answer: no Batch id can be recorded, so the recovery scan must treat it as not submitted.
+            throw new JobSubmissionException($"AWS Batch answered the submission of {jobName} with an unreadable body: {error.Message}", error);
+        }
+        catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new JobSubmissionException($"AWS Batch did not answer the submission of {jobName} in time.", error);
+        }
+    }
+
+    public Task TerminateAsync(string runnerJobId, string reason, CancellationToken cancellationToken) =>
+        client.TerminateJobAsync(runnerJobId, reason, cancellationToken);
+
+    public async Task<IReadOnlyList<RunnerJobStatus>> DescribeAsync(
+        IReadOnlyCollection<string> runnerJobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runnerJobIds);
+        if (runnerJobIds.Count == 0)
+        {
+            return [];
+        }
+
+        var details = await client.DescribeJobsAsync(runnerJobIds, cancellationToken).ConfigureAwait(false);
+        return details.Select(ToStatus).ToList();
+    }
+
+    private static RunnerJobStatus ToStatus(BatchJobDetail detail)
+    {
+        // While a job runs, Batch fills "container"; the last attempt carries the same data once it has stopped.
+        var container = detail.Container ?? detail.Attempts?.LastOrDefault()?.Container;
+        return new RunnerJobStatus(
+            detail.JobId,
+            detail.JobName,
+            detail.Status,
+            detail.StatusReason ?? container?.Reason,
+            FromEpochMilliseconds(detail.StartedAt),
+            FromEpochMilliseconds(detail.StoppedAt),
+            container?.ExitCode,
+            container?.LogStreamName);
+    }
+
+    private static DateTimeOffset? FromEpochMilliseconds(long? milliseconds) =>
+        milliseconds is { } value ? DateTimeOffset.FromUnixTimeMilliseconds(value) : null;
+}

@@ -1,0 +1,32 @@
+namespace Academy.Video.Infrastructure.Runners.Batch;
+
+/// <summary>Settings of the AWS Batch runner (section <c>Runner:Batch</c>).</summary>
+public sealed class BatchRunnerOptions
+{
+    public const string SectionName = "Runner:Batch";
+
+    /// <summary>Overrides <see cref="JobQueue"/> when set (SPEC §1.2 setting name).</summary>
+    public const string JobQueueVariable = "VIDEO_BATCH_JOB_QUEUE";
+
+    /// <summary>Overrides <see cref="JobDefinition"/> when set (SPEC §1.2 setting name).</summary>
+    public const string JobDefinitionVariable = "VIDEO_BATCH_JOB_DEFINITION";
+
+    public string JobQueue { get; set; } = "academy-video-batch-queue";
+
+    public string JobDefinition { get; set; } = "academy-video-batch-jobdef";
+
+    public string Region { get; set; } = "ap-northeast-2";
+
+    /// <summary>Endpoint override (tests, VPC endpoints); default <c>https://batch.{Region}.amazonaws.com</c>.</summary>
+    public Uri? ServiceUrl { get; set; }
+
+    /// <summary>Retries after the first attempt, for throttling and 5xx/network errors only.</summary>
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>Base delay of the exponential backoff (jittered).</summary>
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    public Uri ResolveEndpoint() => ServiceUrl ?? new Uri($"https://batch.{Region}.amazonaws.com");
+}

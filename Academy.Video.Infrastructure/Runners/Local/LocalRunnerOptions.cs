@@ -1,0 +1,30 @@
+namespace Academy.Video.Infrastructure.Runners.Local;
+
+/// <summary>Settings of the embedded runner that starts the worker as a child process (section <c>Runner:Local</c>).</summary>
+public sealed class LocalRunnerOptions
+{
+    public const string SectionName = "Runner:Local";
+
+    /// <summary>The program to start, e.g. <c>dotnet</c> or the worker's apphost.</summary>
+    public string Command { get; set; } = "dotnet";
+
+    /// <summary>Arguments before the job id, e.g. the worker dll; the job id is always appended last (argv[1] of the worker).</summary>
+    public IList<string> Arguments { get; } = [];
+
+    public string? WorkingDirectory { get; set; }
+
+    /// <summary>Added to the inherited environment of the child, as Batch adds the job definition's environment.</summary>
+    public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The analogue of the compute environment's maxvCpus: submissions beyond it wait RUNNABLE.</summary>
+    public int MaxConcurrency { get; set; } = 2;
+
+    /// <summary>Like the job definition's attemptDurationSeconds (SPEC §3: 14400 s).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(14400);
+
+    /// <summary>Time between SIGTERM and SIGKILL on terminate, timeout or shutdown (Batch/ECS default: 30 s).</summary>
+    public TimeSpan TerminationGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Each submission's stdout and stderr go to <c>{LogDirectory}/{jobId}/{runnerJobId}.log</c>.</summary>
+    public string LogDirectory { get; set; } = ".local/runner-logs";
+}

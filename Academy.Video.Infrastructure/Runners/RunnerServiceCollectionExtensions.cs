@@ -1,0 +1,117 @@
+using Academy.Video.Application.Jobs;
+using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Infrastructure.Runners.Local;
+using Amazon;
+using Amazon.Runtime;
+using Amazon.Runtime.Credentials;
+using Amazon.Runtime.Signing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Infrastructure.Runners;
+
+public static class RunnerServiceCollectionExtensions
+{
+    public const string KindKey = "Runner:Kind";
+
+    /// <summary>Key of the <see cref="AWSCredentials"/> the Batch client signs with; register your own under it to override the default chain.</summary>
+    public const string BatchCredentialsKey = "Runner:Batch:Credentials";
+
+    /// <summary>
+    /// Registers <see cref="IJobRunner"/> as a singleton: <c>Runner:Kind</c> = <c>Local</c> (default, a child
+    /// process per job, section <c>Runner:Local</c>) or <c>Batch</c> (AWS Batch, section <c>Runner:Batch</c>,
+    /// with <c>VIDEO_BATCH_JOB_QUEUE</c> / <c>VIDEO_BATCH_JOB_DEFINITION</c> taking precedence).
+    /// </summary>
+    public static IServiceCollection AddJobRunner(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+
+        var kind = configuration[KindKey];
+        if (string.IsNullOrWhiteSpace(kind) || kind.Equals("Local", StringComparison.OrdinalIgnoreCase))
+        {
+            return services.AddLocalRunner(configuration);
+        }
+
+        if (kind.Equals("Batch", StringComparison.OrdinalIgnoreCase))
+        {
+            return services.AddBatchRunner(configuration);
+        }
+
+        throw new InvalidOperationException($"{KindKey} must be 'Local' or 'Batch', not '{kind}'.");
+    }
+
+    private static IServiceCollection AddLocalRunner(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<LocalRunnerOptions>()
+            .Bind(configuration.GetSection(LocalRunnerOptions.SectionName))
+            .Validate(options => !string.IsNullOrWhiteSpace(options.Command), "Runner:Local:Command is required.")
+            .Validate(options => options.MaxConcurrency >= 1, "Runner:Local:MaxConcurrency must be at least 1.")
+            .Validate(options => options.Timeout > TimeSpan.Zero, "Runner:Local:Timeout must be positive.")
+            .ValidateOnStart();
+        services.AddSingleton<LocalProcessJobRunner>();
+        services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
+        return services;
+    }
+
+    private static IServiceCollection AddBatchRunner(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BatchRunnerOptions>()
+            .Bind(configuration.GetSection(BatchRunnerOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                // The SPEC's setting names win over the section, so a deployment sets them the way the seeds did.
+                if (configuration[BatchRunnerOptions.JobQueueVariable] is { Length: > 0 } queue)
+                {
+                    options.JobQueue = queue;
+                }
+
+                if (configuration[BatchRunnerOptions.JobDefinitionVariable] is { Length: > 0 } definition)
+                {
+                    options.JobDefinition = definition;
+                }
+            })
+            .Validate(options => !string.IsNullOrWhiteSpace(options.JobQueue), "The Batch job queue setting is empty.")
+            .Validate(options => !string.IsNullOrWhiteSpace(options.JobDefinition), "The Batch job definition setting is empty.")
+            .Validate(options => !string.IsNullOrWhiteSpace(options.Region), "Runner:Batch:Region is required.")
+            .ValidateOnStart();
+
+        // Environment, profile, container or instance credentials, resolved when the first request is signed.
+        services.TryAddKeyedSingleton<AWSCredentials>(
+            BatchCredentialsKey, (_, _) => DefaultAWSCredentialsIdentityResolver.GetCredentials());
+
+        services.AddHttpClient<AwsBatchClient>((provider, client) =>
+            {
+                var options = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
+                client.BaseAddress = options.ResolveEndpoint();
+                client.Timeout = options.RequestTimeout;
+            })
+            // SigV4SigningHandler is the primary handler around the transport: its constructor always sets its own
+            // InnerHandler, which IHttpClientFactory refuses for AddHttpMessageHandler. It must not follow
+            // redirects (it would replay a stale signature) and must sit inside the retry loop, which lives in
+            // AwsBatchClient so that every attempt is signed afresh.
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var options = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
+                var transport = new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                };
+                return new SigV4SigningHandler(
+                    provider.GetRequiredKeyedService<AWSCredentials>(BatchCredentialsKey),
+                    RegionEndpoint.GetBySystemName(options.Region),
+                    "batch",
+                    transport);
+            })
+            // The runner is a singleton holding this client; the pooled-connection lifetime above replaces handler rotation.
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+        services.AddSingleton<IJobRunner>(provider => new BatchJobRunner(
+            provider.GetRequiredService<AwsBatchClient>(),
+            provider.GetRequiredService<IOptions<BatchRunnerOptions>>()));
+        return services;
+    }
+}

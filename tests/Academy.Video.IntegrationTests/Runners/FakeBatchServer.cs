@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Academy.Video.IntegrationTests.Runners;
+
+/// <summary>
+/// A real HTTP listener on 127.0.0.1 speaking the AWS Batch wire protocol: it records each request, checks its
+/// SigV4 signature like AWS would (answering 403 InvalidSignatureException when it is wrong) and answers with
+/// the scripted responses in order.
+/// </summary>
+internal sealed class FakeBatchServer : IDisposable
+{
+    public const string AccessKey = "AKIDRUNNERSTEST";
+    public const string SecretKey = "runners/K7MDENG+bPxRfiCYTESTSECRETKEY";
+    public const string Region = "ap-northeast-2";
+
+    private readonly HttpListener listener = new();
+    private readonly ConcurrentQueue<(int Status, string Body)> responses = new();
+    private readonly ConcurrentQueue<RecordedRequest> requests = new();
+    private readonly Task loop;
+
+    public FakeBatchServer()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var port = FreePort();
+            listener.Prefixes.Clear();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                BaseAddress = new Uri($"http://127.0.0.1:{port}/");
+                break;
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                // The free port was taken between probing and binding; try another.
+            }
+        }
+
+        loop = Task.Run(ServeAsync);
+    }
+
+    public Uri BaseAddress { get; }
+
+    public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
+
+    public void Enqueue(int status, string body) => responses.Enqueue((status, body));
+
+    public void Dispose()
+    {
+        listener.Stop();
+        listener.Close();
+        try
+        {
+            loop.GetAwaiter().GetResult();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception error) when (error is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            await HandleAsync(context);
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var request = context.Request;
+        using var body = new MemoryStream();
+        await request.InputStream.CopyToAsync(body);
+        var headers = request.Headers.AllKeys
+            .Where(key => key is not null)
+            .ToDictionary(key => key!.ToLowerInvariant(), key => request.Headers[key]!, StringComparer.Ordinal);
+        var signature = SigV4Verifier.Verify(
+            request.HttpMethod, request.Url!.AbsolutePath, request.Url.Query, headers, body.ToArray(), SecretKey);
+        requests.Enqueue(new RecordedRequest(
+            request.HttpMethod, request.Url.AbsolutePath, request.ContentType, headers, Encoding.UTF8.GetString(body.ToArray()), signature));
+
+        var (status, responseBody) = !signature.IsValid
+            ? (403, """{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided."}""")
+            : responses.TryDequeue(out var scripted)
+                ? scripted
+                : (500, """{"__type":"ServerException","message":"FakeBatchServer: no scripted response left"}""");
+
+        var bytes = Encoding.UTF8.GetBytes(responseBody);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes);
+        context.Response.Close();
+    }
+
+    private static int FreePort()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+}
+
+internal sealed record RecordedRequest(
+    string Method,
+    string Path,
+    string? ContentType,
+    IReadOnlyDictionary<string, string> Headers,
+    string Body,
+    SigV4Verifier.Result Signature);
