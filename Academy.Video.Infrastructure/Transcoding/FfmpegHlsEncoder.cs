@@ -19,14 +19,15 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     ];
 
     private readonly TranscodingOptions _options;
+    private readonly FfprobeMediaProbe _probe;
     private readonly ILogger<FfmpegHlsEncoder> _logger;
 
     public FfmpegHlsEncoder(IOptions<TranscodingOptions> options, ILogger<FfmpegHlsEncoder> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
+        _probe = new FfprobeMediaProbe(options);
         _logger = logger;
-        XabeExecutables.Use(_options);
     }
 
     public async Task<HlsOutput> EncodeAsync(HlsEncodeRequest request, IProgress<double> progress, CancellationToken cancellationToken)
@@ -72,24 +73,49 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             catch (ConversionException e)
             {
                 // Xabe raises ConversionException on a non-zero exit (and on a few log phrases of its own).
-                throw new TranscodeFailedException(Classify(stderr.Lines()), e);
+                throw new TranscodeFailedException(await ClassifyAsync(request, stderr, e.Message, cancellationToken).ConfigureAwait(false), e);
             }
         }
 
-        var files = ListFiles(request.OutputDirectory);
-        EnsureMasterListsEveryVariant(request, stderr);
+        // Xabe judges the exit from stderr lines that may not have been read yet when ffmpeg exits, so a failed
+        // ffmpeg can come back as a success: the output itself is the verdict.
+        var incomplete = IncompleteOutput(request);
+        if (incomplete is not null)
+        {
+            throw new TranscodeFailedException(await ClassifyAsync(request, stderr, incomplete, cancellationToken).ConfigureAwait(false));
+        }
+
         progress.Report(1);
-        return new HlsOutput(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName, files);
+        return new HlsOutput(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName, ListFiles(request.OutputDirectory));
     }
 
-    private static JobError Classify(IReadOnlyList<string> stderrTail)
+    private async Task<JobError> ClassifyAsync(HlsEncodeRequest request, StderrTail stderr, string failure, CancellationToken cancellationToken)
     {
-        var tail = string.Join('\n', stderrTail);
-        var undecodable = UndecodableSignatures.FirstOrDefault(s => tail.Contains(s, StringComparison.OrdinalIgnoreCase));
-        return undecodable is not null
-            ? JobError.SourceUndecodable($"ffmpeg: {undecodable}.")
-            : JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg failed:\n{tail}");
+        await stderr.WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
+        var tail = string.Join('\n', stderr.Lines());
+        var undecodable = UndecodableSignatures.FirstOrDefault(s =>
+            tail.Contains(s, StringComparison.OrdinalIgnoreCase) || failure.Contains(s, StringComparison.OrdinalIgnoreCase));
+        if (undecodable is not null)
+        {
+            return JobError.SourceUndecodable($"ffmpeg: {undecodable}.");
+        }
+
+        // ffprobe's verdict on the source does not depend on catching ffmpeg's stderr in time.
+        try
+        {
+            await _probe.ProbeAsync(request.SourcePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TranscodeFailedException e) when (e.Error.IsPermanent)
+        {
+            return e.Error;
+        }
+
+        return JobError.Transient(
+            JobErrorCodes.EncodeFailed,
+            tail.Length > 0 ? $"ffmpeg failed: {FirstLine(failure)}\n{tail}" : $"ffmpeg failed and its stderr was not captured: {failure}");
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0];
 
     private static void PrepareEmptyDirectory(string directory)
     {
@@ -109,11 +135,11 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             .ToList();
 
     /// <summary>
-    /// ffmpeg exits 0 yet silently leaves out of the master playlist a variant whose bandwidth it does not know;
-    /// a ladder with a missing rung must not be published. (ffmpeg 5.1 writes BANDWIDTH, RESOLUTION and
-    /// CODECS itself, so the playlist is not rewritten.)
+    /// What is missing from the HLS tree, or null when it is complete: every variant in the master playlist
+    /// (ffmpeg exits 0 yet leaves out a variant whose bandwidth it does not know) and every variant playlist
+    /// finished. ffmpeg 5.1 writes BANDWIDTH, RESOLUTION and CODECS itself, so the master is not rewritten.
     /// </summary>
-    private static void EnsureMasterListsEveryVariant(HlsEncodeRequest request, StderrTail stderr)
+    private static string? IncompleteOutput(HlsEncodeRequest request)
     {
         var master = Path.Combine(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName);
         var variants = File.Exists(master)
@@ -121,10 +147,13 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             : 0;
         if (variants != request.Renditions.Count)
         {
-            throw new TranscodeFailedException(JobError.Transient(
-                JobErrorCodes.EncodeFailed,
-                $"ffmpeg listed {variants} of {request.Renditions.Count} variants in {FfmpegHlsArguments.MasterPlaylistName}:\n{string.Join('\n', stderr.Lines())}"));
+            return $"{FfmpegHlsArguments.MasterPlaylistName} lists {variants} of {request.Renditions.Count} variants.";
         }
+
+        var unfinished = request.Renditions
+            .Select(r => Path.Combine(request.OutputDirectory, r.Name, FfmpegHlsArguments.VariantPlaylistName))
+            .FirstOrDefault(p => !File.Exists(p) || !File.ReadLines(p).Contains("#EXT-X-ENDLIST"));
+        return unfinished is null ? null : $"{unfinished} is missing or unfinished.";
     }
 
     /// <summary>
@@ -177,6 +206,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
                 return;
             }
 
+            Interlocked.Increment(ref _lastAdded);
             lock (_gate)
             {
                 if (_lines.Count == Capacity)
@@ -185,6 +215,22 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
                 }
 
                 _lines.Enqueue(line);
+            }
+        }
+
+        private long _lastAdded;
+
+        /// <summary>Lets lines still in the pipe arrive after ffmpeg exited: returns after 200 ms without a new line (1 s at most).</summary>
+        public async Task WaitForQuietAsync(CancellationToken cancellationToken)
+        {
+            for (var waited = 0; waited < 1000; waited += 200)
+            {
+                var before = Interlocked.Read(ref _lastAdded);
+                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
+                if (Interlocked.Read(ref _lastAdded) == before)
+                {
+                    return;
+                }
             }
         }
 
