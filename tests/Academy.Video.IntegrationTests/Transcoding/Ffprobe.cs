@@ -1,0 +1,24 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Academy.Video.IntegrationTests.Transcoding;
+
+/// <summary>The test's own look at a file with the ffprobe CLI, independent of the adapter under test.</summary>
+internal static class Ffprobe
+{
+    public static JsonDocument Json(string path)
+    {
+        var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["-v", "error", "-print_format", "json", "-show_format", "-show_streams", path])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffprobe did not start.");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"ffprobe could not read {path}: {stderr.Result}");
+        return JsonDocument.Parse(stdout);
+    }
+}
