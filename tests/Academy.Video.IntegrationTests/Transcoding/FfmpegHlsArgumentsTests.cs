@@ -19,7 +19,7 @@ public sealed class FfmpegHlsArgumentsTests
         Assert.Equal(
             "[0:v]format=yuv420p,split=4[s0][s1][s2][s3]" +
             ";[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1]" +
-            ";[s2]scale=852:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3]",
+            ";[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3]",
             Value(args, "-filter_complex"));
         Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "0:a:0", "0:a:0", "0:a:0", "0:a:0"], Values(args, "-map"));
     }

@@ -69,7 +69,7 @@ public sealed class FfmpegHlsEncoderTests : IDisposable
         var (source, info, renditions) = await Plan(TestClips.Generate(1280, 720, 3, withAudio: true, rotationDegrees: 90));
         Assert.Equal((1280, 720), (info.Width, info.Height));
         Assert.Equal(90, Math.Abs(info.RotationDegrees % 180));
-        Assert.Equal([(720, 1280), (480, 852), (360, 640)], renditions.Select(r => (r.Width, r.Height)));
+        Assert.Equal([(720, 1280), (480, 854), (360, 640)], renditions.Select(r => (r.Width, r.Height)));
 
         var output = await _encoder.EncodeAsync(Request(source, info, renditions), new RecordingProgress(), CancellationToken.None);
 

@@ -1,0 +1,134 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Academy.Video.IntegrationTests.Persistence;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+[assembly: CollectionBehavior(DisableTestParallelization = true)]
+
+namespace Academy.Video.Api.Tests;
+
+/// <summary>
+/// The API in process against a real database and a local storage folder; its local runner starts
+/// the real worker binary, which runs real FFmpeg. Thresholds are shortened so recovery happens in seconds.
+/// </summary>
+public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public const string ClientKey = "test-client-key-0123456789";
+    public const string InternalKey = "test-internal-key-0123456789";
+
+    private readonly PostgresDatabase database = new();
+
+    public string Root { get; } = Path.Combine(Path.GetTempPath(), "academy-video-api-tests", Guid.NewGuid().ToString("N"));
+
+    public string StorageRoot => Path.Combine(Root, "storage");
+
+    /// <summary>A regular file where the worker's work directory should be makes every attempt fail (a transient error).</summary>
+    public string WorkBlocker => Path.Combine(Root, "work-blocker");
+
+    public string ConnectionString => database.ConnectionString;
+
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
+
+    public virtual async Task InitializeAsync()
+    {
+        await database.InitializeAsync();
+        Directory.CreateDirectory(Root);
+    }
+
+    public new virtual async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await database.DisposeAsync();
+        if (Directory.Exists(Root))
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        var workDirectory = Path.Combine(WorkBlocker, "work");
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = database.ConnectionString,
+            ["Auth:ApiKeys:0"] = ClientKey,
+            ["Auth:InternalApiKeys:0"] = InternalKey,
+            ["Storage:Provider"] = "Local",
+            ["Storage:Local:RootPath"] = StorageRoot,
+            ["Storage:Local:PublicBaseUrl"] = "http://localhost",
+            ["Runner:Kind"] = "Local",
+            ["Runner:Local:Command"] = "dotnet",
+            ["Runner:Local:Arguments:0"] = WorkerDll,
+            ["Runner:Local:LogDirectory"] = Path.Combine(Root, "runner-logs"),
+            ["Runner:Local:MaxConcurrency"] = "2",
+            ["Runner:Local:Environment:ConnectionStrings__Postgres"] = database.ConnectionString,
+            ["Runner:Local:Environment:Storage__Provider"] = "Local",
+            ["Runner:Local:Environment:Storage__Local__RootPath"] = StorageRoot,
+            ["Runner:Local:Environment:Worker__WorkDirectory"] = workDirectory,
+            ["Runner:Local:Environment:Worker__HeartbeatInterval"] = "00:00:01",
+            ["Runner:Local:Environment:Worker__Rungs:0:Name"] = "360p",
+            ["Runner:Local:Environment:Worker__Rungs:0:ShortSide"] = "360",
+            ["Runner:Local:Environment:Worker__Rungs:0:VideoBitrateKbps"] = "800",
+            ["Runner:Local:Environment:Worker__Rungs:0:AudioBitrateKbps"] = "96",
+            ["Runner:Local:Environment:Worker__Rungs:1:Name"] = "240p",
+            ["Runner:Local:Environment:Worker__Rungs:1:ShortSide"] = "240",
+            ["Runner:Local:Environment:Worker__Rungs:1:VideoBitrateKbps"] = "400",
+            ["Runner:Local:Environment:Worker__Rungs:1:AudioBitrateKbps"] = "64",
+            ["Jobs:StuckThreshold"] = "00:00:04",
+            ["Jobs:SubmitGracePeriod"] = "00:00:02",
+            ["Jobs:RetryBackoffBase"] = "00:00:00",
+            ["Recovery:Interval"] = "00:00:01",
+            ["Recovery:CleanupInterval"] = "00:00:01",
+        };
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+
+    public HttpClient ClientWithKey(string? key = ClientKey)
+    {
+        var client = CreateClient();
+        if (key is not null)
+        {
+            client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        }
+
+        return client;
+    }
+
+    public static string WorkerDll { get; } = FindWorkerDll();
+
+    private static string FindWorkerDll()
+    {
+        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
+        var root = testDirectory;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Academy.Video.sln")))
+        {
+            root = root.Parent;
+        }
+
+        var dll = Path.Combine(root!.FullName, "Academy.Video.Worker", "bin", testDirectory.Parent!.Name, testDirectory.Name, "Academy.Video.Worker.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the worker first: {dll} is missing.");
+    }
+}
+
+public static class HttpJson
+{
+    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        try
+        {
+            return JsonDocument.Parse(body).RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            throw new InvalidOperationException($"HTTP {(int)response.StatusCode} without JSON: {body}");
+        }
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body, VideoApiFactory.Json);
+}
