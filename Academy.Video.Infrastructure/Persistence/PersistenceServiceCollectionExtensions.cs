@@ -1,0 +1,39 @@
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Videos;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Academy.Video.Infrastructure.Persistence;
+
+public static class PersistenceServiceCollectionExtensions
+{
+    public const string ConnectionStringName = "Postgres";
+
+    /// <summary>The server started by <c>build/postgres.sh start</c>.</summary>
+    public const string DefaultConnectionString = "Host=127.0.0.1;Port=55432;Username=postgres;Database=academy_video";
+
+    /// <summary>
+    /// Registers one <see cref="NpgsqlDataSource"/> (from <c>ConnectionStrings:Postgres</c>, default
+    /// <see cref="DefaultConnectionString"/>), the PostgreSQL adapters of the persistence ports and
+    /// <see cref="DatabaseMigrator"/>.
+    /// </summary>
+    public static IServiceCollection AddPostgresPersistence(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var connectionString = configuration.GetConnectionString(ConnectionStringName);
+        services.TryAddSingleton(_ => NpgsqlDataSource.Create(
+            string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString));
+
+        services.TryAddSingleton<DatabaseMigrator>();
+        services.TryAddSingleton<IVideoStore, PostgresVideoStore>();
+        services.TryAddSingleton<ITranscodeJobStore, PostgresTranscodeJobStore>();
+        services.TryAddSingleton<IRecoveryScanStore, PostgresRecoveryScanStore>();
+        services.TryAddSingleton<IStorageCleanupQueue, PostgresStorageCleanupQueue>();
+        services.TryAddSingleton<IExclusiveRunLock, PostgresExclusiveRunLock>();
+        return services;
+    }
+}

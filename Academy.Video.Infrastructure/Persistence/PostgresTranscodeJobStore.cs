@@ -1,0 +1,122 @@
+using Academy.Video.Application.Jobs;
+using Academy.Video.Domain.Jobs;
+using Dapper;
+using Npgsql;
+
+namespace Academy.Video.Infrastructure.Persistence;
+
+/// <remarks>
+/// <see cref="GetBacklogAsync"/> counts the unfinished states (QUEUED, RUNNING, RETRY_WAIT), each
+/// always present: finished jobs are history, not backlog, and counting them would make a
+/// monitoring query grow with the table.
+/// </remarks>
+public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITranscodeJobStore
+{
+    private const string FindSql = $"""
+        SELECT {JobRow.Columns} FROM video_transcode_jobs WHERE id = @JobId
+        """;
+
+    // Only the RUNNING attempt with this number beats; a deleted video's attempt is told to stop.
+    private const string HeartbeatSql = """
+        UPDATE video_transcode_jobs AS j SET
+            last_heartbeat_at = @Now,
+            progress_percent = @ProgressPercent,
+            updated_at = @Now
+        WHERE j.id = @JobId AND j.state = 'RUNNING' AND j.attempt_count = @Attempt
+          AND NOT EXISTS (
+              SELECT 1 FROM videos AS v WHERE v.id = j.video_id AND v.status IN ('DELETING', 'DELETED'))
+        """;
+
+    private const string ListAttemptsSql = $"""
+        SELECT {AttemptRow.Columns} FROM video_job_attempts WHERE job_id = @JobId ORDER BY attempt
+        """;
+
+    // Ages are measured from when the job entered its state: QUEUED at creation, RETRY_WAIT at the
+    // end of its last attempt, RUNNING at its last heartbeat. All read the unfinished-jobs index only.
+    private const string BacklogSql = """
+        SELECT
+            count(*) FILTER (WHERE j.state = 'QUEUED')::int AS Queued,
+            count(*) FILTER (WHERE j.state = 'RUNNING')::int AS Running,
+            count(*) FILTER (WHERE j.state = 'RETRY_WAIT')::int AS RetryWait,
+            min(j.created_at) FILTER (WHERE j.state = 'QUEUED') AS OldestQueuedAt,
+            min(coalesce(a.ended_at, j.updated_at)) FILTER (WHERE j.state = 'RETRY_WAIT') AS OldestRetryWaitAt,
+            min(j.last_heartbeat_at) FILTER (WHERE j.state = 'RUNNING') AS OldestHeartbeatAt
+        FROM video_transcode_jobs AS j
+        LEFT JOIN video_job_attempts AS a
+            ON j.state = 'RETRY_WAIT' AND a.job_id = j.id AND a.attempt = j.attempt_count
+        WHERE j.state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT')
+        """;
+
+    public async Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(
+            new CommandDefinition(FindSql, new { JobId = jobId }, cancellationToken: cancellationToken));
+        return row?.ToDomain();
+    }
+
+    public async Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await JobCommands.TryTransitionAsync(connection, null, transition, cancellationToken);
+    }
+
+    public async Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await JobCommands.TryRecordSubmissionAsync(connection, null, submission, cancellationToken);
+    }
+
+    public async Task<HeartbeatResult> HeartbeatAsync(
+        Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(progressPercent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(progressPercent, 100);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(
+            HeartbeatSql,
+            new { JobId = jobId, Attempt = attempt, ProgressPercent = progressPercent, Now = DbTime.ToDb(now) },
+            cancellationToken: cancellationToken));
+        return updated == 1 ? HeartbeatResult.Alive : HeartbeatResult.Lost;
+    }
+
+    public async Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<AttemptRow>(
+            new CommandDefinition(ListAttemptsSql, new { JobId = jobId }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToDomain()).ToList();
+    }
+
+    public async Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<BacklogRow>(
+            new CommandDefinition(BacklogSql, cancellationToken: cancellationToken));
+
+        var counts = new Dictionary<JobState, int>
+        {
+            [JobState.Queued] = row.Queued,
+            [JobState.Running] = row.Running,
+            [JobState.RetryWait] = row.RetryWait,
+        };
+        return new JobBacklog(
+            counts,
+            AgeAt(now, row.OldestQueuedAt),
+            AgeAt(now, row.OldestRetryWaitAt),
+            AgeAt(now, row.OldestHeartbeatAt));
+    }
+
+    private static TimeSpan? AgeAt(DateTimeOffset now, DateTime? since) =>
+        DbTime.FromDb(since) is { } at ? now - at : null;
+
+    private sealed record BacklogRow
+    {
+        public int Queued { get; init; }
+        public int Running { get; init; }
+        public int RetryWait { get; init; }
+        public DateTime? OldestQueuedAt { get; init; }
+        public DateTime? OldestRetryWaitAt { get; init; }
+        public DateTime? OldestHeartbeatAt { get; init; }
+    }
+}

@@ -1,0 +1,170 @@
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Videos;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Videos;
+using Dapper;
+using Npgsql;
+using static Academy.Video.IntegrationTests.Persistence.PersistenceScenario;
+
+namespace Academy.Video.IntegrationTests.Persistence;
+
+public sealed class PostgresVideoStoreTests(PostgresDatabase database) : IClassFixture<PostgresDatabase>
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private readonly PersistenceScenario _db = new(database.DataSource);
+
+    [Fact]
+    public async Task A_video_round_trips()
+    {
+        var video = await _db.AddVideoAsync(T0) with { };
+
+        Assert.Equal(video, await _db.Videos.FindAsync(video.Id, None));
+        Assert.Null(await _db.Videos.FindAsync(Guid.NewGuid(), None));
+    }
+
+    [Fact]
+    public async Task A_change_applies_only_from_the_expected_status()
+    {
+        var video = await _db.AddVideoAsync(T0);
+        var change = new VideoChange(video.Id, VideoStatus.PendingUpload, VideoStatus.Failed, T0.AddMinutes(1));
+
+        Assert.True(await _db.Videos.TryChangeAsync(change, None));
+        Assert.False(await _db.Videos.TryChangeAsync(change with { ToStatus = VideoStatus.Uploaded }, None));
+
+        Assert.Equal(change.ApplyTo(video), await _db.Videos.FindAsync(video.Id, None));
+    }
+
+    [Fact]
+    public async Task Queueing_stores_the_video_change_and_the_new_job_together()
+    {
+        var video = await _db.AddVideoAsync(T0);
+        var queue = video.CompleteUpload(Guid.NewGuid(), 123_456, T0.AddMinutes(1))!;
+
+        Assert.True(await _db.Videos.TryQueueJobAsync(queue, None));
+
+        var stored = (await _db.Videos.FindAsync(video.Id, None))!;
+        Assert.Equal(queue.Video.ApplyTo(video), stored);
+        Assert.Equal((VideoStatus.Uploaded, queue.Job.Id, 123_456L), (stored.Status, stored.CurrentJobId, stored.SourceSizeBytes));
+        Assert.Equal(queue.Job, await _db.Jobs.FindAsync(queue.Job.Id, None));
+    }
+
+    [Fact]
+    public async Task Queueing_for_a_video_whose_status_moved_stores_no_job()
+    {
+        var video = await _db.AddVideoAsync(T0);
+        var queue = video.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(1))!;
+        Assert.True(await _db.Videos.TryStartDeletionAsync(
+            video.Delete(T0.AddSeconds(30))!,
+            new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "deleted", 0, T0.AddSeconds(30)),
+            None));
+
+        Assert.False(await _db.Videos.TryQueueJobAsync(queue, None));
+
+        Assert.Null(await _db.Jobs.FindAsync(queue.Job.Id, None));
+        var stored = (await _db.Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Deleting, (Guid?)null), (stored.Status, stored.CurrentJobId));
+    }
+
+    [Fact]
+    public async Task Starting_deletion_twice_enqueues_one_cleanup()
+    {
+        var video = await _db.AddVideoAsync(T0);
+        var change = video.Delete(T0.AddMinutes(1))!;
+        StorageCleanup Cleanup() => new(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "deleted", 0, T0.AddMinutes(1));
+
+        Assert.True(await _db.Videos.TryStartDeletionAsync(change, Cleanup(), None));
+        Assert.False(await _db.Videos.TryStartDeletionAsync(change, Cleanup(), None));
+
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM storage_cleanups WHERE video_id = @Id", new { video.Id }));
+        Assert.Equal(VideoStatus.Deleting, (await _db.Videos.FindAsync(video.Id, None))!.Status);
+    }
+
+    [Fact]
+    public async Task Paging_newest_first_is_stable_across_inserts_with_equal_timestamps()
+    {
+        await using var isolated = await PostgresDatabase.CreateAsync();
+        var db = new PersistenceScenario(isolated.DataSource);
+        var sameInstant = T0.AddHours(2);
+        var originals = new List<LectureVideo>();
+        for (var i = 0; i < 17; i++)
+        {
+            originals.Add(await db.AddVideoAsync(i < 12 ? sameInstant : sameInstant.AddSeconds(-i)));
+        }
+
+        var seen = new List<LectureVideo>();
+        VideoCursor? cursor = null;
+        var pages = 0;
+        do
+        {
+            var page = await db.Videos.ListAsync(new VideoListQuery(null, cursor, 5), None);
+            seen.AddRange(page.Items);
+            cursor = page.Next;
+            pages++;
+            // Writers keep adding videos with the very same created_at while the client pages.
+            await db.AddVideoAsync(sameInstant);
+        }
+        while (cursor is not null);
+
+        var originalIds = originals.Select(v => v.Id).ToHashSet();
+        var seenOriginals = seen.Where(v => originalIds.Contains(v.Id)).ToList();
+        Assert.Equal(
+            originals.OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id.ToString(), StringComparer.Ordinal).Select(v => v.Id),
+            seenOriginals.Select(v => v.Id));
+        Assert.Equal(seen.Count, seen.Select(v => v.Id).Distinct().Count());
+        Assert.True(pages >= 4);
+    }
+
+    [Fact]
+    public async Task Listing_by_status_returns_only_that_status_and_ends_with_no_cursor()
+    {
+        await using var isolated = await PostgresDatabase.CreateAsync();
+        var db = new PersistenceScenario(isolated.DataSource);
+        var uploaded = new List<Guid>();
+        for (var i = 0; i < 7; i++)
+        {
+            await db.AddVideoAsync(T0.AddMinutes(i));
+            uploaded.Add((await db.QueueAsync(T0.AddMinutes(i))).Video.Id);
+        }
+
+        var first = await db.Videos.ListAsync(new VideoListQuery(VideoStatus.Uploaded, null, 4), None);
+        var second = await db.Videos.ListAsync(new VideoListQuery(VideoStatus.Uploaded, first.Next, 4), None);
+
+        Assert.NotNull(first.Next);
+        Assert.Null(second.Next);
+        Assert.All(first.Items.Concat(second.Items), v => Assert.Equal(VideoStatus.Uploaded, v.Status));
+        Assert.Equal(Enumerable.Reverse(uploaded), first.Items.Concat(second.Items).Select(v => v.Id));
+    }
+
+    [Fact]
+    public async Task The_schema_rejects_a_ready_video_without_an_hls_path()
+    {
+        var video = LectureVideo.Create(Guid.NewGuid(), "t", "a.mp4", "video/mp4", T0) with { Status = VideoStatus.Ready };
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => _db.Videos.AddAsync(video, None));
+
+        Assert.Equal("videos_ready_has_hls_path", error.ConstraintName);
+    }
+
+    [Theory]
+    [InlineData("state = 'RUNNING', attempt_count = 0", "jobs_running_has_attempt_and_heartbeat")]
+    [InlineData("state = 'RUNNING', attempt_count = 1", "jobs_running_has_attempt_and_heartbeat")]
+    [InlineData("state = 'SUCCEEDED'", "jobs_finished_iff_terminal")]
+    [InlineData("state = 'DEAD', finished_at = created_at", "jobs_failure_has_error")]
+    [InlineData("state = 'PAUSED'", "jobs_state_known")]
+    [InlineData("progress_percent = 101", "jobs_progress_is_percent")]
+    [InlineData("aws_batch_job_id = 'b-1'", "jobs_batch_id_with_submit_time")]
+    [InlineData("next_attempt_at = created_at", "jobs_next_attempt_only_in_retry_wait")]
+    public async Task The_schema_rejects_an_illegal_job_row(string assignment, string constraint)
+    {
+        var (_, job) = await _db.QueueAsync(T0);
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() =>
+            connection.ExecuteAsync($"UPDATE video_transcode_jobs SET {assignment} WHERE id = @Id", new { job.Id }));
+
+        Assert.Equal(constraint, error.ConstraintName);
+        Assert.Equal(JobState.Queued, (await _db.Jobs.FindAsync(job.Id, None))!.State);
+    }
+}
