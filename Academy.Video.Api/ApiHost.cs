@@ -21,8 +21,8 @@ public static class ApiHost
         ArgumentNullException.ThrowIfNull(builder);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
         builder.Services.AddInfrastructure(builder.Configuration);
-        builder.Services.AddOptions<ApiKeyOptions>()
-            .Bind(builder.Configuration.GetSection(ApiKeyOptions.Section))
+        builder.Services.AddOptions<ApiAuthOptions>()
+            .Bind(builder.Configuration.GetSection(ApiAuthOptions.Section))
             .Validate(o => o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Length >= 16), "Auth:ApiKeys needs at least one key of 16 or more characters.")
             .Validate(o => o.InternalApiKeys.Count > 0 && o.InternalApiKeys.All(k => k.Length >= 16), "Auth:InternalApiKeys needs at least one key of 16 or more characters.")
             .Validate(o => !o.ApiKeys.Intersect(o.InternalApiKeys).Any(), "A key cannot be both a client key and an internal key.")

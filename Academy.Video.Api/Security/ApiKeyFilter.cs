@@ -5,17 +5,17 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Api.Security;
 
 /// <summary>Requires a configured key in a header; missing or wrong → 401, compared in constant time.</summary>
-public sealed class ApiKeyFilter(string header, Func<ApiKeyOptions, IReadOnlyList<string>> keys) : IEndpointFilter
+public sealed class ApiKeyFilter(string header, Func<ApiAuthOptions, IReadOnlyList<string>> keys) : IEndpointFilter
 {
-    public static ApiKeyFilter Client() => new(ApiKeyOptions.ClientHeader, o => o.ApiKeys);
+    public static ApiKeyFilter Client() => new(ApiAuthOptions.ClientHeader, o => o.ApiKeys);
 
-    public static ApiKeyFilter Internal() => new(ApiKeyOptions.InternalHeader, o => o.InternalApiKeys);
+    public static ApiKeyFilter Internal() => new(ApiAuthOptions.InternalHeader, o => o.InternalApiKeys);
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<ApiKeyOptions>>().Value;
+        var options = context.HttpContext.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
         var presented = context.HttpContext.Request.Headers[header].ToString();
         if (presented.Length == 0 || !keys(options).Any(key => Matches(key, presented)))
         {

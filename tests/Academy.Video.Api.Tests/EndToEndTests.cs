@@ -164,6 +164,7 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
     /// <summary>Batch refusing the first submissions (throttled, down), around the real local runner.</summary>
     private sealed class FailFirstSubmissions(int failures)
     {
+        private readonly int failures = failures;
         private int calls;
 
         public int Calls => Volatile.Read(ref calls);
@@ -173,7 +174,7 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         private sealed class Runner(FailFirstSubmissions owner, IJobRunner inner) : IJobRunner
         {
             public Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken) =>
-                Interlocked.Increment(ref owner.calls) <= failures
+                Interlocked.Increment(ref owner.calls) <= owner.failures
                     ? throw new JobSubmissionException("Batch answered 503 (test)")
                     : inner.SubmitAsync(jobId, jobName, cancellationToken);
 

@@ -1,7 +1,7 @@
 namespace Academy.Video.Api.Security;
 
 /// <summary>Section <c>Auth</c>. Client keys open /api/v1; internal keys open /api/v1/internal as well.</summary>
-public sealed class ApiKeyOptions
+public sealed class ApiAuthOptions
 {
     public const string Section = "Auth";
     public const string ClientHeader = "X-Api-Key";
