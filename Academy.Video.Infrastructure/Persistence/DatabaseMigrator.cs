@@ -1,3 +1,4 @@
+using System.Data;
 using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
@@ -79,7 +80,11 @@ public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogge
         }
         finally
         {
-            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { Key = MigrationLockKey });
+            // A broken connection has lost its session, and the lock with it.
+            if (connection.State == ConnectionState.Open)
+            {
+                await connection.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { Key = MigrationLockKey });
+            }
         }
     }
 

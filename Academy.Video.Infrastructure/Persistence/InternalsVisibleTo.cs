@@ -1,4 +1,4 @@
 using System.Runtime.CompilerServices;
 
-// The benchmark EXPLAINs the recovery scan's own candidate queries.
+// The benchmark EXPLAINs and times the recovery scan's and the backlog's own queries.
 [assembly: InternalsVisibleTo("Academy.Video.Bench")]

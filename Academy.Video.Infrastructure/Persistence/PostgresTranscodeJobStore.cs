@@ -32,19 +32,19 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
         """;
 
     // Ages are measured from when the job entered its state: QUEUED at creation, RETRY_WAIT at the
-    // end of its last attempt, RUNNING at its last heartbeat. All read the unfinished-jobs index only.
-    private const string BacklogSql = """
+    // end of its last attempt, RUNNING at its last heartbeat. Each part reads a partial index of
+    // unfinished jobs only, never the finished history.
+    internal const string BacklogSql = """
         SELECT
-            count(*) FILTER (WHERE j.state = 'QUEUED')::int AS Queued,
-            count(*) FILTER (WHERE j.state = 'RUNNING')::int AS Running,
-            count(*) FILTER (WHERE j.state = 'RETRY_WAIT')::int AS RetryWait,
-            min(j.created_at) FILTER (WHERE j.state = 'QUEUED') AS OldestQueuedAt,
-            min(coalesce(a.ended_at, j.updated_at)) FILTER (WHERE j.state = 'RETRY_WAIT') AS OldestRetryWaitAt,
-            min(j.last_heartbeat_at) FILTER (WHERE j.state = 'RUNNING') AS OldestHeartbeatAt
-        FROM video_transcode_jobs AS j
-        LEFT JOIN video_job_attempts AS a
-            ON j.state = 'RETRY_WAIT' AND a.job_id = j.id AND a.attempt = j.attempt_count
-        WHERE j.state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT')
+            (SELECT count(*) FROM video_transcode_jobs WHERE state = 'QUEUED')::int AS Queued,
+            (SELECT count(*) FROM video_transcode_jobs WHERE state = 'RUNNING')::int AS Running,
+            (SELECT count(*) FROM video_transcode_jobs WHERE state = 'RETRY_WAIT')::int AS RetryWait,
+            (SELECT min(created_at) FROM video_transcode_jobs WHERE state = 'QUEUED') AS OldestQueuedAt,
+            (SELECT min(coalesce(a.ended_at, j.updated_at))
+             FROM video_transcode_jobs AS j
+             LEFT JOIN video_job_attempts AS a ON a.job_id = j.id AND a.attempt = j.attempt_count
+             WHERE j.state = 'RETRY_WAIT') AS OldestRetryWaitAt,
+            (SELECT min(last_heartbeat_at) FROM video_transcode_jobs WHERE state = 'RUNNING') AS OldestHeartbeatAt
         """;
 
     public async Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken)

@@ -70,8 +70,9 @@ CREATE INDEX jobs_queued_unsubmitted_idx ON video_transcode_jobs (created_at)
 CREATE INDEX jobs_submitted_waiting_idx ON video_transcode_jobs (submitted_at)
     WHERE state IN ('QUEUED', 'RETRY_WAIT') AND aws_batch_job_id IS NOT NULL;
 
--- The backlog summary reads unfinished jobs only.
-CREATE INDEX jobs_backlog_idx ON video_transcode_jobs (state, created_at)
+-- The backlog summary reads unfinished jobs only, from the index alone (small, so never a parallel
+-- plan). Keyed on state only, so the scan's candidate queries keep to their own ordered indexes.
+CREATE INDEX jobs_backlog_idx ON video_transcode_jobs (state) INCLUDE (created_at, id, attempt_count, updated_at)
     WHERE state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT');
 
 CREATE TABLE video_job_attempts (
