@@ -47,6 +47,7 @@ public static class ApiHost
         ArgumentNullException.ThrowIfNull(app);
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RejectOversizedApiBodies);
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
@@ -59,6 +60,32 @@ public static class ApiHost
         app.MapInternalEndpoints();
         app.MapLocalStorageEndpoints();
         return app;
+    }
+
+    /// <summary>
+    /// A declared body over the API's limit is refused before it is read. Kestrel's own limit
+    /// (set above) still stops undeclared (chunked) bodies as they stream in.
+    /// </summary>
+    private static async Task RejectOversizedApiBodies(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentLength > MaxJsonBodyBytes)
+        {
+            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context,
+                ProblemDetails =
+                {
+                    Status = StatusCodes.Status413PayloadTooLarge,
+                    Title = "Payload too large",
+                    Detail = $"API request bodies are limited to {MaxJsonBodyBytes} bytes; video files go to the upload URL.",
+                    Extensions = { ["code"] = "PAYLOAD_TOO_LARGE" },
+                },
+            });
+            return;
+        }
+
+        await next(context);
     }
 
     /// <summary>Operators get each dependency's state and the reason, not a bare "Unhealthy".</summary>

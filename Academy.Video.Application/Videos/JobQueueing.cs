@@ -9,7 +9,7 @@ namespace Academy.Video.Application.Videos;
 /// no Batch id is itself the submission intent: if the submit fails or this process dies right
 /// after the commit, the recovery scan submits it (SPEC §2, the QUEUED-without-id hole).
 /// </summary>
-public sealed class JobQueueing(IVideoStore videos, JobDispatcher dispatcher, JobPolicy policy, TimeProvider time)
+public sealed class JobQueueing(IVideoStore videos, ITranscodeJobStore jobs, JobDispatcher dispatcher, JobPolicy policy, TimeProvider time)
 {
     public DateTimeOffset Now => time.GetUtcNow();
 
@@ -25,6 +25,7 @@ public sealed class JobQueueing(IVideoStore videos, JobDispatcher dispatcher, Jo
 
         // The request may be gone, the job is stored: the submission must not be cut short by it.
         await dispatcher.SubmitAsync(queued.Job, CancellationToken.None);
-        return JobView.From(queued.Job, policy);
+        var submitted = await jobs.FindAsync(queued.Job.Id, CancellationToken.None) ?? queued.Job;
+        return JobView.From(submitted, policy);
     }
 }

@@ -59,9 +59,12 @@ public sealed class ApiContractTests(VideoApiFactory api) : IClassFixture<VideoA
     [Fact]
     public async Task An_oversized_json_body_is_refused_with_413()
     {
-        var response = await api.ClientWithKey().PostJsonAsync("/api/v1/videos", new { title = new string('x', 100_000), fileName = "a.mp4", contentType = "video/mp4", sizeBytes = 1 });
+        var json = JsonSerializer.Serialize(new { title = new string('x', 100_000), fileName = "a.mp4", contentType = "video/mp4", sizeBytes = 1 });
+
+        var response = await api.ClientWithKey().PostAsync("/api/v1/videos", new StringContent(json, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("PAYLOAD_TOO_LARGE", (await response.ReadJsonAsync()).GetProperty("code").GetString());
     }
 
     [Theory]

@@ -105,7 +105,10 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         }
         finally
         {
-            File.Delete(api.WorkBlocker);
+            if (File.Exists(api.WorkBlocker))
+            {
+                File.Delete(api.WorkBlocker);
+            }
         }
     }
 
