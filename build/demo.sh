@@ -51,6 +51,8 @@ export Storage__Provider=Local Storage__Local__RootPath="$root/.local/storage" S
 export Runner__Kind=Local Runner__Local__Command=dotnet Runner__Local__Arguments__0="$worker_dll"
 export Runner__Local__LogDirectory="$root/.local/runner-logs" Runner__Local__WorkingDirectory="$root"
 export Auth__ApiKeys__0="$key" Auth__InternalApiKeys__0="$internal_key"
+# Workers inherit this environment; a short heartbeat makes the progress display move smoothly.
+export Worker__HeartbeatInterval=00:00:02
 dotnet "$api_dll" > "$state/api.log" 2>&1 &
 api_pid=$!
 trap 'kill $api_pid 2>/dev/null || true; wait $api_pid 2>/dev/null || true' EXIT
@@ -99,5 +101,8 @@ echo "master playlist (HTTP): $playback"
 echo "renditions:"; grep -E '^#EXT-X-STREAM-INF' "$master" | sed 's/^/  /'
 ffprobe -v error -show_entries format=duration -of csv=p=0 "$playback" | sed 's/^/  playable over HTTP, duration (s): /'
 echo
-echo "Play it: ffplay '$master'   (or open $playback in VLC/Safari while the API runs:"
-echo "         ACADEMY_API_PORT=$port dotnet $api_dll with the same environment)"
+echo "Play it: ffplay '$master'"
+if [ -t 0 ]; then
+  echo "     or: open $playback in VLC or Safari."
+  read -r -p "The API keeps serving it until you press Enter. " _
+fi
