@@ -1,3 +1,4 @@
+using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Infrastructure;
 using Mediator;
@@ -30,14 +31,22 @@ public static class WorkerHost
         ArgumentNullException.ThrowIfNull(host);
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
         await host.StartAsync(stopping);
-        ProcessJobResult result;
-        await using (var scope = host.Services.CreateAsyncScope())
+        var exitCode = 1;
+        try
         {
-            result = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessJobCommand(jobId), stopping);
+            await using var scope = host.Services.CreateAsyncScope();
+            exitCode = (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessJobCommand(jobId), stopping)).ExitCode;
+        }
+        catch (Exception ex)
+        {
+            // Before or outside an attempt (database or storage unreachable, bad settings): nothing was
+            // claimed, so nothing is released; the recovery scan resubmits the job once Batch reports it failed.
+            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Academy.Video.Worker")
+                .LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message);
         }
 
         await host.StopAsync(CancellationToken.None);
-        return result.ExitCode;
+        return exitCode;
     }
 
     public static void WriteStartupError(string message) =>

@@ -61,6 +61,12 @@ public static class LocalStorageEndpoints
 
     private static IResult Serve(string key, HttpContext context, LocalFileObjectStorage storage)
     {
+        // Only published ladders are public, as in a bucket whose public prefix is the HLS trees: never the sources.
+        if (!key.Contains("/hls/", StringComparison.Ordinal))
+        {
+            return TypedResults.NotFound();
+        }
+
         FileInfo? file;
         try
         {

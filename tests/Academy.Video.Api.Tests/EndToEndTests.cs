@@ -39,6 +39,9 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         var masterFile = Path.Combine(api.StorageRoot, ready.GetProperty("hlsPath").GetString()!);
         Assert.InRange(ProbeSeconds(masterFile), 3.5, 4.5);
 
+        var source = await api.CreateClient().GetAsync($"/media/videos/{videoId:N}/source/original.mp4");
+        Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
+
         var listed = await (await api.ClientWithKey().GetAsync("/api/v1/videos?status=READY")).ReadJsonAsync();
         Assert.Contains(listed.GetProperty("items").EnumerateArray(), v => v.GetProperty("videoId").GetGuid() == videoId);
     }

@@ -100,20 +100,7 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         return client;
     }
 
-    public static string WorkerDll { get; } = FindWorkerDll();
-
-    private static string FindWorkerDll()
-    {
-        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
-        var root = testDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Academy.Video.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var dll = Path.Combine(root!.FullName, "Academy.Video.Worker", "bin", testDirectory.Parent!.Name, testDirectory.Name, "Academy.Video.Worker.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the worker first: {dll} is missing.");
-    }
+    public static string WorkerDll => Academy.Video.Testing.RepositoryLayout.WorkerDll;
 }
 
 public static class HttpJson

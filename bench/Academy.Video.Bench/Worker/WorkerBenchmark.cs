@@ -31,7 +31,7 @@ public static class WorkerBenchmark
     public static async Task<int> RunAsync(string[] args)
     {
         var seconds = args is [var s, ..] ? int.Parse(s, CultureInfo.InvariantCulture) : 60;
-        var repo = FindRepoRoot();
+        var repo = Academy.Video.Testing.RepositoryLayout.Root;
         var root = Path.Combine(repo, ".local", "bench-worker");
         Directory.CreateDirectory(root);
         var source = Path.Combine(root, $"source-1080p30-{seconds}s.mp4");
@@ -57,7 +57,7 @@ public static class WorkerBenchmark
 
         // (a) The worker binary, as Batch runs it.
         var jobId = await QueueAsync(services, source);
-        var worker = await MeasureAsync("dotnet", [WorkerDll(repo), jobId.ToString()], new Dictionary<string, string>
+        var worker = await MeasureAsync("dotnet", [Academy.Video.Testing.RepositoryLayout.WorkerDll, jobId.ToString()], new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = connectionString,
             ["Storage__Provider"] = "Local",
@@ -95,7 +95,9 @@ public static class WorkerBenchmark
             .AppendLine(CultureInfo.InvariantCulture, $"| (b) the identical ffmpeg command alone | {single.Elapsed.TotalSeconds:0.0} | 1.00 | ffmpeg {Mib(single.PeakRssBytes)} |")
             .AppendLine(CultureInfo.InvariantCulture, $"| (c) one ffmpeg run per rung, summed | {perRungSeconds:0.0} | {perRungSeconds / single.Elapsed.TotalSeconds:0.00} | largest {Mib(perRung.Max(m => m.PeakRssBytes))} |")
             .AppendLine()
-            .AppendLine(string.Join(", ", perRung.Select((m, i) => $"{renditions[i].Name} {m.Elapsed.TotalSeconds:0.0} s")))
+            .AppendLine("Per rung: " + string.Join(", ", perRung.Select((m, i) => $"{renditions[i].Name} {m.Elapsed.TotalSeconds:0.0} s")) + ".")
+            .AppendLine()
+            .AppendLine(PhaseBreakdown(worker.Output))
             .ToString();
         Console.WriteLine(report);
         await File.WriteAllTextAsync(Path.Combine(repo, "bench", "RESULTS-worker.md"), report);
@@ -178,16 +180,45 @@ public static class WorkerBenchmark
         }
     }
 
+    /// <summary>Children of every thread: the worker starts ffmpeg from a thread-pool thread, not its main thread.</summary>
     private static IEnumerable<int> Children(int pid)
     {
         try
         {
-            return File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse);
+            return Directory.GetDirectories($"/proc/{pid}/task")
+                .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+                .Select(int.Parse)
+                .ToList();
         }
         catch (IOException)
         {
             return [];
         }
+    }
+
+    /// <summary>Where the worker's time went, from its own BATCH_PHASE / BATCH_JOB_COMPLETED log lines.</summary>
+    private static string PhaseBreakdown(string output)
+    {
+        var marks = new List<(string Phase, long ElapsedMs)>();
+        foreach (var line in output.Split('\n').Where(l => l.StartsWith('{')))
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (root.TryGetProperty("event", out var name) && root.TryGetProperty("duration_ms", out var elapsed))
+            {
+                marks.Add((name.GetString() == "BATCH_PHASE" ? root.GetProperty("phase").GetString()! : "done", elapsed.GetInt64()));
+            }
+        }
+
+        var parts = new List<string>();
+        var previous = ("download + probe", 0L);
+        foreach (var (phase, at) in marks)
+        {
+            parts.Add($"{previous.Item1} {(at - previous.Item2) / 1000.0:0.0} s");
+            previous = (phase == "done" ? "" : phase == "upload" ? "upload + complete" : phase, at);
+        }
+
+        return "Worker phases (from its log): " + string.Join(", ", parts) + ".";
     }
 
     private static string Mib(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0", CultureInfo.InvariantCulture);
@@ -222,19 +253,5 @@ public static class WorkerBenchmark
         }
 
         return new NpgsqlConnectionStringBuilder(server) { Database = DatabaseName }.ConnectionString;
-    }
-
-    private static string WorkerDll(string repo) =>
-        Path.Combine(repo, "Academy.Video.Worker", "bin", "Release", "net10.0", "Academy.Video.Worker.dll");
-
-    private static string FindRepoRoot()
-    {
-        var directory = new DirectoryInfo(Environment.CurrentDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Academy.Video.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Run from inside the repository.");
     }
 }

@@ -16,7 +16,7 @@ public sealed class WorkerProcess : IDisposable
         pump = Task.WhenAll(PumpAsync(process.StandardOutput), PumpAsync(process.StandardError));
     }
 
-    public static string WorkerDll { get; } = FindWorkerDll();
+    public static string WorkerDll => Academy.Video.Testing.RepositoryLayout.WorkerDll;
 
     public int Id => process.Id;
 
@@ -92,20 +92,5 @@ public sealed class WorkerProcess : IDisposable
                 lines.Add(line);
             }
         }
-    }
-
-    private static string FindWorkerDll()
-    {
-        // The worker's own build output (its runtimeconfig and deps sit beside it), same configuration as the tests.
-        var testDirectory = new DirectoryInfo(AppContext.BaseDirectory);
-        var configuration = testDirectory.Parent!.Name;
-        var root = testDirectory;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "Academy.Video.sln")))
-        {
-            root = root.Parent;
-        }
-
-        var dll = Path.Combine(root!.FullName, "Academy.Video.Worker", "bin", configuration, testDirectory.Name, "Academy.Video.Worker.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the worker first: {dll} is missing.");
     }
 }

@@ -58,6 +58,20 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
     }
 
     [Fact]
+    public async Task An_unreachable_database_is_a_logged_failure_and_exit_1_not_a_crash()
+    {
+        var environment = new Dictionary<string, string>(bed.WorkerEnvironment())
+        {
+            ["ConnectionStrings__Postgres"] = "Host=127.0.0.1;Port=1;Username=postgres;Database=none;Timeout=2",
+        };
+
+        using var worker = await WorkerProcess.RunAsync([Guid.NewGuid().ToString()], environment);
+
+        Assert.Equal(1, worker.ExitCode);
+        Assert.Contains("BATCH_JOB_FAILED", worker.EventNames);
+    }
+
+    [Fact]
     public async Task An_unknown_job_logs_JOB_NOT_FOUND_and_exits_1()
     {
         using var worker = await WorkerProcess.RunAsync([Guid.NewGuid().ToString()], bed.WorkerEnvironment());

@@ -8,7 +8,7 @@ namespace Academy.Video.UnitTests.Architecture;
 /// <summary>Project references point inward only: Domain ← Application ← Infrastructure ← hosts.</summary>
 public sealed class LayerTests
 {
-    private static readonly string RepoRoot = FindRepoRoot();
+    private static readonly string RepoRoot = Academy.Video.Testing.RepositoryLayout.Root;
 
     [Fact]
     public void The_domain_assembly_references_nothing_but_the_runtime()
@@ -50,16 +50,5 @@ public sealed class LayerTests
             .ToArray();
 
         Assert.Equal(expected, references);
-    }
-
-    private static string FindRepoRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Academy.Video.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Academy.Video.sln not found above " + AppContext.BaseDirectory);
     }
 }
