@@ -76,11 +76,11 @@ public static class VideoEndpoints
     }
 }
 
-/// <summary>Route ids are parsed here so a malformed id is a 400 that says so, not an unmatched route.</summary>
+/// <summary>Route ids are parsed here so a malformed id is a 400 that says so, not an unmatched route; the rules on ids are the validators'.</summary>
 internal static class VideoIds
 {
     public static Guid Parse(string id) =>
-        Guid.TryParse(id, out var videoId) && videoId != Guid.Empty
+        Guid.TryParse(id, out var videoId)
             ? videoId
             : throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("id", $"'{Truncate(id)}' is not a video id (a UUID).")]);
 

@@ -251,8 +251,10 @@ public sealed class InMemoryDatabase : IVideoStore, ITranscodeJobStore, IRecover
             };
         }
 
+        // As in SQL: a deleted video stays deleted, and only the video's current job drives it.
         if (transition.Video is { } effect && videos.TryGetValue(effect.VideoId, out var video)
-            && video.Status is not (VideoStatus.Deleting or VideoStatus.Deleted))
+            && video.Status is not (VideoStatus.Deleting or VideoStatus.Deleted)
+            && (video.CurrentJobId is null || video.CurrentJobId == job.Id))
         {
             videos[video.Id] = video with { Status = effect.Status, HlsPath = effect.HlsPath ?? video.HlsPath, UpdatedAt = transition.At };
         }
