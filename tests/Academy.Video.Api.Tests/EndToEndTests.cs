@@ -4,6 +4,7 @@ using System.Text.Json;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Infrastructure.Runners.Local;
 using Academy.Video.IntegrationTests.Media;
+using Academy.Video.IntegrationTests.Transcoding;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,7 +38,7 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         Assert.Contains("RESOLUTION=640x360", playlist, StringComparison.Ordinal);
         Assert.Contains("RESOLUTION=426x240", playlist, StringComparison.Ordinal);
         var masterFile = Path.Combine(api.StorageRoot, ready.GetProperty("hlsPath").GetString()!);
-        Assert.InRange(ProbeSeconds(masterFile), 3.5, 4.5);
+        Assert.InRange(Ffprobe.DurationSeconds(masterFile), 3.5, 4.5);
 
         var source = await api.CreateClient().GetAsync($"/media/videos/{videoId:N}/source/original.mp4");
         Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
@@ -157,14 +158,6 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
             Assert.True(DateTime.UtcNow < deadline, "timed out");
             await Task.Delay(250);
         }
-    }
-
-    private static double ProbeSeconds(string path)
-    {
-        var probe = Process.Start(new ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]) { RedirectStandardOutput = true })!;
-        var output = probe.StandardOutput.ReadToEnd();
-        probe.WaitForExit();
-        return double.Parse(output.Trim(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     /// <summary>Batch refusing the first submissions (throttled, down), around the real local runner.</summary>

@@ -50,15 +50,17 @@ public sealed class ScanStuckJobsHandler(
             Limit: command.Limit ?? options.Value.BatchSize);
 
         await using var claim = await store.ClaimCandidatesAsync(query, cancellationToken);
-        var liveSubmissions = await LiveSubmissionsAsync(claim.Jobs, now, cancellationToken);
+        // The claim's query is a superset; the domain decision is the authority on each job.
+        var decisions = claim.Jobs
+            .Select(job => (Job: job, Action: RecoveryDecision.Decide(job, now, policy)))
+            .Where(d => d.Action.Kind != RecoveryActionKind.None)
+            .ToList();
+        var liveSubmissions = await LiveSubmissionsAsync(
+            decisions.Where(d => d.Action.Kind == RecoveryActionKind.VerifySubmission).Select(d => d.Job.BatchJobId!).ToList(),
+            cancellationToken);
         var entries = new List<ScanEntry>();
-        foreach (var job in claim.Jobs)
+        foreach (var (job, action) in decisions)
         {
-            var action = RecoveryDecision.Decide(job, now, policy);
-            if (action.Kind == RecoveryActionKind.None)
-            {
-                continue;
-            }
 
             var result = command.DryRun
                 ? DryRunResult(job, action, liveSubmissions)
@@ -121,13 +123,9 @@ public sealed class ScanStuckJobsHandler(
         _ => "would submit",
     };
 
-    /// <summary>The Batch ids of jobs awaiting their start that the runner still has queued or running.</summary>
-    private async Task<IReadOnlySet<string>> LiveSubmissionsAsync(IReadOnlyList<TranscodeJob> candidates, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Of the given Batch ids, those the runner still has queued or running.</summary>
+    private async Task<IReadOnlySet<string>> LiveSubmissionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
     {
-        var ids = candidates
-            .Where(j => RecoveryDecision.Decide(j, now, policy).Kind == RecoveryActionKind.VerifySubmission)
-            .Select(j => j.BatchJobId!)
-            .ToList();
         if (ids.Count == 0)
         {
             return new HashSet<string>();

@@ -21,4 +21,11 @@ internal static class Ffprobe
         Assert.True(process.ExitCode == 0, $"ffprobe could not read {path}: {stderr.Result}");
         return JsonDocument.Parse(stdout);
     }
+
+    /// <summary>The container duration ffprobe reads, in seconds.</summary>
+    public static double DurationSeconds(string path)
+    {
+        using var json = Json(path);
+        return double.Parse(json.RootElement.GetProperty("format").GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

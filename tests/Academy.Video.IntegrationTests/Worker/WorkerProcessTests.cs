@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using System.Globalization;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Academy.Video.IntegrationTests.Media;
+using Academy.Video.IntegrationTests.Transcoding;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Academy.Video.IntegrationTests.Worker;
@@ -151,15 +151,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
             var segments = File.ReadAllLines(playlist).Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
             Assert.NotEmpty(segments);
             Assert.All(segments, s => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(playlist)!, s)), s));
-            Assert.InRange(ProbeSeconds(playlist), sourceSeconds - 0.5, sourceSeconds + 0.5);
+            Assert.InRange(Ffprobe.DurationSeconds(playlist), sourceSeconds - 0.5, sourceSeconds + 0.5);
         }
-    }
-
-    private static double ProbeSeconds(string path)
-    {
-        var probe = Process.Start(new ProcessStartInfo("ffprobe", ["-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", path]) { RedirectStandardOutput = true })!;
-        var output = probe.StandardOutput.ReadToEnd();
-        probe.WaitForExit();
-        return double.Parse(output.Trim(), CultureInfo.InvariantCulture);
     }
 }
