@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
@@ -22,6 +23,13 @@ public sealed partial class AwsBatchClient
     /// <summary>DescribeJobs accepts at most 100 job ids per call.</summary>
     public const int DescribeJobsPageSize = 100;
 
+    public static readonly AwsOperation SubmitJob = new("batch", "SubmitJob", "/v1/submitjob");
+    public static readonly AwsOperation DescribeJobs = new("batch", "DescribeJobs", "/v1/describejobs");
+    public static readonly AwsOperation TerminateJob = new("batch", "TerminateJob", "/v1/terminatejob");
+    public static readonly AwsOperation DescribeJobQueues = new("batch", "DescribeJobQueues", "/v1/describejobqueues");
+    public static readonly AwsOperation DescribeComputeEnvironments = new("batch", "DescribeComputeEnvironments", "/v1/describecomputeenvironments");
+    public static readonly AwsOperation DescribeJobDefinitions = new("batch", "DescribeJobDefinitions", "/v1/describejobdefinitions");
+
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     private readonly HttpClient httpClient;
@@ -37,7 +45,7 @@ public sealed partial class AwsBatchClient
     }
 
     public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken) =>
-        PostAsync("/v1/submitjob", request, BatchJsonContext.Default.SubmitJobRequest,
+        PostAsync(SubmitJob, request, BatchJsonContext.Default.SubmitJobRequest,
             BatchJsonContext.Default.SubmitJobResponse, cancellationToken);
 
     /// <summary>Describes the given jobs, 100 ids per call. Batch silently omits ids it does not know.</summary>
@@ -48,7 +56,7 @@ public sealed partial class AwsBatchClient
         var details = new List<BatchJobDetail>(jobIds.Count);
         foreach (var page in jobIds.Distinct(StringComparer.Ordinal).Chunk(DescribeJobsPageSize))
         {
-            var response = await PostAsync("/v1/describejobs", new DescribeJobsRequest(page),
+            var response = await PostAsync(DescribeJobs, new DescribeJobsRequest(page),
                 BatchJsonContext.Default.DescribeJobsRequest, BatchJsonContext.Default.DescribeJobsResponse,
                 cancellationToken).ConfigureAwait(false);
             details.AddRange(response.Jobs ?? []);
@@ -58,39 +66,39 @@ public sealed partial class AwsBatchClient
     }
 
     public async Task TerminateJobAsync(string jobId, string reason, CancellationToken cancellationToken) =>
-        await SendAsync("/v1/terminatejob", new TerminateJobRequest(jobId, reason),
+        await SendAsync(TerminateJob, new TerminateJobRequest(jobId, reason),
             BatchJsonContext.Default.TerminateJobRequest, cancellationToken).ConfigureAwait(false);
 
     public Task<DescribeJobQueuesResponse> DescribeJobQueuesAsync(
         DescribeJobQueuesRequest request, CancellationToken cancellationToken) =>
-        PostAsync("/v1/describejobqueues", request, BatchJsonContext.Default.DescribeJobQueuesRequest,
+        PostAsync(DescribeJobQueues, request, BatchJsonContext.Default.DescribeJobQueuesRequest,
             BatchJsonContext.Default.DescribeJobQueuesResponse, cancellationToken);
 
     public Task<DescribeComputeEnvironmentsResponse> DescribeComputeEnvironmentsAsync(
         DescribeComputeEnvironmentsRequest request, CancellationToken cancellationToken) =>
-        PostAsync("/v1/describecomputeenvironments", request,
+        PostAsync(DescribeComputeEnvironments, request,
             BatchJsonContext.Default.DescribeComputeEnvironmentsRequest,
             BatchJsonContext.Default.DescribeComputeEnvironmentsResponse, cancellationToken);
 
     public Task<DescribeJobDefinitionsResponse> DescribeJobDefinitionsAsync(
         DescribeJobDefinitionsRequest request, CancellationToken cancellationToken) =>
-        PostAsync("/v1/describejobdefinitions", request, BatchJsonContext.Default.DescribeJobDefinitionsRequest,
+        PostAsync(DescribeJobDefinitions, request, BatchJsonContext.Default.DescribeJobDefinitionsRequest,
             BatchJsonContext.Default.DescribeJobDefinitionsResponse, cancellationToken);
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(
-        string path,
+        AwsOperation operation,
         TRequest request,
         JsonTypeInfo<TRequest> requestType,
         JsonTypeInfo<TResponse> responseType,
         CancellationToken cancellationToken)
     {
-        var body = await SendAsync(path, request, requestType, cancellationToken).ConfigureAwait(false);
+        var body = await SendAsync(operation, request, requestType, cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Deserialize(body, responseType)
-            ?? throw new BatchServiceException(HttpStatusCode.OK, "InvalidResponse", $"Empty response body from {path}.");
+            ?? throw new BatchServiceException(HttpStatusCode.OK, "InvalidResponse", $"Empty response body from {operation.Path}.");
     }
 
     private async Task<byte[]> SendAsync<TRequest>(
-        string path, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken)
+        AwsOperation operation, TRequest request, JsonTypeInfo<TRequest> requestType, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
 
@@ -98,7 +106,7 @@ public sealed partial class AwsBatchClient
         // must pass through the signing handler again for a fresh SigV4 timestamp.
         return await retryPipeline.ExecuteAsync(async token =>
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(path, UriKind.Relative));
+            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(operation.Path!, UriKind.Relative));
             message.Content = new ByteArrayContent(payload);
             message.Content.Headers.ContentType = JsonContentType;
 
