@@ -1,9 +1,9 @@
-using Academy.Video.Application.Common;
+using Academy.Video.Api.Errors;
 using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Storage;
 using Academy.Video.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Academy.Video.Api.Endpoints;
 
@@ -27,36 +27,46 @@ public static class LocalStorageEndpoints
         return routes;
     }
 
+    /// <summary>
+    /// Stores the body only when the URL's signature holds and the declared Content-Length is the signed
+    /// size, as R2/S3 do with a presigned PUT. Every refusal is answered before the body is read.
+    /// </summary>
     private static async Task<IResult> UploadAsync(
         string key,
         long? expires,
+        long? size,
         string? signature,
         HttpContext context,
         LocalFileObjectStorage storage,
-        IOptions<UploadOptions> uploads,
         CancellationToken cancellationToken)
     {
-        var check = expires is null
-            ? UploadSignatureCheck.Invalid
-            : storage.VerifyUpload(HttpMethods.Put, key, expires.Value, context.Request.ContentType, signature);
-        if (check != UploadSignatureCheck.Valid)
+        var request = context.Request;
+        var check = storage.CheckUpload(new LocalUploadRequest(request.Method, key, expires, size, signature, request.ContentType, request.ContentLength));
+        if (check != UploadCheck.Valid)
         {
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status403Forbidden,
-                title: "Forbidden",
-                detail: check == UploadSignatureCheck.Expired
-                    ? "The upload URL has expired; create the video again for a new one."
-                    : "The upload URL's signature does not match this key, expiry and Content-Type.",
-                extensions: new Dictionary<string, object?> { ["code"] = check == UploadSignatureCheck.Expired ? "UPLOAD_URL_EXPIRED" : "UPLOAD_URL_INVALID" });
+            return Refusal(check, size);
         }
 
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
-            limit.MaxRequestBodySize = uploads.Value.MaxSourceBytes;
+            limit.MaxRequestBodySize = size;
         }
 
-        await storage.WriteAsync(key, context.Request.Body, cancellationToken);
+        await storage.WriteUploadAsync(key, request.Body, size!.Value, cancellationToken);
         return TypedResults.Ok();
+    }
+
+    private static ProblemHttpResult Refusal(UploadCheck check, long? size)
+    {
+        var (status, code, detail) = check switch
+        {
+            UploadCheck.Expired => (StatusCodes.Status403Forbidden, "UPLOAD_URL_EXPIRED", "The upload URL has expired; create the video again for a new one."),
+            UploadCheck.LengthRequired => (StatusCodes.Status411LengthRequired, "CONTENT_LENGTH_REQUIRED", $"Send the body with a Content-Length of {size} bytes, not chunked."),
+            UploadCheck.TooLarge => (StatusCodes.Status413PayloadTooLarge, "UPLOAD_TOO_LARGE", $"The body is larger than the {size} bytes this upload URL was made for; nothing was stored."),
+            UploadCheck.TooSmall => (StatusCodes.Status400BadRequest, "UPLOAD_TOO_SMALL", $"The body is smaller than the {size} bytes this upload URL was made for; nothing was stored."),
+            _ => (StatusCodes.Status403Forbidden, "UPLOAD_URL_INVALID", "The upload URL's signature does not match this key, expiry, size and Content-Type."),
+        };
+        return TypedResults.Problem(statusCode: status, title: ErrorCodes.TitleFor(status), detail: detail, extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = code });
     }
 
     private static IResult Serve(string key, HttpContext context, LocalFileObjectStorage storage)

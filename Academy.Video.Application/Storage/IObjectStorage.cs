@@ -6,8 +6,12 @@ namespace Academy.Video.Application.Storage;
 /// </summary>
 public interface IObjectStorage
 {
-    /// <summary>Where and how the client uploads the source directly (a presigned PUT, or the API's own upload endpoint for local storage).</summary>
-    Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, TimeSpan validFor, CancellationToken cancellationToken);
+    /// <summary>
+    /// Where and how the client uploads the source directly (a presigned PUT, or the API's own upload
+    /// endpoint for local storage). The target accepts a body of exactly <paramref name="sizeBytes"/>
+    /// bytes with exactly <paramref name="contentType"/>; storage refuses anything else.
+    /// </summary>
+    Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken);
 
     /// <summary>The object's size, or null if it does not exist.</summary>
     Task<StoredObject?> HeadAsync(string key, CancellationToken cancellationToken);

@@ -7,7 +7,7 @@ namespace Academy.Video.Infrastructure.Storage;
 
 /// <summary>
 /// Object storage in a local folder, for running without a cloud account. The API serves
-/// <c>PUT /storage/{key}</c> (verified with <see cref="VerifyUpload"/>, stored with <see cref="WriteAsync"/>)
+/// <c>PUT /storage/{key}</c> (checked with <see cref="CheckUpload"/>, stored with <see cref="WriteUploadAsync"/>)
 /// and <c>GET /media/{key}</c> (found with <see cref="FindFile"/>).
 /// </summary>
 public sealed class LocalFileObjectStorage : IObjectStorage
@@ -34,7 +34,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
 
     public LocalUploadSignature Signature { get; }
 
-    public Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, TimeSpan validFor, CancellationToken cancellationToken)
+    public Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken)
     {
         ResolveKey(key);
         if (validFor <= TimeSpan.Zero)
@@ -42,28 +42,55 @@ public sealed class LocalFileObjectStorage : IObjectStorage
             throw new ArgumentOutOfRangeException(nameof(validFor), validFor, "An upload URL must be valid for more than zero.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
         var expiresAt = DateTimeOffset.FromUnixTimeSeconds(_timeProvider.GetUtcNow().Add(validFor).ToUnixTimeSeconds());
         var expires = expiresAt.ToUnixTimeSeconds();
-        var signature = Signature.Sign("PUT", key, expires, contentType);
+        var signature = Signature.Sign("PUT", key, expires, contentType, sizeBytes);
         var url = new UriBuilder(StorageUrls.Combine(_publicBaseUrl, key, "storage"))
         {
-            Query = string.Create(CultureInfo.InvariantCulture, $"expires={expires}&signature={signature}"),
+            Query = string.Create(CultureInfo.InvariantCulture, $"expires={expires}&size={sizeBytes}&signature={signature}"),
         }.Uri;
 
         var headers = new Dictionary<string, string> { ["Content-Type"] = contentType };
         return Task.FromResult(new UploadTarget(url, "PUT", headers, expiresAt));
     }
 
-    /// <summary>Verifies an upload request against its URL's <c>expires</c> and <c>signature</c> query values.</summary>
-    public UploadSignatureCheck VerifyUpload(string method, string key, long expiresUnixSeconds, string? contentType, string? signature) =>
-        IsValidKey(key) ? Signature.Verify(method, key, expiresUnixSeconds, contentType, signature) : UploadSignatureCheck.Invalid;
+    /// <summary>
+    /// Checks an upload request against its URL, as S3 checks a presigned PUT: the signature over method,
+    /// key, expiry, content type and size first, then the request's Content-Length against the signed size.
+    /// Nothing is read from the body, so a refused upload stores nothing.
+    /// </summary>
+    public UploadCheck CheckUpload(LocalUploadRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!IsValidKey(request.Key) || request.ExpiresUnixSeconds is not { } expires || request.SizeBytes is not { } size)
+        {
+            return UploadCheck.Invalid;
+        }
+
+        var signature = Signature.Verify(request.Method, request.Key, expires, request.ContentType, size, request.Signature);
+        return signature != UploadCheck.Valid ? signature
+            : request.ContentLength is not { } length ? UploadCheck.LengthRequired
+            : length > size ? UploadCheck.TooLarge
+            : length < size ? UploadCheck.TooSmall
+            : UploadCheck.Valid;
+    }
+
+    /// <summary>
+    /// Stores the body of an upload that <see cref="CheckUpload"/> let through. A body that turns out
+    /// longer or shorter than <paramref name="sizeBytes"/> throws <see cref="InvalidDataException"/> and stores nothing.
+    /// </summary>
+    public Task WriteUploadAsync(string key, Stream body, long sizeBytes, CancellationToken cancellationToken)
+    {
+        var path = ResolveKey(key);
+        return FileDownload.WriteAtomicallyAsync(body, path, TemporaryPath(), sizeBytes, cancellationToken);
+    }
 
     /// <summary>Streams <paramref name="body"/> into the object; a partial or failed write never becomes visible.</summary>
     public Task WriteAsync(string key, Stream body, CancellationToken cancellationToken)
     {
         var path = ResolveKey(key);
-        var temporaryPath = Path.Combine(_temporaryFolder, $"{Guid.NewGuid():N}.partial");
-        return FileDownload.WriteAtomicallyAsync(body, path, temporaryPath, cancellationToken);
+        return FileDownload.WriteAtomicallyAsync(body, path, TemporaryPath(), exactLength: null, cancellationToken);
     }
 
     /// <summary>The object's file, or null when it does not exist.</summary>
@@ -84,7 +111,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         var file = FindFile(key) ?? throw new ObjectNotFoundException(key);
         var destination = Path.GetFullPath(filePath);
         await using var source = OpenRead(file);
-        await FileDownload.WriteAtomicallyAsync(source, destination, FileDownload.TemporaryPathBeside(destination), cancellationToken).ConfigureAwait(false);
+        await FileDownload.WriteAtomicallyAsync(source, destination, FileDownload.TemporaryPathBeside(destination), exactLength: null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken)
@@ -123,6 +150,8 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         ResolveKey(key);
         return StorageUrls.Combine(_publicBaseUrl, key, "media");
     }
+
+    private string TemporaryPath() => Path.Combine(_temporaryFolder, $"{Guid.NewGuid():N}.partial");
 
     private static FileStream OpenRead(FileInfo file) =>
         new(file.FullName, FileMode.Open, FileAccess.Read, FileShare.Read, 1024 * 1024, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -187,3 +216,13 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         && !Path.IsPathRooted(key)
         && key.Split('/').All(segment => segment.Length > 0 && segment[0] != '.');
 }
+
+/// <summary>An upload as the local route receives it: the URL's query values and the request's headers, each null when absent.</summary>
+public sealed record LocalUploadRequest(
+    string Method,
+    string Key,
+    long? ExpiresUnixSeconds,
+    long? SizeBytes,
+    string? Signature,
+    string? ContentType,
+    long? ContentLength);

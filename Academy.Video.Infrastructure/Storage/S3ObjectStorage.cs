@@ -46,15 +46,20 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         });
     }
 
-    public async Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, TimeSpan validFor, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Content-Type and Content-Length are signed headers of the URL (<c>X-Amz-SignedHeaders</c>), so
+    /// R2 and S3 refuse a PUT whose body is not exactly <paramref name="sizeBytes"/> long.
+    /// </remarks>
+    public async Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken)
     {
         if (validFor <= TimeSpan.Zero || validFor > MaxPresignedValidity)
         {
             throw new ArgumentOutOfRangeException(nameof(validFor), validFor, $"A presigned URL must be valid for more than zero and at most {MaxPresignedValidity.TotalDays} days.");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
         var expiresAt = _timeProvider.GetUtcNow().Add(validFor);
-        var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        var request = new GetPreSignedUrlRequest
         {
             BucketName = _options.Bucket,
             Key = key,
@@ -62,7 +67,9 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
             ContentType = contentType,
             Expires = expiresAt.UtcDateTime,
             Protocol = _endpointProtocol,
-        }).ConfigureAwait(false);
+        };
+        request.Headers.ContentLength = sizeBytes;
+        var url = await _client.GetPreSignedURLAsync(request).ConfigureAwait(false);
 
         var headers = new Dictionary<string, string> { ["Content-Type"] = contentType };
         return new UploadTarget(new Uri(url, UriKind.Absolute), "PUT", headers, expiresAt);
@@ -96,7 +103,7 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         using (response)
         {
             var destination = Path.GetFullPath(filePath);
-            await FileDownload.WriteAtomicallyAsync(response.ResponseStream, destination, FileDownload.TemporaryPathBeside(destination), cancellationToken).ConfigureAwait(false);
+            await FileDownload.WriteAtomicallyAsync(response.ResponseStream, destination, FileDownload.TemporaryPathBeside(destination), exactLength: null, cancellationToken).ConfigureAwait(false);
         }
     }
 

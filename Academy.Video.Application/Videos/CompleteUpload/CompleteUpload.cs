@@ -44,6 +44,17 @@ public sealed class CompleteUploadHandler(
             throw new ConflictException("UPLOAD_EMPTY", $"The uploaded source of video {video.Id} is empty (0 bytes).");
         }
 
+        // Videos created before the size was recorded have none to compare with.
+        if (video.SourceSizeBytes is { } declared && source.SizeBytes != declared)
+        {
+            // The object can never be used (this check would refuse it every time) and holds bytes the
+            // client was not granted, so it goes now; a PUT to the upload URL replaces it anyway.
+            await storage.DeletePrefixAsync(video.SourceKey, cancellationToken);
+            throw new ConflictException(
+                "SOURCE_SIZE_MISMATCH",
+                $"The uploaded source of video {video.Id} is {source.SizeBytes} bytes but {declared} were declared; it was deleted. Upload exactly {declared} bytes to the upload URL and complete again.");
+        }
+
         var queued = await queueing.QueueAndSubmitAsync(video, v => v.CompleteUpload(Guid.NewGuid(), source.SizeBytes, queueing.Now), cancellationToken);
         return queued ?? await CurrentJobAsync(
             (await videos.FindAsync(video.Id, cancellationToken))?.CurrentJobId

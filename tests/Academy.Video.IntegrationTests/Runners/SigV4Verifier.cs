@@ -62,40 +62,85 @@ internal static class SigV4Verifier
             return Invalid("x-amz-content-sha256 does not match the body", accessKey, region, service, signedHeaders);
         }
 
-        var canonicalHeaders = new StringBuilder();
-        foreach (var name in signedHeaders)
+        return Check(new Signed(method, path, CanonicalQuery(query), headers, signedHeaders, payloadHash, amzDate, accessKey, date, region, service, fields["Signature"]), secretKey);
+    }
+
+    /// <summary>
+    /// Query-string authentication (a presigned URL): recomputes the signature for a request that sends
+    /// <paramref name="headers"/> (by lower-case name, <c>host</c> included) to <paramref name="url"/>, as S3 or R2 would.
+    /// </summary>
+    public static Result VerifyPresigned(string method, Uri url, IReadOnlyDictionary<string, string> headers, string secretKey)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        var query = url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(pair => Uri.UnescapeDataString(pair[0]), pair => Uri.UnescapeDataString(pair.Length > 1 ? pair[1] : string.Empty), StringComparer.Ordinal);
+        if (query.GetValueOrDefault("X-Amz-Algorithm") != Algorithm || !query.TryGetValue("X-Amz-Signature", out var signature))
         {
-            if (!headers.TryGetValue(name, out var value))
+            return Invalid("no AWS4-HMAC-SHA256 query-string signature");
+        }
+
+        var scope = query["X-Amz-Credential"].Split('/');
+        var signedHeaders = query["X-Amz-SignedHeaders"].Split(';');
+        var unsignedQuery = string.Join('&', url.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Where(pair => !pair.StartsWith("X-Amz-Signature=", StringComparison.Ordinal)));
+        // A presigned S3 PUT does not sign the body itself.
+        return Check(
+            new Signed(method, url.AbsolutePath, CanonicalQuery(unsignedQuery), headers, signedHeaders, "UNSIGNED-PAYLOAD",
+                query["X-Amz-Date"], scope[0], scope[1], scope[2], scope[3], signature),
+            secretKey);
+    }
+
+    private sealed record Signed(
+        string Method,
+        string Path,
+        string CanonicalQuery,
+        IReadOnlyDictionary<string, string> Headers,
+        IReadOnlyList<string> SignedHeaders,
+        string PayloadHash,
+        string AmzDate,
+        string AccessKey,
+        string Date,
+        string Region,
+        string Service,
+        string Signature);
+
+    private static Result Check(Signed request, string secretKey)
+    {
+        var canonicalHeaders = new StringBuilder();
+        foreach (var name in request.SignedHeaders)
+        {
+            if (!request.Headers.TryGetValue(name, out var value))
             {
-                return Invalid($"signed header {name} missing from the request", accessKey, region, service, signedHeaders);
+                return Invalid($"signed header {name} missing from the request", request.AccessKey, request.Region, request.Service, request.SignedHeaders);
             }
 
             canonicalHeaders.Append(name).Append(':').Append(CollapseSpaces(value.Trim())).Append('\n');
         }
 
         var canonicalRequest = string.Join('\n',
-            method,
-            CanonicalPath(path),
-            CanonicalQuery(query),
+            request.Method,
+            CanonicalPath(request.Path),
+            request.CanonicalQuery,
             canonicalHeaders.ToString(),
-            string.Join(';', signedHeaders),
-            payloadHash);
+            string.Join(';', request.SignedHeaders),
+            request.PayloadHash);
         var stringToSign = string.Join('\n',
             Algorithm,
-            amzDate,
-            $"{date}/{region}/{service}/aws4_request",
+            request.AmzDate,
+            $"{request.Date}/{request.Region}/{request.Service}/aws4_request",
             Hex(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest))));
 
-        var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secretKey), Encoding.UTF8.GetBytes(date));
-        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(region));
-        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(service));
+        var key = HMACSHA256.HashData(Encoding.UTF8.GetBytes("AWS4" + secretKey), Encoding.UTF8.GetBytes(request.Date));
+        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(request.Region));
+        key = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(request.Service));
         key = HMACSHA256.HashData(key, "aws4_request"u8.ToArray());
         var expected = Hex(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(stringToSign)));
 
         var valid = CryptographicOperations.FixedTimeEquals(
-            Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(fields["Signature"]));
+            Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(request.Signature));
         return new Result(valid, valid ? "ok" : $"signature mismatch; canonical request was:\n{canonicalRequest}",
-            accessKey, region, service, signedHeaders);
+            request.AccessKey, request.Region, request.Service, request.SignedHeaders);
     }
 
     private static Result Invalid(string detail, string? accessKey = null, string? region = null, string? service = null,

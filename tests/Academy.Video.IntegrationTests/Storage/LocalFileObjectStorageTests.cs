@@ -50,9 +50,10 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.WriteAsync(key, new MemoryStream([1, 2, 3]), CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.HeadAsync(key, CancellationToken.None));
         await Assert.ThrowsAsync<ArgumentException>(() => _storage.DownloadToFileAsync(key, Files.PathOf("out.bin"), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => _storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(5), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.CreateUploadTargetAsync(key, "video/mp4", 3, TimeSpan.FromMinutes(5), CancellationToken.None));
         Assert.Throws<ArgumentException>(() => _storage.FindFile(key));
-        Assert.Equal(UploadSignatureCheck.Invalid, _storage.VerifyUpload("PUT", key, long.MaxValue, "video/mp4", "00"));
+        await Assert.ThrowsAsync<ArgumentException>(() => _storage.WriteUploadAsync(key, new MemoryStream([1, 2, 3]), 3, CancellationToken.None));
+        Assert.Equal(UploadCheck.Invalid, _storage.CheckUpload(new LocalUploadRequest("PUT", key, long.MaxValue, 3, "00", "video/mp4", 3)));
         Assert.False(File.Exists(Path.Combine(Files.FolderPath, "x")));
     }
 
@@ -60,7 +61,7 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
     public async Task An_upload_url_with_a_tampered_signature_is_refused_and_stores_nothing()
     {
         var key = Prefix + "source/original.mp4";
-        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
         var tampered = target with { Url = TamperSignature(target.Url) };
 
         using var response = await PutAsync(tampered, Files.Random("upload.mp4", 1000, seed: 3));
@@ -73,13 +74,13 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
     public async Task An_upload_url_used_after_it_expires_is_refused()
     {
         var key = Prefix + "source/original.mp4";
-        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
         _clock.Advance(TimeSpan.FromMinutes(15) + TimeSpan.FromSeconds(1));
 
         using var response = await PutAsync(target, Files.Random("upload.mp4", 1000, seed: 3));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.Equal(nameof(UploadSignatureCheck.Expired), response.ReasonPhrase);
+        Assert.Equal(nameof(UploadCheck.Expired), response.ReasonPhrase);
         Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
     }
 
@@ -87,7 +88,7 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
     public async Task An_upload_url_is_bound_to_its_key_and_content_type()
     {
         var key = Prefix + "source/original.mp4";
-        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
         var otherKey = new UriBuilder(target.Url) { Path = target.Url.AbsolutePath.Replace("original.mp4", "other.mp4", StringComparison.Ordinal) }.Uri;
         var source = Files.Random("upload.mp4", 1000, seed: 3);
 
@@ -101,11 +102,80 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
     }
 
     [Fact]
+    public async Task A_body_larger_than_the_signed_size_is_refused_before_anything_is_stored()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
+
+        using var response = await PutAsync(target, Files.Random("upload.mp4", 50 * 1024, seed: 3));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(nameof(UploadCheck.TooLarge), response.ReasonPhrase);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+        Assert.False(Directory.Exists(RootPath) && Directory.EnumerateFiles(RootPath, "*", SearchOption.AllDirectories).Any());
+    }
+
+    [Fact]
+    public async Task A_body_smaller_than_the_signed_size_is_refused()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
+
+        using var response = await PutAsync(target, Files.Random("upload.mp4", 999, seed: 3));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(nameof(UploadCheck.TooSmall), response.ReasonPhrase);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_chunked_body_without_a_content_length_is_refused()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
+        using var request = new HttpRequestMessage(HttpMethod.Put, target.Url) { Content = new StreamContent(new UnknownLengthStream(new byte[1000])) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("video/mp4");
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await new HttpClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.LengthRequired, response.StatusCode);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_upload_url_is_bound_to_its_size()
+    {
+        var key = Prefix + "source/original.mp4";
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
+        var larger = new UriBuilder(target.Url) { Query = target.Url.Query.TrimStart('?').Replace("size=1000", "size=51200", StringComparison.Ordinal) }.Uri;
+
+        using var response = await PutAsync(target with { Url = larger }, Files.Random("upload.mp4", 51200, seed: 3));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(nameof(UploadCheck.Invalid), response.ReasonPhrase);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(1001)]
+    [InlineData(999)]
+    public async Task A_body_that_is_not_the_expected_length_throws_and_stores_nothing(int bodyLength)
+    {
+        var key = Prefix + "source/original.mp4";
+
+        await Assert.ThrowsAsync<InvalidDataException>(() => _storage.WriteUploadAsync(key, new UnknownLengthStream(new byte[bodyLength]), 1000, CancellationToken.None));
+
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+        Assert.Empty(Directory.EnumerateFiles(RootPath, "*.partial", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task A_signature_made_with_another_signing_key_is_refused()
     {
         var key = Prefix + "source/original.mp4";
         var foreign = CreateStorage(_endpoint.BaseUrl, "another-secret");
-        var target = await foreign.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var target = await foreign.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
 
         using var response = await PutAsync(target, Files.Random("upload.mp4", 1000, seed: 3));
 
@@ -143,12 +213,12 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
     {
         var key = "videos/abc/hls/j-a1/master.m3u8";
 
-        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(15), CancellationToken.None);
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(15), CancellationToken.None);
         var playback = Storage.GetPlaybackUrl(key);
 
         var expires = _clock.GetUtcNow().AddMinutes(15).ToUnixTimeSeconds();
-        var signature = _storage.Signature.Sign("PUT", key, expires, "video/mp4");
-        Assert.Equal(new Uri($"{_endpoint.BaseUrl}/storage/{key}?expires={expires}&signature={signature}"), target.Url);
+        var signature = _storage.Signature.Sign("PUT", key, expires, "video/mp4", 1000);
+        Assert.Equal(new Uri($"{_endpoint.BaseUrl}/storage/{key}?expires={expires}&size=1000&signature={signature}"), target.Url);
         Assert.Equal(new Uri($"{_endpoint.BaseUrl}/media/{key}"), playback);
     }
 
@@ -164,6 +234,12 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
 
     private LocalFileObjectStorage CreateStorage(string baseUrl, string signingKey) =>
         new(Options.Create(new LocalStorageOptions { RootPath = RootPath, PublicBaseUrl = baseUrl, SigningKey = signingKey }), _clock);
+
+    /// <summary>A body whose length the sender cannot know in advance, as a live capture would be.</summary>
+    private sealed class UnknownLengthStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+    }
 
     private sealed class FailingStream(int bytesBeforeFailure) : Stream
     {

@@ -7,7 +7,7 @@ namespace Academy.Video.IntegrationTests.Storage;
 
 /// <summary>
 /// A real HTTP listener doing what the API's <c>PUT /storage/{key}</c> endpoint does with the local
-/// store: verify the URL's signature, then stream the body in with <see cref="LocalFileObjectStorage.WriteAsync"/>.
+/// store: check the upload against its URL, then stream the body in with <see cref="LocalFileObjectStorage.WriteUploadAsync"/>.
 /// </summary>
 internal sealed class LocalUploadEndpoint : IAsyncDisposable
 {
@@ -43,6 +43,9 @@ internal sealed class LocalUploadEndpoint : IAsyncDisposable
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
+    private static long? ParseLong(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+
     private async Task ServeAsync()
     {
         while (_listener.IsListening)
@@ -66,16 +69,28 @@ internal sealed class LocalUploadEndpoint : IAsyncDisposable
             }
 
             var key = string.Join('/', path[StorageRoute.Length..].Split('/').Select(Uri.UnescapeDataString));
-            var expires = long.TryParse(request.QueryString["expires"], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : 0;
-            var check = _storage.VerifyUpload(request.HttpMethod, key, expires, request.ContentType, request.QueryString["signature"]);
-            if (check != UploadSignatureCheck.Valid)
+            var check = _storage.CheckUpload(new LocalUploadRequest(
+                request.HttpMethod,
+                key,
+                ParseLong(request.QueryString["expires"]),
+                ParseLong(request.QueryString["size"]),
+                request.QueryString["signature"],
+                request.ContentType,
+                request.ContentLength64 >= 0 ? request.ContentLength64 : null));
+            if (check != UploadCheck.Valid)
             {
-                response.StatusCode = (int)HttpStatusCode.Forbidden;
+                response.StatusCode = check switch
+                {
+                    UploadCheck.LengthRequired => (int)HttpStatusCode.LengthRequired,
+                    UploadCheck.TooLarge => (int)HttpStatusCode.RequestEntityTooLarge,
+                    UploadCheck.TooSmall => (int)HttpStatusCode.BadRequest,
+                    _ => (int)HttpStatusCode.Forbidden,
+                };
                 response.StatusDescription = check.ToString();
                 return;
             }
 
-            await _storage.WriteAsync(key, request.InputStream, CancellationToken.None);
+            await _storage.WriteUploadAsync(key, request.InputStream, request.ContentLength64, CancellationToken.None);
             response.StatusCode = (int)HttpStatusCode.OK;
         }
         finally

@@ -130,7 +130,7 @@ public sealed class S3ObjectStorageTests : ObjectStorageContractTests, IDisposab
     {
         var key = Prefix + "source/original.mp4";
 
-        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", TimeSpan.FromMinutes(10), CancellationToken.None);
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(10), CancellationToken.None);
 
         Assert.Equal(new Uri(StorageOptions.ServiceUrl).Authority, target.Url.Authority);
         Assert.Equal(Uri.UriSchemeHttp, target.Url.Scheme);
@@ -138,6 +138,32 @@ public sealed class S3ObjectStorageTests : ObjectStorageContractTests, IDisposab
         // The SDK measures the validity from its own whole-second signing time, so it may round up by one.
         Assert.Matches("[?&]X-Amz-Expires=60[01](&|$)", target.Url.Query);
         Assert.Contains("X-Amz-Signature=", target.Url.Query, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// s3rver accepts any body on a presigned URL (it verifies no signature), so what makes R2/S3 refuse a
+    /// body of another size is shown on the URL itself: content-length is a signed header, and an
+    /// independent SigV4 check accepts the declared length only.
+    /// </summary>
+    [Fact]
+    public async Task Upload_target_signs_the_declared_content_length_and_type()
+    {
+        var key = Prefix + "source/original.mp4";
+
+        var target = await Storage.CreateUploadTargetAsync(key, "video/mp4", 1000, TimeSpan.FromMinutes(10), CancellationToken.None);
+
+        var signedHeaders = System.Web.HttpUtility.ParseQueryString(target.Url.Query)["X-Amz-SignedHeaders"]!.Split(';');
+        Assert.Equal(["content-length", "content-type", "host"], signedHeaders);
+        Runners.SigV4Verifier.Result Verify(string contentLength, string contentType) => Runners.SigV4Verifier.VerifyPresigned(
+            "PUT",
+            target.Url,
+            new Dictionary<string, string> { ["host"] = target.Url.Authority, ["content-length"] = contentLength, ["content-type"] = contentType },
+            StorageOptions.SecretKey);
+        var declared = Verify("1000", "video/mp4");
+        Assert.True(declared.IsValid, declared.Detail);
+        Assert.False(Verify("51200", "video/mp4").IsValid);
+        Assert.False(Verify("999", "video/mp4").IsValid);
+        Assert.False(Verify("1000", "text/html").IsValid);
     }
 
     public void Dispose() => _storage.Dispose();

@@ -45,6 +45,107 @@ public sealed class UploadAndSubmissionTests : IAsyncLifetime
         Assert.Empty((await app.Database.ListAsync(new(null, null, 10), default)).Items);
     }
 
+    [Theory]
+    [InlineData("Title", "Week\u00001")]
+    [InlineData("Title", "Week 1\r\nX-Injected: yes")]
+    [InlineData("Title", "Week\t1")]
+    [InlineData("Title", "Week\u001b[31m1")]
+    [InlineData("Title", "Week\u00851")]
+    [InlineData("Title", "Week\u20281")]
+    [InlineData("FileName", "week1\0.mp4")]
+    [InlineData("FileName", "week1.mp4\n")]
+    [InlineData("ContentType", "video/mp4\r\nX-Amz-Acl: public-read")]
+    [InlineData("ContentType", "video/mp4;\tcodecs=avc1")]
+    public async Task Control_characters_in_any_text_field_are_refused_naming_the_field(string property, string value)
+    {
+        var command = new CreateVideoCommand("Week 1", "week1.mp4", "video/mp4", 10);
+        command = property switch
+        {
+            "Title" => command with { Title = value },
+            "FileName" => command with { FileName = value },
+            _ => command with { ContentType = value },
+        };
+
+        var error = await Assert.ThrowsAsync<ValidationException>(() => app.Send(command));
+
+        Assert.Equal([property], error.Errors.Select(e => e.PropertyName).Distinct());
+        Assert.Empty((await app.Database.ListAsync(new(null, null, 10), default)).Items);
+    }
+
+    [Fact]
+    public async Task Titles_in_any_script_with_emoji_are_kept_as_sent()
+    {
+        var created = await app.Send(new CreateVideoCommand("선형대수 1강 — 벡터 🎓", "강의.mp4", "video/mp4", 10));
+
+        Assert.Equal("선형대수 1강 — 벡터 🎓", app.Database.Video(created.VideoId).Title);
+    }
+
+    [Theory]
+    [InlineData("video/mp4", "video/mp4")]
+    [InlineData("Video/MP4", "video/mp4")]
+    [InlineData("  video/quicktime ", "video/quicktime")]
+    [InlineData("video/x-matroska", "video/x-matroska")]
+    [InlineData("application/octet-stream", "application/octet-stream")]
+    [InlineData("Application/Octet-Stream", "application/octet-stream")]
+    [InlineData("video/mp4; Codecs=\"avc1.42E01E, mp4a.40.2\"", "video/mp4; codecs=\"avc1.42E01E, mp4a.40.2\"")]
+    public async Task Content_types_are_parsed_and_stored_and_signed_in_one_spelling(string sent, string stored)
+    {
+        var created = await app.Send(new CreateVideoCommand("t", "a.mp4", sent, 10));
+
+        Assert.Equal(stored, app.Database.Video(created.VideoId).SourceContentType);
+        Assert.Equal(stored, created.Upload.Headers["Content-Type"]);
+    }
+
+    [Theory]
+    [InlineData("text/plain")]
+    [InlineData("video")]
+    [InlineData("video/")]
+    [InlineData("video/*")]
+    [InlineData("*/*")]
+    [InlineData("video/mp4, video/webm")]
+    [InlineData("video/mp4 extra")]
+    [InlineData("video/mp4;")]
+    [InlineData("video/mp4; codecs=é")]
+    [InlineData("application/octet-streamx")]
+    public async Task Content_types_that_are_not_one_video_or_octet_stream_media_type_are_refused(string contentType)
+    {
+        var error = await Assert.ThrowsAsync<ValidationException>(() => app.Send(new CreateVideoCommand("t", "a.mp4", contentType, 10)));
+
+        Assert.Equal(["ContentType"], error.Errors.Select(e => e.PropertyName).Distinct());
+    }
+
+    [Fact]
+    public async Task The_upload_target_is_made_for_the_declared_size()
+    {
+        var created = await app.Send(new CreateVideoCommand("t", "a.mp4", "video/mp4", 123_456));
+
+        Assert.Equal("?size=123456", created.Upload.Url.Query);
+        Assert.Equal(123_456, app.Database.Video(created.VideoId).SourceSizeBytes);
+    }
+
+    [Theory]
+    [InlineData(1025)]
+    [InlineData(1023)]
+    public async Task Completing_with_an_object_of_another_size_than_declared_is_refused_the_object_deleted_and_the_video_left_for_a_new_upload(int storedBytes)
+    {
+        var created = await app.Send(new CreateVideoCommand("t", "a.mp4", "video/mp4", 1024));
+        var key = app.Database.Video(created.VideoId).SourceKey;
+        app.Storage.Put(key, new byte[storedBytes]);
+
+        var error = await Assert.ThrowsAsync<ConflictException>(() => app.Send(new CompleteUploadCommand(created.VideoId)));
+
+        Assert.Equal("SOURCE_SIZE_MISMATCH", error.Code);
+        Assert.DoesNotContain(key, app.Storage.Keys);
+        Assert.Empty(app.Database.Jobs);
+        Assert.Equal((VideoStatus.PendingUpload, null), (app.Database.Video(created.VideoId).Status, app.Database.Video(created.VideoId).CurrentJobId));
+
+        app.Storage.Put(key, new byte[1024]);
+        var job = await app.Send(new CompleteUploadCommand(created.VideoId));
+
+        Assert.Equal(JobState.Queued.ToWire(), job.State);
+        Assert.Equal(1024, app.Database.Video(created.VideoId).SourceSizeBytes);
+    }
+
     [Fact]
     public async Task Completing_an_upload_queues_one_job_and_submits_it_with_the_SPEC_job_name()
     {

@@ -17,9 +17,9 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
 
     public void Put(string key, byte[] bytes) => objects[key] = bytes;
 
-    public Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, TimeSpan validFor, CancellationToken cancellationToken) =>
+    public Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken) =>
         Task.FromResult(new UploadTarget(
-            new Uri($"https://storage.test/{key}"),
+            new Uri($"https://storage.test/{key}?size={sizeBytes}"),
             "PUT",
             new Dictionary<string, string> { ["Content-Type"] = contentType },
             time.GetUtcNow() + validFor));
