@@ -4,7 +4,9 @@ using Academy.Video.Api.Errors;
 using Academy.Video.Api.Health;
 using Academy.Video.Api.Security;
 using Academy.Video.Infrastructure;
+using Academy.Video.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Scalar.AspNetCore;
@@ -27,8 +29,13 @@ public static class ApiHost
             .Validate(o => o.InternalApiKeys.Count > 0 && o.InternalApiKeys.All(k => k.Length >= 16), "Auth:InternalApiKeys needs at least one key of 16 or more characters.")
             .Validate(o => !o.ApiKeys.Intersect(o.InternalApiKeys).Any(), "A key cannot be both a client key and an internal key.")
             .ValidateOnStart();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton<IValidateOptions<LocalStorageOptions>, DevelopmentSigningKeyGuard>();
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorCodes.AddMissingCode);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        // Binding failures (bad JSON, wrong Content-Type, a query value that does not parse) throw in every
+        // environment, so the exception handler answers them with their reason, not only with a status.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddOpenApi();
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"])
@@ -79,7 +86,6 @@ public static class ApiHost
                     Status = StatusCodes.Status413PayloadTooLarge,
                     Title = "Payload too large",
                     Detail = $"API request bodies are limited to {MaxJsonBodyBytes} bytes; video files go to the upload URL.",
-                    Extensions = { ["code"] = "PAYLOAD_TOO_LARGE" },
                 },
             });
             return;

@@ -23,7 +23,7 @@ public static class VideoEndpoints
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         videos.MapPost("/", CreateAsync)
-            .WithSummary("Register a video and get the URL to upload its source to")
+            .WithSummary("Register a video and get the URL to upload its source to (exactly sizeBytes bytes, with the returned Content-Type)")
             .ProducesValidationProblem();
         videos.MapPost("/{id}/upload-complete", CompleteUploadAsync)
             .WithSummary("Verify the uploaded source, queue the transcode job and submit it")

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Academy.Video.Application.Common;
 using Academy.Video.Domain;
 using FluentValidation;
@@ -19,20 +20,23 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request is invalid.",
-                Extensions = { ["code"] = "VALIDATION_FAILED" },
+                Extensions = { [ErrorCodes.Key] = "VALIDATION_FAILED" },
             },
             NotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, notFound.Code),
             ConflictException conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Message, conflict.Code),
             DomainException domain => Problem(StatusCodes.Status409Conflict, "Conflict", domain.Message, domain.Code),
-            BadHttpRequestException bad => Problem(bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Payload too large" : "Bad request", bad.Message,
-                bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "PAYLOAD_TOO_LARGE" : "BAD_REQUEST"),
+            // The framework's own refusals: unreadable JSON, a wrong Content-Type (415), a body over the limit
+            // while it streams in (413), a query or route value that does not bind (400).
+            BadHttpRequestException bad => Problem(bad.StatusCode, ErrorCodes.TitleFor(bad.StatusCode), bad.Message,
+                bad.InnerException is JsonException ? ErrorCodes.InvalidJson : ErrorCodes.ForStatus(bad.StatusCode)),
             _ => null,
         };
 
         if (problem is null)
         {
             logger.LogError(exception, "Unhandled error on {method} {path}", httpContext.Request.Method, httpContext.Request.Path);
-            problem = Problem(StatusCodes.Status500InternalServerError, "Internal error", "The server failed; the error is logged with this request's trace id.", "INTERNAL_ERROR");
+            problem = Problem(StatusCodes.Status500InternalServerError, "Internal error", "The server failed; the error is logged with this request's trace id.",
+                ErrorCodes.ForStatus(StatusCodes.Status500InternalServerError));
         }
 
         httpContext.Response.StatusCode = problem.Status!.Value;
@@ -40,7 +44,7 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
     }
 
     private static ProblemDetails Problem(int status, string title, string detail, string code) =>
-        new() { Status = status, Title = title, Detail = detail, Extensions = { ["code"] = code } };
+        new() { Status = status, Title = title, Detail = detail, Extensions = { [ErrorCodes.Key] = code } };
 
     private static string ToCamelCase(string name) =>
         string.IsNullOrEmpty(name) ? name : char.ToLowerInvariant(name[0]) + name[1..];

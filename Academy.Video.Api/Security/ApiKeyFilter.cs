@@ -22,8 +22,7 @@ public sealed class ApiKeyFilter(string header, Func<ApiAuthOptions, IReadOnlyLi
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: "Unauthorized",
-                detail: presented.Length == 0 ? $"Send your API key in the {header} header." : $"The {header} header does not hold a valid key.",
-                extensions: new Dictionary<string, object?> { ["code"] = "UNAUTHORIZED" });
+                detail: presented.Length == 0 ? $"Send your API key in the {header} header." : $"The {header} header does not hold a valid key.");
         }
 
         return await next(context);
