@@ -59,8 +59,9 @@ internal sealed partial class LocalAttempt(LocalRunnerOptions options, string wo
         }
 
         var status = !exit.Stopped && exit.ExitCode == 0 ? LocalRunnerJob.Succeeded : LocalRunnerJob.Failed;
-        var stopReason = job.StopRequested.IsCancellationRequested ? job.StopReason : TimeoutReason;
-        job.Finish(status, exit.Stopped ? stopReason ?? TimeoutReason : ExitedReason, exit.ExitCode, timeProvider.GetUtcNow());
+        // A stop without a terminate or shutdown reason was the timeout.
+        var endReason = exit.Stopped ? job.StopReason ?? TimeoutReason : ExitedReason;
+        job.Finish(status, endReason, exit.ExitCode, timeProvider.GetUtcNow());
         LogFinished(logger, job.RunnerJobId, status, exit.ExitCode);
     }
 
