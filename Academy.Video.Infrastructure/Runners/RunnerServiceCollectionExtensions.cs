@@ -50,6 +50,13 @@ public static class RunnerServiceCollectionExtensions
             .Validate(options => !string.IsNullOrWhiteSpace(options.Command), "Runner:Local:Command is required.")
             .Validate(options => options.MaxConcurrency >= 1, "Runner:Local:MaxConcurrency must be at least 1.")
             .Validate(options => options.Timeout > TimeSpan.Zero, "Runner:Local:Timeout must be positive.")
+            .Validate(options => options.TerminationGracePeriod >= TimeSpan.Zero, "Runner:Local:TerminationGracePeriod must not be negative.")
+            .Validate(options => !string.IsNullOrWhiteSpace(options.WorkDirectory), "Runner:Local:WorkDirectory is required.")
+            .Validate(options => options.FinishedJobsKept >= 1, "Runner:Local:FinishedJobsKept must be at least 1.")
+            .Validate(
+                options => !LocalProcessJobRunner.PerAttemptVariables.Any(options.Environment.ContainsKey),
+                $"Runner:Local:Environment must not set {string.Join(" or ", LocalProcessJobRunner.PerAttemptVariables)}: "
+                + "the runner sets them for each attempt (set Runner:Local:WorkDirectory instead).")
             .ValidateOnStart();
         services.AddSingleton<LocalProcessJobRunner>();
         services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());

@@ -12,7 +12,7 @@ namespace Academy.Video.Infrastructure.Storage;
 /// </summary>
 public sealed class LocalFileObjectStorage : IObjectStorage
 {
-    /// <summary>In-progress writes live here, on the same volume as the objects so the final rename is atomic.</summary>
+    /// <summary>In-progress writes live here by default, on the same volume as the objects so the final rename is atomic.</summary>
     private const string TemporaryFolderName = ".tmp";
 
     private readonly string _root;
@@ -24,7 +24,9 @@ public sealed class LocalFileObjectStorage : IObjectStorage
     {
         var value = options.Value;
         _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(value.RootPath));
-        _temporaryFolder = Path.Combine(_root, TemporaryFolderName);
+        _temporaryFolder = string.IsNullOrWhiteSpace(value.TemporaryDirectory)
+            ? Path.Combine(_root, TemporaryFolderName)
+            : Path.GetFullPath(value.TemporaryDirectory);
         _publicBaseUrl = value.PublicBaseUrl.TrimEnd('/');
         _timeProvider = timeProvider;
         Signature = new LocalUploadSignature(value.SigningKey, timeProvider);

@@ -15,6 +15,13 @@ public sealed class LocalStorageOptions
     /// <summary>The folder holding the objects; a relative path is resolved against the current directory.</summary>
     public string RootPath { get; set; } = ".local/storage";
 
+    /// <summary>
+    /// Where a file is written until it is complete and renamed into place; empty means <c>{RootPath}/.tmp</c>.
+    /// Keep it on RootPath's filesystem so the rename stays atomic. The local runner gives each worker attempt its
+    /// own, so the partial files of a killed attempt are removed with it.
+    /// </summary>
+    public string? TemporaryDirectory { get; set; }
+
     /// <summary>The API's base URL: uploads go to <c>{PublicBaseUrl}/storage/{key}</c>, playback to <c>{PublicBaseUrl}/media/{key}</c>.</summary>
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
 

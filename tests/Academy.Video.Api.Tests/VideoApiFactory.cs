@@ -65,7 +65,7 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Runner:Local:Environment:ConnectionStrings__Postgres"] = database.ConnectionString,
             ["Runner:Local:Environment:Storage__Provider"] = "Local",
             ["Runner:Local:Environment:Storage__Local__RootPath"] = StorageRoot,
-            ["Runner:Local:Environment:Worker__WorkDirectory"] = workDirectory,
+            ["Runner:Local:WorkDirectory"] = workDirectory,
             ["Runner:Local:Environment:Worker__HeartbeatInterval"] = "00:00:01",
             ["Runner:Local:Environment:Worker__Rungs__0__Name"] = "360p",
             ["Runner:Local:Environment:Worker__Rungs__0__ShortSide"] = "360",

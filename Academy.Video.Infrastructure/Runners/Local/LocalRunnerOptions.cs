@@ -13,7 +13,10 @@ public sealed class LocalRunnerOptions
 
     public string? WorkingDirectory { get; set; }
 
-    /// <summary>Added to the inherited environment of the child, as Batch adds the job definition's environment.</summary>
+    /// <summary>
+    /// Added to the inherited environment of the child, as Batch adds the job definition's environment. The variables
+    /// the runner sets per attempt (the job id and the workspace) are not yours to set.
+    /// </summary>
     public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>The analogue of the compute environment's maxvCpus: submissions beyond it wait RUNNABLE.</summary>
@@ -25,6 +28,17 @@ public sealed class LocalRunnerOptions
     /// <summary>Time between SIGTERM and SIGKILL on terminate, timeout or shutdown (Batch/ECS default: 30 s).</summary>
     public TimeSpan TerminationGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Each submission's stdout and stderr go to <c>{LogDirectory}/{jobId}/{runnerJobId}.log</c>.</summary>
+    /// <summary>Each submission's stdout and stderr go to <c>{LogDirectory}/{jobId}/{runnerJobId}.log</c> (<see cref="LocalRunnerLogs.PathFor"/>).</summary>
     public string LogDirectory { get; set; } = ".local/runner-logs";
+
+    /// <summary>
+    /// Each attempt gets <c>{WorkDirectory}/{runnerJobId}</c> as its scratch space — the worker's work folder and local
+    /// storage's partial uploads — removed when the attempt ends. The runner sets the child's <c>Worker__WorkDirectory</c>
+    /// and <c>Storage__Local__TemporaryDirectory</c> itself. Keep it on the storage folder's filesystem, so a finished
+    /// upload is renamed into place rather than copied.
+    /// </summary>
+    public string WorkDirectory { get; set; } = ".local/runner-work";
+
+    /// <summary>How many finished submissions Describe still reports; older ones are reported as unknown (FAILED).</summary>
+    public int FinishedJobsKept { get; set; } = 1000;
 }

@@ -8,16 +8,17 @@ using Microsoft.Extensions.Options;
 
 namespace Academy.Video.IntegrationTests.Runners;
 
-/// <summary>Runs real child processes (<c>/bin/sh</c> scripts standing in for the worker).</summary>
+/// <summary>Scheduling and reporting of the local runner, with real child processes (<c>/bin/sh</c> scripts standing in for the worker).</summary>
 public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
 {
-    // The scripts below receive the runner's arguments as "$@": argv[0] is "worker", the job id is appended last.
     private const string EchoScript = """
         for argument; do last=$argument; done
         echo "argc: $#"
         echo "last: $last"
         echo "env: $VIDEO_JOB_ID"
         echo "extra: $EXTRA"
+        echo "work: $Worker__WorkDirectory"
+        echo "uploads: $Storage__Local__TemporaryDirectory"
         echo "to stderr" >&2
         exit "$EXIT_CODE"
         """;
@@ -31,22 +32,11 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         wait $child
         """;
 
-    private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(60);
-
-    private readonly string work = Directory.CreateTempSubdirectory("runner-tests-").FullName;
-    private readonly List<LocalProcessJobRunner> runners = [];
+    private readonly LocalRunnerTestKit kit = new();
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        foreach (var runner in runners)
-        {
-            await runner.DisposeAsync();
-        }
-
-        Directory.Delete(work, recursive: true);
-    }
+    public async Task DisposeAsync() => await kit.DisposeAsync();
 
     [Theory]
     [InlineData(0, "SUCCEEDED")]
@@ -70,7 +60,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         Assert.Equal($"video-{jobId.ToString()[..8]}", status.JobName);
         Assert.NotNull(status.StartedAt);
         Assert.NotNull(status.StoppedAt);
-        var expectedLog = Path.Combine(work, "logs", jobId.ToString(), runnerJobId + ".log");
+        var expectedLog = Path.Combine(kit.Work, "logs", jobId.ToString(), runnerJobId + ".log");
         Assert.Equal(expectedLog, status.LogStreamName);
         var log = await File.ReadAllTextAsync(expectedLog);
         Assert.Contains("argc: 2", log, StringComparison.Ordinal); // "--configured-argument" then the job id
@@ -78,6 +68,9 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         Assert.Contains($"env: {jobId}", log, StringComparison.Ordinal);
         Assert.Contains("extra: from-settings", log, StringComparison.Ordinal);
         Assert.Contains("to stderr", log, StringComparison.Ordinal);
+        var workspace = kit.WorkspaceOf(runnerJobId);
+        Assert.Contains($"work: {Path.Combine(workspace, "work")}", log, StringComparison.Ordinal);
+        Assert.Contains($"uploads: {Path.Combine(workspace, "uploads")}", log, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,7 +117,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
             Assert.Null(s.ExitCode);
         });
 
-        await File.WriteAllTextAsync(Path.Combine(work, "release"), string.Empty);
+        await File.WriteAllTextAsync(Path.Combine(kit.Work, "release"), string.Empty);
         var finished = await WaitForAllAsync(runner, ids, statuses => statuses.All(s => s.Status is "SUCCEEDED" or "FAILED"));
 
         Assert.All(finished, s => Assert.Equal(("SUCCEEDED", 0), (s.Status, s.ExitCode)));
@@ -146,7 +139,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         Assert.Equal("FAILED", status.Status);
         Assert.Contains("timeout", status.StatusReason, StringComparison.OrdinalIgnoreCase);
         Assert.Equal(143, status.ExitCode);
-        Assert.True(File.Exists(Path.Combine(work, $"term-{jobId}")), "the child never received SIGTERM");
+        Assert.True(File.Exists(Path.Combine(kit.Work, $"term-{jobId}")), "the child never received SIGTERM");
         Assert.Contains("got TERM", await File.ReadAllTextAsync(status.LogStreamName!), StringComparison.Ordinal);
     }
 
@@ -163,7 +156,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         var status = await WaitForAsync(runner, runnerJobId, s => s.Status is "SUCCEEDED" or "FAILED");
 
         Assert.Equal(("FAILED", "Video deleted by operator", 143), (status.Status, status.StatusReason, status.ExitCode));
-        Assert.True(File.Exists(Path.Combine(work, $"term-{jobId}")), "the child never received SIGTERM");
+        Assert.True(File.Exists(Path.Combine(kit.Work, $"term-{jobId}")), "the child never received SIGTERM");
     }
 
     [Fact]
@@ -194,7 +187,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
 
         await runner.TerminateAsync(second, "Superseded", CancellationToken.None);
         var terminated = await WaitForAsync(runner, second, s => s.Status == "FAILED");
-        await File.WriteAllTextAsync(Path.Combine(work, "release"), string.Empty);
+        await File.WriteAllTextAsync(Path.Combine(kit.Work, "release"), string.Empty);
         var completed = await WaitForAsync(runner, first, s => s.Status is "SUCCEEDED" or "FAILED");
 
         Assert.Equal(("Superseded", null, null), (terminated.StatusReason, terminated.StartedAt, terminated.ExitCode));
@@ -203,7 +196,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Describe_omits_ids_it_does_not_know_and_terminate_ignores_them()
+    public async Task An_id_it_does_not_know_is_reported_FAILED_at_once_and_terminate_ignores_it()
     {
         var runner = CreateRunner("exit 0");
         var known = await runner.SubmitAsync(Guid.NewGuid(), "video-known", CancellationToken.None);
@@ -211,13 +204,109 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         await runner.TerminateAsync("local-from-before-a-restart", "cleanup", CancellationToken.None);
         var statuses = await runner.DescribeAsync(["local-from-before-a-restart", known], CancellationToken.None);
 
-        Assert.Equal(known, Assert.Single(statuses).RunnerJobId);
+        Assert.Equal(2, statuses.Count);
+        var lost = Assert.Single(statuses, s => s.RunnerJobId == "local-from-before-a-restart");
+        Assert.Equal(("FAILED", LocalProcessJobRunner.UnknownJobReason), (lost.Status, lost.StatusReason));
+        Assert.Contains("unknown to this runner", lost.StatusReason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((null, null, null), (lost.StartedAt, lost.ExitCode, lost.LogStreamName));
+        var real = Assert.Single(statuses, s => s.RunnerJobId == known);
+        Assert.NotEqual(LocalProcessJobRunner.UnknownJobReason, real.StatusReason);
+    }
+
+    [Fact]
+    public async Task Only_the_latest_finished_jobs_are_remembered()
+    {
+        var runner = CreateRunner("echo \"run of $VIDEO_JOB_ID\"", options =>
+        {
+            options.MaxConcurrency = 1;
+            options.FinishedJobsKept = 2;
+        });
+        var ids = new List<string>();
+        for (var i = 0; i < 5; i++)
+        {
+            ids.Add(await runner.SubmitAsync(Guid.NewGuid(), $"video-{i}", CancellationToken.None));
+            await WaitForAsync(runner, ids[^1], LocalRunnerTestKit.HasEnded); // one at a time, so they finish in order
+        }
+
+        var statuses = await runner.DescribeAsync(ids, CancellationToken.None);
+
+        Assert.Equal(ids, statuses.Select(s => s.RunnerJobId));
+        Assert.All(statuses.Take(3), s => Assert.Equal(("FAILED", LocalProcessJobRunner.UnknownJobReason), (s.Status, s.StatusReason)));
+        Assert.All(statuses.Skip(3), s => Assert.Equal(("SUCCEEDED", 0), (s.Status, s.ExitCode)));
+        Assert.All(statuses.Skip(3), s => Assert.True(File.Exists(s.LogStreamName), "forgetting a job must not delete its log"));
+    }
+
+    [Fact]
+    public async Task Submissions_racing_disposal_are_either_refused_or_stopped_and_waited_for()
+    {
+        // Each child records its pid, so the test can check that none outlives the DisposeAsync that stopped it.
+        const string script = """
+            echo $$ >> "$WORK/pids"
+            sleep 300 & wait
+            """;
+        const int submitters = 3;
+        var random = new Random(20260504);
+        var accepted = 0;
+        for (var round = 0; round < 50; round++)
+        {
+            var runner = CreateRunner(script, options =>
+            {
+                options.TerminationGracePeriod = TimeSpan.FromSeconds(5);
+                options.FinishedJobsKept = 1_000_000; // nothing accepted may be forgotten here
+            });
+            var firstAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var spin = random.Next(0, 5000);
+
+            // Every submitter keeps submitting until it is refused, so disposal always lands among submissions.
+            var submissions = Enumerable.Range(0, submitters).Select(i => Task.Run(async () =>
+            {
+                var ids = new List<string>();
+                while (true)
+                {
+                    try
+                    {
+                        ids.Add(await runner.SubmitAsync(Guid.NewGuid(), $"video-race-{i}", CancellationToken.None));
+                        firstAccepted.TrySetResult();
+                        await Task.Yield();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                        return ids;
+                    }
+                }
+            })).ToList();
+            // On its own thread, so a busy thread pool cannot hold disposal back until the submitters are done.
+            var disposal = Task.Factory.StartNew(
+                () =>
+                {
+                    firstAccepted.Task.Wait();
+                    Thread.SpinWait(spin);
+                    return runner.DisposeAsync().AsTask();
+                },
+                CancellationToken.None,
+                TaskCreationOptions.LongRunning,
+                TaskScheduler.Default).Unwrap();
+            await disposal;
+            var acceptedIds = (await Task.WhenAll(submissions)).SelectMany(ids => ids).ToList();
+
+            // Once DisposeAsync has returned, everything it accepted has ended, and nothing more is accepted.
+            var statuses = await runner.DescribeAsync(acceptedIds, CancellationToken.None);
+            Assert.All(statuses, s => Assert.True(
+                LocalRunnerTestKit.HasEnded(s) && s.StatusReason != LocalProcessJobRunner.UnknownJobReason, $"{s.RunnerJobId}: {s.Status} {s.StatusReason}"));
+            await Assert.ThrowsAsync<ObjectDisposedException>(() => runner.SubmitAsync(Guid.NewGuid(), "video-late", CancellationToken.None));
+            accepted += acceptedIds.Count;
+        }
+
+        var started = File.ReadAllLines(Path.Combine(kit.Work, "pids")).Select(int.Parse).ToList();
+        Assert.NotEmpty(started);
+        Assert.All(started, pid => Assert.False(ProcessTable.IsAlive(pid), $"child {pid} outlived the runner's disposal"));
+        Assert.InRange(accepted, 50, int.MaxValue);
     }
 
     [Fact]
     public async Task A_command_that_cannot_start_fails_the_job_with_the_reason()
     {
-        var runner = CreateRunner(string.Empty, options => options.Command = Path.Combine(work, "no-such-worker"));
+        var runner = CreateRunner(string.Empty, options => options.Command = Path.Combine(kit.Work, "no-such-worker"));
 
         var runnerJobId = await runner.SubmitAsync(Guid.NewGuid(), "video-missing", CancellationToken.None);
         var status = await WaitForAsync(runner, runnerJobId, s => s.Status is "SUCCEEDED" or "FAILED");
@@ -237,7 +326,7 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
 
         await runner.DisposeAsync();
 
-        Assert.True(File.Exists(Path.Combine(work, $"term-{jobId}")), "the child never received SIGTERM on shutdown");
+        Assert.True(File.Exists(Path.Combine(kit.Work, $"term-{jobId}")), "the child never received SIGTERM on shutdown");
         var status = Assert.Single(await runner.DescribeAsync([runnerJobId], CancellationToken.None));
         Assert.Equal("FAILED", status.Status);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => runner.SubmitAsync(jobId, "video-late", CancellationToken.None));
@@ -254,7 +343,8 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
             ["Runner:Local:Arguments:2"] = "worker",
             ["Runner:Local:Environment:GREETING"] = "hello",
             ["Runner:Local:MaxConcurrency"] = "1",
-            ["Runner:Local:LogDirectory"] = Path.Combine(work, "di-logs"),
+            ["Runner:Local:LogDirectory"] = Path.Combine(kit.Work, "di-logs"),
+            ["Runner:Local:WorkDirectory"] = kit.AttemptsDirectory,
         }).Build();
         await using var provider = new ServiceCollection().AddLogging().AddJobRunner(configuration).BuildServiceProvider();
         var jobId = Guid.NewGuid();
@@ -266,66 +356,38 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
         Assert.IsType<LocalProcessJobRunner>(runner);
         Assert.Same(runner, provider.GetRequiredService<IJobRunner>());
         Assert.Equal("SUCCEEDED", status.Status);
-        Assert.StartsWith(Path.Combine(work, "di-logs"), status.LogStreamName, StringComparison.Ordinal);
+        Assert.StartsWith(Path.Combine(kit.Work, "di-logs"), status.LogStreamName, StringComparison.Ordinal);
         Assert.Equal($"hello {jobId}", (await File.ReadAllTextAsync(status.LogStreamName!)).Trim());
     }
 
-    private LocalProcessJobRunner CreateRunner(string script, Action<LocalRunnerOptions>? configure = null)
+    [Theory]
+    [InlineData("Worker__WorkDirectory")]
+    [InlineData("Storage__Local__TemporaryDirectory")]
+    [InlineData("VIDEO_JOB_ID")]
+    public async Task Settings_that_would_override_a_per_attempt_variable_are_refused(string variable)
     {
-        var options = new LocalRunnerOptions
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            Command = "/bin/sh",
-            LogDirectory = Path.Combine(work, "logs"),
-            TerminationGracePeriod = TimeSpan.FromSeconds(10),
-        };
-        options.Arguments.Add("-c");
-        options.Arguments.Add(script);
-        options.Arguments.Add("worker");
-        options.Environment["WORK"] = work;
-        configure?.Invoke(options);
-        var runner = new LocalProcessJobRunner(Options.Create(options), TimeProvider.System, NullLogger<LocalProcessJobRunner>.Instance);
-        runners.Add(runner);
-        return runner;
+            ["Runner:Local:Command"] = "/bin/true",
+            [$"Runner:Local:Environment:{variable}"] = "/somewhere/shared",
+        }).Build();
+        await using var provider = new ServiceCollection().AddLogging().AddJobRunner(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IJobRunner>());
+
+        Assert.Contains(variable, error.Message, StringComparison.Ordinal);
+        Assert.Contains("Runner:Local:WorkDirectory", error.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<RunnerJobStatus> WaitForAsync(IJobRunner runner, string runnerJobId, Func<RunnerJobStatus, bool> condition) =>
-        Assert.Single(await WaitForAllAsync(runner, [runnerJobId], statuses => statuses.Count == 1 && condition(statuses[0])));
+    private LocalProcessJobRunner CreateRunner(string script, Action<LocalRunnerOptions>? configure = null) => kit.CreateRunner(script, configure);
 
-    /// <summary>Polls Describe until the condition holds; the limit only keeps a broken runner from hanging the suite.</summary>
-    private static async Task<IReadOnlyList<RunnerJobStatus>> WaitForAllAsync(
-        IJobRunner runner, IReadOnlyCollection<string> ids, Func<IReadOnlyList<RunnerJobStatus>, bool> condition)
-    {
-        using var limit = new CancellationTokenSource(WaitLimit);
-        IReadOnlyList<RunnerJobStatus> statuses = [];
-        while (!limit.IsCancellationRequested)
-        {
-            statuses = await runner.DescribeAsync(ids, CancellationToken.None);
-            if (condition(statuses))
-            {
-                return statuses;
-            }
+    private static Task<RunnerJobStatus> WaitForAsync(IJobRunner runner, string runnerJobId, Func<RunnerJobStatus, bool> condition) =>
+        LocalRunnerTestKit.WaitForAsync(runner, runnerJobId, condition);
 
-            await Task.Delay(TimeSpan.FromMilliseconds(25), CancellationToken.None);
-        }
+    private static Task<IReadOnlyList<RunnerJobStatus>> WaitForAllAsync(
+        IJobRunner runner, IReadOnlyCollection<string> ids, Func<IReadOnlyList<RunnerJobStatus>, bool> condition) =>
+        LocalRunnerTestKit.WaitForAllAsync(runner, ids, condition);
 
-        throw new Xunit.Sdk.XunitException(
-            "Runner never reached the expected state; last: " + string.Join("; ", statuses.Select(s => $"{s.RunnerJobId} {s.Status} {s.StatusReason}")));
-    }
-
-    private static async Task WaitForLogAsync(IJobRunner runner, string runnerJobId, string text)
-    {
-        var status = await WaitForAsync(runner, runnerJobId, s => s.LogStreamName is not null);
-        using var limit = new CancellationTokenSource(WaitLimit);
-        while (!limit.IsCancellationRequested)
-        {
-            if (File.Exists(status.LogStreamName) && (await File.ReadAllTextAsync(status.LogStreamName!)).Contains(text, StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(25), CancellationToken.None);
-        }
-
-        throw new Xunit.Sdk.XunitException($"'{text}' never appeared in {status.LogStreamName}");
-    }
+    private static Task WaitForLogAsync(IJobRunner runner, string runnerJobId, string text) =>
+        LocalRunnerTestKit.WaitForLogAsync(runner, runnerJobId, text);
 }
