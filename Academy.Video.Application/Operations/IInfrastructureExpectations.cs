@@ -25,4 +25,5 @@ public sealed record InfrastructureExpectations(
     IReadOnlyList<string> InstanceTypes);
 
 /// <param name="Actions">IAM actions the role's policies must allow (<c>logs:PutLogEvents</c>).</param>
-public sealed record RoleExpectation(string Name, string TrustedService, IReadOnlyList<string> Actions);
+/// <param name="ManagedPolicies">Names of the managed policies that must be attached to it.</param>
+public sealed record RoleExpectation(string Name, string TrustedService, IReadOnlyList<string> Actions, IReadOnlyList<string> ManagedPolicies);

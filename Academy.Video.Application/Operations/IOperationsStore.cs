@@ -29,6 +29,7 @@ public interface IOperationsStore
 
 /// <param name="Cause">Why the database cannot be used, in one line (host, port and the error), when <see cref="Reachable"/> is false.</param>
 /// <param name="PendingMigrations">Migrations this build ships that the database has not applied (<c>NNNN_name</c>).</param>
-public sealed record DatabaseStatus(bool Reachable, string? Cause, string Target, IReadOnlyList<string> PendingMigrations);
+/// <param name="ShippedMigrations">How many migrations this build ships.</param>
+public sealed record DatabaseStatus(bool Reachable, string? Cause, string Target, IReadOnlyList<string> PendingMigrations, int ShippedMigrations);
 
 public sealed record SucceededAttempt(Guid JobId, Guid VideoId, int Attempt, string? RunnerJobId, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);

@@ -56,6 +56,10 @@ internal static class Durations
     public static string Format(TimeSpan span) =>
         TimeSpan.FromSeconds(Math.Round(span.TotalSeconds)).ToString("c", CultureInfo.InvariantCulture);
 
+    /// <summary>A window in hours: <c>24 h</c>.</summary>
+    public static string Hours(TimeSpan span) =>
+        string.Create(CultureInfo.InvariantCulture, $"{span.TotalHours:0.##} h");
+
     /// <summary>Seconds with one decimal, for the canary's timings: <c>12.3 s</c>.</summary>
     public static string Seconds(TimeSpan span) =>
         string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.0} s");

@@ -18,7 +18,7 @@ public sealed record RuntimeProfile(RunnerMode Runner, string Storage, string? J
 
     public string ModeName => OnAws ? "batch" : "local";
 
-    public string RunnerName => OnAws ? "Batch" : "the local runner";
+    public string RunnerName => OnAws ? "Batch" : "Local runner";
 
     public string AwsOnlySkipReason => $"Runner:Kind is Local: no AWS account in use";
 }

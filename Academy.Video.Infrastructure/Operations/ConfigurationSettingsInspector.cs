@@ -92,7 +92,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Worker:WorkDirectory", worker.WorkDirectory));
         entries.Add(List("Worker:Rungs", configuration.GetSection("Worker:Rungs").GetChildren().Select(r => r["Name"] ?? r.Key), "1080p, 720p, 480p, 360p (built in)"));
         entries.Add(Entry("Transcoding:Preset", "veryfast"));
-        entries.Add(Entry("Transcoding:FFmpegDirectory", "", directory => directory));
+        entries.Add(Entry("Transcoding:FFmpegDirectory", "", directory => directory.Length == 0 ? "(ffmpeg and ffprobe from PATH)" : directory));
 
         var recovery = new RecoveryOptions();
         entries.Add(Entry("Recovery:RunInApi", "True"));

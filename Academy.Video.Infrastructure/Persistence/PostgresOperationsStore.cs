@@ -68,11 +68,11 @@ public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, Databas
         try
         {
             var pending = await migrator.ListPendingAsync(cancellationToken);
-            return new DatabaseStatus(true, null, target, pending.Select(m => $"{m.Version:0000}_{m.Name}").ToList());
+            return new DatabaseStatus(true, null, target, pending.Select(m => $"{m.Version:0000}_{m.Name}").ToList(), DatabaseMigrator.Migrations.Count);
         }
         catch (Exception ex) when (DatabaseFailure.IsUnavailable(ex) || ex is TimeoutException)
         {
-            return new DatabaseStatus(false, DatabaseFailure.Describe(ex, dataSource.ConnectionString), target, []);
+            return new DatabaseStatus(false, DatabaseFailure.Describe(ex, dataSource.ConnectionString), target, [], DatabaseMigrator.Migrations.Count);
         }
     }
 

@@ -24,6 +24,12 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
         ArgumentNullException.ThrowIfNull(report);
         var settings = options.Value;
         var now = time.GetUtcNow();
+        if (database.PendingMigrations.Count > 0 && database.PendingMigrations.Count == database.ShippedMigrations)
+        {
+            report.Step(1, "Schema", [$"Schema: none of the {database.ShippedMigrations} migration(s) applied ({database.Target})"]);
+            return CheckResult.Fail(Name, "the database has no schema",
+                $"DB_CHECK: {database.Target} has none of the product's tables: run `Academy.Video.Api migrate` (the API also migrates when it starts), or point ConnectionStrings:Postgres at the right database.");
+        }
 
         var latest = await store.ListLatestJobsAsync(settings.LatestJobs, cancellationToken);
         report.Step(1, "Latest jobs", [], latest.Select(j => JobEvidence.From(j)).ToList());

@@ -44,7 +44,9 @@ public sealed class IamRolesCheck(ICloudInfrastructure cloud, IInfrastructureExp
             }
 
             var trusts = role.TrustedServices.Contains(expectation.TrustedService);
-            var missing = expectation.Actions.Where(action => !IamActions.Allows(role.AllowedActions, action)).ToList();
+            var missing = expectation.Actions.Where(action => !IamActions.Allows(role.AllowedActions, action))
+                .Concat(expectation.ManagedPolicies.Where(policy => !role.Policies.Contains(policy, StringComparer.Ordinal)).Select(policy => $"managed policy {policy}"))
+                .ToList();
             lines.Add($"{roleName}: trusts {expectation.TrustedService}={trusts} policies=[{string.Join(", ", role.Policies)}] missing actions=[{string.Join(", ", missing)}]");
             if (!trusts)
             {

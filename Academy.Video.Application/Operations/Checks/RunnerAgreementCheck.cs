@@ -29,7 +29,7 @@ public sealed class RunnerAgreementCheck(
         var withIds = await store.ListJobsWithRunnerIdAsync(now - settings.RecentWindow, settings.RowLimit, cancellationToken);
         if (withIds.Count == 0)
         {
-            report.Step(step, "Runner", [$"{profile.RunnerName}: no runner ids in the last {Durations.Format(settings.RecentWindow)}, nothing to describe"]);
+            report.Step(step, "Runner", [$"{profile.RunnerName}: no runner ids in the last {Durations.Hours(settings.RecentWindow)}, nothing to describe"]);
             return CheckResult.Ok(name, "no runner ids to compare");
         }
 
