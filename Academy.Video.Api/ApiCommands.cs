@@ -49,7 +49,7 @@ public static class ApiCommands
     /// <paramref name="arguments"/>) and runs one verb. Nothing escapes as a stack trace: a settings
     /// error, an unreachable database and a refused usage each end in one line.
     /// </summary>
-    /// <param name="configure">Lets tests add settings and services before the host is built.</param>
+    /// <param name="configure">Lets tests add settings and services before the API registers its own (registrations read the settings).</param>
     public static async Task<int> RunAsync(string command, string[] arguments, TextWriter output, TextWriter error, Action<WebApplicationBuilder>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(arguments);
@@ -79,8 +79,8 @@ public static class ApiCommands
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
             builder.Logging.AddFilter("Microsoft", LogLevel.Error);
             builder.Logging.AddFilter("System", LogLevel.Error);
-            builder.AddVideoApi();
             configure?.Invoke(builder);
+            builder.AddVideoApi();
             app = builder.Build();
         }
         catch (Exception ex) when (ex is InvalidOperationException or OptionsValidationException or FormatException)

@@ -7,8 +7,9 @@ namespace Academy.Video.Infrastructure.Aws;
 /// <summary>The retry of the small AWS clients: throttling, 5xx and network errors only, exponential with jitter.</summary>
 internal static partial class AwsRetry
 {
+    /// <summary>No retry at all when <see cref="AwsClientOptions.MaxRetryAttempts"/> is 0.</summary>
     public static ResiliencePipeline Pipeline(AwsClientOptions options, ILogger logger) =>
-        new ResiliencePipelineBuilder()
+        options.MaxRetryAttempts < 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder()

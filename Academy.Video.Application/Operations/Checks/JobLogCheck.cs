@@ -11,19 +11,19 @@ public sealed class JobLogCheck(IOperationsStore store, IJobLogReader logs, Runt
 {
     public static readonly IReadOnlyList<string> RequiredEvents = [JobEvents.ProcessStart, JobEvents.JobCompleted];
 
-    public async Task<CheckResult> RunAsync(string name, ReportBuilder report, int step, CancellationToken cancellationToken)
+    public async Task<CheckResult> RunAsync(string name, string title, ReportBuilder report, int step, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         var attempt = await store.FindNewestSucceededAttemptAsync(cancellationToken);
         if (attempt is null)
         {
-            report.Step(step, "Logs", ["Logs: no job has SUCCEEDED yet, nothing to read"]);
+            report.Step(step, title, ["Logs: no job has SUCCEEDED yet, nothing to read"]);
             return CheckResult.Skip(name, "no job has SUCCEEDED yet");
         }
 
         var findings = await logs.FindEventsAsync(attempt, RequiredEvents, cancellationToken);
         var flags = string.Join(" ", RequiredEvents.Select(e => $"{e}={findings.Found.Contains(e)}"));
-        report.Step(step, "Logs", [$"Logs: {flags} (job {attempt.JobId} attempt {attempt.Attempt}, {findings.Location})"]);
+        report.Step(step, title, [$"Logs: {flags} (job {attempt.JobId} attempt {attempt.Attempt}, {findings.Location})"]);
         if (findings.Problem is not null)
         {
             return CheckResult.Fail(name, $"the log of job {attempt.JobId} attempt {attempt.Attempt} could not be read: {findings.Problem}",

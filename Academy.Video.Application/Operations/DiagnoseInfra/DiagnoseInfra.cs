@@ -50,7 +50,7 @@ public sealed class DiagnoseInfraHandler(
             }
             else
             {
-                await report.CheckAsync(LogContentCheck, () => logs.RunAsync(LogContentCheck, report, 4, cancellationToken));
+                await report.CheckAsync(LogContentCheck, () => logs.RunAsync(LogContentCheck, "LOG CONTENT", report, 4, cancellationToken));
             }
         }
         else
@@ -68,7 +68,7 @@ public sealed class DiagnoseInfraHandler(
                 report.Add(CheckResult.Skip(name, reason));
             }
 
-            await report.CheckAsync(LogContentCheck, () => logs.RunAsync(LogContentCheck, report, 4, cancellationToken));
+            await report.CheckAsync(LogContentCheck, () => logs.RunAsync(LogContentCheck, "LOG CONTENT", report, 4, cancellationToken));
         }
 
         if (command.SmokeSubmit)
@@ -77,7 +77,7 @@ public sealed class DiagnoseInfraHandler(
         }
         else
         {
-            report.Step(5, "SMOKE SUBMIT", [$"{SmokeSubmitCheck}: SKIP (run with --smoke-submit to send a canary through the real path)"]);
+            report.Step(5, "SMOKE SUBMIT", ["skipped: run with --smoke-submit to send a canary through the real path"]);
             report.Add(CheckResult.Skip(SmokeSubmitCheck, "not requested: run with --smoke-submit"));
         }
 

@@ -31,7 +31,7 @@ public sealed class ValidateSystemHandler(
         var report = new ReportBuilder(Command, profile, time.GetUtcNow());
         await report.CheckAsync(DatabaseRulesCheck.Name, () => database.RunAsync(status, report, cancellationToken));
         await report.CheckAsync(profile.RunnerCheckName, () => runner.RunAsync(report, 2, cancellationToken));
-        await report.CheckAsync(LogCheckName, () => logs.RunAsync(LogCheckName, report, 3, cancellationToken));
+        await report.CheckAsync(LogCheckName, () => logs.RunAsync(LogCheckName, "Logs", report, 3, cancellationToken));
         await report.CheckAsync(StuckScanCheck.Name, () => stuck.RunAsync(report, 4, cancellationToken));
         await report.CheckAsync(StorageProbeCheck.Name, () => storage.RunAsync(report, 5, cancellationToken));
         await report.CheckAsync(IamRolesCheck.Name, () => iam.RunAsync(report, 6, null, null, cancellationToken));
