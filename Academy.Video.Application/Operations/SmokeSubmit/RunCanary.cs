@@ -21,6 +21,7 @@ namespace Academy.Video.Application.Operations.SmokeSubmit;
 public sealed record RunCanaryCommand : ICommand<CanaryReport>;
 
 /// <param name="Phases">Each runner status seen, in order, with how long the job stayed in it.</param>
+/// <param name="Elapsed">From creating the canary until it was READY (or until it was given up).</param>
 /// <param name="Problem">Why the canary did not become READY; null when it did.</param>
 public sealed record CanaryReport(
     bool Ready,
@@ -56,6 +57,9 @@ public sealed class RunCanaryHandler(
     TimeProvider time) : ICommandHandler<RunCanaryCommand, CanaryReport>
 {
     private static readonly HashSet<string> Ended = new(StringComparer.OrdinalIgnoreCase) { "SUCCEEDED", "FAILED" };
+
+    /// <summary>How long after READY the runner may take to report the job ended (Batch needs a few seconds).</summary>
+    private static readonly TimeSpan RunnerEndWait = TimeSpan.FromSeconds(60);
 
     public async ValueTask<CanaryReport> Handle(RunCanaryCommand command, CancellationToken cancellationToken)
     {
@@ -97,7 +101,7 @@ public sealed class RunCanaryHandler(
             File.Delete(file);
         }
 
-        var elapsed = time.GetElapsedTime(started);
+        var elapsed = phases.ReadyAt is { } ready ? time.GetElapsedTime(started, ready) : time.GetElapsedTime(started);
         var cleanup = await DeleteAsync(created.VideoId, cancellationToken);
         return new CanaryReport(problem is null, created.VideoId, jobId, runnerJobId, phases.Phases(), elapsed, problem, reason, cleanup);
     }
@@ -121,6 +125,8 @@ public sealed class RunCanaryHandler(
             phases.Observe(status?.Status ?? "UNKNOWN");
             if (video?.Status == VideoStatus.Ready)
             {
+                phases.MarkReady();
+                await AwaitRunnerEndAsync(runnerJobId, phases, poll, cancellationToken);
                 return (null, status?.StatusReason, runnerJobId);
             }
 
@@ -146,6 +152,23 @@ public sealed class RunCanaryHandler(
         }
     }
 
+    /// <summary>The worker exits right after READY: follow the runner a little longer so the timeline ends with its final state.</summary>
+    private async Task AwaitRunnerEndAsync(string runnerJobId, PhaseClock phases, TimeSpan poll, CancellationToken cancellationToken)
+    {
+        var until = time.GetUtcNow() + RunnerEndWait;
+        while (time.GetUtcNow() < until)
+        {
+            var status = (await runner.DescribeAsync([runnerJobId], cancellationToken)).FirstOrDefault();
+            phases.Observe(status?.Status ?? "UNKNOWN");
+            if (status is null || Ended.Contains(status.Status))
+            {
+                return;
+            }
+
+            await Task.Delay(poll, time, cancellationToken);
+        }
+    }
+
     private async Task<string> DeleteAsync(Guid videoId, CancellationToken cancellationToken)
     {
         await sender.Send(new DeleteVideoCommand(videoId), cancellationToken);
@@ -165,6 +188,10 @@ public sealed class RunCanaryHandler(
     private sealed class PhaseClock(TimeProvider time)
     {
         private readonly List<(string Status, long At)> seen = [];
+
+        public long? ReadyAt { get; private set; }
+
+        public void MarkReady() => ReadyAt = time.GetTimestamp();
 
         public void Observe(string status)
         {
