@@ -18,7 +18,7 @@ public interface IStorageCleanupQueue
     Task RescheduleAsync(Guid cleanupId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
 
     /// <summary>How many prefixes wait, and the oldest of them, for the operator checks.</summary>
-    Task<CleanupBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
+    Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 
 /// <param name="OldestCreatedAt">When the oldest waiting deletion was enqueued; null when nothing waits.</param>

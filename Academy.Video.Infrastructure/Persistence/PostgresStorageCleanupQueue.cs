@@ -101,7 +101,7 @@ public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : I
             cancellationToken: cancellationToken));
     }
 
-    public async Task<CleanupBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var row = await connection.QuerySingleAsync<BacklogRow>(new CommandDefinition(BacklogSql, cancellationToken: cancellationToken));

@@ -32,7 +32,7 @@ public sealed class StorageProbeCheck(IObjectStorage storage, IStorageCleanupQue
         }
 
         var now = time.GetUtcNow();
-        var backlog = await cleanups.GetBacklogAsync(now, cancellationToken);
+        var backlog = await cleanups.GetCleanupBacklogAsync(now, cancellationToken);
         var oldest = backlog.OldestCreatedAt is { } created ? now - created : (TimeSpan?)null;
         lines.Add(oldest is null
             ? "Cleanup outbox: empty"

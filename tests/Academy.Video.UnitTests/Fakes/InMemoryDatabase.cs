@@ -216,7 +216,7 @@ public sealed class InMemoryDatabase : IVideoStore, ITranscodeJobStore, IRecover
         return Task.CompletedTask;
     }
 
-    public Task<CleanupBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (gate)
         {
