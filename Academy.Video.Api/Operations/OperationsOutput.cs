@@ -119,11 +119,39 @@ public static class OperationsOutput
         _ => "SKIP",
     };
 
+    /// <summary>The seed's row fields; the video status and the broken rule only where they say something.</summary>
+    private static Dictionary<string, object?> Row(JobEvidence job)
+    {
+        var row = new Dictionary<string, object?>
+        {
+            ["id"] = job.Id,
+            ["video_id"] = job.VideoId,
+            ["state"] = job.State,
+            ["aws_batch_job_id"] = job.AwsBatchJobId,
+            ["attempt_count"] = job.AttemptCount,
+            ["error_code"] = job.ErrorCode,
+            ["error_message"] = job.ErrorMessage,
+            ["heartbeat"] = job.Heartbeat,
+            ["updated_at"] = job.UpdatedAt,
+        };
+        if (job.VideoStatus is not null)
+        {
+            row["video_status"] = job.VideoStatus;
+        }
+
+        if (job.Rule is not null)
+        {
+            row["rule"] = job.Rule;
+        }
+
+        return row;
+    }
+
     private static void WriteJobs(TextWriter output, ReportStep step, string? prefix)
     {
         if (step.Jobs is not null)
         {
-            output.WriteLine(prefix + JsonSerializer.Serialize(step.Jobs, EvidenceJson));
+            output.WriteLine(prefix + JsonSerializer.Serialize(step.Jobs.Select(Row), EvidenceJson));
         }
     }
 }

@@ -108,9 +108,10 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
         switch (action.Kind)
         {
             case RecoveryActionKind.SubmitMissing:
-                return (QueuedWithoutRunnerId, action.Reason);
+                return (QueuedWithoutRunnerId, $"QUEUED for {Durations.Format(now - job.CreatedAt)} without a runner id (grace {Durations.Format(policy.SubmitGracePeriod)})");
             case RecoveryActionKind.MarkStuck:
-                return (RunningWithoutHeartbeat, action.Reason);
+                var silence = now - (job.LastHeartbeatAt ?? job.UpdatedAt);
+                return (RunningWithoutHeartbeat, $"no heartbeat for {Durations.Format(silence)} (threshold {Durations.Format(policy.StuckThreshold)})");
             case RecoveryActionKind.Resubmit when RecoveryDecision.Decide(job, now - policy.SubmitGracePeriod, policy).Kind == RecoveryActionKind.Resubmit:
                 var overdue = now - (job.NextAttemptAt ?? job.UpdatedAt);
                 return (RetryOverdue, $"attempt {job.AttemptCount + 1} due for {Durations.Format(overdue)} and not submitted");

@@ -43,6 +43,7 @@ public sealed class RunnerAgreementCheck(
         var problems = new List<string>();
         var hints = new List<string>();
         var notVisible = 0;
+        var forgotten = 0;
 
         foreach (var job in withIds)
         {
@@ -50,19 +51,20 @@ public sealed class RunnerAgreementCheck(
             statuses.TryGetValue(runnerJobId, out var status);
             if (status is null)
             {
-                if (!job.State.IsTerminal())
+                if (job.State.IsTerminal())
                 {
-                    if (profile.OnAws)
-                    {
-                        problems.Add($"job {job.Id} is {job.State.ToWire()} in the database but Batch does not know {runnerJobId}");
-                        lines.Add($"UNKNOWN {runnerJobId}: job {job.Id} {job.State.ToWire()} attempt {job.AttemptCount}");
-                        hints.Add($"{name}: Batch does not know {runnerJobId} (job {job.Id}): it was submitted to another region or account (Runner:Batch:Region), or Batch purged it. " +
-                                  "The recovery scan resubmits a QUEUED job it cannot find after Jobs:SubmissionCheckAfter; a RUNNING one after the stuck threshold.");
-                    }
-                    else
-                    {
-                        notVisible++;
-                    }
+                    forgotten++;
+                }
+                else if (profile.OnAws)
+                {
+                    problems.Add($"job {job.Id} is {job.State.ToWire()} in the database but Batch does not know {runnerJobId}");
+                    lines.Add($"UNKNOWN {runnerJobId}: job {job.Id} {job.State.ToWire()} attempt {job.AttemptCount}");
+                    hints.Add($"{name}: Batch does not know {runnerJobId} (job {job.Id}): it was submitted to another region or account (Runner:Batch:Region), or Batch purged it. " +
+                              "The recovery scan resubmits a QUEUED job it cannot find after Jobs:SubmissionCheckAfter; a RUNNING one after the stuck threshold.");
+                }
+                else
+                {
+                    notVisible++;
                 }
 
                 continue;
@@ -106,6 +108,13 @@ public sealed class RunnerAgreementCheck(
                               "the container could not start (image pull, execution role, missing job_id parameter). The recovery scan resubmits it after Jobs:SubmissionCheckAfter; fix the cause first (diagnose-infra).");
                 }
             }
+        }
+
+        if (forgotten > 0)
+        {
+            lines.Add(profile.OnAws
+                ? $"{forgotten} finished job(s) Batch no longer describes (it keeps finished jobs for a limited time): not compared"
+                : $"{forgotten} finished job(s) ran under another process's local runner (its memory is per process): not compared");
         }
 
         if (notVisible > 0)

@@ -88,7 +88,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
         Assert.Equal("DB_CHECK: FAIL (3 QUEUED job(s) without a runner id past the 00:02:00 grace period)", run.Check("DB_CHECK"));
         Assert.Contains(run.Hints, h => h.StartsWith("- DB_CHECK: QUEUED jobs have an empty aws_batch_job_id: the submission failed or its id was never stored.", StringComparison.Ordinal));
         Assert.Contains("\"aws_batch_job_id\": null", run.Output, StringComparison.Ordinal);
-        Assert.Contains("QUEUED_WITHOUT_RUNNER_ID: QUEUED for 00:10:", run.Output, StringComparison.Ordinal);
+        Assert.Matches("\"rule\": \"QUEUED_WITHOUT_RUNNER_ID: QUEUED for 00:1[0-9]:[0-9]{2} without a runner id \\(grace 00:02:00\\)\"", run.Output);
         Assert.StartsWith("BATCH_CHECK: OK", run.Check("BATCH_CHECK"), StringComparison.Ordinal);
         Assert.StartsWith("STUCK_CHECK: OK (dry run: would mark stuck=0 would submit=3", run.Check("STUCK_CHECK"), StringComparison.Ordinal);
         Assert.Contains("SYSTEM_STATUS: NEEDS_ATTENTION", run.Lines);
@@ -225,9 +225,11 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
         var run = await RunAsync("validate-system");
 
         Assert.True(run.ExitCode == 2, run.ToString());
-        Assert.Equal("BATCH_CHECK: FAIL (b-runnable is RUNNABLE for 00:30:00)", run.Check("BATCH_CHECK"));
+        // The wait is measured from the row's submitted_at: a loaded machine may add a second or two.
+        Assert.Matches(@"^BATCH_CHECK: FAIL \(b-runnable is RUNNABLE for 00:3[0-9]:[0-9]{2}\)$", run.Check("BATCH_CHECK"));
         var code = statusReason[..statusReason.IndexOf(' ', StringComparison.Ordinal)];
-        Assert.Contains(run.Hints, h => h.StartsWith($"- BATCH_CHECK: b-runnable has waited RUNNABLE for 00:30:00: {code}: ", StringComparison.Ordinal) && h.Contains(meaning, StringComparison.Ordinal));
+        Assert.Contains(run.Hints, h => h.StartsWith("- BATCH_CHECK: b-runnable has waited RUNNABLE for 00:3", StringComparison.Ordinal)
+            && h.Contains($": {code}: ", StringComparison.Ordinal) && h.Contains(meaning, StringComparison.Ordinal));
         Assert.StartsWith("DB_CHECK: OK", run.Check("DB_CHECK"), StringComparison.Ordinal);
     }
 
