@@ -49,7 +49,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         else
         {
             var local = new LocalStorageOptions();
-            entries.Add(Entry("Storage:Local:RootPath", local.RootPath, path => $"{path} -> {Path.GetFullPath(path)}"));
+            entries.Add(Entry("Storage:Local:RootPath", local.RootPath, FullPath));
             entries.Add(Entry("Storage:Local:PublicBaseUrl", local.PublicBaseUrl));
             entries.Add(Entry("Storage:Local:SigningKey", local.SigningKey,
                 key => key == LocalStorageOptions.DevelopmentSigningKey ? $"{Masked} (the built-in development key)" : MaskSecret(key)));
@@ -71,7 +71,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
             entries.Add(Entry("Runner:Local:Command", local.Command));
             entries.Add(List("Runner:Local:Arguments", configuration.GetSection("Runner:Local:Arguments").GetChildren().Select(c => c.Value ?? "")));
             entries.Add(Entry("Runner:Local:WorkingDirectory", ""));
-            entries.Add(Entry("Runner:Local:LogDirectory", local.LogDirectory, path => $"{path} -> {Path.GetFullPath(path)}"));
+            entries.Add(Entry("Runner:Local:LogDirectory", local.LogDirectory, FullPath));
             entries.Add(Entry("Runner:Local:MaxConcurrency", Text(local.MaxConcurrency)));
             entries.Add(Entry("Runner:Local:Timeout", Text(local.Timeout)));
             entries.Add(List("Runner:Local:Environment", configuration.GetSection("Runner:Local:Environment").GetChildren().Select(c => c.Key)));
@@ -276,6 +276,9 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
 
         return "default";
     }
+
+    /// <summary>A relative path with the folder it resolves to from here.</summary>
+    private static string FullPath(string path) => Path.IsPathFullyQualified(path) ? path : $"{path} -> {Path.GetFullPath(path)}";
 
     private static string MaskConnectionString(string connectionString)
     {

@@ -124,7 +124,8 @@ public sealed class RunnerAgreementCheck(
 
         report.Step(step, "Runner", lines);
         return problems.Count == 0
-            ? CheckResult.Ok(name, $"{statuses.Count} of {withIds.Count} runner id(s) described; the runner agrees with the database")
+            ? CheckResult.Ok(name, $"{statuses.Count} of {withIds.Count} runner id(s) described" +
+                (forgotten + notVisible > 0 ? $", {forgotten + notVisible} not visible from here" : "") + "; the runner agrees with the database")
             : CheckResult.Fail(name, string.Join("; ", problems), hints);
     }
 }
