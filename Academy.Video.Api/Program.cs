@@ -1,16 +1,17 @@
 using Academy.Video.Api;
 
-// "Academy.Video.Api migrate" and "Academy.Video.Api scan-stuck-jobs [--dry-run]" run one command and exit;
-// with no command it serves HTTP. Settings come from appsettings, environment variables and --Key=value.
+// "Academy.Video.Api <verb> [options]" runs one operator command and exits (migrate, scan-stuck-jobs,
+// check-settings, validate-system, diagnose-infra); with no verb it serves HTTP. Settings come from
+// appsettings, environment variables and --Key=value.
 var command = ApiCommands.Find(args);
-var builder = WebApplication.CreateBuilder(command is null ? args : args[1..].Where(a => a.Contains('=')).ToArray());
-builder.AddVideoApi();
-var app = builder.Build();
 if (command is not null)
 {
-    return await app.RunCommandAsync(command, args[1..]);
+    return await ApiCommands.RunAsync(command, args[1..], Console.Out, Console.Error);
 }
 
+var builder = WebApplication.CreateBuilder(args);
+builder.AddVideoApi();
+var app = builder.Build();
 app.MapVideoApi();
 await app.MigrateDatabaseAsync();
 await app.RunAsync();

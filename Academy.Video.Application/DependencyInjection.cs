@@ -1,6 +1,7 @@
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
+using Academy.Video.Application.Operations;
 using Academy.Video.Domain.Jobs;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,6 +45,7 @@ public static class DependencyInjection
         services.AddScoped<JobDispatcher>();
         services.AddScoped<HlsPublisher>();
         services.AddScoped<Videos.JobQueueing>();
+        services.AddOperationsChecks();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using Academy.Video.Application;
 using Academy.Video.Application.Common;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure.Operations;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Storage;
@@ -30,6 +31,7 @@ public static class DependencyInjection
         services.AddObjectStorage(configuration);
         services.AddFfmpegTranscoding(configuration);
         services.AddJobRunner(configuration);
+        services.AddOperationsAdapters(configuration);
         return services;
     }
 }

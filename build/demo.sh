@@ -6,11 +6,7 @@
 # where the master playlist is and how to play it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
-port=${ACADEMY_API_PORT:-5080}
-api="http://127.0.0.1:$port"
-key=${ACADEMY_API_KEY:-demo-client-key-0123456789}
-internal_key=${ACADEMY_INTERNAL_KEY:-demo-internal-key-0123456789}
+. build/local-env.sh
 state="$root/.local/demo"
 mkdir -p "$state"
 
@@ -26,8 +22,6 @@ build/postgres.sh start
 step "Building the API and the worker"
 dotnet build Academy.Video.Api -c Release -nologo -v quiet
 dotnet build Academy.Video.Worker -c Release -nologo -v quiet
-worker_dll="$root/Academy.Video.Worker/bin/Release/net10.0/Academy.Video.Worker.dll"
-api_dll="$root/Academy.Video.Api/bin/Release/net10.0/Academy.Video.Api.dll"
 
 source_video=${1:-}
 if [ -z "$source_video" ]; then
@@ -46,11 +40,6 @@ if curl -fsS "$api/healthz" >/dev/null 2>&1; then
   echo "demo: something already answers on $api; stop it or set ACADEMY_API_PORT" >&2; exit 1
 fi
 export ASPNETCORE_URLS="$api"
-export ConnectionStrings__Postgres="$(build/postgres.sh url)"
-export Storage__Provider=Local Storage__Local__RootPath="$root/.local/storage" Storage__Local__PublicBaseUrl="$api"
-export Runner__Kind=Local Runner__Local__Command=dotnet Runner__Local__Arguments__0="$worker_dll"
-export Runner__Local__LogDirectory="$root/.local/runner-logs" Runner__Local__WorkingDirectory="$root"
-export Auth__ApiKeys__0="$key" Auth__InternalApiKeys__0="$internal_key"
 # Workers inherit this environment; a short heartbeat makes the progress display move smoothly.
 export Worker__HeartbeatInterval=00:00:02
 dotnet "$api_dll" > "$state/api.log" 2>&1 &

@@ -1,6 +1,9 @@
+using Academy.Video.Api.Operations;
 using Academy.Video.Api.Security;
 using Academy.Video.Application.Jobs.GetBacklog;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
+using Academy.Video.Application.Operations;
+using Academy.Video.Application.Operations.ValidateSystem;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -19,6 +22,12 @@ public static class InternalEndpoints
         group.MapGet("/backlog", async Task<Ok<BacklogView>> (IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetBacklogQuery(), ct)))
             .WithSummary("Job counts by state and the oldest waits");
+
+        group.MapGet("/health-summary", async (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Json(await mediator.Send(new ValidateSystemQuery(), ct), OperationsOutput.Json))
+            .WithSummary("The validate-system report: every check, SYSTEM_STATUS and the root-cause hints")
+            .Produces<OperationsReport>()
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/scan-stuck-jobs", async Task<Ok<ScanReport>> (bool? dryRun, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ScanStuckJobsCommand(dryRun ?? true), ct)))

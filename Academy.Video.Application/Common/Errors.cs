@@ -12,3 +12,9 @@ public sealed class NotFoundException(string resource, object id)
 
 /// <summary>The request is valid but the current state forbids it (HTTP 409).</summary>
 public sealed class ConflictException(string code, string message) : ApplicationErrorException(code, message);
+
+/// <summary>A dependency the request needs cannot be reached (HTTP 503); the message says which and why, in one line.</summary>
+public sealed class DependencyUnavailableException(string code, string message) : ApplicationErrorException(code, message)
+{
+    public const string DatabaseUnavailable = "DATABASE_UNAVAILABLE";
+}

@@ -16,6 +16,15 @@ public interface IStorageCleanupQueue
     Task CompleteAsync(StorageCleanup cleanup, DateTimeOffset now, CancellationToken cancellationToken);
 
     Task RescheduleAsync(Guid cleanupId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken);
+
+    /// <summary>How many prefixes wait, and the oldest of them, for the operator checks.</summary>
+    Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <param name="OldestCreatedAt">When the oldest waiting deletion was enqueued; null when nothing waits.</param>
+public sealed record CleanupBacklog(int Count, DateTimeOffset? OldestCreatedAt, string? OldestPrefix, int OldestAttempts, string? OldestLastError)
+{
+    public static CleanupBacklog Empty { get; } = new(0, null, null, 0, null);
 }
 
 /// <param name="VideoId">Set when the whole video was deleted: completion marks it DELETED.</param>

@@ -24,4 +24,9 @@ public static class StorageKeys
         string.Create(CultureInfo.InvariantCulture, $"{VideoPrefix(videoId)}hls/{jobId:N}-a{attempt}/");
 
     public const string MasterPlaylistName = "master.m3u8";
+
+    /// <summary>Reserved for the operator checks' storage round trip: no video key starts with it.</summary>
+    public const string OperationsProbePrefix = "ops-probe/";
+
+    public static string OperationsProbe(Guid probeId) => $"{OperationsProbePrefix}{probeId:N}.bin";
 }

@@ -88,6 +88,22 @@ public sealed partial class DatabaseMigrator(NpgsqlDataSource dataSource, ILogge
         }
     }
 
+    /// <summary>The migrations this build ships that the database has not applied yet (all of them on an empty database).</summary>
+    public async Task<IReadOnlyList<Migration>> ListPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var hasHistory = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass('schema_history') IS NOT NULL", cancellationToken: cancellationToken));
+        if (!hasHistory)
+        {
+            return Migrations;
+        }
+
+        var applied = (await connection.QueryAsync<int>(new CommandDefinition(
+            "SELECT version FROM schema_history", cancellationToken: cancellationToken))).ToHashSet();
+        return Migrations.Where(m => !applied.Contains(m.Version)).ToList();
+    }
+
     private static List<Migration> LoadMigrations()
     {
         var assembly = typeof(DatabaseMigrator).Assembly;

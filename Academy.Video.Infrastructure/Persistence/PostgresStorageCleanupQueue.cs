@@ -49,6 +49,18 @@ public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : I
         UPDATE storage_cleanups SET last_error = @Error, next_attempt_at = @NextAttemptAt WHERE id = @Id
         """;
 
+    // Reads the due index (next_attempt_at) for the count; the oldest entry by creation is one row.
+    private const string BacklogSql = """
+        SELECT
+            (SELECT count(*) FROM storage_cleanups)::int AS Count,
+            oldest.created_at AS OldestCreatedAt, oldest.prefix AS OldestPrefix,
+            coalesce(oldest.attempts, 0) AS OldestAttempts, oldest.last_error AS OldestLastError
+        FROM (SELECT 1) AS one
+        LEFT JOIN LATERAL (
+            SELECT created_at, prefix, attempts, last_error FROM storage_cleanups ORDER BY created_at LIMIT 1
+        ) AS oldest ON true
+        """;
+
     public async Task EnqueueAsync(StorageCleanup cleanup, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cleanup);
@@ -87,5 +99,23 @@ public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : I
             RescheduleSql,
             new { Id = cleanupId, Error = error, NextAttemptAt = DbTime.ToDb(nextAttemptAt) },
             cancellationToken: cancellationToken));
+    }
+
+    public async Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var row = await connection.QuerySingleAsync<BacklogRow>(new CommandDefinition(BacklogSql, cancellationToken: cancellationToken));
+        return row.Count == 0
+            ? CleanupBacklog.Empty
+            : new CleanupBacklog(row.Count, DbTime.FromDb(row.OldestCreatedAt), row.OldestPrefix, row.OldestAttempts, row.OldestLastError);
+    }
+
+    private sealed record BacklogRow
+    {
+        public int Count { get; init; }
+        public DateTime? OldestCreatedAt { get; init; }
+        public string? OldestPrefix { get; init; }
+        public int OldestAttempts { get; init; }
+        public string? OldestLastError { get; init; }
     }
 }

@@ -9,14 +9,16 @@ internal static class RepositoryLayout
     /// The worker's own build output (its runtimeconfig and deps beside it), built in the same
     /// configuration and framework as the calling assembly (…/bin/&lt;configuration&gt;/&lt;tfm&gt;/).
     /// </summary>
-    public static string WorkerDll
+    public static string WorkerDll => BuiltDll("Academy.Video.Worker");
+
+    /// <summary>The API's own build output, for running its operator commands as a real process.</summary>
+    public static string ApiDll => BuiltDll("Academy.Video.Api");
+
+    private static string BuiltDll(string project)
     {
-        get
-        {
-            var output = new DirectoryInfo(AppContext.BaseDirectory);
-            var dll = Path.Combine(Root, "Academy.Video.Worker", "bin", output.Parent!.Name, output.Name, "Academy.Video.Worker.dll");
-            return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the worker first: {dll} is missing.");
-        }
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        var dll = Path.Combine(Root, project, "bin", output.Parent!.Name, output.Name, project + ".dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build {project} first: {dll} is missing.");
     }
 
     private static string FindRoot(string start)

@@ -37,7 +37,8 @@ public sealed record BatchContainerDetail(
     string? Reason = null,
     string? LogStreamName = null,
     string? Image = null,
-    IReadOnlyList<string>? Command = null);
+    IReadOnlyList<string>? Command = null,
+    BatchLogConfiguration? LogConfiguration = null);
 
 public sealed record BatchAttemptDetail(
     BatchContainerDetail? Container = null,
@@ -126,7 +127,10 @@ public sealed record BatchContainerProperties(
     string? JobRoleArn = null,
     string? ExecutionRoleArn = null,
     BatchLogConfiguration? LogConfiguration = null,
-    IReadOnlyList<BatchResourceRequirement>? ResourceRequirements = null);
+    IReadOnlyList<BatchResourceRequirement>? ResourceRequirements = null,
+    IReadOnlyList<BatchKeyValuePair>? Environment = null);
+
+public sealed record BatchKeyValuePair(string Name, string? Value);
 
 public sealed record BatchLogConfiguration(string LogDriver, IReadOnlyDictionary<string, string>? Options = null);
 

@@ -1,6 +1,9 @@
 using Academy.Video.Application;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Operations;
+using Academy.Video.Application.Operations.CheckSettings;
+using Academy.Video.Application.Operations.SmokeSubmit;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Application.Videos;
@@ -8,6 +11,7 @@ using Academy.Video.Application.Videos.CompleteUpload;
 using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Domain.Jobs;
 using Mediator;
+using NSubstitute;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -43,6 +47,14 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<IJobRunner>(Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
+        // The operator checks' ports: these tests do not drive them (OperationsChecksTests and the API tests do).
+        services.AddSingleton(new RuntimeProfile(RunnerMode.Local, "Local"));
+        services.AddSingleton(Substitute.For<IOperationsStore>());
+        services.AddSingleton(Substitute.For<IJobLogReader>());
+        services.AddSingleton(Substitute.For<ICloudInfrastructure>());
+        services.AddSingleton(Substitute.For<IInfrastructureExpectations>());
+        services.AddSingleton(Substitute.For<ISettingsInspector>());
+        services.AddSingleton(Substitute.For<ICanaryClip>());
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 

@@ -216,6 +216,17 @@ public sealed class InMemoryDatabase : IVideoStore, ITranscodeJobStore, IRecover
         return Task.CompletedTask;
     }
 
+    public Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            var oldest = cleanups.Values.OrderBy(c => c.Item.CreatedAt).FirstOrDefault();
+            return Task.FromResult(cleanups.Count == 0
+                ? CleanupBacklog.Empty
+                : new CleanupBacklog(cleanups.Count, oldest.Item.CreatedAt, oldest.Item.Prefix, oldest.Item.Attempts, oldest.LastError));
+        }
+    }
+
     private bool TryChangeVideo(VideoChange change)
     {
         if (!videos.TryGetValue(change.VideoId, out var video) || video.Status != change.FromStatus)
