@@ -1,4 +1,3 @@
-using System.Globalization;
 using Academy.Video.Application.Operations;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Runners.Local;
@@ -16,9 +15,9 @@ public sealed class LocalAttemptLogReader(IOptions<LocalRunnerOptions> options) 
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(events);
-        var jobDirectory = Path.Combine(Path.GetFullPath(options.Value.LogDirectory), attempt.JobId.ToString("D", CultureInfo.InvariantCulture));
+        var jobDirectory = LocalRunnerLogs.JobDirectory(options.Value.LogDirectory, attempt.JobId);
         var path = attempt.RunnerJobId is { } runnerJobId
-            ? Path.Combine(jobDirectory, runnerJobId + ".log")
+            ? LocalRunnerLogs.PathFor(options.Value.LogDirectory, attempt.JobId, runnerJobId)
             : Directory.Exists(jobDirectory)
                 ? new DirectoryInfo(jobDirectory).GetFiles("*.log").MaxBy(f => f.LastWriteTimeUtc)?.FullName ?? Path.Combine(jobDirectory, "*.log")
                 : Path.Combine(jobDirectory, "*.log");

@@ -13,6 +13,13 @@ public static class LocalRunnerLogs
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(logDirectory);
         ArgumentException.ThrowIfNullOrWhiteSpace(runnerJobId);
-        return Path.Combine(Path.GetFullPath(logDirectory), jobId.ToString("D", CultureInfo.InvariantCulture), runnerJobId + ".log");
+        return Path.Combine(JobDirectory(logDirectory, jobId), runnerJobId + ".log");
+    }
+
+    /// <summary>The folder holding every attempt log of one job.</summary>
+    public static string JobDirectory(string logDirectory, Guid jobId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(logDirectory);
+        return Path.Combine(Path.GetFullPath(logDirectory), jobId.ToString("D", CultureInfo.InvariantCulture));
     }
 }
