@@ -165,7 +165,7 @@ smoke_test() {
     export Auth__ApiKeys__0="$key" Auth__InternalApiKeys__0="$internal" Runner__Kind=Local Runner__Local__Command=docker \
       Runner__Local__LogDirectory="$state/runner-logs"
     local i=0
-    for argument in run --rm --network host --platform "linux/$arch" \
+    for argument in run --rm --network host \
         -e ConnectionStrings__Postgres -e Storage__Provider -e Storage__S3__ServiceUrl -e Storage__S3__Bucket \
         -e Storage__S3__AccessKey -e Storage__S3__SecretKey "$tag"; do
       export "Runner__Local__Arguments__$i=$argument"; i=$((i + 1))
@@ -217,7 +217,9 @@ ensure_base amd64
 sdk_offline=$(ensure_sdk)
 
 build_args=(--build-arg "SDK_IMAGE=$sdk_offline" --build-arg "BASE=$(base_image "$arch")")
-[ "$arch" = amd64 ] || { ensure_emulation; build_args+=(--platform "linux/$arch" --build-arg "TARGETARCH=$arch"); }
+# The classic builder cannot mix platforms in one build when given --platform: the build stage stays amd64
+# (it cross-publishes for TARGETARCH) and the final stage takes the arm64 base as it is, run under qemu.
+[ "$arch" = amd64 ] || { ensure_emulation; build_args+=(--build-arg "TARGETARCH=$arch"); }
 say "docker build -f Academy.Video.Worker/Dockerfile ${build_args[*]} -t $tag ."
 image_started=$SECONDS
 DOCKER_BUILDKIT=0 docker build -f Academy.Video.Worker/Dockerfile "${build_args[@]}" -t "$tag" . >"$cache/build-$arch.log" 2>&1 \
