@@ -203,6 +203,9 @@ smoke_test() {
   fi
   grep -q '"event":"BATCH_JOB_COMPLETED"' "${log:-/dev/null}" || { say "smoke: FAILED, no BATCH_JOB_COMPLETED line"; exit 1; }
   say "smoke: OK, video $video_id READY from a job run in $tag"
+  kill "$api_pid" 2>/dev/null || true
+  wait "$api_pid" 2>/dev/null || true
+  "$psql" -h "$1" -p "$2" -U postgres -d postgres -qAt -c "DROP DATABASE IF EXISTS $database WITH (FORCE)"
 }
 
 build/docker.sh start
