@@ -17,14 +17,24 @@ for project in tests/*/*.csproj; do
   dotnet test "$project" -c Release --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
 done
 
-# Sum the counters of every TRX report: dotnet test's console output is per project only.
+# Sum the counters of every TRX report: dotnet test's console output is per project only. Skipped tests
+# are listed with their reasons (e.g. no Docker engine could start) in $results/skipped.txt.
 read -r passed failed < <(python3 - "$results" <<'PY'
-import glob, sys, xml.etree.ElementTree as ET
+import collections, glob, sys, xml.etree.ElementTree as ET
 passed = failed = 0
+skipped = collections.defaultdict(list)
 for path in glob.glob(sys.argv[1] + "/*.trx"):
-    counters = ET.parse(path).getroot().find(".//{*}Counters")
+    root = ET.parse(path).getroot()
+    counters = root.find(".//{*}Counters")
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0)) + int(counters.get("aborted", 0))
+    for result in root.iter("{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}UnitTestResult"):
+        if result.get("outcome") == "NotExecuted":
+            text = result.findtext(".//{*}Output/{*}StdOut") or result.findtext(".//{*}Message") or "no reason given"
+            skipped[" ".join(text.split())].append(".".join(result.get("testName").split(".")[-2:]))
+with open(sys.argv[1] + "/skipped.txt", "w") as report:
+    for reason, tests in skipped.items():
+        report.write(f"{len(tests)} skipped ({reason}): {', '.join(sorted(tests))}\n")
 print(passed, failed)
 PY
 )
@@ -36,5 +46,6 @@ if [ "$reports" -ne "$projects" ]; then
   status=1
 fi
 [ "$failed" -gt 0 ] && status=1
+cat "$results/skipped.txt" 2>/dev/null
 echo "$passed passed, $failed failed"
 exit $status

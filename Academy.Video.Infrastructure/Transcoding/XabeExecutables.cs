@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Xabe.FFmpeg;
 
 namespace Academy.Video.Infrastructure.Transcoding;
@@ -24,10 +25,33 @@ internal static class XabeExecutables
 
         lock (Gate)
         {
-            if (FFmpeg.ExecutablesPath != directory)
+            if (!XabeAcceptsElfExecutables)
+            {
+                UsePathLookup(directory);
+            }
+            else if (FFmpeg.ExecutablesPath != directory)
             {
                 FFmpeg.SetExecutablesPath(directory);
             }
+        }
+    }
+
+    /// <summary>
+    /// Xabe.FFmpeg 6.1 checks a file in <see cref="FFmpeg.ExecutablesPath"/> by its first bytes, and on Linux
+    /// only x86 and x64 expect an ELF header: on arm64 (Graviton) it rejects Debian's ffmpeg and every job fails
+    /// with "Cannot find FFmpeg". Its PATH lookup matches names only, so there the directory goes on PATH.
+    /// </summary>
+    private static bool XabeAcceptsElfExecutables =>
+        !OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture is Architecture.X64 or Architecture.X86;
+
+    /// <summary>Puts <paramref name="directory"/> first on this process's PATH, where Xabe's own lookup finds it.</summary>
+    private static void UsePathLookup(string directory)
+    {
+        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
+        var entries = path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        if (entries.FirstOrDefault() != directory)
+        {
+            Environment.SetEnvironmentVariable("PATH", string.Join(Path.PathSeparator, entries.Where(entry => entry != directory).Prepend(directory)));
         }
     }
 

@@ -89,7 +89,7 @@ public sealed class LocalOperationsTests(VideoApiFactory api) : IClassFixture<Vi
             new("Runner:Local:Environment:ConnectionStrings__Postgres", database.ConnectionString),
             new("Runner:Local:Environment:Storage__Provider", "Local"),
             new("Runner:Local:Environment:Storage__Local__RootPath", storage),
-            new("Runner:Local:Environment:Worker__WorkDirectory", Path.Combine(root, "work")),
+            new("Runner:Local:WorkDirectory", Path.Combine(root, "work")),
             new("Operations:CanaryPollInterval", "00:00:00.200"),
         ]);
 
