@@ -12,3 +12,6 @@ public sealed class NotFoundException(string resource, object id)
 
 /// <summary>The request is valid but the current state forbids it (HTTP 409).</summary>
 public sealed class ConflictException(string code, string message) : ApplicationErrorException(code, message);
+
+/// <summary>The caller holds no valid right to the thing (HTTP 403): a missing, expired or forged signed URL.</summary>
+public sealed class ForbiddenException(string code, string message) : ApplicationErrorException(code, message);

@@ -39,6 +39,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<ITranscodeJobStore>(Database);
         services.AddSingleton<IRecoveryScanStore>(Database);
         services.AddSingleton<IStorageCleanupQueue>(Database);
+        services.AddSingleton<Academy.Video.Application.Videos.Uploads.IVideoUploadStore>(Database);
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddSingleton<IJobRunner>(Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
