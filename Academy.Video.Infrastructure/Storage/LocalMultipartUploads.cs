@@ -82,26 +82,27 @@ internal sealed class LocalMultipartUploads(string root, string temporaryFolder)
             throw new MultipartUploadRejectedException("MalformedXML", "A multipart upload is completed with at least one part.");
         }
 
+        // Checked in S3's order: the list's order, then that every part is held with that tag, then the sizes.
+        if (parts.Zip(parts.Skip(1)).Any(pair => pair.Second.PartNumber <= pair.First.PartNumber))
+        {
+            throw new MultipartUploadRejectedException("InvalidPartOrder", "The parts must be listed in ascending part-number order, each once.");
+        }
+
         var current = Current(folder).ToDictionary(part => part.Number);
         var files = new List<FileInfo>(parts.Count);
-        for (var i = 0; i < parts.Count; i++)
+        foreach (var named in parts)
         {
-            if (i > 0 && parts[i].PartNumber <= parts[i - 1].PartNumber)
+            if (!current.TryGetValue(named.PartNumber, out var part) || part.ETag != named.ETag.Trim('"'))
             {
-                throw new MultipartUploadRejectedException("InvalidPartOrder", "The parts must be listed in ascending part-number order, each once.");
-            }
-
-            if (!current.TryGetValue(parts[i].PartNumber, out var part) || part.ETag != parts[i].ETag.Trim('"'))
-            {
-                throw new MultipartUploadRejectedException("InvalidPart", $"Part {parts[i].PartNumber} was not uploaded or its ETag is not '{parts[i].ETag}'.");
-            }
-
-            if (i < parts.Count - 1 && part.File.Length < MinPartSizeBytes)
-            {
-                throw new MultipartUploadRejectedException("EntityTooSmall", $"Part {parts[i].PartNumber} is {part.File.Length} bytes; every part but the last must be at least 5 MiB.");
+                throw new MultipartUploadRejectedException("InvalidPart", $"Part {named.PartNumber} was not uploaded or its ETag is not '{named.ETag}'.");
             }
 
             files.Add(part.File);
+        }
+
+        if (files.SkipLast(1).Zip(parts).FirstOrDefault(pair => pair.First.Length < MinPartSizeBytes) is ({ } small, { } smallPart))
+        {
+            throw new MultipartUploadRejectedException("EntityTooSmall", $"Part {smallPart.PartNumber} is {small.Length} bytes; every part but the last must be at least 5 MiB.");
         }
 
         var temporary = TemporaryPath();
