@@ -20,7 +20,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    public ApplicationHarness(JobPolicy? policy = null, TimeSpan? heartbeatInterval = null)
+    public ApplicationHarness(JobPolicy? policy = null, TimeSpan? heartbeatInterval = null, Action<IServiceCollection>? configure = null)
     {
         Storage = new InMemoryObjectStorage(Time);
         var services = new ServiceCollection();
@@ -44,6 +44,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<IJobRunner>(Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
+        configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 
