@@ -22,7 +22,7 @@ public static class VideoEndpoints
     /// <summary>The optional body of upload-complete: the parts the client sent, to be joined only if storage holds exactly these.</summary>
     public sealed record CompleteUploadRequest(IReadOnlyList<CompletedPartRequest>? Parts);
 
-    public sealed record CompletedPartRequest(int? PartNumber, string? ETag);
+    public sealed record CompletedPartRequest(int? PartNumber, string? Etag);
 
     public static RouteGroupBuilder MapVideoEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -69,7 +69,7 @@ public static class VideoEndpoints
     private static async Task<Accepted<JobView>> CompleteUploadAsync(string id, CompleteUploadRequest? request, IMediator mediator, CancellationToken cancellationToken)
     {
         var videoId = VideoIds.Parse(id);
-        var parts = request?.Parts?.Select(part => new CompletedPart(part?.PartNumber ?? 0, part?.ETag ?? "")).ToList();
+        var parts = request?.Parts?.Select(part => new CompletedPart(part?.PartNumber ?? 0, part?.Etag ?? "")).ToList();
         return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new CompleteUploadCommand(videoId, parts), cancellationToken));
     }
 

@@ -22,7 +22,7 @@ public sealed record MultipartView(string UploadId, long PartSizeBytes, int Part
 public sealed record PartTargetView(int PartNumber, long SizeBytes, Uri Url);
 
 /// <summary>A part storage holds.</summary>
-public sealed record PartView(int PartNumber, long SizeBytes, string ETag);
+public sealed record PartView(int PartNumber, long SizeBytes, string Etag);
 
 /// <summary>
 /// The state of an unfinished upload, for a client resuming after a dropped connection or a reload:

@@ -104,7 +104,7 @@ public sealed class ResumableUploadTests : IAsyncLifetime
             PutPart(created, part);
         }
 
-        var sent = (await app.Query(new GetUploadQuery(created.VideoId))).Parts.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToList();
+        var sent = (await app.Query(new GetUploadQuery(created.VideoId))).Parts.Select(p => new CompletedPart(p.PartNumber, p.Etag)).ToList();
         PutPart(created, 2, fill: 9);
 
         var error = await Assert.ThrowsAsync<ConflictException>(() => app.Send(new CompleteUploadCommand(created.VideoId, sent)));
