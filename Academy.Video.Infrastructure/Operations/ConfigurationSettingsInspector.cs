@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Operations;
+using Academy.Video.Application.Playback;
 using Academy.Video.Application.Operations.CheckSettings;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Infrastructure.Persistence;
@@ -101,8 +102,16 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Recovery:BatchSize", Text(recovery.BatchSize)));
 
         var uploads = new UploadOptions();
-        entries.Add(Entry("Uploads:UploadUrlValidFor", Text(uploads.UploadUrlValidFor)));
-        entries.Add(Entry("Uploads:MaxSourceBytes", Text(uploads.MaxSourceBytes)));
+        entries.Add(Entry("Upload:MultipartThreshold", Text(uploads.MultipartThreshold)));
+        entries.Add(Entry("Upload:MaxBytes", Text(uploads.MaxBytes)));
+        entries.Add(Entry("Upload:Expiry", Text(uploads.Expiry)));
+        entries.Add(Entry("Upload:ExpiryScanInterval", Text(uploads.ExpiryScanInterval)));
+
+        var playback = new PlaybackOptions();
+        entries.Add(Entry("Playback:Mode", playback.Mode.ToString()));
+        entries.Add(Entry("Playback:UrlValidFor", Text(playback.UrlValidFor)));
+        entries.Add(Entry("Playback:SigningKey", "", key => key.Length == 0 ? "(empty: local storage's signing key)" : MaskSecret(key)));
+        entries.Add(Entry("Playback:ApiBaseUrl", "", url => url.Length == 0 ? "(empty: local storage's public base URL)" : url));
         entries.Add(Keys("Auth:ApiKeys"));
         entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;
