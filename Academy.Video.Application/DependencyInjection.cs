@@ -36,8 +36,11 @@ public static class DependencyInjection
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<JobPolicy>();
+        // Settings are validated like requests; a host that cannot work with them refuses to start.
+        services.AddOptions<JobPolicy>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobPolicy>, FluentOptionsValidator<JobPolicy>>();
         services.AddOptions<WorkerOptions>();
+        services.AddSingleton<IValidateOptions<WorkerOptions>, FluentOptionsValidator<WorkerOptions>>();
         services.AddOptions<UploadOptions>();
         services.AddOptions<RecoveryOptions>();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);

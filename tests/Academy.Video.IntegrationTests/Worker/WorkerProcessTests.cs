@@ -92,7 +92,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
         var job = await bed.Job(jobId);
         Assert.Equal((JobState.Failed, JobErrorCodes.SourceUndecodable), (job.State, job.ErrorCode));
         Assert.Equal(VideoStatus.Failed, (await bed.Video(videoId)).Status);
-        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(job, DateTimeOffset.UtcNow.AddDays(1), JobPolicy.Default).Kind);
+        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(job, VideoStatus.Failed, DateTimeOffset.UtcNow.AddDays(1), JobPolicy.Default).Kind);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
         // What the recovery scan does to an attempt it believes dead.
         var running = await bed.Job(jobId);
         var released = running.MarkStuck(DateTimeOffset.UtcNow, JobPolicy.Default);
-        Assert.True(await bed.Services.GetRequiredService<ITranscodeJobStore>().TryTransitionAsync(released, default));
+        Assert.NotNull(await bed.Services.GetRequiredService<ITranscodeJobStore>().TryTransitionAsync(released, default));
         var exitCode = await worker.WaitAsync();
 
         Assert.Equal(1, exitCode);

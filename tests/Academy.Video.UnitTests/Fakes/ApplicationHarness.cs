@@ -9,8 +9,9 @@ using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Domain.Jobs;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Academy.Video.UnitTests.Fakes;
@@ -24,8 +25,8 @@ public sealed class ApplicationHarness : IAsyncDisposable
     {
         Storage = new InMemoryObjectStorage(Time);
         var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton(Logs);
+        services.AddSingleton(typeof(ILogger<>), typeof(RecordingLogs.Logger<>));
         services.AddApplication();
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(policy ?? JobPolicy.Default);
@@ -34,13 +35,16 @@ public sealed class ApplicationHarness : IAsyncDisposable
             o.WorkDirectory = WorkDirectory;
             o.HeartbeatInterval = heartbeatInterval ?? TimeSpan.FromSeconds(30);
         });
+        // Some tests stand for a worker whose heartbeat never comes in time: a setting the worker
+        // host refuses at start (WorkerOptionsValidator, tested on its own), allowed here on purpose.
+        services.RemoveAll<IValidateOptions<WorkerOptions>>();
         services.AddSingleton(Database);
         services.AddSingleton<IVideoStore>(Database);
         services.AddSingleton<ITranscodeJobStore>(Database);
         services.AddSingleton<IRecoveryScanStore>(Database);
         services.AddSingleton<IStorageCleanupQueue>(Database);
         services.AddSingleton<IObjectStorage>(Storage);
-        services.AddSingleton<IJobRunner>(Runner);
+        services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
@@ -53,6 +57,13 @@ public sealed class ApplicationHarness : IAsyncDisposable
     public InMemoryObjectStorage Storage { get; }
 
     public RecordingJobRunner Runner { get; } = new();
+
+    /// <summary>When set, replaces <see cref="Runner"/> for the commands that follow (a runner that hangs or throws).</summary>
+    public IJobRunner? RunnerOverride { get; set; }
+
+    public RecordingLogs Logs { get; } = new();
+
+    public static TimeSpan RunnerCallTimeout => new RecoveryOptions().RunnerCallTimeout;
 
     public ScriptedTranscoder Transcoder { get; } = new();
 
