@@ -128,8 +128,9 @@ public sealed partial class AwsBatchClient
     /// not hammered (an open circuit fails the call at once with <see cref="BrokenCircuitException"/>);
     /// a bound on the whole call, retries included; retries of throttling, 5xx and network failures.
     /// </summary>
-    private ResiliencePipeline BuildPipeline(BatchRunnerOptions options) =>
-        new ResiliencePipelineBuilder()
+    private ResiliencePipeline BuildPipeline(BatchRunnerOptions options)
+    {
+        var builder = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsOutage),
@@ -143,8 +144,12 @@ public sealed partial class AwsBatchClient
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(options.CallTimeout)
-            .AddRetry(new RetryStrategyOptions
+            .AddTimeout(options.CallTimeout);
+
+        // Polly wants at least one retry; zero means none.
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(error => error is not TimeoutRejectedException && IsOutage(error)),
                 BackoffType = DelayBackoffType.Exponential,
@@ -157,8 +162,11 @@ public sealed partial class AwsBatchClient
                     LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, arguments.Outcome.Exception);
                     return ValueTask.CompletedTask;
                 },
-            })
-            .Build();
+            });
+        }
+
+        return builder.Build();
+    }
 
     /// <summary>Batch is down, throttling or not answering; a client error (a bad request) is not an outage.</summary>
     private static bool IsOutage(Exception error) => error switch
