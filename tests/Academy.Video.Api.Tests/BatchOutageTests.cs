@@ -22,10 +22,31 @@ namespace Academy.Video.Api.Tests;
 public sealed class BatchOutageTests
 {
     [Fact]
-    public async Task The_API_serves_through_a_Batch_outage_releases_stuck_jobs_during_it_and_submits_the_queued_ones_after()
+    public Task The_API_serves_through_a_Batch_outage_releases_stuck_jobs_during_it_and_submits_the_queued_ones_after() =>
+        WithApiAsync(new BatchApiFactory(), OutageAsync);
+
+    [Fact]
+    public Task A_job_whose_container_never_starts_is_DEAD_NEVER_STARTED_after_the_bound_with_Batch_s_reason() =>
+        WithApiAsync(new BatchApiFactory(runnableReason: NeverStartedReason), NeverStartedAsync);
+
+    private const string NeverStartedReason = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) is higher than that can be met by the CE(s) attached to the job queue.";
+
+    /// <summary>The factory's own DisposeAsync stops the fakes and drops the database; IAsyncDisposable's would not.</summary>
+    private static async Task WithApiAsync(BatchApiFactory api, Func<BatchApiFactory, Task> test)
     {
-        await using var api = new BatchApiFactory();
         await api.InitializeAsync();
+        try
+        {
+            await test(api);
+        }
+        finally
+        {
+            await api.DisposeAsync();
+        }
+    }
+
+    private static async Task OutageAsync(BatchApiFactory api)
+    {
         var client = api.ClientWithKey();
         var flow = new VideoFlow(client);
         var clip = TestClips.Generate(320, 240, 1);
@@ -85,12 +106,9 @@ public sealed class BatchOutageTests
         Assert.False(api.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
     }
 
-    [Fact]
-    public async Task A_job_whose_container_never_starts_is_DEAD_NEVER_STARTED_after_the_bound_with_Batch_s_reason()
+    private static async Task NeverStartedAsync(BatchApiFactory api)
     {
-        const string reason = "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - The job resource requirement (vCPU/memory/GPU) is higher than that can be met by the CE(s) attached to the job queue.";
-        await using var api = new BatchApiFactory(runnableReason: reason);
-        await api.InitializeAsync();
+        const string reason = NeverStartedReason;
         var flow = new VideoFlow(api.ClientWithKey());
         var videoId = await flow.CreateAndUploadAsync(TestClips.Generate(320, 240, 1));
         await flow.CompleteUploadAsync(videoId);
