@@ -28,7 +28,8 @@ public static class WorkerHost
 
     /// <summary>
     /// Runs the job's attempt under the host's lifetime: SIGTERM (Batch terminate or timeout)
-    /// cancels it, the attempt is released, and the process exits 1 (SPEC §3).
+    /// cancels it, the attempt ends CANCELLED (RETRY_WAIT, or DEAD if it was the last one), and the
+    /// process exits 1 (SPEC §3). Settings that cannot work end the process with 1 before the job is read.
     /// </summary>
     public static async Task<int> RunJobAsync(this IHost host, Guid jobId)
     {
@@ -54,8 +55,8 @@ public static class WorkerHost
         }
         catch (Exception ex)
         {
-            // Before or outside an attempt (database or storage unreachable, bad settings): nothing was
-            // claimed, so nothing is released; the recovery scan resubmits the job once Batch reports it failed.
+            // Before or outside an attempt (database or storage unreachable): nothing was claimed, so
+            // nothing is released; the scan counts this submission as never started and resubmits the job.
             logger.LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message);
         }
 

@@ -37,9 +37,4 @@ public sealed class ObjectNotFoundException(string key) : Exception($"Object '{k
 
 /// <summary>An object-storage call failed (network, throttling, a server error): another attempt may succeed.</summary>
 public sealed class StorageOperationException(string operation, string key, Exception inner)
-    : Exception($"Storage {operation} of '{key}' failed: {inner.Message}", inner)
-{
-    public string Operation { get; } = operation;
-
-    public string Key { get; } = key;
-}
+    : Exception($"Storage {operation} of '{key}' failed: {inner.Message}", inner);

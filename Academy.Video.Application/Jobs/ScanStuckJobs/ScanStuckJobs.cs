@@ -101,17 +101,13 @@ public sealed class ScanStuckJobsHandler(
 
             var plan = new Plan(job, action);
             plans.Add(plan);
-            switch (action.Kind)
+            if (action.IsStateChange)
             {
-                case RecoveryActionKind.VerifySubmission:
-                    plan.FollowUp = FollowUp.Verify;
-                    break;
-                case RecoveryActionKind.Resubmit or RecoveryActionKind.SubmitMissing:
-                    plan.FollowUp = FollowUp.Submit;
-                    break;
-                default:
-                    await ChangeStateAsync(claim, plan, StateChange(job, action.Kind, now), command.DryRun, now, cancellationToken);
-                    break;
+                await ChangeStateAsync(claim, plan, StateChange(job, action.Kind, now), command.DryRun, now, cancellationToken);
+            }
+            else
+            {
+                plan.FollowUp = action.Kind == RecoveryActionKind.VerifySubmission ? FollowUp.Verify : FollowUp.Submit;
             }
         }
 
