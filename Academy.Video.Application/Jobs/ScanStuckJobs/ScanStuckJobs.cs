@@ -62,7 +62,6 @@ public sealed class ScanStuckJobsHandler(
 
         foreach (var plan in plans.Where(p => p.FollowUp == FollowUp.Terminate && !command.DryRun))
         {
-            // The job has ended; its container would only find that out and exit.
             var terminated = await dispatcher.TryTerminateAsync(plan.Decided.BatchJobId!, plan.Action.Reason, cancellationToken);
             plan.Result = Join(plan.Result, terminated ? $"{plan.Decided.BatchJobId} terminated" : $"{plan.Decided.BatchJobId} not terminated");
         }
@@ -130,7 +129,8 @@ public sealed class ScanStuckJobsHandler(
     private static async Task ChangeStateAsync(IRecoveryClaim claim, Plan plan, JobTransition transition, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var dueAtOnce = transition.ToState == JobState.RetryWait && transition.NextAttemptAt <= now;
-        var ended = transition.ToState.IsTerminal() && plan.Decided.BatchJobId is not null && !transition.EndsAttempt;
+        // A job that ends while a Batch job of it exists: that container would only find the job over.
+        var ended = transition.ToState.IsTerminal() && plan.Decided.BatchJobId is not null;
         if (dryRun)
         {
             plan.Result = $"would write {transition.ToState.ToWire()}";
