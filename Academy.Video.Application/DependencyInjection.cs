@@ -39,10 +39,13 @@ public static class DependencyInjection
         }
 
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<JobPolicy>();
+        // Settings are validated like requests; a host that cannot work with them refuses to start.
+        services.AddOptions<JobPolicy>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JobPolicy>, FluentOptionsValidator<JobPolicy>>();
         services.AddOptions<WorkerOptions>();
         services.AddOptions<UploadOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<UploadOptions>>(new ProblemsValidator<UploadOptions>(o => o.Problems()));
+        services.AddSingleton<IValidateOptions<WorkerOptions>, FluentOptionsValidator<WorkerOptions>>();
         services.AddOptions<RecoveryOptions>();
         // Validated when first read; the API host also validates it at start (the worker never reads it).
         services.AddOptions<PlaybackOptions>();

@@ -1,8 +1,10 @@
+using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Infrastructure;
 using Mediator;
 using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Worker;
 
@@ -19,18 +21,32 @@ public static class WorkerHost
         // Everything a job does goes to stdout (CloudWatch via awslogs); framework chatter stays out.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Services.AddInfrastructure(builder.Configuration);
+        // A worker that cannot run an attempt with these settings says so and exits before touching its job.
+        builder.Services.AddOptions<WorkerOptions>().ValidateOnStart();
         return builder;
     }
 
     /// <summary>
     /// Runs the job's attempt under the host's lifetime: SIGTERM (Batch terminate or timeout)
-    /// cancels it, the attempt is released, and the process exits 1 (SPEC §3).
+    /// cancels it, the attempt ends CANCELLED (RETRY_WAIT, or DEAD if it was the last one), and the
+    /// process exits 1 (SPEC §3). Settings that cannot work end the process with 1 before the job is read.
     /// </summary>
     public static async Task<int> RunJobAsync(this IHost host, Guid jobId)
     {
         ArgumentNullException.ThrowIfNull(host);
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        await host.StartAsync(stopping);
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Academy.Video.Worker");
+        try
+        {
+            await host.StartAsync(stopping);
+        }
+        catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)
+        {
+            logger.LogCritical("{event} job {job_id}: the worker's settings cannot work, so the job was left as it is: {error_message}",
+                JobEvents.InvalidSettings, jobId, string.Join(" ", failures));
+            return 1;
+        }
+
         var exitCode = 1;
         try
         {
@@ -39,15 +55,22 @@ public static class WorkerHost
         }
         catch (Exception ex)
         {
-            // Before or outside an attempt (database or storage unreachable, bad settings): nothing was
-            // claimed, so nothing is released; the recovery scan resubmits the job once Batch reports it failed.
-            host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Academy.Video.Worker")
-                .LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message);
+            // Before or outside an attempt (database or storage unreachable): nothing was claimed, so
+            // nothing is released; the scan counts this submission as never started and resubmits the job.
+            logger.LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message);
         }
 
         await host.StopAsync(CancellationToken.None);
         return exitCode;
     }
+
+    /// <summary>The validation failures in a start-up error (one options type fails alone, several together).</summary>
+    private static List<string> InvalidSettings(Exception error) => error switch
+    {
+        OptionsValidationException invalid => invalid.Failures.ToList(),
+        AggregateException all => all.InnerExceptions.SelectMany(InvalidSettings).ToList(),
+        _ => [],
+    };
 
     public static void WriteStartupError(string message) =>
         Console.Out.WriteLine(EventJsonConsoleFormatter.Line(TimeProvider.System, "Error", InvalidJobIdEvent, message));

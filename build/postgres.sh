@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A local PostgreSQL for development, tests and benchmarks.
-#   build/postgres.sh start|stop|status|url
+#   build/postgres.sh start|stop|restart|status|url
 # Idempotent. Env: ACADEMY_PG_DIR (default /tmp/academy-video-pg), ACADEMY_PG_PORT (default 55432).
 # The data directory lives outside the repository because the postgres user must be able to reach it.
 set -euo pipefail
@@ -13,7 +13,7 @@ PG_USER="postgres"
 PG_LOG="$PG_DIR/postgres.log"
 
 usage() {
-    echo "usage: $0 start|stop|status|url" >&2
+    echo "usage: $0 start|stop|restart|status|url" >&2
     exit 2
 }
 
@@ -115,6 +115,13 @@ stop() {
     fi
 }
 
+# pg_ctl restart: every session is cut, the server comes back on the same port and data.
+restart() {
+    ensure_installed
+    as_postgres "$BIN_DIR/pg_ctl" -D "$PG_DIR" -l "$PG_LOG" -m fast -w -t 60 restart >/dev/null
+    echo "PostgreSQL restarted: $(connection_string)"
+}
+
 status() {
     ensure_installed
     if is_running; then
@@ -128,6 +135,7 @@ status() {
 case "${1:-}" in
     start) start ;;
     stop) stop ;;
+    restart) restart ;;
     status) status ;;
     url) connection_string ;;
     *) usage ;;

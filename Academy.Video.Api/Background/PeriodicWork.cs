@@ -8,7 +8,9 @@ namespace Academy.Video.Api.Background;
 
 /// <summary>
 /// Runs one unit of work every interval, on one replica at a time: the run is skipped when another
-/// process holds the named lock. A failed run is logged and the next tick tries again.
+/// process holds the named lock. The loop ends only when the host stops. Any other failure — a
+/// database away, a runner timing out (HttpClient and Polly timeouts are cancellations too), an open
+/// circuit — is logged with the loop's name and the next tick tries again.
 /// </summary>
 public abstract class PeriodicWork(IServiceScopeFactory scopes, TimeProvider time, ILogger logger) : BackgroundService
 {
@@ -32,9 +34,9 @@ public abstract class PeriodicWork(IServiceScopeFactory scopes, TimeProvider tim
                     await RunOnceAsync(scope.ServiceProvider.GetRequiredService<IMediator>(), stoppingToken);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogError(ex, "{work} failed; retrying in {interval}", LockName, Interval);
+                logger.LogError(ex, "{work} failed; retrying in {interval}: {reason}", LockName, Interval, ex.Message);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

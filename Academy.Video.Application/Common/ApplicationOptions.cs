@@ -85,4 +85,10 @@ public sealed class RecoveryOptions
 
     /// <summary>How often the deletion outbox is worked off.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest any one call to the runner (submit, describe, terminate) may take, retries
+    /// included: a slow or dead runner delays only the job it is called for, never the API.
+    /// </summary>
+    public TimeSpan RunnerCallTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }

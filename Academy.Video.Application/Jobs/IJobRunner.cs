@@ -25,5 +25,5 @@ public sealed record RunnerJobStatus(
     int? ExitCode,
     string? LogStreamName);
 
-/// <summary>The runner refused or could not be reached; the job stays QUEUED and the scan retries.</summary>
+/// <summary>The runner refused or could not be reached: the job keeps no Batch id (QUEUED or RETRY_WAIT) and the scan submits it again.</summary>
 public sealed class JobSubmissionException(string message, Exception? inner = null) : Exception(message, inner);

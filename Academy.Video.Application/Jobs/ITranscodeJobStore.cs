@@ -4,28 +4,33 @@ namespace Academy.Video.Application.Jobs;
 
 /// <summary>
 /// Transcode jobs in the database, the single source of truth for job state. Every change is a
-/// compare-and-set on (state, attempt_count): the return value says whether this caller won.
+/// compare-and-set that returns the row it wrote, or null when another writer won.
 /// </summary>
 public interface ITranscodeJobStore
 {
     Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Applies the transition (and its <see cref="JobTransition.Video"/> effect, and the attempt
-    /// history row it opens or closes) in one statement if the job is still in
-    /// (FromState, FromAttempt).
+    /// Applies the transition in one statement if the job is still in (FromState, FromAttempt) and
+    /// carries <see cref="JobTransition.FenceBatchJobId"/> when that is set: the job row, the attempt
+    /// history row it opens or closes, its <see cref="JobTransition.Video"/> effect where the effect's
+    /// guard holds, and a cleanup row per orphaned prefix. Returns the job row as written.
     /// </summary>
-    Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken);
+    Task<TranscodeJob?> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken);
 
-    /// <summary>Stores the runner's job id if the job is still in (ExpectedState, ExpectedAttempt).</summary>
-    Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken);
+    /// <summary>Stores the runner's job id if the job is still as <paramref name="submission"/> expects; returns the row as written.</summary>
+    Task<TranscodeJob?> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken);
 
-    /// <summary>Fenced heartbeat: only the RUNNING attempt <paramref name="attempt"/> may beat; any other gets <see cref="HeartbeatResult.Lost"/>.</summary>
+    /// <summary>
+    /// Fenced heartbeat: only the RUNNING attempt <paramref name="attempt"/> of a video that is not
+    /// being deleted may beat; any other gets <see cref="HeartbeatResult.Lost"/>.
+    /// </summary>
     Task<HeartbeatResult> HeartbeatAsync(Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>The attempt timeline, oldest first.</summary>
     Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken);
 
+    /// <summary>Counts of the unfinished states (QUEUED, RUNNING, RETRY_WAIT), each always present, and the oldest waits.</summary>
     Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
 

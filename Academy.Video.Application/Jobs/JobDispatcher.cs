@@ -1,51 +1,103 @@
+using Academy.Video.Application.Common;
 using Academy.Video.Domain.Jobs;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Jobs;
 
 public enum SubmissionResult
 {
     Submitted,
-    /// <summary>The runner failed; the job keeps no Batch id and the recovery scan submits it later.</summary>
+    /// <summary>The runner failed, timed out or is cut off; the job keeps no Batch id and the recovery scan submits it later.</summary>
     RunnerFailed,
-    /// <summary>The job moved on while we submitted (another submitter or a worker won): the id was not recorded.</summary>
+    /// <summary>The runner accepted it but the job moved on meanwhile (another submitter or a worker won): the id was not recorded.</summary>
     Superseded,
 }
 
-/// <summary>Submits a job to the runner and records the runner's id, fenced on the job's state and attempt.</summary>
-public sealed class JobDispatcher(IJobRunner runner, ITranscodeJobStore jobs, TimeProvider time, ILogger<JobDispatcher> logger)
-{
-    public Task<SubmissionResult> SubmitAsync(TranscodeJob job, CancellationToken cancellationToken) =>
-        SubmitAsync(job, jobs.TryRecordSubmissionAsync, cancellationToken);
+/// <param name="Job">The job as recorded with its new Batch id, when <see cref="Result"/> is Submitted.</param>
+public sealed record SubmissionOutcome(SubmissionResult Result, TranscodeJob? Job, string Detail);
 
-    /// <param name="record">Where the id is recorded: the job store, or a recovery claim's transaction.</param>
-    public async Task<SubmissionResult> SubmitAsync(
-        TranscodeJob job,
-        Func<JobSubmission, CancellationToken, Task<bool>> record,
-        CancellationToken cancellationToken)
+/// <summary>
+/// Every call the application makes to the runner goes through here, each bounded by
+/// <see cref="RecoveryOptions.RunnerCallTimeout"/> even if the runner ignores cancellation: a slow
+/// or dead runner costs its caller that bound, never a request thread or a background loop.
+/// </summary>
+public sealed class JobDispatcher(
+    IJobRunner runner,
+    ITranscodeJobStore jobs,
+    IOptions<RecoveryOptions> options,
+    TimeProvider time,
+    ILogger<JobDispatcher> logger)
+{
+    private TimeSpan Bound => options.Value.RunnerCallTimeout;
+
+    /// <summary>Submits the job and records the runner's id, fenced on the job's state, attempt and (absent) Batch id.</summary>
+    public async Task<SubmissionOutcome> SubmitAsync(TranscodeJob job, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(record);
         string runnerJobId;
         try
         {
-            runnerJobId = await runner.SubmitAsync(job.Id, job.RunnerJobName, cancellationToken);
+            runnerJobId = await BoundedAsync(token => runner.SubmitAsync(job.Id, job.RunnerJobName, token), cancellationToken);
         }
-        catch (JobSubmissionException ex)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            logger.LogWarning(ex, "{event} job {job_id}: {reason}", JobEvents.SubmitFailed, job.Id, ex.Message);
-            return SubmissionResult.RunnerFailed;
+            // The job row without a Batch id is the submission intent: the recovery scan submits it later.
+            var reason = ex is OperationCanceledException ? $"no answer within {Bound:c}" : ex.Message;
+            logger.LogWarning(ex, "{event} job {job_id}: {reason}", JobEvents.SubmitFailed, job.Id, reason);
+            return new(SubmissionResult.RunnerFailed, null, reason);
         }
 
-        var recorded = await record(job.RecordSubmission(runnerJobId, time.GetUtcNow()), cancellationToken);
-        if (!recorded)
+        var recorded = await jobs.TryRecordSubmissionAsync(job.RecordSubmission(runnerJobId, time.GetUtcNow()), cancellationToken);
+        if (recorded is null)
         {
-            logger.LogWarning("{event} job {job_id}: submitted as {batch_job_id} but the job moved on; the duplicate run will exit idempotently",
-                JobEvents.SubmitFailed, job.Id, runnerJobId);
-            return SubmissionResult.Superseded;
+            logger.LogWarning("{event} job {job_id}: submitted as {batch_job_id}, but the job moved on before the id was recorded; the duplicate is terminated",
+                JobEvents.SubmissionSuperseded, job.Id, runnerJobId);
+            await TryTerminateAsync(runnerJobId, "duplicate submission: the job had moved on", cancellationToken);
+            return new(SubmissionResult.Superseded, null, $"{runnerJobId} not recorded");
         }
 
         logger.LogInformation("{event} job {job_id} attempt {attempt} as {batch_job_id}", JobEvents.Submitted, job.Id, job.AttemptCount + 1, runnerJobId);
-        return SubmissionResult.Submitted;
+        return new(SubmissionResult.Submitted, recorded, runnerJobId);
+    }
+
+    /// <summary>Best effort: a failure is logged and reported as false; the caller's state does not depend on it.</summary>
+    public async Task<bool> TryTerminateAsync(string runnerJobId, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await BoundedAsync(async token =>
+            {
+                await runner.TerminateAsync(runnerJobId, reason, token);
+                return true;
+            }, cancellationToken);
+            return true;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not terminate runner job {batch_job_id} ({terminate_reason}): {reason}", runnerJobId, reason, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>What the runner says about each id it knows; ids it does not know are absent. Throws when the runner cannot answer in time.</summary>
+    public async Task<IReadOnlyDictionary<string, RunnerJobStatus>> DescribeAsync(IReadOnlyCollection<string> runnerJobIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(runnerJobIds);
+        if (runnerJobIds.Count == 0)
+        {
+            return new Dictionary<string, RunnerJobStatus>();
+        }
+
+        var statuses = await BoundedAsync(token => runner.DescribeAsync(runnerJobIds, token), cancellationToken);
+        return statuses.GroupBy(s => s.RunnerJobId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+    }
+
+    private async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        using var deadline = new CancellationTokenSource(Bound, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        // WaitAsync holds the bound even for a runner that ignores its token.
+        return await call(linked.Token).WaitAsync(linked.Token);
     }
 }

@@ -13,6 +13,11 @@ public static class JobEvents
     public const string AttemptSuperseded = "ATTEMPT_SUPERSEDED";
     public const string Phase = "BATCH_PHASE";
     public const string Submitted = "JOB_SUBMITTED";
+    /// <summary>The runner refused, failed or did not answer in time: nothing was submitted.</summary>
     public const string SubmitFailed = "JOB_SUBMIT_FAILED";
+    /// <summary>The runner accepted a submission, but the job had moved on before its id was recorded.</summary>
+    public const string SubmissionSuperseded = "JOB_SUBMISSION_SUPERSEDED";
+    /// <summary>Settings that cannot work: the process exits 1 before touching any job.</summary>
+    public const string InvalidSettings = "INVALID_SETTINGS";
     public const string Recovery = "RECOVERY_ACTION";
 }

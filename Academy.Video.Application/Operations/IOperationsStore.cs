@@ -1,3 +1,4 @@
+using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 
 namespace Academy.Video.Application.Operations;
@@ -12,7 +13,8 @@ public interface IOperationsStore
     Task<IReadOnlyList<TranscodeJob>> ListLatestJobsAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>QUEUED, RUNNING and RETRY_WAIT jobs, least recently updated first (the likeliest to break a rule).</summary>
-    Task<IReadOnlyList<TranscodeJob>> ListUnfinishedJobsAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>Unfinished jobs with their video's status, least recently changed first.</summary>
+    Task<IReadOnlyList<RecoveryCandidate>> ListUnfinishedJobsAsync(int limit, CancellationToken cancellationToken);
 
     /// <summary>SUCCEEDED jobs finished since <paramref name="since"/> that are their video's current job while the video is not READY (deleted videos excepted).</summary>
     Task<IReadOnlyList<(TranscodeJob Job, string VideoStatus)>> ListSucceededJobsWithUnreadyVideoAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken);

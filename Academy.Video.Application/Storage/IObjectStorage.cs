@@ -87,3 +87,7 @@ public sealed class ObjectNotFoundException(string key) : Exception($"Object '{k
 {
     public string Key { get; } = key;
 }
+
+/// <summary>An object-storage call failed (network, throttling, a server error): another attempt may succeed.</summary>
+public sealed class StorageOperationException(string operation, string key, Exception inner)
+    : Exception($"Storage {operation} of '{key}' failed: {inner.Message}", inner);

@@ -1,27 +1,31 @@
+using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
-using Academy.Video.Application.Storage;
 
 namespace Academy.Video.Application.Videos;
 
-/// <summary>Videos in the database. Every write is one conditional statement that reports whether it won.</summary>
+/// <summary>Videos in the database. Every write is one conditional statement that returns what it wrote, or null when it lost.</summary>
 public interface IVideoStore
 {
     Task AddAsync(LectureVideo video, CancellationToken cancellationToken);
 
     Task<LectureVideo?> FindAsync(Guid videoId, CancellationToken cancellationToken);
 
-    /// <summary>Applies the change if the video is still in <see cref="VideoChange.FromStatus"/>.</summary>
-    Task<bool> TryChangeAsync(VideoChange change, CancellationToken cancellationToken);
+    /// <summary>Applies the video change and inserts its new QUEUED job together; null if the video's status moved.</summary>
+    Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken);
 
-    /// <summary>Applies the video change and inserts its new QUEUED job together; false if the video's status moved.</summary>
-    Task<bool> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken);
-
-    /// <summary>Moves the video to DELETING and enqueues the removal of its objects together; false if the status moved.</summary>
-    Task<bool> TryStartDeletionAsync(VideoChange change, StorageCleanup cleanup, CancellationToken cancellationToken);
+    /// <summary>
+    /// One statement: the current job's end (<see cref="VideoDeletion.EndJob"/>, a compare-and-set
+    /// like any transition), then, only if that won or there was none, the video to DELETING and a
+    /// cleanup row for <see cref="VideoDeletion.Prefix"/>. Returns the video as written; null if anything moved.
+    /// </summary>
+    Task<LectureVideo?> TryStartDeletionAsync(VideoDeletion deletion, CancellationToken cancellationToken);
 
     /// <summary>Newest first; <see cref="VideoListQuery.After"/> continues after the last item of the previous page.</summary>
     Task<VideoPage> ListAsync(VideoListQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary>The rows a queueing wrote: the changed video and its new job.</summary>
+public sealed record QueuedJob(LectureVideo Video, TranscodeJob Job);
 
 public sealed record VideoListQuery(VideoStatus? Status, VideoCursor? After, int Limit);
 

@@ -9,7 +9,7 @@ namespace Academy.Video.Application.Videos;
 /// no Batch id is itself the submission intent: if the submit fails or this process dies right
 /// after the commit, the recovery scan submits it (SPEC §2, the QUEUED-without-id hole).
 /// </summary>
-public sealed class JobQueueing(IVideoStore videos, ITranscodeJobStore jobs, JobDispatcher dispatcher, JobPolicy policy, TimeProvider time)
+public sealed class JobQueueing(IVideoStore videos, JobDispatcher dispatcher, JobPolicy policy, TimeProvider time)
 {
     public DateTimeOffset Now => time.GetUtcNow();
 
@@ -18,14 +18,15 @@ public sealed class JobQueueing(IVideoStore videos, ITranscodeJobStore jobs, Job
     {
         ArgumentNullException.ThrowIfNull(queue);
         var queued = queue(video);
-        if (queued is null || !await videos.TryQueueJobAsync(queued, cancellationToken))
+        var stored = queued is null ? null : await videos.TryQueueJobAsync(queued, cancellationToken);
+        if (stored is null)
         {
             return null;
         }
 
         // The request may be gone, the job is stored: the submission must not be cut short by it.
-        await dispatcher.SubmitAsync(queued.Job, CancellationToken.None);
-        var submitted = await jobs.FindAsync(queued.Job.Id, CancellationToken.None) ?? queued.Job;
-        return JobView.From(submitted, policy);
+        // The dispatcher bounds it in time, so a hanging runner costs this request that bound at most.
+        var submitted = await dispatcher.SubmitAsync(stored.Job, CancellationToken.None);
+        return JobView.From(submitted.Job ?? stored.Job, policy);
     }
 }

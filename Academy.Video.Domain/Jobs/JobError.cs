@@ -25,6 +25,9 @@ public sealed record JobError(string Code, string Message, JobErrorKind Kind)
     public static JobError NoVideoStream() =>
         new(JobErrorCodes.NoVideoStream, "The source has no video stream.", JobErrorKind.Permanent);
 
+    public static JobError SourceDimensionsUnsupported(int width, int height, string why) =>
+        new(JobErrorCodes.SourceDimensionsUnsupported, $"A {width}x{height} picture cannot be encoded to HLS: {why}", JobErrorKind.Permanent);
+
     public static JobError Transient(string code, string message) => new(code, message, JobErrorKind.Transient);
 
     public static JobError Cancelled(string reason) =>
@@ -35,6 +38,12 @@ public sealed record JobError(string Code, string Message, JobErrorKind Kind)
 
     public static JobError VideoDeleted() =>
         new(JobErrorCodes.VideoDeleted, "The video was deleted while its job was pending.", JobErrorKind.Permanent);
+
+    public static JobError NeverStarted(int submissions, string? runnerReason) =>
+        new(
+            JobErrorCodes.NeverStarted,
+            $"{submissions} submission(s) never started an attempt; the runner's last word: {runnerReason ?? "none"}.",
+            JobErrorKind.Permanent);
 }
 
 public static class JobErrorCodes
@@ -43,10 +52,15 @@ public static class JobErrorCodes
     public const string SourceEmpty = "SOURCE_EMPTY";
     public const string SourceUndecodable = "SOURCE_UNDECODABLE";
     public const string NoVideoStream = "NO_VIDEO_STREAM";
+    public const string SourceDimensionsUnsupported = "SOURCE_DIMENSIONS_UNSUPPORTED";
     public const string EncodeFailed = "ENCODE_FAILED";
     public const string StorageError = "STORAGE_ERROR";
+    /// <summary>The worker's own disk (work directory) failed: full, unwritable, or in the way.</summary>
+    public const string LocalDiskError = "LOCAL_DISK_ERROR";
     public const string Cancelled = "CANCELLED";
     public const string HeartbeatTimeout = "HEARTBEAT_TIMEOUT";
     public const string VideoDeleted = "VIDEO_DELETED";
+    /// <summary>Every submission allowed was accepted by the runner and none ever started an attempt.</summary>
+    public const string NeverStarted = "NEVER_STARTED";
     public const string Internal = "INTERNAL_ERROR";
 }

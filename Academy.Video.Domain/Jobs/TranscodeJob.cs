@@ -5,8 +5,9 @@ namespace Academy.Video.Domain.Jobs;
 /// <summary>
 /// One transcode job of one video. Immutable: each intent method checks the current state and
 /// returns the <see cref="JobTransition"/> that a store applies as a single compare-and-set on
-/// (state, attempt). Illegal transitions throw <see cref="InvalidJobTransitionException"/>;
-/// repeating a transition that already happened returns null (a no-op that changes nothing twice).
+/// (state, attempt), returning the row it wrote. Illegal transitions throw
+/// <see cref="InvalidJobTransitionException"/>; repeating a transition that already happened
+/// returns null (a no-op that changes nothing twice).
 /// </summary>
 public sealed record TranscodeJob
 {
@@ -26,6 +27,12 @@ public sealed record TranscodeJob
 
     /// <summary>In RETRY_WAIT: when the recovery scan may submit the next attempt.</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>Submissions the runner accepted that never started an attempt (bounded by <see cref="JobPolicy.MaxAttempts"/>).</summary>
+    public int NeverStartedCount { get; init; }
+
+    /// <summary>The runner's word on the last of those submissions.</summary>
+    public string? NeverStartedReason { get; init; }
 
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
@@ -48,16 +55,22 @@ public sealed record TranscodeJob
     {
         if (!State.IsStartable())
         {
-            throw new InvalidJobTransitionException(this, JobState.Running);
+            throw new InvalidJobTransitionException(this, "start an attempt");
         }
 
-        return new JobTransition(Id, State, AttemptCount, JobState.Running, AttemptCount + 1, now)
+        return Move(JobState.Running, AttemptCount + 1, now) with
         {
-            Video = new VideoEffect(VideoId, VideoStatus.Processing),
+            ClearsError = true,
+            ProgressPercent = 0,
+            HeartbeatAt = now,
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Processing),
         };
     }
 
-    /// <summary>The running attempt published its HLS tree: video READY and job SUCCEEDED at once.</summary>
+    /// <summary>
+    /// The running attempt published its HLS tree: video READY and job SUCCEEDED at once. Every
+    /// other attempt's prefix holds no published tree from now on and is queued for cleanup.
+    /// </summary>
     public JobTransition? Complete(string hlsPath, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(hlsPath);
@@ -68,21 +81,23 @@ public sealed record TranscodeJob
 
         if (State != JobState.Running)
         {
-            throw new InvalidJobTransitionException(this, JobState.Succeeded);
+            throw new InvalidJobTransitionException(this, "complete (only a RUNNING attempt can)");
         }
 
-        return new JobTransition(Id, State, AttemptCount, JobState.Succeeded, AttemptCount, now)
+        return Succeed(now, hlsPath) with
         {
-            Video = new VideoEffect(VideoId, VideoStatus.Ready, hlsPath),
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Ready, hlsPath),
         };
     }
 
     /// <summary>
-    /// Guard 3 of SPEC §2: the video is already READY (an earlier attempt published and died before
-    /// marking the job), so the job is completed without running anything.
+    /// Guard 3 of SPEC §2: the video is already READY at <paramref name="publishedHlsPath"/> (an
+    /// earlier attempt published and died before marking the job), so the job is completed without
+    /// running anything; every attempt prefix but the published one is queued for cleanup.
     /// </summary>
-    public JobTransition? CompleteAlreadyPublished(DateTimeOffset now)
+    public JobTransition? CompleteAlreadyPublished(string publishedHlsPath, DateTimeOffset now)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(publishedHlsPath);
         if (State == JobState.Succeeded)
         {
             return null;
@@ -90,15 +105,16 @@ public sealed record TranscodeJob
 
         if (State.IsTerminal())
         {
-            throw new InvalidJobTransitionException(this, JobState.Succeeded);
+            throw new InvalidJobTransitionException(this, "be completed (it has ended)");
         }
 
-        return new JobTransition(Id, State, AttemptCount, JobState.Succeeded, AttemptCount, now);
+        return Succeed(now, publishedHlsPath);
     }
 
     /// <summary>
     /// The running attempt failed. Permanent errors end the job FAILED; transient ones wait for a
-    /// retry until <see cref="JobPolicy.MaxAttempts"/> attempts have been used, then DEAD.
+    /// retry until <see cref="JobPolicy.MaxAttempts"/> attempts have been used, then DEAD. Either
+    /// way the attempt's prefix holds no published tree and is queued for cleanup.
     /// </summary>
     public JobTransition Fail(JobError error, DateTimeOffset now, JobPolicy policy)
     {
@@ -106,7 +122,7 @@ public sealed record TranscodeJob
         ArgumentNullException.ThrowIfNull(policy);
         if (State != JobState.Running)
         {
-            throw new InvalidJobTransitionException(this, JobState.RetryWait);
+            throw new InvalidJobTransitionException(this, "fail an attempt (none is RUNNING)");
         }
 
         if (error.IsPermanent)
@@ -119,11 +135,13 @@ public sealed record TranscodeJob
             return Finish(JobState.Dead, error, now);
         }
 
-        return new JobTransition(Id, State, AttemptCount, JobState.RetryWait, AttemptCount, now)
+        return Move(JobState.RetryWait, AttemptCount, now) with
         {
             Error = error,
             NextAttemptAt = now + policy.BackoffAfter(AttemptCount),
             ClearBatchJobId = true,
+            OrphanedPrefixes = [AttemptPrefix(AttemptCount)],
+            OrphanReason = $"attempt {AttemptCount} ended RETRY_WAIT ({error.Code}) without publishing",
         };
     }
 
@@ -134,12 +152,70 @@ public sealed record TranscodeJob
         return Fail(JobError.StuckWithoutHeartbeat(silence), now, policy);
     }
 
-    /// <summary>The video is being deleted: a job that has not finished ends FAILED (VIDEO_DELETED).</summary>
+    /// <summary>
+    /// The video is being deleted: a job that has not finished ends FAILED (VIDEO_DELETED). The
+    /// video itself is changed by the deletion (<see cref="LectureVideo.Delete"/>), not by this.
+    /// </summary>
     public JobTransition? CancelForDeletion(DateTimeOffset now) =>
-        State.IsTerminal() ? null : new JobTransition(Id, State, AttemptCount, JobState.Failed, AttemptCount, now)
+        State.IsTerminal()
+            ? null
+            : Move(JobState.Failed, AttemptCount, now) with
+            {
+                Error = JobError.VideoDeleted(),
+                OrphanedPrefixes = State == JobState.Running ? [AttemptPrefix(AttemptCount)] : [],
+                OrphanReason = $"attempt {AttemptCount} cancelled: video deleted",
+            };
+
+    /// <summary>
+    /// The runner accepted the submission <see cref="BatchJobId"/> but it never started an attempt:
+    /// gone, ended, or blocked in the runner's queue (<paramref name="runnerReason"/> says why).
+    /// It is counted; the job waits for a new submission, or is DEAD (NEVER_STARTED) once
+    /// <see cref="JobPolicy.MaxAttempts"/> submissions never started. Fenced on the runner id, so a
+    /// lost submission is counted once however many scans see it.
+    /// </summary>
+    public JobTransition SubmissionNeverStarted(string? runnerReason, DateTimeOffset now, JobPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (!State.IsStartable() || BatchJobId is null)
         {
-            Error = JobError.VideoDeleted(),
+            throw new InvalidJobTransitionException(this, "count a submission that never started (it has none waiting)");
+        }
+
+        var count = NeverStartedCount + 1;
+        var reason = string.IsNullOrWhiteSpace(runnerReason) ? $"{BatchJobId}: no reason given" : $"{BatchJobId}: {runnerReason}";
+        if (count >= policy.MaxAttempts)
+        {
+            return Finish(JobState.Dead, JobError.NeverStarted(count, reason), now) with
+            {
+                FenceBatchJobId = BatchJobId,
+                NeverStartedCount = count,
+                NeverStartedReason = reason,
+            };
+        }
+
+        return Move(State, AttemptCount, now) with
+        {
+            NextAttemptAt = NextAttemptAt,
+            ClearBatchJobId = true,
+            FenceBatchJobId = BatchJobId,
+            NeverStartedCount = count,
+            NeverStartedReason = reason,
         };
+    }
+
+    /// <summary>
+    /// A job waiting for a submission whose earlier submissions used up the bound (the bound was
+    /// lowered since they were counted): DEAD (NEVER_STARTED) instead of another submission.
+    /// </summary>
+    public JobTransition EndNeverStarted(DateTimeOffset now)
+    {
+        if (!State.IsStartable())
+        {
+            throw new InvalidJobTransitionException(this, "end as never started (it is not waiting to start)");
+        }
+
+        return Finish(JobState.Dead, JobError.NeverStarted(NeverStartedCount, NeverStartedReason), now);
+    }
 
     /// <summary>The runner accepted a submission of this job; its id is recorded (SPEC §1 step 2).</summary>
     public JobSubmission RecordSubmission(string batchJobId, DateTimeOffset now)
@@ -147,16 +223,41 @@ public sealed record TranscodeJob
         ArgumentException.ThrowIfNullOrWhiteSpace(batchJobId);
         if (!State.IsStartable())
         {
-            throw new InvalidJobTransitionException(this, State, "record a submission");
+            throw new InvalidJobTransitionException(this, "record a submission (it is not waiting to start)");
         }
 
-        return new JobSubmission(Id, State, AttemptCount, batchJobId, now);
+        if (BatchJobId is not null)
+        {
+            throw new InvalidJobTransitionException(this, $"record a second submission while {BatchJobId} is waiting");
+        }
+
+        return new JobSubmission(Id, State, AttemptCount, BatchJobId, batchJobId, now);
     }
 
+    /// <summary>The prefix attempt <paramref name="attempt"/> of this job publishes under.</summary>
+    public string AttemptPrefix(int attempt) => StorageKeys.HlsPrefix(VideoId, Id, attempt);
+
+    private JobTransition Move(JobState to, int toAttempt, DateTimeOffset now) =>
+        new(Id, VideoId, State, AttemptCount, to, toAttempt, now);
+
+    private JobTransition Succeed(DateTimeOffset now, string publishedHlsPath) =>
+        Move(JobState.Succeeded, AttemptCount, now) with
+        {
+            ClearsError = true,
+            ProgressPercent = 100,
+            OrphanedPrefixes = Enumerable.Range(1, AttemptCount)
+                .Select(AttemptPrefix)
+                .Where(prefix => !publishedHlsPath.StartsWith(prefix, StringComparison.Ordinal))
+                .ToList(),
+            OrphanReason = $"superseded: the job was published at {publishedHlsPath}",
+        };
+
     private JobTransition Finish(JobState terminal, JobError error, DateTimeOffset now) =>
-        new(Id, State, AttemptCount, terminal, AttemptCount, now)
+        Move(terminal, AttemptCount, now) with
         {
             Error = error,
-            Video = new VideoEffect(VideoId, VideoStatus.Failed),
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Failed),
+            OrphanedPrefixes = State == JobState.Running ? [AttemptPrefix(AttemptCount)] : [],
+            OrphanReason = $"attempt {AttemptCount} ended {terminal.ToWire()} ({error.Code}) without publishing",
         };
 }

@@ -10,8 +10,10 @@ public enum WorkerStartOutcome
     IdempotentDone,
     /// <summary>The video is READY with an HLS path: complete the job, log IDEMPOTENT_READY, exit 0.</summary>
     IdempotentReady,
-    /// <summary>The job cannot run now (DEAD, FAILED, another attempt RUNNING, video gone): exit 0, change nothing.</summary>
+    /// <summary>The job cannot run now (DEAD, FAILED, another attempt RUNNING): exit 0, change nothing.</summary>
     NotRunnable,
+    /// <summary>The job waits to start but its video is being deleted: end the job FAILED (VIDEO_DELETED), exit 0.</summary>
+    EndForDeletedVideo,
     /// <summary>Start an attempt.</summary>
     Process,
 }
@@ -50,7 +52,7 @@ public static class WorkerStartDecision
 
         if (video is null || video.Status is VideoStatus.Deleting or VideoStatus.Deleted)
         {
-            return new(WorkerStartOutcome.NotRunnable, "The video is deleted.");
+            return new(WorkerStartOutcome.EndForDeletedVideo, $"The video is {video?.Status.ToWire() ?? "gone"}; the job ends without an attempt.");
         }
 
         return new(WorkerStartOutcome.Process, $"Starting attempt {job.AttemptCount + 1}.");

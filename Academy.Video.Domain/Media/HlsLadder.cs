@@ -1,3 +1,5 @@
+using Academy.Video.Domain.Jobs;
+
 namespace Academy.Video.Domain.Media;
 
 /// <summary>A rung of the ladder: its nominal size is the short side of the picture (1080 for 1920x1080 and for 1080x1920).</summary>
@@ -14,6 +16,9 @@ public sealed record Rendition(string Name, int Width, int Height, int VideoBitr
 
 public static class HlsLadder
 {
+    /// <summary>No rendition side may exceed this: the largest frame H.264 levels allow (level 6.2: 8192 wide).</summary>
+    public const int MaxRenditionSide = 8192;
+
     public static IReadOnlyList<LadderRung> DefaultRungs { get; } =
     [
         new("1080p", 1080, 5000, 128),
@@ -24,15 +29,16 @@ public static class HlsLadder
 
     /// <summary>
     /// The renditions for a source: every rung no larger than the source (never upscaled), the
-    /// aspect ratio kept, both sides even. A source smaller than every rung gets one rendition at
-    /// its own (even) size with the smallest rung's bitrates.
+    /// aspect ratio kept, both sides even, none longer than <see cref="MaxRenditionSide"/>. A source
+    /// smaller than every rung gets one rendition at its own (even) size with the smallest rung's bitrates.
     /// </summary>
+    /// <exception cref="UnsupportedSourceException">No ladder fits the source: a side under 2 pixels, or every rendition too long to encode.</exception>
     public static IReadOnlyList<Rendition> Plan(int displayWidth, int displayHeight, IReadOnlyList<LadderRung> rungs)
     {
         ArgumentNullException.ThrowIfNull(rungs);
         if (displayWidth < 2 || displayHeight < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(displayWidth), $"A {displayWidth}x{displayHeight} picture cannot be encoded.");
+            throw new UnsupportedSourceException(JobError.SourceDimensionsUnsupported(displayWidth, displayHeight, "each side needs at least 2 pixels (4:2:0 video)."));
         }
 
         if (rungs.Count == 0)
@@ -44,16 +50,25 @@ public static class HlsLadder
         var sourceShort = Math.Min(displayWidth, displayHeight);
         var sourceLong = Math.Max(displayWidth, displayHeight);
 
-        var plan = rungs
+        var candidates = rungs
             .Where(r => r.ShortSide <= sourceShort)
             .OrderByDescending(r => r.ShortSide)
             .Select(r => Scale(r, r.ShortSide))
             .ToList();
 
-        if (plan.Count == 0)
+        if (candidates.Count == 0)
         {
             var smallest = rungs.MinBy(r => r.ShortSide)!;
-            plan.Add(Scale(smallest with { Name = $"{Even(sourceShort)}p" }, sourceShort));
+            candidates.Add(Scale(smallest with { Name = $"{Even(sourceShort)}p" }, sourceShort));
+        }
+
+        // A panorama keeps the rungs short enough to encode; one with none left cannot be played as HLS.
+        var plan = candidates.Where(r => Math.Max(r.Width, r.Height) <= MaxRenditionSide).ToList();
+        if (plan.Count == 0)
+        {
+            var smallest = candidates[^1];
+            throw new UnsupportedSourceException(JobError.SourceDimensionsUnsupported(
+                displayWidth, displayHeight, $"even its smallest rendition would be {smallest.Width}x{smallest.Height}, over the {MaxRenditionSide}-pixel limit of H.264."));
         }
 
         return plan;

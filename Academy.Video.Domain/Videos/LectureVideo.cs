@@ -59,19 +59,28 @@ public sealed record LectureVideo
         return QueueNewJob(newJobId, SourceSizeBytes ?? 0, now);
     }
 
-    /// <summary>Starts deletion. Deleting twice is a no-op (null).</summary>
-    public VideoChange? Delete(DateTimeOffset now) =>
-        Status is VideoStatus.Deleting or VideoStatus.Deleted
-            ? null
-            : new VideoChange(Id, Status, VideoStatus.Deleting, now);
-
-    /// <summary>Every object is gone from storage.</summary>
-    public VideoChange? MarkDeleted(DateTimeOffset now) => Status switch
+    /// <summary>
+    /// Starts deletion: the video becomes DELETING, its unfinished <paramref name="currentJob"/>
+    /// ends FAILED (VIDEO_DELETED), and the whole video prefix is queued for removal, all in one
+    /// statement. Deleting twice is a no-op (null).
+    /// </summary>
+    public VideoDeletion? Delete(TranscodeJob? currentJob, DateTimeOffset now)
     {
-        VideoStatus.Deleted => null,
-        VideoStatus.Deleting => new VideoChange(Id, Status, VideoStatus.Deleted, now),
-        _ => throw new InvalidVideoTransitionException(this, "be marked deleted before deletion started"),
-    };
+        if (Status is VideoStatus.Deleting or VideoStatus.Deleted)
+        {
+            return null;
+        }
+
+        if (currentJob is not null && currentJob.Id != CurrentJobId)
+        {
+            throw new ArgumentException($"Job {currentJob.Id} is not the current job of video {Id}.", nameof(currentJob));
+        }
+
+        return new VideoDeletion(
+            new VideoChange(Id, [Status], VideoStatus.Deleting, now),
+            currentJob?.CancelForDeletion(now),
+            StorageKeys.VideoPrefix(Id));
+    }
 
     /// <summary>An upload must be completed within <paramref name="uploadWindow"/> of the video's creation.</summary>
     public DateTimeOffset UploadExpiresAt(TimeSpan uploadWindow) => CreatedAt + uploadWindow;
@@ -85,37 +94,34 @@ public sealed record LectureVideo
     /// Null when the window is still open or the video is no longer uploading (a repeat is a no-op).
     /// </summary>
     public VideoChange? ExpireUpload(TimeSpan uploadWindow, DateTimeOffset now) =>
-        IsUploadExpired(uploadWindow, now) ? new VideoChange(Id, Status, VideoStatus.Expired, now) : null;
+        IsUploadExpired(uploadWindow, now) ? new VideoChange(Id, [Status], VideoStatus.Expired, now) : null;
 
     private QueueJob QueueNewJob(Guid newJobId, long sourceSizeBytes, DateTimeOffset now) =>
         new(
-            new VideoChange(Id, Status, VideoStatus.Uploaded, now) { CurrentJobId = newJobId, SourceSizeBytes = sourceSizeBytes, ClearHlsPath = true },
+            new VideoChange(Id, [Status], VideoStatus.Uploaded, now) { CurrentJobId = newJobId, SourceSizeBytes = sourceSizeBytes, ClearHlsPath = true },
             TranscodeJob.Queue(newJobId, Id, now));
 }
 
-/// <summary>A compare-and-set on a video's status.</summary>
-public sealed record VideoChange(Guid VideoId, VideoStatus FromStatus, VideoStatus ToStatus, DateTimeOffset At)
+/// <summary>A compare-and-set on a video's status: it applies only while the status is one of <see cref="From"/>.</summary>
+public sealed record VideoChange(Guid VideoId, IReadOnlyList<VideoStatus> From, VideoStatus To, DateTimeOffset At)
 {
+    /// <summary>Written when set.</summary>
     public Guid? CurrentJobId { get; init; }
-    public long? SourceSizeBytes { get; init; }
-    public bool ClearHlsPath { get; init; }
 
-    public LectureVideo ApplyTo(LectureVideo video)
-    {
-        ArgumentNullException.ThrowIfNull(video);
-        return video with
-        {
-            Status = ToStatus,
-            UpdatedAt = At,
-            CurrentJobId = CurrentJobId ?? video.CurrentJobId,
-            SourceSizeBytes = SourceSizeBytes ?? video.SourceSizeBytes,
-            HlsPath = ClearHlsPath ? null : video.HlsPath,
-        };
-    }
+    /// <summary>Written when set.</summary>
+    public long? SourceSizeBytes { get; init; }
+
+    public bool ClearHlsPath { get; init; }
 }
 
 /// <summary>The video change and the new job that must be stored together, or not at all.</summary>
 public sealed record QueueJob(VideoChange Video, TranscodeJob Job);
+
+/// <summary>
+/// A deletion, stored as one statement: the job's end (if it had not ended) is its compare-and-set,
+/// and the video changes only if that won; then the whole <see cref="Prefix"/> is queued for removal.
+/// </summary>
+public sealed record VideoDeletion(VideoChange Video, JobTransition? EndJob, string Prefix);
 
 public sealed class InvalidVideoTransitionException(LectureVideo video, string action)
     : DomainException("INVALID_VIDEO_TRANSITION", $"Video {video.Id} is {video.Status.ToWire()}; it cannot {action}.")

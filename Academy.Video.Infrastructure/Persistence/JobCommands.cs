@@ -6,32 +6,38 @@ using Dapper;
 namespace Academy.Video.Infrastructure.Persistence;
 
 /// <summary>
-/// The job compare-and-set statements, shared by the job store (own connection) and the recovery
-/// claim (inside its locking transaction).
+/// The job compare-and-set statements, shared by the job store (own connection), the recovery
+/// claim (inside its locking transaction) and the video deletion (inside its own statement). They
+/// write what the domain's <see cref="JobTransition"/> decided, column by column, and derive nothing.
 /// </summary>
 internal static class JobCommands
 {
     /// <summary>
-    /// One statement: the fenced job update, plus the attempt row it opens or closes and the video
-    /// change it carries. The dependent CTEs read only from <c>moved</c>, so a lost race changes nothing.
-    /// The SET list mirrors <see cref="JobTransition.ApplyTo"/> field by field.
+    /// The CTEs of one transition: the fenced job update (<c>moved</c>), the attempt row it opens or
+    /// closes, a held cleanup row per orphaned prefix, and the video effect where its guard holds.
+    /// The dependent CTEs read only from <c>moved</c>, so a lost race changes nothing.
+    /// <paramref name="extraFence"/> adds a condition to the job update (the deletion's: the video is still deletable).
     /// </summary>
-    private const string TransitionSql = """
-        WITH moved AS (
+    public static string TransitionCtes(string extraFence = "") => $"""
+        moved AS (
             UPDATE video_transcode_jobs AS j SET
                 state = @ToState,
                 attempt_count = @ToAttempt,
                 updated_at = @At,
-                last_heartbeat_at = CASE WHEN @StartsAttempt THEN @At ELSE j.last_heartbeat_at END,
-                progress_percent = CASE WHEN @StartsAttempt THEN 0 WHEN @ToState = 'SUCCEEDED' THEN 100 ELSE j.progress_percent END,
-                error_code = CASE WHEN @StartsAttempt OR @ToState = 'SUCCEEDED' THEN NULL ELSE COALESCE(@ErrorCode, j.error_code) END,
-                error_message = CASE WHEN @StartsAttempt OR @ToState = 'SUCCEEDED' THEN NULL ELSE COALESCE(@ErrorMessage, j.error_message) END,
+                last_heartbeat_at = COALESCE(@HeartbeatAt, j.last_heartbeat_at),
+                progress_percent = COALESCE(@ProgressPercent, j.progress_percent),
+                error_code = CASE WHEN @ClearsError THEN NULL ELSE COALESCE(@ErrorCode, j.error_code) END,
+                error_message = CASE WHEN @ClearsError THEN NULL ELSE COALESCE(@ErrorMessage, j.error_message) END,
                 next_attempt_at = @NextAttemptAt,
                 aws_batch_job_id = CASE WHEN @ClearBatchJobId THEN NULL ELSE j.aws_batch_job_id END,
                 submitted_at = CASE WHEN @ClearBatchJobId THEN NULL ELSE j.submitted_at END,
-                finished_at = CASE WHEN @IsTerminal THEN @At ELSE NULL END
+                never_started_count = COALESCE(@NeverStartedCount, j.never_started_count),
+                never_started_reason = COALESCE(@NeverStartedReason, j.never_started_reason),
+                finished_at = @FinishedAt
             WHERE j.id = @JobId AND j.state = @FromState AND j.attempt_count = @FromAttempt
-            RETURNING j.id, j.video_id, j.aws_batch_job_id
+              AND (@FenceBatchJobId::text IS NULL OR j.aws_batch_job_id = @FenceBatchJobId::text)
+              {extraFence}
+            RETURNING j.*
         ),
         opened AS (
             INSERT INTO video_job_attempts (job_id, attempt, started_at, batch_job_id)
@@ -48,62 +54,87 @@ internal static class JobCommands
             FROM moved
             WHERE @EndsAttempt AND a.job_id = moved.id AND a.attempt = @FromAttempt
         ),
-        video AS (
-            -- A deleted video stays deleted, and a job that is no longer the video's current one
-            -- must not drive it.
+        orphaned AS (
+            INSERT INTO storage_cleanups (id, prefix, video_id, job_id, reason, attempts, next_attempt_at, created_at)
+            SELECT gen_random_uuid(), orphan.prefix, NULL, moved.id, @OrphanReason, 0, @At, @At
+            FROM moved, unnest(@OrphanedPrefixes::text[]) AS orphan (prefix)
+            ON CONFLICT (prefix) DO NOTHING
+        ),
+        video_effect AS (
             UPDATE videos AS v SET
-                status = @VideoStatus,
-                hls_path = COALESCE(@HlsPath, v.hls_path),
+                status = @EffectStatus,
+                hls_path = COALESCE(@EffectHlsPath, v.hls_path),
                 updated_at = @At
             FROM moved
             WHERE @HasVideoEffect
-              AND v.id = @VideoId
-              AND v.status NOT IN ('DELETING', 'DELETED')
-              AND (v.current_job_id IS NULL OR v.current_job_id = moved.id)
+              AND v.id = @EffectVideoId
+              AND v.status = ANY(@EffectAllowedFrom::text[])
+              AND v.current_job_id = @EffectDrivingJobId
         )
-        SELECT count(*)::int FROM moved
         """;
 
-    private const string RecordSubmissionSql = """
+    private static readonly string TransitionSql = $"""
+        WITH {TransitionCtes()}
+        SELECT {JobRow.Columns} FROM moved
+        """;
+
+    private static readonly string RecordSubmissionSql = $"""
         UPDATE video_transcode_jobs SET
             aws_batch_job_id = @BatchJobId,
             submitted_at = @At,
             updated_at = @At
         WHERE id = @JobId AND state = @ExpectedState AND attempt_count = @ExpectedAttempt
+          AND aws_batch_job_id IS NOT DISTINCT FROM @ExpectedBatchJobId::text
+        RETURNING {JobRow.Columns}
         """;
 
-    public static async Task<bool> TryTransitionAsync(
+    /// <summary>The parameters of <see cref="TransitionCtes"/>; with no transition, ones that match no job.</summary>
+    public static DynamicParameters TransitionParameters(JobTransition? transition)
+    {
+        var effect = transition?.Video;
+        return new DynamicParameters(new
+        {
+            JobId = transition?.JobId ?? Guid.Empty,
+            FromState = transition?.FromState.ToWire() ?? "",
+            FromAttempt = transition?.FromAttempt ?? -1,
+            ToState = (transition?.ToState ?? JobState.Queued).ToWire(),
+            ToAttempt = transition?.ToAttempt ?? 0,
+            At = DbTime.ToDb(transition?.At ?? DateTimeOffset.UnixEpoch),
+            HeartbeatAt = DbTime.ToDb(transition?.HeartbeatAt),
+            ProgressPercent = transition?.ProgressPercent,
+            ClearsError = transition?.ClearsError ?? false,
+            ErrorCode = transition?.Error?.Code,
+            ErrorMessage = transition?.Error?.Message,
+            NextAttemptAt = DbTime.ToDb(transition?.NextAttemptAt),
+            ClearBatchJobId = transition?.ClearBatchJobId ?? false,
+            FenceBatchJobId = transition?.FenceBatchJobId,
+            NeverStartedCount = transition?.NeverStartedCount,
+            NeverStartedReason = transition?.NeverStartedReason,
+            FinishedAt = DbTime.ToDb(transition?.FinishedAt),
+            StartsAttempt = transition?.StartsAttempt ?? false,
+            EndsAttempt = transition?.EndsAttempt ?? false,
+            OrphanedPrefixes = (transition?.OrphanedPrefixes ?? []).ToArray(),
+            OrphanReason = transition?.OrphanReason ?? "",
+            HasVideoEffect = effect is not null,
+            EffectVideoId = effect?.VideoId ?? Guid.Empty,
+            EffectDrivingJobId = effect?.DrivingJobId ?? Guid.Empty,
+            EffectStatus = (effect?.Status ?? VideoStatus.PendingUpload).ToWire(),
+            EffectHlsPath = effect?.HlsPath,
+            EffectAllowedFrom = (effect?.AllowedFrom ?? []).Select(s => s.ToWire()).ToArray(),
+        });
+    }
+
+    public static async Task<TranscodeJob?> TryTransitionAsync(
         DbConnection connection, DbTransaction? transaction, JobTransition transition, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(transition);
-        var parameters = new
-        {
-            transition.JobId,
-            FromState = transition.FromState.ToWire(),
-            transition.FromAttempt,
-            ToState = transition.ToState.ToWire(),
-            transition.ToAttempt,
-            At = DbTime.ToDb(transition.At),
-            transition.StartsAttempt,
-            transition.EndsAttempt,
-            IsTerminal = transition.ToState.IsTerminal(),
-            ErrorCode = transition.Error?.Code,
-            ErrorMessage = transition.Error?.Message,
-            NextAttemptAt = DbTime.ToDb(transition.NextAttemptAt),
-            transition.ClearBatchJobId,
-            HasVideoEffect = transition.Video is not null,
-            VideoId = transition.Video?.VideoId ?? Guid.Empty,
-            VideoStatus = (transition.Video?.Status ?? VideoStatus.PendingUpload).ToWire(),
-            transition.Video?.HlsPath,
-        };
-
-        var moved = await connection.ExecuteScalarAsync<int>(
-            new CommandDefinition(TransitionSql, parameters, transaction, cancellationToken: cancellationToken));
-        return moved == 1;
+        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(
+            new CommandDefinition(TransitionSql, TransitionParameters(transition), transaction, cancellationToken: cancellationToken));
+        return row?.ToDomain();
     }
 
-    public static async Task<bool> TryRecordSubmissionAsync(
-        DbConnection connection, DbTransaction? transaction, JobSubmission submission, CancellationToken cancellationToken)
+    public static async Task<TranscodeJob?> TryRecordSubmissionAsync(
+        DbConnection connection, JobSubmission submission, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(submission);
         var parameters = new
@@ -111,12 +142,13 @@ internal static class JobCommands
             submission.JobId,
             ExpectedState = submission.ExpectedState.ToWire(),
             submission.ExpectedAttempt,
+            submission.ExpectedBatchJobId,
             submission.BatchJobId,
             At = DbTime.ToDb(submission.At),
         };
 
-        var updated = await connection.ExecuteAsync(
-            new CommandDefinition(RecordSubmissionSql, parameters, transaction, cancellationToken: cancellationToken));
-        return updated == 1;
+        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(
+            new CommandDefinition(RecordSubmissionSql, parameters, cancellationToken: cancellationToken));
+        return row?.ToDomain();
     }
 }

@@ -1,3 +1,4 @@
+using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Operations;
 using Academy.Video.Domain.Jobs;
 using Dapper;
@@ -8,18 +9,20 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// <summary>The operator checks' reads. Each one reads an index made for it; none locks a row.</summary>
 public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, DatabaseMigrator migrator) : IOperationsStore
 {
-    private const string LatestJobsSql = $"""
+    private static readonly string LatestJobsSql = $"""
         SELECT {JobRow.Columns} FROM video_transcode_jobs ORDER BY created_at DESC LIMIT @Limit
         """;
 
-    private const string UnfinishedJobsSql = $"""
-        SELECT {JobRow.Columns} FROM video_transcode_jobs
-        WHERE state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT')
-        ORDER BY updated_at LIMIT @Limit
+    private static readonly string UnfinishedJobsSql = $"""
+        SELECT {JobRow.ColumnsOf("j")}, v.status AS VideoStatus
+        FROM video_transcode_jobs AS j
+        LEFT JOIN videos AS v ON v.id = j.video_id
+        WHERE j.state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT')
+        ORDER BY j.updated_at LIMIT @Limit
         """;
 
     // Deleted videos are excepted: deleting a READY video leaves its SUCCEEDED job behind on purpose.
-    private const string SucceededWithUnreadyVideoSql = $"""
+    private static readonly string SucceededWithUnreadyVideoSql = $"""
         SELECT {JobRow.Columns}, video_status AS VideoStatus
         FROM (
             SELECT j.*, v.status AS video_status
@@ -42,7 +45,7 @@ public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, Databas
         SELECT id FROM videos WHERE status = 'READY' AND hls_path IS NULL LIMIT @Limit
         """;
 
-    private const string JobsWithRunnerIdSql = $"""
+    private static readonly string JobsWithRunnerIdSql = $"""
         (SELECT {JobRow.Columns} FROM video_transcode_jobs
          WHERE state IN ('QUEUED', 'RUNNING', 'RETRY_WAIT') AND aws_batch_job_id IS NOT NULL
          ORDER BY updated_at LIMIT @Limit)
@@ -79,8 +82,13 @@ public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, Databas
     public Task<IReadOnlyList<TranscodeJob>> ListLatestJobsAsync(int limit, CancellationToken cancellationToken) =>
         QueryJobsAsync(LatestJobsSql, new { Limit = limit }, cancellationToken);
 
-    public Task<IReadOnlyList<TranscodeJob>> ListUnfinishedJobsAsync(int limit, CancellationToken cancellationToken) =>
-        QueryJobsAsync(UnfinishedJobsSql, new { Limit = limit }, cancellationToken);
+    public async Task<IReadOnlyList<RecoveryCandidate>> ListUnfinishedJobsAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<CandidateRow>(
+            new CommandDefinition(UnfinishedJobsSql, new { Limit = limit }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToCandidate()).ToList();
+    }
 
     public Task<IReadOnlyList<TranscodeJob>> ListJobsWithRunnerIdAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
         QueryJobsAsync(JobsWithRunnerIdSql, new { Since = DbTime.ToDb(since), Limit = limit }, cancellationToken);

@@ -8,75 +8,76 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// <summary>
 /// Claims recovery candidates with FOR UPDATE SKIP LOCKED inside a transaction the claim owns:
 /// a concurrent scanner skips them, and a worker's heartbeat or transition on a claimed job waits
-/// for the claim to end and then re-checks its fence, so a job marked stuck cannot also beat.
+/// for the claim to end and then re-checks its fence, so a job marked stuck cannot also beat. The
+/// scan keeps this transaction short: it decides, writes and commits, and calls no runner inside it.
 /// </summary>
 public sealed class PostgresRecoveryScanStore(NpgsqlDataSource dataSource) : IRecoveryScanStore
 {
-    public async Task<IRecoveryClaim> ClaimCandidatesAsync(RecoveryCandidateQuery query, CancellationToken cancellationToken)
+    private readonly PostgresConnections connections = new(dataSource);
+
+    public Task<IRecoveryClaim> ClaimCandidatesAsync(RecoveryCandidateQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
-
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        NpgsqlTransaction? transaction = null;
-        try
+        var parameters = new
         {
-            transaction = await connection.BeginTransactionAsync(cancellationToken);
-            var jobs = new List<TranscodeJob>();
-            var parameters = new
-            {
-                HeartbeatBefore = DbTime.ToDb(query.HeartbeatBefore),
-                RetryDueBy = DbTime.ToDb(query.RetryDueBy),
-                QueuedBefore = DbTime.ToDb(query.QueuedBefore),
-                SubmittedBefore = DbTime.ToDb(query.SubmittedBefore),
-                Limit = query.Limit,
-            };
+            HeartbeatBefore = DbTime.ToDb(query.HeartbeatBefore),
+            RetryDueBy = DbTime.ToDb(query.RetryDueBy),
+            QueuedBefore = DbTime.ToDb(query.QueuedBefore),
+            SubmittedBefore = DbTime.ToDb(query.SubmittedBefore),
+            Limit = query.Limit,
+        };
 
-            // Most urgent kind first; the limit is shared across the kinds.
-            foreach (var sql in RecoveryCandidateSql.All)
+        // Only opening the claim is retried: once rows are locked, a failure ends this scan and the next tick starts over.
+        return connections.RetryAsync<IRecoveryClaim>(async token =>
+        {
+            var connection = await dataSource.OpenConnectionAsync(token);
+            NpgsqlTransaction? transaction = null;
+            try
             {
-                var remaining = query.Limit - jobs.Count;
-                if (remaining == 0)
+                transaction = await connection.BeginTransactionAsync(token);
+                var candidates = new List<RecoveryCandidate>();
+
+                // Most urgent kind first; the limit is shared across the kinds.
+                foreach (var sql in RecoveryCandidateSql.All)
                 {
-                    break;
+                    var remaining = query.Limit - candidates.Count;
+                    if (remaining == 0)
+                    {
+                        break;
+                    }
+
+                    var rows = await connection.QueryAsync<CandidateRow>(new CommandDefinition(
+                        sql, parameters with { Limit = remaining }, transaction, cancellationToken: token));
+                    candidates.AddRange(rows.Select(r => r.ToCandidate()));
                 }
 
-                var rows = await connection.QueryAsync<JobRow>(new CommandDefinition(
-                    sql, parameters with { Limit = remaining }, transaction, cancellationToken: cancellationToken));
-                jobs.AddRange(rows.Select(r => r.ToDomain()));
+                return new Claim(connection, transaction, candidates);
             }
-
-            return new Claim(connection, transaction, jobs);
-        }
-        catch
-        {
-            if (transaction is not null)
+            catch
             {
-                await transaction.DisposeAsync();
-            }
+                if (transaction is not null)
+                {
+                    await transaction.DisposeAsync();
+                }
 
-            await connection.DisposeAsync();
-            throw;
-        }
+                await connection.DisposeAsync();
+                throw;
+            }
+        }, cancellationToken);
     }
 
-    private sealed class Claim(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<TranscodeJob> jobs)
+    private sealed class Claim(NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyList<RecoveryCandidate> candidates)
         : IRecoveryClaim
     {
         private bool _committed;
 
-        public IReadOnlyList<TranscodeJob> Jobs { get; } = jobs;
+        public IReadOnlyList<RecoveryCandidate> Candidates { get; } = candidates;
 
-        public Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
+        public Task<TranscodeJob?> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
         {
             ThrowIfCommitted();
             return JobCommands.TryTransitionAsync(connection, transaction, transition, cancellationToken);
-        }
-
-        public Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken)
-        {
-            ThrowIfCommitted();
-            return JobCommands.TryRecordSubmissionAsync(connection, transaction, submission, cancellationToken);
         }
 
         public async Task CommitAsync(CancellationToken cancellationToken)
@@ -103,39 +104,49 @@ public sealed class PostgresRecoveryScanStore(NpgsqlDataSource dataSource) : IRe
     }
 }
 
-/// <summary>The four candidate kinds of <see cref="RecoveryCandidateQuery"/>, each served by its partial index.</summary>
+/// <summary>
+/// The four candidate kinds of <see cref="RecoveryCandidateQuery"/>, each served by its partial
+/// index, each with its video's status (the scan never resubmits a job whose video is being deleted).
+/// Only the job rows are locked.
+/// </summary>
 internal static class RecoveryCandidateSql
 {
-    public const string StuckRunning = $"""
-        SELECT {JobRow.Columns} FROM video_transcode_jobs
-        WHERE state = 'RUNNING' AND last_heartbeat_at < @HeartbeatBefore
-        ORDER BY last_heartbeat_at
-        LIMIT @Limit
-        FOR UPDATE SKIP LOCKED
+    private static readonly string Select = $"""
+        SELECT {JobRow.ColumnsOf("j")}, v.status AS VideoStatus
+        FROM video_transcode_jobs AS j
+        LEFT JOIN videos AS v ON v.id = j.video_id
         """;
 
-    public const string RetryDue = $"""
-        SELECT {JobRow.Columns} FROM video_transcode_jobs
-        WHERE state = 'RETRY_WAIT' AND aws_batch_job_id IS NULL AND next_attempt_at <= @RetryDueBy
-        ORDER BY next_attempt_at
+    public static readonly string StuckRunning = $"""
+        {Select}
+        WHERE j.state = 'RUNNING' AND j.last_heartbeat_at < @HeartbeatBefore
+        ORDER BY j.last_heartbeat_at
         LIMIT @Limit
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF j SKIP LOCKED
         """;
 
-    public const string QueuedUnsubmitted = $"""
-        SELECT {JobRow.Columns} FROM video_transcode_jobs
-        WHERE state = 'QUEUED' AND aws_batch_job_id IS NULL AND created_at < @QueuedBefore
-        ORDER BY created_at
+    public static readonly string RetryDue = $"""
+        {Select}
+        WHERE j.state = 'RETRY_WAIT' AND j.aws_batch_job_id IS NULL AND j.next_attempt_at <= @RetryDueBy
+        ORDER BY j.next_attempt_at
         LIMIT @Limit
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF j SKIP LOCKED
         """;
 
-    public const string SubmittedNotStarted = $"""
-        SELECT {JobRow.Columns} FROM video_transcode_jobs
-        WHERE state IN ('QUEUED', 'RETRY_WAIT') AND aws_batch_job_id IS NOT NULL AND submitted_at < @SubmittedBefore
-        ORDER BY submitted_at
+    public static readonly string QueuedUnsubmitted = $"""
+        {Select}
+        WHERE j.state = 'QUEUED' AND j.aws_batch_job_id IS NULL AND j.created_at < @QueuedBefore
+        ORDER BY j.created_at
         LIMIT @Limit
-        FOR UPDATE SKIP LOCKED
+        FOR UPDATE OF j SKIP LOCKED
+        """;
+
+    public static readonly string SubmittedNotStarted = $"""
+        {Select}
+        WHERE j.state IN ('QUEUED', 'RETRY_WAIT') AND j.aws_batch_job_id IS NOT NULL AND j.submitted_at < @SubmittedBefore
+        ORDER BY j.submitted_at
+        LIMIT @Limit
+        FOR UPDATE OF j SKIP LOCKED
         """;
 
     public static IReadOnlyList<string> All { get; } = [StuckRunning, RetryDue, QueuedUnsubmitted, SubmittedNotStarted];

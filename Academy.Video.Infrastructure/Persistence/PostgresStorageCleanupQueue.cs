@@ -1,4 +1,5 @@
 using Academy.Video.Application.Storage;
+using Academy.Video.Domain.Jobs;
 using Dapper;
 using Npgsql;
 
@@ -7,21 +8,21 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// <summary>
 /// The deletion outbox on PostgreSQL. A claim is a lease: it pushes <c>next_attempt_at</c> past the
 /// lease and counts the attempt, so a processor that dies mid-way lets the item come due again.
+/// Rows are written by the statements that orphan their prefix (job transitions, video deletion).
 /// </summary>
 public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : IStorageCleanupQueue
 {
-    private const string EnqueueSql = """
-        INSERT INTO storage_cleanups (id, prefix, video_id, reason, attempts, next_attempt_at, created_at)
-        VALUES (@Id, @Prefix, @VideoId, @Reason, @Attempts, @CreatedAt, @CreatedAt)
-        """;
-
+    // An attempt prefix waits while its job is unfinished (OrphanCleanup.HoldingStates).
     private const string ClaimDueSql = $"""
         WITH due AS (
-            SELECT id AS due_id FROM storage_cleanups
-            WHERE next_attempt_at <= @Now
-            ORDER BY next_attempt_at
+            SELECT c.id AS due_id FROM storage_cleanups AS c
+            WHERE c.next_attempt_at <= @Now
+              AND NOT EXISTS (
+                  SELECT 1 FROM video_transcode_jobs AS j
+                  WHERE j.id = c.job_id AND j.state = ANY(@HoldingStates::text[]))
+            ORDER BY c.next_attempt_at
             LIMIT @Limit
-            FOR UPDATE SKIP LOCKED
+            FOR UPDATE OF c SKIP LOCKED
         )
         UPDATE storage_cleanups AS c SET
             next_attempt_at = @LeaseUntil,
@@ -49,66 +50,68 @@ public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : I
         UPDATE storage_cleanups SET last_error = @Error, next_attempt_at = @NextAttemptAt WHERE id = @Id
         """;
 
-    // Reads the due index (next_attempt_at) for the count; the oldest entry by creation is one row.
+    // Held rows (an attempt prefix whose job is unfinished) wait by design and are not backlog.
     private const string BacklogSql = """
+        WITH pending AS (
+            SELECT c.created_at, c.prefix, c.attempts, c.last_error FROM storage_cleanups AS c
+            WHERE NOT EXISTS (
+                SELECT 1 FROM video_transcode_jobs AS j
+                WHERE j.id = c.job_id AND j.state = ANY(@HoldingStates::text[]))
+        )
         SELECT
-            (SELECT count(*) FROM storage_cleanups)::int AS Count,
+            (SELECT count(*) FROM pending)::int AS Count,
             oldest.created_at AS OldestCreatedAt, oldest.prefix AS OldestPrefix,
             coalesce(oldest.attempts, 0) AS OldestAttempts, oldest.last_error AS OldestLastError
         FROM (SELECT 1) AS one
-        LEFT JOIN LATERAL (
-            SELECT created_at, prefix, attempts, last_error FROM storage_cleanups ORDER BY created_at LIMIT 1
-        ) AS oldest ON true
+        LEFT JOIN LATERAL (SELECT * FROM pending ORDER BY created_at LIMIT 1) AS oldest ON true
         """;
 
-    public async Task EnqueueAsync(StorageCleanup cleanup, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(cleanup);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            EnqueueSql,
-            new { cleanup.Id, cleanup.Prefix, cleanup.VideoId, cleanup.Reason, cleanup.Attempts, CreatedAt = DbTime.ToDb(cleanup.CreatedAt) },
-            cancellationToken: cancellationToken));
-    }
+    private static readonly string[] HoldingStates = OrphanCleanup.HoldingStates.Select(s => s.ToWire()).ToArray();
 
-    public async Task<IReadOnlyList<StorageCleanup>> ClaimDueAsync(
+    private readonly PostgresConnections connections = new(dataSource);
+
+    public Task<IReadOnlyList<StorageCleanup>> ClaimDueAsync(
         DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<CleanupRow>(new CommandDefinition(
-            ClaimDueSql,
-            new { Now = DbTime.ToDb(now), Limit = limit, LeaseUntil = DbTime.ToDb(now + lease) },
-            cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToDomain()).ToList();
+        return connections.RunAsync<IReadOnlyList<StorageCleanup>>(async (connection, token) =>
+        {
+            var rows = await connection.QueryAsync<CleanupRow>(new CommandDefinition(
+                ClaimDueSql,
+                new { Now = DbTime.ToDb(now), Limit = limit, LeaseUntil = DbTime.ToDb(now + lease), HoldingStates },
+                cancellationToken: token));
+            return rows.Select(r => r.ToDomain()).ToList();
+        }, cancellationToken);
     }
 
-    public async Task CompleteAsync(StorageCleanup cleanup, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task CompleteAsync(StorageCleanup cleanup, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cleanup);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            CompleteSql, new { cleanup.Id, Now = DbTime.ToDb(now) }, cancellationToken: cancellationToken));
+        return connections.RunAsync(
+            (connection, token) => connection.ExecuteAsync(new CommandDefinition(
+                CompleteSql, new { cleanup.Id, Now = DbTime.ToDb(now) }, cancellationToken: token)),
+            cancellationToken);
     }
 
-    public async Task RescheduleAsync(Guid cleanupId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            RescheduleSql,
-            new { Id = cleanupId, Error = error, NextAttemptAt = DbTime.ToDb(nextAttemptAt) },
-            cancellationToken: cancellationToken));
-    }
+    public Task RescheduleAsync(Guid cleanupId, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken) =>
+        connections.RunAsync(
+            (connection, token) => connection.ExecuteAsync(new CommandDefinition(
+                RescheduleSql,
+                new { Id = cleanupId, Error = error, NextAttemptAt = DbTime.ToDb(nextAttemptAt) },
+                cancellationToken: token)),
+            cancellationToken);
 
-    public async Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleAsync<BacklogRow>(new CommandDefinition(BacklogSql, cancellationToken: cancellationToken));
-        return row.Count == 0
-            ? CleanupBacklog.Empty
-            : new CleanupBacklog(row.Count, DbTime.FromDb(row.OldestCreatedAt), row.OldestPrefix, row.OldestAttempts, row.OldestLastError);
-    }
+    public Task<CleanupBacklog> GetCleanupBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        connections.RunAsync(
+            async (connection, token) =>
+            {
+                var row = await connection.QuerySingleAsync<BacklogRow>(new CommandDefinition(BacklogSql, new { HoldingStates }, cancellationToken: token));
+                return row.Count == 0
+                    ? CleanupBacklog.Empty
+                    : new CleanupBacklog(row.Count, DbTime.FromDb(row.OldestCreatedAt), row.OldestPrefix, row.OldestAttempts, row.OldestLastError);
+            },
+            cancellationToken);
 
     private sealed record BacklogRow
     {

@@ -12,11 +12,11 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// </remarks>
 public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITranscodeJobStore
 {
-    private const string FindSql = $"""
+    private static readonly string FindSql = $"""
         SELECT {JobRow.Columns} FROM video_transcode_jobs WHERE id = @JobId
         """;
 
-    // Only the RUNNING attempt with this number beats; a deleted video's attempt is told to stop.
+    // Only the RUNNING attempt with this number beats; an attempt of a video being deleted is told to stop.
     private const string HeartbeatSql = """
         UPDATE video_transcode_jobs AS j SET
             last_heartbeat_at = @Now,
@@ -27,7 +27,7 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
               SELECT 1 FROM videos AS v WHERE v.id = j.video_id AND v.status IN ('DELETING', 'DELETED'))
         """;
 
-    private const string ListAttemptsSql = $"""
+    private static readonly string ListAttemptsSql = $"""
         SELECT {AttemptRow.Columns} FROM video_job_attempts WHERE job_id = @JobId ORDER BY attempt
         """;
 
@@ -47,65 +47,59 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
             (SELECT min(last_heartbeat_at) FROM video_transcode_jobs WHERE state = 'RUNNING') AS OldestHeartbeatAt
         """;
 
-    public async Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<JobRow>(
-            new CommandDefinition(FindSql, new { JobId = jobId }, cancellationToken: cancellationToken));
-        return row?.ToDomain();
-    }
+    private readonly PostgresConnections connections = new(dataSource);
 
-    public async Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await JobCommands.TryTransitionAsync(connection, null, transition, cancellationToken);
-    }
+    public Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken) =>
+        connections.RunAsync(async (connection, token) =>
+            (await connection.QuerySingleOrDefaultAsync<JobRow>(
+                new CommandDefinition(FindSql, new { JobId = jobId }, cancellationToken: token)))?.ToDomain(),
+            cancellationToken);
 
-    public async Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await JobCommands.TryRecordSubmissionAsync(connection, null, submission, cancellationToken);
-    }
+    public Task<TranscodeJob?> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken) =>
+        connections.RunAsync((connection, token) => JobCommands.TryTransitionAsync(connection, null, transition, token), cancellationToken);
 
-    public async Task<HeartbeatResult> HeartbeatAsync(
+    public Task<TranscodeJob?> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken) =>
+        connections.RunAsync((connection, token) => JobCommands.TryRecordSubmissionAsync(connection, submission, token), cancellationToken);
+
+    public Task<HeartbeatResult> HeartbeatAsync(
         Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(progressPercent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(progressPercent, 100);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(
-            HeartbeatSql,
-            new { JobId = jobId, Attempt = attempt, ProgressPercent = progressPercent, Now = DbTime.ToDb(now) },
-            cancellationToken: cancellationToken));
-        return updated == 1 ? HeartbeatResult.Alive : HeartbeatResult.Lost;
-    }
-
-    public async Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<AttemptRow>(
-            new CommandDefinition(ListAttemptsSql, new { JobId = jobId }, cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToDomain()).ToList();
-    }
-
-    public async Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleAsync<BacklogRow>(
-            new CommandDefinition(BacklogSql, cancellationToken: cancellationToken));
-
-        var counts = new Dictionary<JobState, int>
+        return connections.RunAsync(async (connection, token) =>
         {
-            [JobState.Queued] = row.Queued,
-            [JobState.Running] = row.Running,
-            [JobState.RetryWait] = row.RetryWait,
-        };
-        return new JobBacklog(
-            counts,
-            AgeAt(now, row.OldestQueuedAt),
-            AgeAt(now, row.OldestRetryWaitAt),
-            AgeAt(now, row.OldestHeartbeatAt));
+            var updated = await connection.ExecuteAsync(new CommandDefinition(
+                HeartbeatSql,
+                new { JobId = jobId, Attempt = attempt, ProgressPercent = progressPercent, Now = DbTime.ToDb(now) },
+                cancellationToken: token));
+            return updated == 1 ? HeartbeatResult.Alive : HeartbeatResult.Lost;
+        }, cancellationToken);
     }
+
+    public Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken) =>
+        connections.RunAsync<IReadOnlyList<JobAttempt>>(async (connection, token) =>
+        {
+            var rows = await connection.QueryAsync<AttemptRow>(
+                new CommandDefinition(ListAttemptsSql, new { JobId = jobId }, cancellationToken: token));
+            return rows.Select(r => r.ToDomain()).ToList();
+        }, cancellationToken);
+
+    public Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        connections.RunAsync(async (connection, token) =>
+        {
+            var row = await connection.QuerySingleAsync<BacklogRow>(new CommandDefinition(BacklogSql, cancellationToken: token));
+            var counts = new Dictionary<JobState, int>
+            {
+                [JobState.Queued] = row.Queued,
+                [JobState.Running] = row.Running,
+                [JobState.RetryWait] = row.RetryWait,
+            };
+            return new JobBacklog(
+                counts,
+                AgeAt(now, row.OldestQueuedAt),
+                AgeAt(now, row.OldestRetryWaitAt),
+                AgeAt(now, row.OldestHeartbeatAt));
+        }, cancellationToken);
 
     private static TimeSpan? AgeAt(DateTimeOffset now, DateTime? since) =>
         DbTime.FromDb(since) is { } at ? now - at : null;

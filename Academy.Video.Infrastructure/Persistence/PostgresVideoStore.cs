@@ -1,4 +1,3 @@
-using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
@@ -16,42 +15,55 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
                 @HlsPath, @CurrentJobId, @CreatedAt, @UpdatedAt)
         """;
 
-    private const string FindSql = $"""
+    private static readonly string FindSql = $"""
         SELECT {VideoRow.Columns} FROM videos WHERE id = @VideoId
         """;
 
-    // The SET list mirrors VideoChange.ApplyTo; every write below is fenced on the expected status.
+    // Writes what the domain's VideoChange decided, fenced on the statuses it allows.
     private const string ChangeVideoSql = """
-        UPDATE videos SET
+        UPDATE videos AS v SET
             status = @ToStatus,
-            updated_at = @At,
-            current_job_id = COALESCE(@CurrentJobId, current_job_id),
-            source_size_bytes = COALESCE(@SourceSizeBytes, source_size_bytes),
-            hls_path = CASE WHEN @ClearHlsPath THEN NULL ELSE hls_path END
-        WHERE id = @VideoId AND status = @FromStatus
+            updated_at = @ChangeAt,
+            current_job_id = COALESCE(@CurrentJobId, v.current_job_id),
+            source_size_bytes = COALESCE(@SourceSizeBytes, v.source_size_bytes),
+            hls_path = CASE WHEN @ClearHlsPath THEN NULL ELSE v.hls_path END
+        WHERE v.id = @VideoId AND v.status = ANY(@FromStatuses::text[])
         """;
 
-    private const string QueueJobSql = $"""
+    private static readonly string QueueJobSql = $"""
         WITH changed AS (
             {ChangeVideoSql}
-            RETURNING id
+            RETURNING v.*
+        ),
+        inserted AS (
+            INSERT INTO video_transcode_jobs (id, video_id, state, attempt_count, progress_percent, created_at, updated_at)
+            SELECT @JobId, changed.id, @JobState, @JobAttemptCount, @JobProgressPercent, @JobCreatedAt, @JobUpdatedAt
+            FROM changed
+            RETURNING *
         )
-        INSERT INTO video_transcode_jobs (id, video_id, state, attempt_count, progress_percent, created_at, updated_at)
-        SELECT @JobId, changed.id, @JobState, @JobAttemptCount, @JobProgressPercent, @JobCreatedAt, @JobUpdatedAt
-        FROM changed
+        SELECT {VideoRow.ColumnsOf("changed")}, {JobRow.ColumnsOf("inserted")}
+        FROM changed, inserted
         """;
 
-    private const string StartDeletionSql = $"""
-        WITH changed AS (
+    // One statement. The job's end runs first (its fence also asks that the video is still as
+    // read), and the video moves only if that won or there was no job to end: all or nothing.
+    private static readonly string StartDeletionSql = $"""
+        WITH {JobCommands.TransitionCtes("AND EXISTS (SELECT 1 FROM videos AS dv WHERE dv.id = @VideoId AND dv.status = ANY(@FromStatuses::text[]))")},
+        changed AS (
             {ChangeVideoSql}
-            RETURNING id
+              AND (NOT @EndsJob OR EXISTS (SELECT 1 FROM moved))
+            RETURNING v.*
+        ),
+        whole_video AS (
+            INSERT INTO storage_cleanups (id, prefix, video_id, job_id, reason, attempts, next_attempt_at, created_at)
+            SELECT gen_random_uuid(), @Prefix, changed.id, NULL, 'video deleted', 0, @ChangeAt, @ChangeAt
+            FROM changed
+            ON CONFLICT (prefix) DO NOTHING
         )
-        INSERT INTO storage_cleanups (id, prefix, video_id, reason, attempts, next_attempt_at, created_at)
-        SELECT @CleanupId, @Prefix, @CleanupVideoId, @Reason, @Attempts, @CleanupCreatedAt, @CleanupCreatedAt
-        FROM changed
+        SELECT {VideoRow.Columns} FROM changed
         """;
 
-    private const string ListSql = $"""
+    private static readonly string ListSql = $"""
         SELECT {VideoRow.Columns} FROM videos
         WHERE (@Status::text IS NULL OR status = @Status::text)
           AND (NOT @HasCursor OR (created_at, id) < (@AfterCreatedAt, @AfterId))
@@ -59,45 +71,38 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
         LIMIT @Fetch
         """;
 
-    public async Task AddAsync(LectureVideo video, CancellationToken cancellationToken)
+    private readonly PostgresConnections connections = new(dataSource);
+
+    public Task AddAsync(LectureVideo video, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(video);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(
-            InsertSql,
-            new
-            {
-                video.Id,
-                video.Title,
-                Status = video.Status.ToWire(),
-                video.SourceKey,
-                video.SourceContentType,
-                video.SourceSizeBytes,
-                video.HlsPath,
-                video.CurrentJobId,
-                CreatedAt = DbTime.ToDb(video.CreatedAt),
-                UpdatedAt = DbTime.ToDb(video.UpdatedAt),
-            },
-            cancellationToken: cancellationToken));
+        return connections.RunAsync(
+            (connection, token) => connection.ExecuteAsync(new CommandDefinition(
+                InsertSql,
+                new
+                {
+                    video.Id,
+                    video.Title,
+                    Status = video.Status.ToWire(),
+                    video.SourceKey,
+                    video.SourceContentType,
+                    video.SourceSizeBytes,
+                    video.HlsPath,
+                    video.CurrentJobId,
+                    CreatedAt = DbTime.ToDb(video.CreatedAt),
+                    UpdatedAt = DbTime.ToDb(video.UpdatedAt),
+                },
+                cancellationToken: token)),
+            cancellationToken);
     }
 
-    public async Task<LectureVideo?> FindAsync(Guid videoId, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var row = await connection.QuerySingleOrDefaultAsync<VideoRow>(
-            new CommandDefinition(FindSql, new { VideoId = videoId }, cancellationToken: cancellationToken));
-        return row?.ToDomain();
-    }
+    public Task<LectureVideo?> FindAsync(Guid videoId, CancellationToken cancellationToken) =>
+        connections.RunAsync(async (connection, token) =>
+            (await connection.QuerySingleOrDefaultAsync<VideoRow>(
+                new CommandDefinition(FindSql, new { VideoId = videoId }, cancellationToken: token)))?.ToDomain(),
+            cancellationToken);
 
-    public async Task<bool> TryChangeAsync(VideoChange change, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var parameters = new DynamicParameters(ChangeParameters(change));
-        return await connection.ExecuteAsync(
-            new CommandDefinition(ChangeVideoSql, parameters, cancellationToken: cancellationToken)) == 1;
-    }
-
-    public async Task<bool> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
+    public Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(queue);
         var job = queue.Job;
@@ -106,7 +111,7 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             throw new ArgumentException($"Job {job.Id} belongs to video {job.VideoId}, not {queue.Video.VideoId}.", nameof(queue));
         }
 
-        var parameters = new DynamicParameters(ChangeParameters(queue.Video));
+        var parameters = ChangeParameters(queue.Video);
         parameters.AddDynamicParams(new
         {
             JobId = job.Id,
@@ -117,62 +122,70 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             JobUpdatedAt = DbTime.ToDb(job.UpdatedAt),
         });
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(
-            new CommandDefinition(QueueJobSql, parameters, cancellationToken: cancellationToken)) == 1;
-    }
-
-    public async Task<bool> TryStartDeletionAsync(VideoChange change, StorageCleanup cleanup, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(cleanup);
-        var parameters = new DynamicParameters(ChangeParameters(change));
-        parameters.AddDynamicParams(new
+        return connections.RunAsync(async (connection, token) =>
         {
-            CleanupId = cleanup.Id,
-            cleanup.Prefix,
-            CleanupVideoId = cleanup.VideoId,
-            cleanup.Reason,
-            cleanup.Attempts,
-            CleanupCreatedAt = DbTime.ToDb(cleanup.CreatedAt),
-        });
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(
-            new CommandDefinition(StartDeletionSql, parameters, cancellationToken: cancellationToken)) == 1;
+            var rows = await connection.QueryAsync<VideoRow, JobRow, QueuedJob>(
+                new CommandDefinition(QueueJobSql, parameters, cancellationToken: token),
+                (video, queued) => new QueuedJob(video.ToDomain(), queued.ToDomain()),
+                splitOn: "Id");
+            return rows.SingleOrDefault();
+        }, cancellationToken);
     }
 
-    public async Task<VideoPage> ListAsync(VideoListQuery query, CancellationToken cancellationToken)
+    public Task<LectureVideo?> TryStartDeletionAsync(VideoDeletion deletion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(deletion);
+        if (deletion.EndJob is { } end && end.VideoId != deletion.Video.VideoId)
+        {
+            throw new ArgumentException($"Job {end.JobId} belongs to video {end.VideoId}, not {deletion.Video.VideoId}.", nameof(deletion));
+        }
+
+        var parameters = JobCommands.TransitionParameters(deletion.EndJob);
+        parameters.AddDynamicParams(VideoChangeValues(deletion.Video));
+        parameters.AddDynamicParams(new { EndsJob = deletion.EndJob is not null, deletion.Prefix });
+
+        return connections.RunAsync(async (connection, token) =>
+            (await connection.QuerySingleOrDefaultAsync<VideoRow>(
+                new CommandDefinition(StartDeletionSql, parameters, cancellationToken: token)))?.ToDomain(),
+            cancellationToken);
+    }
+
+    public Task<VideoPage> ListAsync(VideoListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = (await connection.QueryAsync<VideoRow>(new CommandDefinition(
-            ListSql,
-            new
-            {
-                Status = query.Status?.ToWire(),
-                HasCursor = query.After is not null,
-                AfterCreatedAt = DbTime.ToDb(query.After?.CreatedAt ?? DateTimeOffset.MinValue),
-                AfterId = query.After?.Id ?? Guid.Empty,
-                // One row beyond the page says whether another page follows.
-                Fetch = query.Limit + 1,
-            },
-            cancellationToken: cancellationToken))).ToList();
+        return connections.RunAsync(async (connection, token) =>
+        {
+            var rows = (await connection.QueryAsync<VideoRow>(new CommandDefinition(
+                ListSql,
+                new
+                {
+                    Status = query.Status?.ToWire(),
+                    HasCursor = query.After is not null,
+                    AfterCreatedAt = DbTime.ToDb(query.After?.CreatedAt ?? DateTimeOffset.MinValue),
+                    AfterId = query.After?.Id ?? Guid.Empty,
+                    // One row beyond the page says whether another page follows.
+                    Fetch = query.Limit + 1,
+                },
+                cancellationToken: token))).ToList();
 
-        var items = rows.Take(query.Limit).Select(r => r.ToDomain()).ToList();
-        var next = rows.Count > query.Limit ? new VideoCursor(items[^1].CreatedAt, items[^1].Id) : null;
-        return new VideoPage(items, next);
+            var items = rows.Take(query.Limit).Select(r => r.ToDomain()).ToList();
+            var next = rows.Count > query.Limit ? new VideoCursor(items[^1].CreatedAt, items[^1].Id) : null;
+            return new VideoPage(items, next);
+        }, cancellationToken);
     }
 
-    private static object ChangeParameters(VideoChange change)
+    private static DynamicParameters ChangeParameters(VideoChange change) => new(VideoChangeValues(change));
+
+    private static object VideoChangeValues(VideoChange change)
     {
         ArgumentNullException.ThrowIfNull(change);
         return new
         {
             change.VideoId,
-            FromStatus = change.FromStatus.ToWire(),
-            ToStatus = change.ToStatus.ToWire(),
-            At = DbTime.ToDb(change.At),
+            FromStatuses = change.From.Select(s => s.ToWire()).ToArray(),
+            ToStatus = change.To.ToWire(),
+            ChangeAt = DbTime.ToDb(change.At),
             change.CurrentJobId,
             change.SourceSizeBytes,
             change.ClearHlsPath,

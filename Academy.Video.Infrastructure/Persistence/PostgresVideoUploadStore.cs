@@ -23,7 +23,7 @@ public sealed class PostgresVideoUploadStore(NpgsqlDataSource dataSource) : IVid
         WHERE video_id = @VideoId AND upload_id = @ExpectedUploadId
         """;
 
-    private const string PendingUploadsSql = $"""
+    private static readonly string PendingUploadsSql = $"""
         SELECT {VideoRow.Columns} FROM videos
         WHERE status = 'PENDING_UPLOAD' AND created_at <= @CreatedBefore
         ORDER BY created_at
@@ -35,12 +35,16 @@ public sealed class PostgresVideoUploadStore(NpgsqlDataSource dataSource) : IVid
     private const string ExpireSql = """
         WITH expired AS (
             UPDATE videos SET status = @ToStatus, updated_at = @At
-            WHERE id = @VideoId AND status = @FromStatus AND current_job_id IS NULL
+            WHERE id = @VideoId AND status = ANY(@FromStatuses::text[]) AND current_job_id IS NULL
             RETURNING id
+        ),
+        queued AS (
+            INSERT INTO storage_cleanups (id, prefix, video_id, reason, attempts, next_attempt_at, created_at)
+            SELECT @CleanupId, @Prefix, expired.id, @Reason, @Attempts, @CleanupCreatedAt, @CleanupCreatedAt
+            FROM expired
+            ON CONFLICT (prefix) DO NOTHING
         )
-        INSERT INTO storage_cleanups (id, prefix, video_id, reason, attempts, next_attempt_at, created_at)
-        SELECT @CleanupId, @Prefix, expired.id, @Reason, @Attempts, @CleanupCreatedAt, @CleanupCreatedAt
-        FROM expired
+        SELECT count(*)::int FROM expired
         """;
 
     public async Task AddMultipartAsync(MultipartUpload upload, CancellationToken cancellationToken)
@@ -91,19 +95,19 @@ public sealed class PostgresVideoUploadStore(NpgsqlDataSource dataSource) : IVid
     {
         ArgumentNullException.ThrowIfNull(change);
         ArgumentNullException.ThrowIfNull(cleanup);
-        if (change.ToStatus != VideoStatus.Expired || cleanup.VideoId != change.VideoId)
+        if (change.To != VideoStatus.Expired || cleanup.VideoId != change.VideoId)
         {
-            throw new ArgumentException($"Expected the expiry of video {change.VideoId} with a cleanup of that video, got {change.ToStatus} and a cleanup of {cleanup.VideoId}.", nameof(change));
+            throw new ArgumentException($"Expected the expiry of video {change.VideoId} with a cleanup of that video, got {change.To} and a cleanup of {cleanup.VideoId}.", nameof(change));
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             ExpireSql,
             new
             {
                 change.VideoId,
-                FromStatus = change.FromStatus.ToWire(),
-                ToStatus = change.ToStatus.ToWire(),
+                FromStatuses = change.From.Select(status => status.ToWire()).ToArray(),
+                ToStatus = change.To.ToWire(),
                 At = DbTime.ToDb(change.At),
                 CleanupId = cleanup.Id,
                 cleanup.Prefix,

@@ -21,11 +21,13 @@ internal sealed record VideoRow
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 
-    public const string Columns = """
-        id AS Id, title AS Title, status AS Status, source_key AS SourceKey,
-        source_content_type AS SourceContentType, source_size_bytes AS SourceSizeBytes,
-        hls_path AS HlsPath, current_job_id AS CurrentJobId, created_at AS CreatedAt, updated_at AS UpdatedAt
-        """;
+    public static readonly string Columns = ColumnsOf(null);
+
+    /// <summary>The select list, its columns qualified by <paramref name="alias"/> when two tables are joined.</summary>
+    public static string ColumnsOf(string? alias) => SqlColumns.Select(alias,
+        ("id", "Id"), ("title", "Title"), ("status", "Status"), ("source_key", "SourceKey"),
+        ("source_content_type", "SourceContentType"), ("source_size_bytes", "SourceSizeBytes"),
+        ("hls_path", "HlsPath"), ("current_job_id", "CurrentJobId"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
 
     public LectureVideo ToDomain() => new()
     {
@@ -42,7 +44,7 @@ internal sealed record VideoRow
     };
 }
 
-internal sealed record JobRow
+internal record JobRow
 {
     public Guid Id { get; init; }
     public Guid VideoId { get; init; }
@@ -55,16 +57,20 @@ internal sealed record JobRow
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public DateTime? NextAttemptAt { get; init; }
+    public int NeverStartedCount { get; init; }
+    public string? NeverStartedReason { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
 
-    public const string Columns = """
-        id AS Id, video_id AS VideoId, state AS State, attempt_count AS AttemptCount,
-        aws_batch_job_id AS AwsBatchJobId, submitted_at AS SubmittedAt, last_heartbeat_at AS LastHeartbeatAt,
-        progress_percent AS ProgressPercent, error_code AS ErrorCode, error_message AS ErrorMessage,
-        next_attempt_at AS NextAttemptAt, created_at AS CreatedAt, updated_at AS UpdatedAt, finished_at AS FinishedAt
-        """;
+    public static readonly string Columns = ColumnsOf(null);
+
+    public static string ColumnsOf(string? alias) => SqlColumns.Select(alias,
+        ("id", "Id"), ("video_id", "VideoId"), ("state", "State"), ("attempt_count", "AttemptCount"),
+        ("aws_batch_job_id", "AwsBatchJobId"), ("submitted_at", "SubmittedAt"), ("last_heartbeat_at", "LastHeartbeatAt"),
+        ("progress_percent", "ProgressPercent"), ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"),
+        ("next_attempt_at", "NextAttemptAt"), ("never_started_count", "NeverStartedCount"), ("never_started_reason", "NeverStartedReason"),
+        ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
 
     public TranscodeJob ToDomain() => new()
     {
@@ -79,10 +85,21 @@ internal sealed record JobRow
         ErrorCode = ErrorCode,
         ErrorMessage = ErrorMessage,
         NextAttemptAt = DbTime.FromDb(NextAttemptAt),
+        NeverStartedCount = NeverStartedCount,
+        NeverStartedReason = NeverStartedReason,
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),
         FinishedAt = DbTime.FromDb(FinishedAt),
     };
+}
+
+/// <summary>A recovery candidate: the job row and its video's status.</summary>
+internal sealed record CandidateRow : JobRow
+{
+    public string? VideoStatus { get; init; }
+
+    public RecoveryCandidate ToCandidate() =>
+        new(ToDomain(), VideoStatus is null ? null : VideoStatusNames.ParseVideoStatus(VideoStatus));
 }
 
 internal sealed record AttemptRow
@@ -117,15 +134,22 @@ internal sealed record CleanupRow
     public Guid Id { get; init; }
     public string Prefix { get; init; } = "";
     public Guid? VideoId { get; init; }
+    public Guid? JobId { get; init; }
     public string Reason { get; init; } = "";
     public int Attempts { get; init; }
     public DateTime CreatedAt { get; init; }
 
     public const string Columns = """
-        id AS Id, prefix AS Prefix, video_id AS VideoId, reason AS Reason, attempts AS Attempts, created_at AS CreatedAt
+        id AS Id, prefix AS Prefix, video_id AS VideoId, job_id AS JobId, reason AS Reason, attempts AS Attempts, created_at AS CreatedAt
         """;
 
-    public StorageCleanup ToDomain() => new(Id, Prefix, VideoId, Reason, Attempts, DbTime.FromDb(CreatedAt));
+    public StorageCleanup ToDomain() => new(Id, Prefix, VideoId, JobId, Reason, Attempts, DbTime.FromDb(CreatedAt));
+}
+
+internal static class SqlColumns
+{
+    public static string Select(string? alias, params (string Column, string Property)[] columns) =>
+        string.Join(", ", columns.Select(c => $"{(alias is null ? "" : alias + ".")}{c.Column} AS {c.Property}"));
 }
 
 /// <summary>

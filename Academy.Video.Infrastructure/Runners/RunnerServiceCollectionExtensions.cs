@@ -83,6 +83,12 @@ public static class RunnerServiceCollectionExtensions
             .Validate(options => !string.IsNullOrWhiteSpace(options.JobQueue), "The Batch job queue setting is empty.")
             .Validate(options => !string.IsNullOrWhiteSpace(options.JobDefinition), "The Batch job definition setting is empty.")
             .Validate(options => !string.IsNullOrWhiteSpace(options.Region), "Runner:Batch:Region is required.")
+            .Validate(options => options.CallTimeout >= TimeSpan.FromMilliseconds(10), "Runner:Batch:CallTimeout must be at least 10 ms.")
+            .Validate(options => options.MaxRetryAttempts >= 0, "Runner:Batch:MaxRetryAttempts cannot be negative.")
+            .Validate(options => options.CircuitMinimumThroughput >= 2, "Runner:Batch:CircuitMinimumThroughput must be at least 2.")
+            .Validate(
+                options => options.CircuitSamplingDuration >= TimeSpan.FromMilliseconds(500) && options.CircuitBreakDuration >= TimeSpan.FromMilliseconds(500),
+                "Runner:Batch:CircuitSamplingDuration and CircuitBreakDuration must be at least 500 ms.")
             .ValidateOnStart();
 
         // Environment, profile, container or instance credentials, resolved when the first request is signed.

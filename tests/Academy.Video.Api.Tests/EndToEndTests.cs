@@ -100,7 +100,7 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
 
             Assert.Equal(("DEAD", 5), (failed.GetProperty("job").GetProperty("state").GetString(), failed.GetProperty("job").GetProperty("attemptCount").GetInt32()));
             Assert.Equal(5, failed.GetProperty("attempts").GetArrayLength());
-            Assert.Equal("STORAGE_ERROR", failed.GetProperty("job").GetProperty("errorCode").GetString());
+            Assert.Equal("LOCAL_DISK_ERROR", failed.GetProperty("job").GetProperty("errorCode").GetString());
             File.Delete(api.WorkBlocker);
 
             var retry = await api.ClientWithKey().PostAsync($"/api/v1/videos/{videoId}/retry", null);

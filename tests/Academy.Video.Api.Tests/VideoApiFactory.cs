@@ -17,7 +17,7 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string ClientKey = "test-client-key-0123456789";
     public const string InternalKey = "test-internal-key-0123456789";
 
-    private readonly PostgresDatabase database = new();
+    private PostgresDatabase? database;
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "academy-video-api-tests", Guid.NewGuid().ToString("N"));
 
@@ -26,12 +26,18 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>A regular file where the worker's work directory should be makes every attempt fail (a transient error).</summary>
     public string WorkBlocker => Path.Combine(Root, "work-blocker");
 
-    public string ConnectionString => database.ConnectionString;
+    public string ConnectionString => Database.ConnectionString;
+
+    private PostgresDatabase Database => database ?? throw new InvalidOperationException("InitializeAsync first.");
+
+    /// <summary>The database the API and its workers use; by default a fresh one on the shared test server.</summary>
+    protected virtual PostgresDatabase CreateDatabase() => new();
 
     public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web);
 
     public virtual async Task InitializeAsync()
     {
+        database = CreateDatabase();
         await database.InitializeAsync();
         Directory.CreateDirectory(Root);
     }
@@ -39,7 +45,11 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await database.DisposeAsync();
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+
         if (Directory.Exists(Root))
         {
             Directory.Delete(Root, recursive: true);
@@ -51,7 +61,7 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         var workDirectory = Path.Combine(WorkBlocker, "work");
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Postgres"] = database.ConnectionString,
+            ["ConnectionStrings:Postgres"] = Database.ConnectionString,
             ["Auth:ApiKeys:0"] = ClientKey,
             ["Auth:InternalApiKeys:0"] = InternalKey,
             ["Storage:Provider"] = "Local",
@@ -62,7 +72,7 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Runner:Local:Arguments:0"] = WorkerDll,
             ["Runner:Local:LogDirectory"] = Path.Combine(Root, "runner-logs"),
             ["Runner:Local:MaxConcurrency"] = "2",
-            ["Runner:Local:Environment:ConnectionStrings__Postgres"] = database.ConnectionString,
+            ["Runner:Local:Environment:ConnectionStrings__Postgres"] = Database.ConnectionString,
             ["Runner:Local:Environment:Storage__Provider"] = "Local",
             ["Runner:Local:Environment:Storage__Local__RootPath"] = StorageRoot,
             ["Runner:Local:WorkDirectory"] = workDirectory,

@@ -3,7 +3,7 @@ using Mediator;
 
 namespace Academy.Video.Application.Jobs.GetBacklog;
 
-/// <summary>Operators' view of the queue: counts by state and the oldest waits.</summary>
+/// <summary>Operators' view of the queue: counts of the unfinished states and the oldest waits.</summary>
 public sealed record GetBacklogQuery : IQuery<BacklogView>;
 
 public sealed record BacklogView(
@@ -19,7 +19,8 @@ public sealed class GetBacklogHandler(ITranscodeJobStore jobs, TimeProvider time
     {
         var now = time.GetUtcNow();
         var backlog = await jobs.GetBacklogAsync(now, cancellationToken);
-        var counts = Enum.GetValues<JobState>().ToDictionary(s => s.ToWire(), s => backlog.CountsByState.GetValueOrDefault(s));
+        // Finished jobs are history, not backlog: only the unfinished states are counted.
+        var counts = Enum.GetValues<JobState>().Where(s => !s.IsTerminal()).ToDictionary(s => s.ToWire(), s => backlog.CountsByState.GetValueOrDefault(s));
         return new BacklogView(
             counts,
             backlog.OldestQueuedAge?.TotalSeconds,

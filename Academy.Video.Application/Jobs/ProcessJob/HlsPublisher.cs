@@ -24,12 +24,18 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
         return prefix + output.MasterPlaylist;
     }
 
-    private Task UploadAsync(HlsOutput output, string prefix, string relativePath, CancellationToken cancellationToken) =>
-        storage.UploadFileAsync(
-            Path.Combine(output.OutputDirectory, relativePath),
-            prefix + relativePath,
-            ContentTypeOf(relativePath),
-            cancellationToken);
+    private async Task UploadAsync(HlsOutput output, string prefix, string relativePath, CancellationToken cancellationToken)
+    {
+        var key = prefix + relativePath;
+        try
+        {
+            await storage.UploadFileAsync(Path.Combine(output.OutputDirectory, relativePath), key, ContentTypeOf(relativePath), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new StorageOperationException("upload", key, ex);
+        }
+    }
 
     public static string ContentTypeOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {

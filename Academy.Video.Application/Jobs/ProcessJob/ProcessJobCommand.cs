@@ -11,14 +11,16 @@ public enum ProcessJobOutcome
     IdempotentDone,
     IdempotentReady,
     JobNotFound,
-    /// <summary>DEAD, FAILED, another attempt RUNNING, or the video deleted: nothing to do.</summary>
+    /// <summary>DEAD, FAILED, or another attempt RUNNING: nothing to do.</summary>
     NotRunnable,
+    /// <summary>The job was waiting to start, but its video is being deleted: the job was ended FAILED (VIDEO_DELETED).</summary>
+    VideoDeleted,
     /// <summary>Another worker started the same attempt first (a duplicate Batch run).</summary>
     LostStartRace,
     Failed,
     /// <summary>The attempt was taken away (stuck scan, deletion): stopped without touching state.</summary>
     Superseded,
-    /// <summary>SIGTERM / Batch terminate: the attempt was released to RETRY_WAIT.</summary>
+    /// <summary>SIGTERM / Batch terminate: the attempt ended CANCELLED (RETRY_WAIT, or DEAD if it was the last).</summary>
     Cancelled,
 }
 
@@ -28,7 +30,7 @@ public sealed record ProcessJobResult(ProcessJobOutcome Outcome, string Detail)
     public int ExitCode => Outcome switch
     {
         ProcessJobOutcome.Completed or ProcessJobOutcome.IdempotentDone or ProcessJobOutcome.IdempotentReady
-            or ProcessJobOutcome.NotRunnable or ProcessJobOutcome.LostStartRace => 0,
+            or ProcessJobOutcome.NotRunnable or ProcessJobOutcome.VideoDeleted or ProcessJobOutcome.LostStartRace => 0,
         _ => 1,
     };
 }

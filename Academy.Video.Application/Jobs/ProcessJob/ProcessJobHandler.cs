@@ -19,7 +19,6 @@ public sealed class ProcessJobHandler(
     IMediaProbe probe,
     IHlsEncoder encoder,
     HlsPublisher publisher,
-    IStorageCleanupQueue cleanups,
     JobPolicy policy,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
@@ -43,27 +42,29 @@ public sealed class ProcessJobHandler(
                 logger.LogInformation("{event} job {job_id} video {video_id}: {reason}", JobEvents.IdempotentDone, job!.Id, job.VideoId, start.Reason);
                 return new(ProcessJobOutcome.IdempotentDone, start.Reason);
             case WorkerStartOutcome.IdempotentReady:
-                return await CompleteAlreadyPublishedAsync(job!, start.Reason, cancellationToken);
+                return await CompleteAlreadyPublishedAsync(job!, video!.HlsPath!, start.Reason, cancellationToken);
             case WorkerStartOutcome.NotRunnable:
                 logger.LogWarning("{event} job {job_id} video {video_id}: {reason}", JobEvents.JobNotRunnable, job!.Id, job.VideoId, start.Reason);
                 return new(ProcessJobOutcome.NotRunnable, start.Reason);
+            case WorkerStartOutcome.EndForDeletedVideo:
+                return await EndForDeletedVideoAsync(job!, start.Reason, cancellationToken);
         }
 
-        var started = job!.Start(time.GetUtcNow());
-        if (!await jobs.TryTransitionAsync(started, cancellationToken))
+        var running = await jobs.TryTransitionAsync(job!.Start(time.GetUtcNow()), cancellationToken);
+        if (running is null)
         {
             const string reason = "Another worker started this attempt first.";
             logger.LogWarning("{event} job {job_id} video {video_id}: {reason}", JobEvents.JobNotRunnable, job.Id, job.VideoId, reason);
             return new(ProcessJobOutcome.LostStartRace, reason);
         }
 
-        return await RunAttemptAsync(started.ApplyTo(job), video!, cancellationToken);
+        return await RunAttemptAsync(running, video!, cancellationToken);
     }
 
-    private async Task<ProcessJobResult> CompleteAlreadyPublishedAsync(TranscodeJob job, string reason, CancellationToken cancellationToken)
+    private async Task<ProcessJobResult> CompleteAlreadyPublishedAsync(TranscodeJob job, string hlsPath, string reason, CancellationToken cancellationToken)
     {
-        var completion = job.CompleteAlreadyPublished(time.GetUtcNow());
-        if (completion is not null && !await jobs.TryTransitionAsync(completion, cancellationToken))
+        var completion = job.CompleteAlreadyPublished(hlsPath, time.GetUtcNow());
+        if (completion is not null && await jobs.TryTransitionAsync(completion, cancellationToken) is null)
         {
             var current = await jobs.FindAsync(job.Id, cancellationToken);
             if (current?.State != JobState.Succeeded)
@@ -78,6 +79,15 @@ public sealed class ProcessJobHandler(
         return new(ProcessJobOutcome.IdempotentReady, reason);
     }
 
+    /// <summary>A job that waits to start while its video is deleted ends here, so no scan ever submits it again.</summary>
+    private async Task<ProcessJobResult> EndForDeletedVideoAsync(TranscodeJob job, string reason, CancellationToken cancellationToken)
+    {
+        var ended = await jobs.TryTransitionAsync(job.CancelForDeletion(time.GetUtcNow())!, cancellationToken);
+        var detail = ended is null ? $"{reason} The job moved meanwhile; it was left as it is." : $"{reason} The job ended FAILED ({JobErrorCodes.VideoDeleted}).";
+        logger.LogWarning("{event} job {job_id} video {video_id}: {reason}", JobEvents.JobNotRunnable, job.Id, job.VideoId, detail);
+        return new(ProcessJobOutcome.VideoDeleted, detail);
+    }
+
     private async Task<ProcessJobResult> RunAttemptAsync(TranscodeJob job, LectureVideo video, CancellationToken stopRequested)
     {
         var attempt = job.AttemptCount;
@@ -89,7 +99,8 @@ public sealed class ProcessJobHandler(
         var heartbeat = new AttemptHeartbeat(jobs, time, logger, job.Id, attempt, options.HeartbeatInterval, attemptScope);
         var heartbeatLoop = heartbeat.RunAsync();
         var workDirectory = Path.Combine(options.WorkDirectory, $"{job.Id:N}-a{attempt}");
-        var prefix = StorageKeys.HlsPrefix(job.VideoId, job.Id, attempt);
+        var prefix = job.AttemptPrefix(attempt);
+        // For the logs only: what failed is judged by the exception's type (AttemptFailures).
         var phase = "download";
         try
         {
@@ -116,10 +127,9 @@ public sealed class ProcessJobHandler(
             phase = "complete";
             await heartbeat.StopAsync(heartbeatLoop);
             attemptScope.Token.ThrowIfCancellationRequested();
-            var completion = job.Complete(hlsPath, time.GetUtcNow())!;
-            if (!await jobs.TryTransitionAsync(completion, CancellationToken.None))
+            if (!await CompleteAsync(job, hlsPath))
             {
-                return await AbandonAsync(job, prefix, phase, "the attempt was superseded before it could complete");
+                return Abandon(job, phase, "the attempt was superseded before it could complete");
             }
 
             logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} hls {hls_path} duration_ms {duration_ms}",
@@ -128,22 +138,16 @@ public sealed class ProcessJobHandler(
         }
         catch (OperationCanceledException) when (heartbeat.Lost)
         {
-            return await AbandonAsync(job, prefix, phase, "the heartbeat found the attempt superseded");
+            return Abandon(job, phase, "the heartbeat found the attempt superseded");
         }
         catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
         {
             var result = await FailAsync(job, JobError.Cancelled("the container was asked to stop (SIGTERM)"), phase, clock);
-            await cleanups.EnqueueAsync(OrphanCleanup(prefix, "cancelled attempt"), CancellationToken.None);
             return result with { Outcome = ProcessJobOutcome.Cancelled };
         }
-        catch (TranscodeFailedException ex)
+        catch (Exception ex)
         {
-            return await FailAsync(job, ex.Error, phase, clock, ex);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            var code = phase is "download" or "upload" ? JobErrorCodes.StorageError : JobErrorCodes.Internal;
-            return await FailAsync(job, JobError.Transient(code, $"{phase} failed: {ex.Message}"), phase, clock, ex);
+            return await FailAsync(job, AttemptFailures.Classify(ex), phase, clock, ex);
         }
         finally
         {
@@ -152,39 +156,58 @@ public sealed class ProcessJobHandler(
         }
     }
 
+    /// <summary>
+    /// The fenced completion. A lost answer (the database went away after committing) is told apart
+    /// from a lost race by reading the job back: SUCCEEDED at this attempt means this write won.
+    /// </summary>
+    private async Task<bool> CompleteAsync(TranscodeJob job, string hlsPath)
+    {
+        if (await jobs.TryTransitionAsync(job.Complete(hlsPath, time.GetUtcNow())!, CancellationToken.None) is not null)
+        {
+            return true;
+        }
+
+        var current = await jobs.FindAsync(job.Id, CancellationToken.None);
+        return current is { State: JobState.Succeeded } && current.AttemptCount == job.AttemptCount
+            && (await videos.FindAsync(job.VideoId, CancellationToken.None))?.HlsPath == hlsPath;
+    }
+
     private async Task DownloadSourceAsync(string key, string path, CancellationToken cancellationToken)
     {
         try
         {
             await storage.DownloadToFileAsync(key, path, cancellationToken);
         }
-        catch (ObjectNotFoundException)
+        catch (Exception ex) when (ex is not ObjectNotFoundException && !cancellationToken.IsCancellationRequested)
         {
-            throw new TranscodeFailedException(JobError.SourceMissing(key));
+            throw new StorageOperationException("download", key, ex);
         }
     }
 
+    /// <summary>
+    /// Ends the attempt as the error says: FAILED, DEAD or RETRY_WAIT. The transition queues the
+    /// attempt's prefix for cleanup in the same statement.
+    /// </summary>
     private async Task<ProcessJobResult> FailAsync(TranscodeJob job, JobError error, string phase, Stopwatch clock, Exception? cause = null)
     {
         var failure = job.Fail(error, time.GetUtcNow(), policy);
-        var won = await jobs.TryTransitionAsync(failure, CancellationToken.None);
+        var written = await jobs.TryTransitionAsync(failure, CancellationToken.None);
         logger.LogError(cause, "{event} job {job_id} video {video_id} attempt {attempt} phase {phase} error {error_code} state {state} recorded {recorded} duration_ms {duration_ms}: {error_message}",
             JobEvents.JobFailed, job.Id, job.VideoId, job.AttemptCount, phase, error.Code,
-            failure.ToState.ToWire(), won, clock.ElapsedMilliseconds, error.Message);
+            failure.ToState.ToWire(), written is not null, clock.ElapsedMilliseconds, error.Message);
         return new(ProcessJobOutcome.Failed, $"{error.Code}: {error.Message}");
     }
 
-    /// <summary>A superseded attempt leaves state alone; whatever it uploaded is garbage to remove.</summary>
-    private async Task<ProcessJobResult> AbandonAsync(TranscodeJob job, string prefix, string phase, string reason)
+    /// <summary>
+    /// A superseded attempt leaves state alone. Whatever it uploaded was queued for cleanup by the
+    /// transition that took the attempt away (stuck release, deletion).
+    /// </summary>
+    private ProcessJobResult Abandon(TranscodeJob job, string phase, string reason)
     {
-        await cleanups.EnqueueAsync(OrphanCleanup(prefix, "superseded attempt"), CancellationToken.None);
         logger.LogWarning("{event} job {job_id} video {video_id} attempt {attempt} phase {phase}: {reason}",
             JobEvents.AttemptSuperseded, job.Id, job.VideoId, job.AttemptCount, phase, reason);
         return new(ProcessJobOutcome.Superseded, reason);
     }
-
-    private StorageCleanup OrphanCleanup(string prefix, string reason) =>
-        new(Guid.NewGuid(), prefix, null, reason, 0, time.GetUtcNow());
 
     private void LogPhase(TranscodeJob job, int attempt, string phase, Stopwatch clock, string detail) =>
         logger.LogInformation("{event} job {job_id} attempt {attempt} phase {phase} elapsed_ms {duration_ms}: {detail}",

@@ -9,8 +9,9 @@ namespace Academy.Video.Application.Jobs.ScanStuckJobs;
 
 /// <summary>
 /// The recovery scan (seeds' <c>scan_stuck_video_jobs</c>): RUNNING without heartbeat → RETRY_WAIT
-/// or DEAD; due RETRY_WAIT and lost QUEUED submissions → submitted again under the same job id.
-/// A dry run decides the same and changes nothing.
+/// or DEAD; due RETRY_WAIT and lost QUEUED submissions → submitted again under the same job id;
+/// submissions that never start → counted, resubmitted, DEAD at the bound; jobs of deleted videos
+/// → FAILED. A dry run decides the same and changes nothing.
 /// </summary>
 public sealed record ScanStuckJobsCommand(bool DryRun = false, int? Limit = null) : ICommand<ScanReport>;
 
@@ -19,7 +20,11 @@ public sealed record ScanReport(bool DryRun, DateTimeOffset At, IReadOnlyList<Sc
     public int Count(RecoveryActionKind kind) => Entries.Count(e => e.Action == kind);
 }
 
-/// <param name="Result">What happened: "would ...", "RETRY_WAIT", "DEAD", "submitted", "submit failed", "lost race", "alive".</param>
+/// <param name="State">The job's state when the scan decided.</param>
+/// <param name="Result">
+/// What happened: the state written ("RETRY_WAIT", "DEAD", "FAILED"), "submitted", "submit failed: …",
+/// "superseded", "alive", "never started: …", "runner check failed: …", "lost race"; a dry run says "would …".
+/// </param>
 public sealed record ScanEntry(Guid JobId, string State, int Attempt, RecoveryActionKind Action, string Reason, string Result);
 
 public sealed class ScanStuckJobsValidator : AbstractValidator<ScanStuckJobsCommand>
@@ -27,21 +32,53 @@ public sealed class ScanStuckJobsValidator : AbstractValidator<ScanStuckJobsComm
     public ScanStuckJobsValidator() => RuleFor(c => c.Limit).InclusiveBetween(1, 10_000).When(c => c.Limit is not null);
 }
 
+/// <summary>
+/// Decide → commit → act. Phase 1 claims the candidates in one short transaction, decides each with
+/// <see cref="RecoveryDecision"/>, writes every change that needs no runner (stuck releases, jobs of
+/// deleted videos, exhausted never-started jobs) and commits. Phase 2, with no lock held, calls the
+/// runner per job, each call bounded and caught on its own: a slow or failing runner delays only its
+/// own jobs, and stuck attempts are released even while the runner is down.
+/// </summary>
 public sealed class ScanStuckJobsHandler(
     IRecoveryScanStore store,
-    IJobRunner runner,
+    ITranscodeJobStore jobs,
     JobDispatcher dispatcher,
     JobPolicy policy,
     IOptions<RecoveryOptions> options,
     TimeProvider time,
     ILogger<ScanStuckJobsHandler> logger) : ICommandHandler<ScanStuckJobsCommand, ScanReport>
 {
-    private static readonly HashSet<string> EndedRunnerStatuses = new(StringComparer.OrdinalIgnoreCase) { "SUCCEEDED", "FAILED" };
-
     public async ValueTask<ScanReport> Handle(ScanStuckJobsCommand command, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(command);
         var now = time.GetUtcNow();
+        var plans = await DecideAndCommitAsync(command, now, cancellationToken);
+
+        await VerifySubmissionsAsync(plans.Where(p => p.FollowUp == FollowUp.Verify).ToList(), command.DryRun, cancellationToken);
+        foreach (var plan in plans.Where(p => p.FollowUp == FollowUp.Submit))
+        {
+            plan.Result = Join(plan.Result, command.DryRun ? "would submit" : await SubmitAsync(plan.Job, cancellationToken));
+        }
+
+        foreach (var plan in plans.Where(p => p.FollowUp == FollowUp.Terminate && !command.DryRun))
+        {
+            var terminated = await dispatcher.TryTerminateAsync(plan.Decided.BatchJobId!, plan.Action.Reason, cancellationToken);
+            plan.Result = Join(plan.Result, terminated ? $"{plan.Decided.BatchJobId} terminated" : $"{plan.Decided.BatchJobId} not terminated");
+        }
+
+        var entries = plans.Select(p => new ScanEntry(p.Decided.Id, p.Decided.State.ToWire(), p.Decided.AttemptCount, p.Action.Kind, p.Action.Reason, p.Result ?? "")).ToList();
+        foreach (var entry in entries)
+        {
+            logger.LogInformation("{event} job {job_id} {action} ({reason}): {result}{dry}",
+                JobEvents.Recovery, entry.JobId, entry.Action, entry.Reason, entry.Result, command.DryRun ? " [dry run]" : "");
+        }
+
+        return new ScanReport(command.DryRun, now, entries);
+    }
+
+    /// <summary>Phase 1: one transaction, no network call inside it.</summary>
+    private async Task<List<Plan>> DecideAndCommitAsync(ScanStuckJobsCommand command, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         var query = new RecoveryCandidateQuery(
             HeartbeatBefore: now - policy.StuckThreshold,
             RetryDueBy: now,
@@ -49,25 +86,28 @@ public sealed class ScanStuckJobsHandler(
             SubmittedBefore: now - policy.SubmissionCheckAfter,
             Limit: command.Limit ?? options.Value.BatchSize);
 
+        var plans = new List<Plan>();
         await using var claim = await store.ClaimCandidatesAsync(query, cancellationToken);
         // The claim's query is a superset; the domain decision is the authority on each job.
-        var decisions = claim.Jobs
-            .Select(job => (Job: job, Action: RecoveryDecision.Decide(job, now, policy)))
-            .Where(d => d.Action.Kind != RecoveryActionKind.None)
-            .ToList();
-        var liveSubmissions = await LiveSubmissionsAsync(
-            decisions.Where(d => d.Action.Kind == RecoveryActionKind.VerifySubmission).Select(d => d.Job.BatchJobId!).ToList(),
-            cancellationToken);
-        var entries = new List<ScanEntry>();
-        foreach (var (job, action) in decisions)
+        foreach (var candidate in claim.Candidates)
         {
+            var job = candidate.Job;
+            var action = RecoveryDecision.Decide(job, candidate.VideoStatus, now, policy);
+            if (action.Kind == RecoveryActionKind.None)
+            {
+                continue;
+            }
 
-            var result = command.DryRun
-                ? DryRunResult(job, action, liveSubmissions)
-                : await ActAsync(claim, job, action, liveSubmissions, now, cancellationToken);
-            entries.Add(new ScanEntry(job.Id, job.State.ToWire(), job.AttemptCount, action.Kind, action.Reason, result));
-            logger.LogInformation("{event} job {job_id} {action} ({reason}): {result}{dry}",
-                JobEvents.Recovery, job.Id, action.Kind, action.Reason, result, command.DryRun ? " [dry run]" : "");
+            var plan = new Plan(job, action);
+            plans.Add(plan);
+            if (action.IsStateChange)
+            {
+                await ChangeStateAsync(claim, plan, StateChange(job, action.Kind, now), command.DryRun, now, cancellationToken);
+            }
+            else
+            {
+                plan.FollowUp = action.Kind == RecoveryActionKind.VerifySubmission ? FollowUp.Verify : FollowUp.Submit;
+            }
         }
 
         if (!command.DryRun)
@@ -75,63 +115,153 @@ public sealed class ScanStuckJobsHandler(
             await claim.CommitAsync(cancellationToken);
         }
 
-        return new ScanReport(command.DryRun, now, entries);
+        return plans;
     }
 
-    private async Task<string> ActAsync(
-        IRecoveryClaim claim,
-        TranscodeJob job,
-        RecoveryAction action,
-        IReadOnlySet<string> liveSubmissions,
-        DateTimeOffset now,
-        CancellationToken cancellationToken)
+    private JobTransition StateChange(TranscodeJob job, RecoveryActionKind kind, DateTimeOffset now) => kind switch
     {
-        switch (action.Kind)
-        {
-            case RecoveryActionKind.MarkStuck:
-                var stuck = job.MarkStuck(now, policy);
-                if (!await claim.TryTransitionAsync(stuck, cancellationToken))
-                {
-                    return "lost race";
-                }
-
-                var released = stuck.ApplyTo(job);
-                return released.State == JobState.RetryWait && released.NextAttemptAt <= now
-                    ? $"{released.State.ToWire()}, {await SubmitAsync(claim, released, cancellationToken)}"
-                    : released.State.ToWire();
-
-            case RecoveryActionKind.VerifySubmission when liveSubmissions.Contains(job.BatchJobId!):
-                return "alive";
-
-            default:
-                return await SubmitAsync(claim, job, cancellationToken);
-        }
-    }
-
-    private async Task<string> SubmitAsync(IRecoveryClaim claim, TranscodeJob job, CancellationToken cancellationToken) =>
-        await dispatcher.SubmitAsync(job, claim.TryRecordSubmissionAsync, cancellationToken) switch
-        {
-            SubmissionResult.Submitted => "submitted",
-            SubmissionResult.RunnerFailed => "submit failed",
-            _ => "lost race",
-        };
-
-    private static string DryRunResult(TranscodeJob job, RecoveryAction action, IReadOnlySet<string> liveSubmissions) => action.Kind switch
-    {
-        RecoveryActionKind.MarkStuck => "would mark stuck",
-        RecoveryActionKind.VerifySubmission when liveSubmissions.Contains(job.BatchJobId!) => "alive",
-        _ => "would submit",
+        RecoveryActionKind.MarkStuck => job.MarkStuck(now, policy),
+        RecoveryActionKind.EndForDeletedVideo => job.CancelForDeletion(now)!,
+        RecoveryActionKind.EndNeverStarted => job.EndNeverStarted(now),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a state change."),
     };
 
-    /// <summary>Of the given Batch ids, those the runner still has queued or running.</summary>
-    private async Task<IReadOnlySet<string>> LiveSubmissionsAsync(IReadOnlyCollection<string> ids, CancellationToken cancellationToken)
+    private static async Task ChangeStateAsync(IRecoveryClaim claim, Plan plan, JobTransition transition, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (ids.Count == 0)
+        var dueAtOnce = transition.ToState == JobState.RetryWait && transition.NextAttemptAt <= now;
+        // A job that ends while a Batch job of it exists: that container would only find the job over.
+        var ended = transition.ToState.IsTerminal() && plan.Decided.BatchJobId is not null;
+        if (dryRun)
         {
-            return new HashSet<string>();
+            plan.Result = $"would write {transition.ToState.ToWire()}";
+            plan.FollowUp = dueAtOnce ? FollowUp.Submit : FollowUp.None;
+            return;
         }
 
-        var statuses = await runner.DescribeAsync(ids, cancellationToken);
-        return statuses.Where(s => !EndedRunnerStatuses.Contains(s.Status)).Select(s => s.RunnerJobId).ToHashSet();
+        var written = await claim.TryTransitionAsync(transition, cancellationToken);
+        plan.Result = written?.State.ToWire() ?? "lost race";
+        if (written is not null && dueAtOnce)
+        {
+            // A retry due at once (no backoff) is submitted in this very scan, after the commit.
+            plan.Job = written;
+            plan.FollowUp = FollowUp.Submit;
+        }
+        else if (written is not null && ended)
+        {
+            plan.FollowUp = FollowUp.Terminate;
+        }
+    }
+
+    /// <summary>Phase 2: asks the runner about submissions that have not started. A runner that cannot answer leaves these jobs for the next scan.</summary>
+    private async Task VerifySubmissionsAsync(List<Plan> plans, bool dryRun, CancellationToken cancellationToken)
+    {
+        if (plans.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, RunnerJobStatus> statuses;
+        try
+        {
+            statuses = await dispatcher.DescribeAsync(plans.Select(p => p.Job.BatchJobId!).ToList(), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "{event} the runner could not describe {count} submission(s); they wait for the next scan: {reason}", JobEvents.Recovery, plans.Count, ex.Message);
+            foreach (var plan in plans)
+            {
+                plan.Result = $"runner check failed: {ex.Message}";
+            }
+
+            return;
+        }
+
+        foreach (var plan in plans)
+        {
+            var sighting = statuses.TryGetValue(plan.Job.BatchJobId!, out var status) ? new RunnerSighting(status.Status, status.StatusReason) : null;
+            var verdict = RecoveryDecision.JudgeSubmission(sighting);
+            try
+            {
+                plan.Result = verdict.Alive ? $"alive ({verdict.Reason})" : await NeverStartedAsync(plan, verdict, dryRun, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "{event} job {job_id}: acting on a submission that never started failed: {reason}", JobEvents.Recovery, plan.Job.Id, ex.Message);
+                plan.Result = $"failed: {ex.Message}";
+            }
+        }
+    }
+
+    private async Task<string> NeverStartedAsync(Plan plan, SubmissionVerdict verdict, bool dryRun, CancellationToken cancellationToken)
+    {
+        var transition = plan.Job.SubmissionNeverStarted(verdict.Reason, time.GetUtcNow(), policy);
+        if (dryRun)
+        {
+            return $"never started ({verdict.Reason}): would {(transition.ToState == JobState.Dead ? "end DEAD" : "resubmit")}";
+        }
+
+        var written = await jobs.TryTransitionAsync(transition, cancellationToken);
+        if (written is null)
+        {
+            return "lost race";
+        }
+
+        if (verdict.Terminate)
+        {
+            await dispatcher.TryTerminateAsync(plan.Job.BatchJobId!, $"never started: {verdict.Reason}", cancellationToken);
+        }
+
+        if (written.State == JobState.Dead)
+        {
+            return $"DEAD ({written.ErrorCode}): {verdict.Reason}";
+        }
+
+        plan.Job = written;
+        return $"never started ({verdict.Reason}), {await SubmitAsync(written, cancellationToken)}";
+    }
+
+    private async Task<string> SubmitAsync(TranscodeJob job, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = await dispatcher.SubmitAsync(job, cancellationToken);
+            return outcome.Result switch
+            {
+                SubmissionResult.Submitted => "submitted",
+                SubmissionResult.RunnerFailed => $"submit failed: {outcome.Detail}",
+                _ => "superseded",
+            };
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A store failure after a submission: the job keeps no id and the next scan decides again.
+            logger.LogError(ex, "{event} job {job_id}: submitting failed: {reason}", JobEvents.Recovery, job.Id, ex.Message);
+            return $"submit failed: {ex.Message}";
+        }
+    }
+
+    private static string Join(string? first, string second) => string.IsNullOrEmpty(first) ? second : $"{first}, {second}";
+
+    private enum FollowUp
+    {
+        None,
+        Submit,
+        Verify,
+        /// <summary>The job ended while a submission of it waited at the runner.</summary>
+        Terminate,
+    }
+
+    /// <summary>One decided job: <see cref="Decided"/> as the scan found it, <see cref="Job"/> as last written.</summary>
+    private sealed class Plan(TranscodeJob decided, RecoveryAction action)
+    {
+        public TranscodeJob Decided { get; } = decided;
+
+        public RecoveryAction Action { get; } = action;
+
+        public TranscodeJob Job { get; set; } = decided;
+
+        public FollowUp FollowUp { get; set; }
+
+        public string? Result { get; set; }
     }
 }

@@ -1,4 +1,5 @@
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Videos;
 using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Operations.Checks;
@@ -37,9 +38,9 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
         var broken = new List<JobEvidence>();
         var brokenRules = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var unfinished = await store.ListUnfinishedJobsAsync(settings.RowLimit, cancellationToken);
-        foreach (var job in unfinished)
+        foreach (var (job, videoStatus) in unfinished)
         {
-            if (BrokenRule(job, now) is { } rule)
+            if (BrokenRule(job, videoStatus, now) is { } rule)
             {
                 broken.Add(JobEvidence.From(job, rule: $"{rule.Kind}: {rule.Reason}"));
                 Count(brokenRules, rule.Kind);
@@ -102,9 +103,9 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
     /// The rule a job breaks, decided by the scan's own decision: QUEUED without an id past the
     /// grace period, RUNNING silent past the stuck threshold, RETRY_WAIT due for longer than the grace.
     /// </summary>
-    private (string Kind, string Reason)? BrokenRule(TranscodeJob job, DateTimeOffset now)
+    private (string Kind, string Reason)? BrokenRule(TranscodeJob job, VideoStatus? videoStatus, DateTimeOffset now)
     {
-        var action = RecoveryDecision.Decide(job, now, policy);
+        var action = RecoveryDecision.Decide(job, videoStatus, now, policy);
         switch (action.Kind)
         {
             case RecoveryActionKind.SubmitMissing:
@@ -112,7 +113,7 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
             case RecoveryActionKind.MarkStuck:
                 var silence = now - (job.LastHeartbeatAt ?? job.UpdatedAt);
                 return (RunningWithoutHeartbeat, $"no heartbeat for {Durations.Format(silence)} (threshold {Durations.Format(policy.StuckThreshold)})");
-            case RecoveryActionKind.Resubmit when RecoveryDecision.Decide(job, now - policy.SubmitGracePeriod, policy).Kind == RecoveryActionKind.Resubmit:
+            case RecoveryActionKind.Resubmit when RecoveryDecision.Decide(job, videoStatus, now - policy.SubmitGracePeriod, policy).Kind == RecoveryActionKind.Resubmit:
                 var overdue = now - (job.NextAttemptAt ?? job.UpdatedAt);
                 return (RetryOverdue, $"attempt {job.AttemptCount + 1} due for {Durations.Format(overdue)} and not submitted");
             default:

@@ -34,7 +34,7 @@ public sealed class ExpireUploadsHandler(IVideoUploadStore uploads, SourceUpload
                 continue;
             }
 
-            var cleanup = new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "upload expired", 0, now);
+            var cleanup = new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, null, "upload expired", 0, now);
             if (await uploads.TryExpireAsync(change, cleanup, cancellationToken))
             {
                 expired++;

@@ -6,7 +6,9 @@ using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.CircuitBreaker;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace Academy.Video.Infrastructure.Runners.Batch;
 
@@ -33,7 +35,7 @@ public sealed partial class AwsBatchClient
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
     private readonly HttpClient httpClient;
-    private readonly ResiliencePipeline retryPipeline;
+    private readonly ResiliencePipeline pipeline;
     private readonly ILogger<AwsBatchClient> logger;
 
     public AwsBatchClient(HttpClient httpClient, IOptions<BatchRunnerOptions> options, ILogger<AwsBatchClient> logger)
@@ -41,7 +43,7 @@ public sealed partial class AwsBatchClient
         ArgumentNullException.ThrowIfNull(options);
         this.httpClient = httpClient;
         this.logger = logger;
-        retryPipeline = BuildRetryPipeline(options.Value);
+        pipeline = BuildPipeline(options.Value);
     }
 
     public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken) =>
@@ -104,7 +106,7 @@ public sealed partial class AwsBatchClient
 
         // The message is rebuilt per attempt: a sent HttpRequestMessage cannot be resent, and each attempt
         // must pass through the signing handler again for a fresh SigV4 timestamp.
-        return await retryPipeline.ExecuteAsync(async token =>
+        return await pipeline.ExecuteAsync(async token =>
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(operation.Path!, UriKind.Relative));
             message.Content = new ByteArrayContent(payload);
@@ -121,15 +123,35 @@ public sealed partial class AwsBatchClient
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private ResiliencePipeline BuildRetryPipeline(BatchRunnerOptions options) =>
-        new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+    /// <summary>
+    /// Outermost first: a circuit breaker around each whole call, so a dead or hanging endpoint is
+    /// not hammered (an open circuit fails the call at once with <see cref="BrokenCircuitException"/>);
+    /// a bound on the whole call, retries included; retries of throttling, 5xx and network failures.
+    /// </summary>
+    private ResiliencePipeline BuildPipeline(BatchRunnerOptions options)
+    {
+        var builder = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<BatchServiceException>(error => error.IsTransient)
-                    .Handle<HttpRequestException>()
-                    // HttpClient.Timeout surfaces as a cancellation whose inner exception is a TimeoutException.
-                    .Handle<TaskCanceledException>(error => error.InnerException is TimeoutException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsOutage),
+                FailureRatio = 0.5,
+                MinimumThroughput = options.CircuitMinimumThroughput,
+                SamplingDuration = options.CircuitSamplingDuration,
+                BreakDuration = options.CircuitBreakDuration,
+                OnOpened = arguments =>
+                {
+                    LogCircuitOpened(logger, arguments.BreakDuration, arguments.Outcome.Exception);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .AddTimeout(options.CallTimeout);
+
+        // Polly wants at least one retry; zero means none.
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(error => error is not TimeoutRejectedException && IsOutage(error)),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 MaxRetryAttempts = options.MaxRetryAttempts,
@@ -140,8 +162,22 @@ public sealed partial class AwsBatchClient
                     LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, arguments.Outcome.Exception);
                     return ValueTask.CompletedTask;
                 },
-            })
-            .Build();
+            });
+        }
+
+        return builder.Build();
+    }
+
+    /// <summary>Batch is down, throttling or not answering; a client error (a bad request) is not an outage.</summary>
+    private static bool IsOutage(Exception error) => error switch
+    {
+        BatchServiceException batch => batch.IsTransient,
+        HttpRequestException => true,
+        // HttpClient.Timeout surfaces as a cancellation whose inner exception is a TimeoutException.
+        TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
+        TimeoutRejectedException => true,
+        _ => false,
+    };
 
     private static BatchServiceException ParseError(HttpResponseMessage response, byte[] body)
     {
@@ -192,4 +228,7 @@ public sealed partial class AwsBatchClient
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "AWS Batch call failed transiently; retry {Attempt} in {Delay}")]
     private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "AWS Batch is failing; calls fail at once for {BreakDuration} before one is let through")]
+    private static partial void LogCircuitOpened(ILogger logger, TimeSpan breakDuration, Exception? exception);
 }

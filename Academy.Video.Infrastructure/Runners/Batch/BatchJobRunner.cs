@@ -1,6 +1,8 @@
 using System.Globalization;
 using Academy.Video.Application.Jobs;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
 
 namespace Academy.Video.Infrastructure.Runners.Batch;
 
@@ -48,6 +50,14 @@ public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOp
         catch (TaskCanceledException error) when (!cancellationToken.IsCancellationRequested)
         {
             throw new JobSubmissionException($"AWS Batch did not answer the submission of {jobName} in time.", error);
+        }
+        catch (TimeoutRejectedException error)
+        {
+            throw new JobSubmissionException($"AWS Batch did not answer the submission of {jobName} within {error.Timeout:c}, retries included.", error);
+        }
+        catch (BrokenCircuitException error)
+        {
+            throw new JobSubmissionException($"AWS Batch is failing; {jobName} was not sent (the circuit is open): {error.Message}", error);
         }
     }
 

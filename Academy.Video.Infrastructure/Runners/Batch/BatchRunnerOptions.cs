@@ -26,7 +26,19 @@ public sealed class BatchRunnerOptions
     /// <summary>Base delay of the exponential backoff (jittered).</summary>
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>One HTTP request's limit.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>One call's limit, its retries included.</summary>
+    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>The circuit opens when at least this many calls in <see cref="CircuitSamplingDuration"/> saw half of them fail.</summary>
+    public int CircuitMinimumThroughput { get; set; } = 4;
+
+    public TimeSpan CircuitSamplingDuration { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long an open circuit fails calls at once before it lets one through to test Batch again.</summary>
+    public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(30);
 
     public Uri ResolveEndpoint() => ServiceUrl ?? new Uri($"https://batch.{Region}.amazonaws.com");
 }

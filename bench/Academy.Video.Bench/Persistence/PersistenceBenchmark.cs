@@ -71,7 +71,7 @@ public static class PersistenceBenchmark
         var claimTimes = await SampleAsync(async () =>
         {
             await using var claim = await store.ClaimCandidatesAsync(Query, CancellationToken.None);
-            claimed = claim.Jobs.Count;
+            claimed = claim.Candidates.Count;
         });
         var backlog = await jobs.GetBacklogAsync(Now, CancellationToken.None);
         var backlogTimes = await SampleAsync(() => jobs.GetBacklogAsync(Now, CancellationToken.None));
@@ -317,7 +317,7 @@ public static class PersistenceBenchmark
                 await videos.AddAsync(video, CancellationToken.None);
                 var queue = video.CompleteUpload(Guid.NewGuid(), 1_000_000, at)!;
                 var call = Stopwatch.StartNew();
-                if (!await videos.TryQueueJobAsync(queue, CancellationToken.None))
+                if (await videos.TryQueueJobAsync(queue, CancellationToken.None) is null)
                 {
                     throw new InvalidOperationException($"Queueing for {video.Id} lost a race nobody else runs.");
                 }

@@ -55,6 +55,12 @@ public static class TestClips
                 "-c:v", "rawvideo", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", path]);
         });
 
+    /// <summary>A decodable H.264 video one pixel wide (4:4:4, which allows odd sides): no HLS ladder can be planned for it.</summary>
+    public static string OnePixelWide(double seconds) =>
+        Cached($"one_pixel_wide_{seconds.ToString("0.###", CultureInfo.InvariantCulture)}s.mp4", path =>
+            Ffmpeg(["-f", "lavfi", "-i", $"testsrc2=size=16x240:rate=30:duration={seconds.ToString(CultureInfo.InvariantCulture)}",
+                "-vf", "scale=1:240", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv444p", path]));
+
     /// <summary>An AAC-only M4A: a real media file without a picture.</summary>
     public static string AudioOnly(double seconds) =>
         Cached($"audio_{seconds.ToString("0.###", CultureInfo.InvariantCulture)}s.m4a", path =>

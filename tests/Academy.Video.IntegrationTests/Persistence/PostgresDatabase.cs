@@ -22,12 +22,12 @@ public sealed class PostgresDatabase : IAsyncLifetime, IAsyncDisposable
     }
 
     // xunit fixtures need exactly one public constructor.
-    private PostgresDatabase(bool migrate)
+    private PostgresDatabase(bool migrate, string? server = null)
     {
         _migrate = migrate;
-        _serverConnectionString = Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnv
+        _serverConnectionString = server ?? (Environment.GetEnvironmentVariable(ServerVariable) is { Length: > 0 } fromEnv
             ? fromEnv
-            : PersistenceServiceCollectionExtensions.DefaultConnectionString;
+            : PersistenceServiceCollectionExtensions.DefaultConnectionString);
         DatabaseName = $"academy_test_{Guid.NewGuid():N}";
         ConnectionString = new NpgsqlConnectionStringBuilder(_serverConnectionString) { Database = DatabaseName }.ConnectionString;
     }
@@ -37,6 +37,9 @@ public sealed class PostgresDatabase : IAsyncLifetime, IAsyncDisposable
     public string ConnectionString { get; }
 
     public NpgsqlDataSource DataSource => _dataSource ?? throw new InvalidOperationException("The database is not initialised yet.");
+
+    /// <summary>A database on another server (a private cluster a test may restart); call <see cref="InitializeAsync"/>.</summary>
+    public static PostgresDatabase On(string serverConnectionString) => new(migrate: true, serverConnectionString);
 
     /// <param name="migrate">False leaves the database empty (for testing the migrator itself).</param>
     public static async Task<PostgresDatabase> CreateAsync(bool migrate = true)

@@ -62,6 +62,7 @@ public sealed class PostgresOperationsStoreTests : IAsyncLifetime
 
         Assert.Equal(new[] { queued.Id, running.Id, recent.Id }.Order(), withIds.Select(j => j.Id).Order());
         Assert.Equal(3, unfinished.Count);
+        Assert.All(unfinished, candidate => Assert.NotNull(candidate.VideoStatus));
         Assert.Equal((recent.Id, 1, recent.BatchJobId), (newest!.JobId, newest.Attempt, newest.RunnerJobId));
         Assert.Equal(5, (await store.ListLatestJobsAsync(5, None)).Count);
     }
@@ -73,8 +74,7 @@ public sealed class PostgresOperationsStoreTests : IAsyncLifetime
         await db.ApplyAsync(job, job.Complete("videos/x/hls/a/master.m3u8", T0.AddMinutes(1))!);
         var (deletedVideo, deletedJob) = await db.RunningAsync(T0);
         await db.ApplyAsync(deletedJob, deletedJob.Complete("videos/y/hls/a/master.m3u8", T0.AddMinutes(1))!);
-        await db.Videos.TryStartDeletionAsync((await db.Videos.FindAsync(deletedVideo.Id, None))!.Delete(T0.AddMinutes(2))!,
-            new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(deletedVideo.Id), deletedVideo.Id, "deleted", 0, T0.AddMinutes(2)), None);
+        await db.Videos.TryStartDeletionAsync((await db.Videos.FindAsync(deletedVideo.Id, None))!.Delete(null, T0.AddMinutes(2))!, None);
         Assert.Empty(await store.ListSucceededJobsWithUnreadyVideoAsync(T0.AddDays(-1), 10, None));
 
         // A second writer broke the rule the completion statement keeps: the video went back without its job.
@@ -104,17 +104,24 @@ public sealed class PostgresOperationsStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_cleanup_backlog_counts_waiting_prefixes_and_names_the_oldest_with_its_last_error()
+    public async Task The_cleanup_backlog_counts_waiting_prefixes_names_the_oldest_with_its_last_error_and_skips_held_ones()
     {
         Assert.Equal(CleanupBacklog.Empty, await db.Cleanups.GetCleanupBacklogAsync(T0, None));
-        var older = new StorageCleanup(Guid.NewGuid(), "videos/a/hls/x-a1/", null, "superseded attempt", 0, T0);
-        await db.Cleanups.EnqueueAsync(older, None);
-        await db.Cleanups.EnqueueAsync(new StorageCleanup(Guid.NewGuid(), "videos/b/", null, "video deleted", 0, T0.AddMinutes(5)), None);
-        await db.Cleanups.ClaimDueAsync(T0.AddMinutes(10), 10, TimeSpan.FromMinutes(5), None);
+        var (olderVideo, _) = await db.QueueAsync(T0);
+        var (newerVideo, _) = await db.QueueAsync(T0);
+        await db.Videos.TryStartDeletionAsync((await db.Videos.FindAsync(olderVideo.Id, None))!.Delete(null, T0)!, None);
+        await db.Videos.TryStartDeletionAsync((await db.Videos.FindAsync(newerVideo.Id, None))!.Delete(null, T0.AddMinutes(5))!, None);
+        // An attempt prefix of a job still unfinished (RETRY_WAIT) is held for it: not backlog.
+        var (_, running) = await db.RunningAsync(T0.AddMinutes(-30));
+        await db.ApplyAsync(running, running.Fail(JobError.Transient(JobErrorCodes.StorageError, "upload failed"), T0.AddMinutes(-20), JobPolicy.Default));
+
+        var claimed = await db.Cleanups.ClaimDueAsync(T0.AddMinutes(10), 10, TimeSpan.FromMinutes(5), None);
+        var older = Assert.Single(claimed, c => c.VideoId == olderVideo.Id);
         await db.Cleanups.RescheduleAsync(older.Id, "AccessDenied: s3:DeleteObject", T0.AddHours(1), None);
 
         var backlog = await db.Cleanups.GetCleanupBacklogAsync(T0.AddMinutes(10), None);
 
-        Assert.Equal(new CleanupBacklog(2, T0, "videos/a/hls/x-a1/", 1, "AccessDenied: s3:DeleteObject"), backlog);
+        Assert.Equal(2, claimed.Count);
+        Assert.Equal(new CleanupBacklog(2, T0, StorageKeys.VideoPrefix(olderVideo.Id), 1, "AccessDenied: s3:DeleteObject"), backlog);
     }
 }

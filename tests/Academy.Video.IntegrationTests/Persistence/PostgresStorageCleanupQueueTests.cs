@@ -1,10 +1,14 @@
-using Academy.Video.Application.Storage;
+using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
+using Dapper;
 using static Academy.Video.IntegrationTests.Persistence.PersistenceScenario;
 
 namespace Academy.Video.IntegrationTests.Persistence;
 
-/// <summary>Each test gets its own database: a claim takes every due item in it.</summary>
+/// <summary>
+/// PostgreSQL beyond the store contract: concurrent processors, and rows no product statement writes
+/// any more (left by earlier versions). Each test gets its own database: a claim takes every due item in it.
+/// </summary>
 public sealed class PostgresStorageCleanupQueueTests : IAsyncLifetime
 {
     private static readonly CancellationToken None = CancellationToken.None;
@@ -21,66 +25,16 @@ public sealed class PostgresStorageCleanupQueueTests : IAsyncLifetime
     public Task DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
-    public async Task A_claimed_item_is_leased_then_due_again_until_completed_which_marks_the_video_deleted()
-    {
-        var video = await _db.AddVideoAsync(T0);
-        var cleanup = new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "video deleted", 0, T0.AddMinutes(1));
-        Assert.True(await _db.Videos.TryStartDeletionAsync(video.Delete(T0.AddMinutes(1))!, cleanup, None));
-
-        var first = Assert.Single(await _db.Cleanups.ClaimDueAsync(T0.AddMinutes(1), 10, Lease, None));
-        Assert.Equal(cleanup with { Attempts = 1 }, first);
-        Assert.Empty(await _db.Cleanups.ClaimDueAsync(T0.AddMinutes(2), 10, Lease, None));
-
-        // The first processor died: the lease runs out and the item is claimed again.
-        var second = Assert.Single(await _db.Cleanups.ClaimDueAsync(T0.AddMinutes(6), 10, Lease, None));
-        Assert.Equal(2, second.Attempts);
-
-        await _db.Cleanups.RescheduleAsync(cleanup.Id, "R2 timeout", T0.AddMinutes(30), None);
-        Assert.Empty(await _db.Cleanups.ClaimDueAsync(T0.AddMinutes(29), 10, Lease, None));
-        var third = Assert.Single(await _db.Cleanups.ClaimDueAsync(T0.AddMinutes(30), 10, Lease, None));
-        Assert.Equal(VideoStatus.Deleting, (await _db.Videos.FindAsync(video.Id, None))!.Status);
-
-        await _db.Cleanups.CompleteAsync(third, T0.AddMinutes(31), None);
-
-        var deleted = (await _db.Videos.FindAsync(video.Id, None))!;
-        Assert.Equal((VideoStatus.Deleted, T0.AddMinutes(31)), (deleted.Status, deleted.UpdatedAt));
-        Assert.Empty(await _db.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None));
-    }
-
-    [Fact]
     public async Task Completing_a_prefix_of_a_live_video_does_not_touch_the_video()
     {
         var (video, job) = await _db.QueueAsync(T0);
-        var stale = new StorageCleanup(Guid.NewGuid(), StorageKeys.HlsPrefix(video.Id, job.Id, 1), null, "superseded attempt", 0, T0);
-        var misattributed = new StorageCleanup(Guid.NewGuid(), StorageKeys.HlsPrefix(video.Id, job.Id, 2), video.Id, "superseded attempt", 0, T0);
-        await _db.Cleanups.EnqueueAsync(stale, None);
-        await _db.Cleanups.EnqueueAsync(misattributed, None);
+        await InsertAsync(StorageKeys.HlsPrefix(video.Id, job.Id, 1), videoId: null);
 
-        var claimed = await _db.Cleanups.ClaimDueAsync(T0, 10, Lease, None);
-        Assert.Equal(2, claimed.Count);
-        foreach (var item in claimed)
-        {
-            await _db.Cleanups.CompleteAsync(item, T0.AddMinutes(1), None);
-        }
+        var claimed = Assert.Single(await _db.Cleanups.ClaimDueAsync(T0, 10, Lease, None));
+        await _db.Cleanups.CompleteAsync(claimed, T0.AddMinutes(1), None);
 
         Assert.Equal(video, await _db.Videos.FindAsync(video.Id, None));
         Assert.Empty(await _db.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None));
-    }
-
-    [Fact]
-    public async Task A_video_is_deleted_only_when_its_last_prefix_is_empty()
-    {
-        var video = await _db.AddVideoAsync(T0);
-        var whole = new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "video deleted", 0, T0);
-        var extra = new StorageCleanup(Guid.NewGuid(), "legacy/" + video.Id.ToString("N") + "/", video.Id, "video deleted", 0, T0);
-        Assert.True(await _db.Videos.TryStartDeletionAsync(video.Delete(T0)!, whole, None));
-        await _db.Cleanups.EnqueueAsync(extra, None);
-
-        await _db.Cleanups.CompleteAsync(whole, T0.AddMinutes(1), None);
-        Assert.Equal(VideoStatus.Deleting, (await _db.Videos.FindAsync(video.Id, None))!.Status);
-
-        await _db.Cleanups.CompleteAsync(extra, T0.AddMinutes(2), None);
-        Assert.Equal(VideoStatus.Deleted, (await _db.Videos.FindAsync(video.Id, None))!.Status);
     }
 
     [Fact]
@@ -88,7 +42,7 @@ public sealed class PostgresStorageCleanupQueueTests : IAsyncLifetime
     {
         for (var i = 0; i < 30; i++)
         {
-            await _db.Cleanups.EnqueueAsync(new StorageCleanup(Guid.NewGuid(), $"tmp/{i}/", null, "orphan", 0, T0), None);
+            await InsertAsync($"tmp/{i}/", videoId: null);
         }
 
         var claims = await Task.WhenAll(Enumerable.Range(0, 4)
@@ -97,5 +51,32 @@ public sealed class PostgresStorageCleanupQueueTests : IAsyncLifetime
         var ids = claims.SelectMany(c => c).Select(c => c.Id).ToList();
         Assert.Equal(30, ids.Count);
         Assert.Equal(30, ids.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_prefix_orphaned_twice_is_one_row()
+    {
+        var (video, job) = await _db.RunningAsync(T0);
+        job = await _db.ApplyAsync(job, job.MarkStuck(T0.AddMinutes(4), JobPolicy.Default));
+        job = await _db.SubmitAsync(job, "batch-2", T0.AddMinutes(5));
+        job = await _db.ApplyAsync(job, job.Start(T0.AddMinutes(6)));
+
+        // Completion queues attempt 1's prefix again: the release already did.
+        await _db.ApplyAsync(job, job.Complete(job.AttemptPrefix(2) + "master.m3u8", T0.AddMinutes(7))!);
+
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
+            "SELECT count(*) FROM storage_cleanups WHERE prefix = @Prefix", new { Prefix = StorageKeys.HlsPrefix(video.Id, job.Id, 1) }));
+    }
+
+    private async Task InsertAsync(string prefix, Guid? videoId)
+    {
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO storage_cleanups (id, prefix, video_id, reason, attempts, next_attempt_at, created_at)
+            VALUES (gen_random_uuid(), @Prefix, @VideoId, 'left by an earlier version', 0, @At, @At)
+            """,
+            new { Prefix = prefix, VideoId = videoId, At = T0 });
     }
 }

@@ -1,4 +1,3 @@
-using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
@@ -23,62 +22,17 @@ public sealed class PostgresVideoStoreTests(PostgresDatabase database) : IClassF
     }
 
     [Fact]
-    public async Task A_change_applies_only_from_the_expected_status()
-    {
-        var video = await _db.AddVideoAsync(T0);
-        var change = new VideoChange(video.Id, VideoStatus.PendingUpload, VideoStatus.Failed, T0.AddMinutes(1));
-
-        Assert.True(await _db.Videos.TryChangeAsync(change, None));
-        Assert.False(await _db.Videos.TryChangeAsync(change with { ToStatus = VideoStatus.Uploaded }, None));
-
-        Assert.Equal(change.ApplyTo(video), await _db.Videos.FindAsync(video.Id, None));
-    }
-
-    [Fact]
-    public async Task Queueing_stores_the_video_change_and_the_new_job_together()
-    {
-        var video = await _db.AddVideoAsync(T0);
-        var queue = video.CompleteUpload(Guid.NewGuid(), 123_456, T0.AddMinutes(1))!;
-
-        Assert.True(await _db.Videos.TryQueueJobAsync(queue, None));
-
-        var stored = (await _db.Videos.FindAsync(video.Id, None))!;
-        Assert.Equal(queue.Video.ApplyTo(video), stored);
-        Assert.Equal((VideoStatus.Uploaded, queue.Job.Id, 123_456L), (stored.Status, stored.CurrentJobId, stored.SourceSizeBytes));
-        Assert.Equal(queue.Job, await _db.Jobs.FindAsync(queue.Job.Id, None));
-    }
-
-    [Fact]
     public async Task Queueing_for_a_video_whose_status_moved_stores_no_job()
     {
         var video = await _db.AddVideoAsync(T0);
         var queue = video.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(1))!;
-        Assert.True(await _db.Videos.TryStartDeletionAsync(
-            video.Delete(T0.AddSeconds(30))!,
-            new StorageCleanup(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "deleted", 0, T0.AddSeconds(30)),
-            None));
+        Assert.NotNull(await _db.Videos.TryStartDeletionAsync(video.Delete(null, T0.AddSeconds(30))!, None));
 
-        Assert.False(await _db.Videos.TryQueueJobAsync(queue, None));
+        Assert.Null(await _db.Videos.TryQueueJobAsync(queue, None));
 
         Assert.Null(await _db.Jobs.FindAsync(queue.Job.Id, None));
         var stored = (await _db.Videos.FindAsync(video.Id, None))!;
         Assert.Equal((VideoStatus.Deleting, (Guid?)null), (stored.Status, stored.CurrentJobId));
-    }
-
-    [Fact]
-    public async Task Starting_deletion_twice_enqueues_one_cleanup()
-    {
-        var video = await _db.AddVideoAsync(T0);
-        var change = video.Delete(T0.AddMinutes(1))!;
-        StorageCleanup Cleanup() => new(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "deleted", 0, T0.AddMinutes(1));
-
-        Assert.True(await _db.Videos.TryStartDeletionAsync(change, Cleanup(), None));
-        Assert.False(await _db.Videos.TryStartDeletionAsync(change, Cleanup(), None));
-
-        await using var connection = await _db.DataSource.OpenConnectionAsync();
-        Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
-            "SELECT count(*) FROM storage_cleanups WHERE video_id = @Id", new { video.Id }));
-        Assert.Equal(VideoStatus.Deleting, (await _db.Videos.FindAsync(video.Id, None))!.Status);
     }
 
     [Fact]

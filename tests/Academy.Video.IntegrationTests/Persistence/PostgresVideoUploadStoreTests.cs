@@ -45,7 +45,7 @@ public sealed class PostgresVideoUploadStoreTests(PostgresDatabase database) : I
         var next = await _db.AddVideoAsync(start.AddMinutes(1));
         await _db.AddVideoAsync(start.AddMinutes(2));
         var completed = await _db.AddVideoAsync(start);
-        Assert.True(await _db.Videos.TryQueueJobAsync(completed.CompleteUpload(Guid.NewGuid(), 1, start)!, None));
+        Assert.NotNull(await _db.Videos.TryQueueJobAsync(completed.CompleteUpload(Guid.NewGuid(), 1, start)!, None));
 
         var listed = await _uploads.ListPendingUploadsCreatedBeforeAsync(start.AddMinutes(1), 10, None);
         var limited = await _uploads.ListPendingUploadsCreatedBeforeAsync(start.AddMinutes(1), 1, None);
@@ -86,7 +86,7 @@ public sealed class PostgresVideoUploadStoreTests(PostgresDatabase database) : I
     {
         var video = await _db.AddVideoAsync(T0);
         var change = video.ExpireUpload(Window, T0 + Window)!;
-        Assert.True(await _db.Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 1, T0 + Window)!, None));
+        Assert.NotNull(await _db.Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 1, T0 + Window)!, None));
 
         Assert.False(await _uploads.TryExpireAsync(change, Cleanup(video), None));
 
@@ -108,5 +108,5 @@ public sealed class PostgresVideoUploadStoreTests(PostgresDatabase database) : I
     }
 
     private static StorageCleanup Cleanup(LectureVideo video) =>
-        new(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, "upload expired", 0, T0 + Window);
+        new(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, null, "upload expired", 0, T0 + Window);
 }

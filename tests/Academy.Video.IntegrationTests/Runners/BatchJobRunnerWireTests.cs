@@ -125,6 +125,50 @@ public sealed class BatchJobRunnerWireTests : IDisposable
     }
 
     [Fact]
+    public async Task Once_Batch_keeps_failing_the_circuit_opens_and_calls_fail_at_once_without_reaching_it()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            server.Enqueue(500, """{"__type":"ServerException","message":"Still down"}""");
+        }
+
+        var runner = CreateRunner(new()
+        {
+            ["Runner:Batch:MaxRetryAttempts"] = "0",
+            ["Runner:Batch:CircuitMinimumThroughput"] = "2",
+            ["Runner:Batch:CircuitBreakDuration"] = "00:01:00",
+        });
+
+        await Assert.ThrowsAsync<JobSubmissionException>(() => runner.SubmitAsync(JobId, "video-3f2b8c1e", CancellationToken.None));
+        await Assert.ThrowsAsync<JobSubmissionException>(() => runner.SubmitAsync(JobId, "video-3f2b8c1e", CancellationToken.None));
+        var open = await Assert.ThrowsAsync<JobSubmissionException>(() => runner.SubmitAsync(JobId, "video-3f2b8c1e", CancellationToken.None));
+        var describe = await Assert.ThrowsAnyAsync<Exception>(() => runner.DescribeAsync(["b-1"], CancellationToken.None));
+
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Contains("circuit is open", open.Message, StringComparison.Ordinal);
+        Assert.IsType<Polly.CircuitBreaker.BrokenCircuitException>(describe);
+    }
+
+    [Fact]
+    public async Task A_hanging_endpoint_costs_a_call_its_bound_retries_included()
+    {
+        await using var front = new FlakyTcpFront(server.BaseAddress) { Mode = FrontMode.Hang };
+        var runner = CreateRunner(new()
+        {
+            ["Runner:Batch:ServiceUrl"] = front.BaseAddress.ToString(),
+            ["Runner:Batch:RequestTimeout"] = "00:00:00.300",
+            ["Runner:Batch:CallTimeout"] = "00:00:01",
+        });
+
+        var submit = await Assert.ThrowsAsync<JobSubmissionException>(() => runner.SubmitAsync(JobId, "video-3f2b8c1e", CancellationToken.None));
+        var describe = await Assert.ThrowsAnyAsync<Exception>(() => runner.DescribeAsync(["b-1"], CancellationToken.None));
+
+        Assert.Contains("did not answer", submit.Message, StringComparison.Ordinal);
+        Assert.True(describe is Polly.Timeout.TimeoutRejectedException or TaskCanceledException, describe.GetType().Name);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public async Task A_client_error_is_not_retried_and_carries_Batch_s_message()
     {
         server.Enqueue(400, """{"__type":"ClientException","message":"No parameter found for reference job_id"}""");

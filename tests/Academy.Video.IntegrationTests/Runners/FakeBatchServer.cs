@@ -49,6 +49,9 @@ internal sealed class FakeBatchServer : IDisposable
 
     public void Enqueue(int status, string body) => responses.Enqueue((status, body));
 
+    /// <summary>Answers the requests no scripted response is left for (a whole Batch service); unset, they get a 500.</summary>
+    public Func<RecordedRequest, (int Status, string Body)>? Responder { get; set; }
+
     public void Dispose()
     {
         listener.Stop();
@@ -76,7 +79,14 @@ internal sealed class FakeBatchServer : IDisposable
                 return;
             }
 
-            await HandleAsync(context);
+            try
+            {
+                await HandleAsync(context);
+            }
+            catch (Exception error) when (error is HttpListenerException or IOException or ObjectDisposedException)
+            {
+                // The client went away mid-request (a front dropped its connection): serve the next one.
+            }
         }
     }
 
@@ -90,14 +100,15 @@ internal sealed class FakeBatchServer : IDisposable
             .ToDictionary(key => key!.ToLowerInvariant(), key => request.Headers[key]!, StringComparer.Ordinal);
         var signature = SigV4Verifier.Verify(
             request.HttpMethod, request.Url!.AbsolutePath, request.Url.Query, headers, body.ToArray(), SecretKey);
-        requests.Enqueue(new RecordedRequest(
-            request.HttpMethod, request.Url.AbsolutePath, request.ContentType, headers, Encoding.UTF8.GetString(body.ToArray()), signature));
+        var recorded = new RecordedRequest(
+            request.HttpMethod, request.Url.AbsolutePath, request.ContentType, headers, Encoding.UTF8.GetString(body.ToArray()), signature);
+        requests.Enqueue(recorded);
 
         var (status, responseBody) = !signature.IsValid
             ? (403, """{"__type":"InvalidSignatureException","message":"The request signature we calculated does not match the signature you provided."}""")
             : responses.TryDequeue(out var scripted)
                 ? scripted
-                : (500, """{"__type":"ServerException","message":"FakeBatchServer: no scripted response left"}""");
+                : Responder?.Invoke(recorded) ?? (500, """{"__type":"ServerException","message":"FakeBatchServer: no scripted response left"}""");
 
         var bytes = Encoding.UTF8.GetBytes(responseBody);
         context.Response.StatusCode = status;

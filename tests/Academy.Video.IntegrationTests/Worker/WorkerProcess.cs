@@ -73,6 +73,13 @@ public sealed class WorkerProcess : IDisposable
     /// <summary>What Batch sends on terminate or timeout. .NET has no API to send SIGTERM to another process.</summary>
     public void SendSigterm() => Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!.WaitForExit();
 
+    /// <summary>SIGKILL to the worker and its children, as when a container dies at once (spot reclaim, OOM kill).</summary>
+    public void Kill()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit();
+    }
+
     public void Dispose()
     {
         if (!process.HasExited)

@@ -4,7 +4,9 @@ using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Academy.Video.IntegrationTests.Media;
 using Academy.Video.IntegrationTests.Transcoding;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Academy.Video.IntegrationTests.Worker;
 
@@ -92,7 +94,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
         var job = await bed.Job(jobId);
         Assert.Equal((JobState.Failed, JobErrorCodes.SourceUndecodable), (job.State, job.ErrorCode));
         Assert.Equal(VideoStatus.Failed, (await bed.Video(videoId)).Status);
-        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(job, DateTimeOffset.UtcNow.AddDays(1), JobPolicy.Default).Kind);
+        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(job, VideoStatus.Failed, DateTimeOffset.UtcNow.AddDays(1), JobPolicy.Default).Kind);
     }
 
     [Fact]
@@ -122,7 +124,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
         // What the recovery scan does to an attempt it believes dead.
         var running = await bed.Job(jobId);
         var released = running.MarkStuck(DateTimeOffset.UtcNow, JobPolicy.Default);
-        Assert.True(await bed.Services.GetRequiredService<ITranscodeJobStore>().TryTransitionAsync(released, default));
+        Assert.NotNull(await bed.Services.GetRequiredService<ITranscodeJobStore>().TryTransitionAsync(released, default));
         var exitCode = await worker.WaitAsync();
 
         Assert.Equal(1, exitCode);
@@ -130,6 +132,60 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
         var job = await bed.Job(jobId);
         Assert.Equal((JobState.RetryWait, JobErrorCodes.HeartbeatTimeout, 1), (job.State, job.ErrorCode, job.AttemptCount));
         Assert.Empty(FfmpegProcessesFor(jobId));
+    }
+
+    [Fact]
+    public async Task A_one_pixel_wide_source_is_FAILED_at_the_first_attempt_never_retried()
+    {
+        var (videoId, jobId) = await bed.QueueJobAsync(TestClips.OnePixelWide(2));
+
+        using var worker = await WorkerProcess.RunAsync([jobId.ToString()], bed.WorkerEnvironment());
+
+        Assert.Equal(1, worker.ExitCode);
+        var job = await bed.Job(jobId);
+        Assert.Equal((JobState.Failed, JobErrorCodes.SourceDimensionsUnsupported, 1), (job.State, job.ErrorCode, job.AttemptCount));
+        Assert.Contains("1x240", job.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(VideoStatus.Failed, (await bed.Video(videoId)).Status);
+        Assert.Single(await bed.Attempts(jobId));
+        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(job, VideoStatus.Failed, DateTimeOffset.UtcNow.AddDays(1), JobPolicy.Default).Kind);
+    }
+
+    [Theory]
+    [InlineData("Worker__UploadParallelism", "0", "UploadParallelism")]
+    [InlineData("Worker__HeartbeatInterval", "00:05:00", "HeartbeatInterval")]
+    [InlineData("Jobs__MaxAttempts", "0", "MaxAttempts")]
+    public async Task Settings_that_cannot_work_exit_1_with_the_reason_before_the_job_is_touched(string variable, string value, string named)
+    {
+        var (_, jobId) = await bed.QueueJobAsync(TestClips.Generate(320, 240, 1));
+        var before = await bed.Job(jobId);
+        var environment = new Dictionary<string, string>(bed.WorkerEnvironment()) { [variable] = value };
+
+        using var worker = await WorkerProcess.RunAsync([jobId.ToString()], environment);
+
+        Assert.Equal(1, worker.ExitCode);
+        var invalid = Assert.Single(worker.Events, e => e.TryGetProperty("event", out var name) && name.GetString() == "INVALID_SETTINGS");
+        Assert.Contains(named, invalid.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(before, await bed.Job(jobId));
+        Assert.Empty(await bed.Attempts(jobId));
+    }
+
+    [Fact]
+    public async Task A_worker_that_finds_its_waiting_job_s_video_being_deleted_ends_the_job_and_exits_0()
+    {
+        var (videoId, jobId) = await bed.QueueJobAsync(TestClips.Generate(320, 240, 1));
+        // What the old two-write deletion could leave behind: the video DELETING, its job still QUEUED.
+        await using (var connection = await bed.Services.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE videos SET status = 'DELETING' WHERE id = @videoId", new { videoId });
+        }
+
+        using var worker = await WorkerProcess.RunAsync([jobId.ToString()], bed.WorkerEnvironment());
+
+        Assert.True(worker.ExitCode == 0, worker.Output);
+        Assert.Contains("JOB_NOT_RUNNABLE", worker.EventNames);
+        Assert.DoesNotContain("BATCH_PROCESS_START", worker.EventNames);
+        var job = await bed.Job(jobId);
+        Assert.Equal((JobState.Failed, JobErrorCodes.VideoDeleted, 0), (job.State, job.ErrorCode, job.AttemptCount));
     }
 
     private static List<int> FfmpegProcessesFor(Guid jobId) =>

@@ -6,7 +6,7 @@ using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Persistence;
-using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Application.Storage;
 using Academy.Video.IntegrationTests.Persistence;
 using Mediator;
 using Microsoft.Extensions.Configuration;
@@ -19,7 +19,7 @@ namespace Academy.Video.IntegrationTests.Worker;
 /// A real database and a real local storage folder, shared by this process (to queue jobs and read
 /// results through the product's own stores) and by the worker processes it starts.
 /// </summary>
-public sealed class WorkerTestBed : IAsyncLifetime
+public class WorkerTestBed : IAsyncLifetime
 {
     private readonly PostgresDatabase database = new();
     private ServiceProvider? services;
@@ -30,29 +30,50 @@ public sealed class WorkerTestBed : IAsyncLifetime
 
     public IServiceProvider Services => services ?? throw new InvalidOperationException("Not initialised.");
 
-    public IReadOnlyDictionary<string, string> WorkerEnvironment(TimeSpan? heartbeat = null) => new Dictionary<string, string>
+    public IReadOnlyDictionary<string, string> WorkerEnvironment(TimeSpan? heartbeat = null)
     {
-        ["ConnectionStrings__Postgres"] = database.ConnectionString,
-        ["Storage__Provider"] = "Local",
-        ["Storage__Local__RootPath"] = StorageRoot,
-        ["Worker__WorkDirectory"] = Path.Combine(Root, "work"),
-        ["Worker__HeartbeatInterval"] = (heartbeat ?? TimeSpan.FromSeconds(1)).ToString("c"),
-        ["DOTNET_ENVIRONMENT"] = "Production",
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = database.ConnectionString,
+            ["Worker__WorkDirectory"] = Path.Combine(Root, "work"),
+            ["Worker__HeartbeatInterval"] = (heartbeat ?? TimeSpan.FromSeconds(1)).ToString("c"),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+        };
+        foreach (var (key, value) in StorageSettings())
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        return environment;
+    }
+
+    /// <summary>Where the source and the ladders live, as settings the bed and its workers share.</summary>
+    protected virtual IReadOnlyDictionary<string, string> StorageSettings() => new Dictionary<string, string>
+    {
+        ["Storage:Provider"] = "Local",
+        ["Storage:Local:RootPath"] = StorageRoot,
     };
+
+    /// <summary>Settings of the bed's own services (the job policy its scans use), beyond storage.</summary>
+    protected virtual IReadOnlyDictionary<string, string> ExtraSettings() => new Dictionary<string, string>();
 
     public async Task InitializeAsync()
     {
         await database.InitializeAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = database.ConnectionString,
-            ["Storage:Provider"] = "Local",
-            ["Storage:Local:RootPath"] = StorageRoot,
             // Jobs are run by the tests themselves, as Batch would: the runner only records a submission.
             ["Runner:Kind"] = "Local",
             ["Runner:Local:Command"] = "/bin/true",
             ["Runner:Local:LogDirectory"] = Path.Combine(Root, "runner-logs"),
-        }).Build();
+        };
+        foreach (var (key, value) in StorageSettings().Concat(ExtraSettings()))
+        {
+            settings[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
             .AddInfrastructure(configuration)
@@ -80,10 +101,7 @@ public sealed class WorkerTestBed : IAsyncLifetime
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
         var created = await mediator.Send(new CreateVideoCommand("Worker test", Path.GetFileName(sourceFile), "video/mp4", Math.Max(1, new FileInfo(sourceFile).Length)));
         var key = (await Video(created.VideoId)).SourceKey;
-        await using (var source = File.OpenRead(sourceFile))
-        {
-            await scope.ServiceProvider.GetRequiredService<LocalFileObjectStorage>().WriteAsync(key, source, default);
-        }
+        await Storage.UploadFileAsync(sourceFile, key, "video/mp4", default);
 
         var job = await mediator.Send(new CompleteUploadCommand(created.VideoId));
         return (created.VideoId, job.JobId);
@@ -112,4 +130,12 @@ public sealed class WorkerTestBed : IAsyncLifetime
     }
 
     public DatabaseMigrator Migrator => Services.GetRequiredService<DatabaseMigrator>();
+
+    public IObjectStorage Storage => Services.GetRequiredService<IObjectStorage>();
+
+    public async Task<TResponse> SendAsync<TResponse>(ICommand<TResponse> command)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(command);
+    }
 }

@@ -1,7 +1,9 @@
+using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Operations;
 using Academy.Video.Application.Operations.CheckSettings;
 using Academy.Video.Application.Operations.Checks;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Videos;
 using Academy.Video.UnitTests.Domain;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -119,21 +121,30 @@ public sealed class OperationsChecksTests
         ], report.Problems);
     }
 
-    private static async Task<CheckResult> DbCheckAsync(TranscodeJob? job, DateTimeOffset now, DatabaseStatus? database = null)
+    [Fact]
+    public async Task A_QUEUED_job_of_a_deleting_video_is_the_scans_to_end_not_a_DB_CHECK_failure()
     {
-        var store = new StubStore(job is null ? [] : [job]);
+        var result = await DbCheckAsync(Jobs.Queued(), Jobs.T0.AddHours(1), videoStatus: VideoStatus.Deleting);
+
+        Assert.Equal(CheckStatus.Ok, result.Status);
+    }
+
+    private static async Task<CheckResult> DbCheckAsync(TranscodeJob? job, DateTimeOffset now, DatabaseStatus? database = null, VideoStatus videoStatus = VideoStatus.Processing)
+    {
+        var store = new StubStore(job is null ? [] : [job], videoStatus);
         var check = new DatabaseRulesCheck(store, JobPolicy.Default, Options.Create(new OperationsOptions()), new FakeTimeProvider(now));
         var report = new ReportBuilder("validate-system", Local, now);
         return await check.RunAsync(database ?? new DatabaseStatus(true, null, "db", [], 2), report, CancellationToken.None);
     }
 
-    private sealed class StubStore(IReadOnlyList<TranscodeJob> unfinished) : IOperationsStore
+    private sealed class StubStore(IReadOnlyList<TranscodeJob> unfinished, VideoStatus videoStatus = VideoStatus.Processing) : IOperationsStore
     {
         public Task<DatabaseStatus> ProbeAsync(CancellationToken cancellationToken) => Task.FromResult(new DatabaseStatus(true, null, "db", [], 2));
 
         public Task<IReadOnlyList<TranscodeJob>> ListLatestJobsAsync(int limit, CancellationToken cancellationToken) => Task.FromResult(unfinished);
 
-        public Task<IReadOnlyList<TranscodeJob>> ListUnfinishedJobsAsync(int limit, CancellationToken cancellationToken) => Task.FromResult(unfinished);
+        public Task<IReadOnlyList<RecoveryCandidate>> ListUnfinishedJobsAsync(int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<RecoveryCandidate>>(unfinished.Select(j => new RecoveryCandidate(j, videoStatus)).ToList());
 
         public Task<IReadOnlyList<(TranscodeJob Job, string VideoStatus)>> ListSucceededJobsWithUnreadyVideoAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyList<(TranscodeJob, string)>>([]);

@@ -241,7 +241,7 @@ public sealed class ProcessJobTests : IAsyncLifetime
 
         var dry = await app.Send(new ScanStuckJobsCommand(DryRun: true));
 
-        Assert.Equal("would mark stuck", Assert.Single(dry.Entries).Result);
+        Assert.Equal("would write RETRY_WAIT", Assert.Single(dry.Entries).Result);
         Assert.Equal(JobState.Running, app.Database.Job(job.JobId).State);
         Assert.Single(app.Runner.Submissions);
     }
@@ -256,9 +256,10 @@ public sealed class ProcessJobTests : IAsyncLifetime
 
         var scan = await app.Send(new ScanStuckJobsCommand());
 
-        Assert.Equal("submitted", scan.Entries.Single(e => e.JobId == lost.JobId).Result);
-        Assert.Equal("alive", scan.Entries.Single(e => e.JobId == waiting.JobId).Result);
+        Assert.Equal("never started (the runner does not know it), submitted", scan.Entries.Single(e => e.JobId == lost.JobId).Result);
+        Assert.StartsWith("alive", scan.Entries.Single(e => e.JobId == waiting.JobId).Result, StringComparison.Ordinal);
         Assert.Equal(3, app.Runner.Submissions.Count);
+        Assert.Equal((1, app.Runner.Submissions[^1].RunnerJobId), (app.Database.Job(lost.JobId).NeverStartedCount, app.Database.Job(lost.JobId).BatchJobId));
     }
 
     [Fact]
@@ -273,7 +274,7 @@ public sealed class ProcessJobTests : IAsyncLifetime
         await using var first = await app.Database.ClaimCandidatesAsync(query, default);
         await using var second = await app.Database.ClaimCandidatesAsync(query, default);
 
-        Assert.NotEqual(Assert.Single(first.Jobs).Id, Assert.Single(second.Jobs).Id);
+        Assert.NotEqual(Assert.Single(first.Candidates).Job.Id, Assert.Single(second.Candidates).Job.Id);
     }
 
     [Fact]
@@ -317,5 +318,55 @@ public sealed class ProcessJobTests : IAsyncLifetime
         Assert.Equal(1, retried.Completed);
         Assert.Equal(VideoStatus.Deleted, app.Database.Video(videoId).Status);
         Assert.Empty(app.Storage.Keys);
+    }
+
+    [Theory]
+    [InlineData(1, 240)]
+    [InlineData(240, 1)]
+    public async Task A_source_the_ladder_cannot_plan_is_FAILED_at_the_first_attempt_with_a_named_code(int width, int height)
+    {
+        var (videoId, job) = await app.UploadVideoAsync();
+        app.Transcoder.Source = app.Transcoder.Source with { Width = width, Height = height };
+
+        var result = await app.Send(new ProcessJobCommand(job.JobId));
+
+        Assert.Equal((ProcessJobOutcome.Failed, 1), (result.Outcome, result.ExitCode));
+        var failed = app.Database.Job(job.JobId);
+        Assert.Equal((JobState.Failed, JobErrorCodes.SourceDimensionsUnsupported, 1), (failed.State, failed.ErrorCode, failed.AttemptCount));
+        Assert.Equal(VideoStatus.Failed, app.Database.Video(videoId).Status);
+        Assert.Equal(0, app.Transcoder.EncodeCount);
+    }
+
+    [Fact]
+    public async Task A_worker_that_finds_its_waiting_job_s_video_being_deleted_ends_the_job_and_exits_0()
+    {
+        var (videoId, job) = await app.UploadVideoAsync();
+        app.Database.Seed(app.Database.Video(videoId) with { Status = VideoStatus.Deleting });
+
+        var result = await app.Send(new ProcessJobCommand(job.JobId));
+        app.Time.Advance(TimeSpan.FromHours(1));
+        var scan = await app.Send(new ScanStuckJobsCommand());
+
+        Assert.Equal((ProcessJobOutcome.VideoDeleted, 0), (result.Outcome, result.ExitCode));
+        var ended = app.Database.Job(job.JobId);
+        Assert.Equal((JobState.Failed, JobErrorCodes.VideoDeleted, 0), (ended.State, ended.ErrorCode, ended.AttemptCount));
+        Assert.Equal(0, app.Transcoder.EncodeCount);
+        Assert.Empty(scan.Entries);
+        Assert.Single(app.Runner.Submissions);
+    }
+
+    [Fact]
+    public async Task A_failed_upload_is_a_transient_storage_error_and_the_failure_queues_the_attempt_s_prefix()
+    {
+        var (videoId, job) = await app.UploadVideoAsync();
+        app.Storage.FailUploadsAfter = 3;
+
+        var result = await app.Send(new ProcessJobCommand(job.JobId));
+
+        Assert.Equal(ProcessJobOutcome.Failed, result.Outcome);
+        var waiting = app.Database.Job(job.JobId);
+        Assert.Equal((JobState.RetryWait, JobErrorCodes.StorageError), (waiting.State, waiting.ErrorCode));
+        var cleanup = Assert.Single(app.Database.PendingCleanups);
+        Assert.Equal((StorageKeys.HlsPrefix(videoId, job.JobId, 1), job.JobId), (cleanup.Prefix, cleanup.JobId));
     }
 }

@@ -1,4 +1,5 @@
 using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
 using Academy.Video.Application.Videos.CompleteUpload;
 using Academy.Video.Application.Videos.CreateVideo;
@@ -228,8 +229,9 @@ public sealed class UploadAndSubmissionTests : IAsyncLifetime
         var first = await app.Send(new ScanStuckJobsCommand());
         var second = await app.Send(new ScanStuckJobsCommand());
 
-        Assert.Equal("submit failed", Assert.Single(first.Entries).Result);
-        Assert.Equal("submit failed", Assert.Single(second.Entries).Result);
+        Assert.StartsWith("submit failed: Batch is unreachable", Assert.Single(first.Entries).Result, StringComparison.Ordinal);
+        Assert.StartsWith("submit failed: Batch is unreachable", Assert.Single(second.Entries).Result, StringComparison.Ordinal);
+        Assert.Contains(JobEvents.SubmitFailed, app.Logs.Events);
         Assert.Null(app.Database.Job(job.JobId).BatchJobId);
     }
 }

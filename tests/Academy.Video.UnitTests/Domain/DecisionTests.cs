@@ -34,10 +34,10 @@ public sealed class WorkerStartDecisionTests
         Assert.Equal(WorkerStartOutcome.NotRunnable, WorkerStartDecision.Decide(In(state), VideoIn(VideoStatus.Processing)).Outcome);
 
     [Theory]
-    [InlineData(VideoStatus.Deleting)]
-    [InlineData(VideoStatus.Deleted)]
-    public void A_deleted_video_is_not_processed(VideoStatus status) =>
-        Assert.Equal(WorkerStartOutcome.NotRunnable, WorkerStartDecision.Decide(In(JobState.Queued), VideoIn(status)).Outcome);
+    [InlineData(JobState.Queued, VideoStatus.Deleting)]
+    [InlineData(JobState.RetryWait, VideoStatus.Deleted)]
+    public void A_waiting_job_of_a_deleted_video_is_ended_not_processed(JobState state, VideoStatus status) =>
+        Assert.Equal(WorkerStartOutcome.EndForDeletedVideo, WorkerStartDecision.Decide(In(state), VideoIn(status)).Outcome);
 
     [Theory]
     [InlineData(JobState.Queued)]
@@ -53,6 +53,7 @@ public sealed class WorkerStartDecisionTests
 public sealed class RecoveryDecisionTests
 {
     private static readonly JobPolicy Policy = JobPolicy.Default;
+    private const VideoStatus Live = VideoStatus.Processing;
 
     [Theory]
     [InlineData(179, RecoveryActionKind.None)]
@@ -62,7 +63,7 @@ public sealed class RecoveryDecisionTests
     {
         var job = In(JobState.Running) with { LastHeartbeatAt = T0 };
 
-        Assert.Equal(expected, RecoveryDecision.Decide(job, T0.AddSeconds(silentSeconds), Policy).Kind);
+        Assert.Equal(expected, RecoveryDecision.Decide(job, Live, T0.AddSeconds(silentSeconds), Policy).Kind);
     }
 
     [Fact]
@@ -71,7 +72,7 @@ public sealed class RecoveryDecisionTests
         var job = In(JobState.Running) with { LastHeartbeatAt = T0 };
 
         Assert.Equal(RecoveryActionKind.MarkStuck,
-            RecoveryDecision.Decide(job, T0.AddSeconds(11), Policy with { StuckThreshold = TimeSpan.FromSeconds(10) }).Kind);
+            RecoveryDecision.Decide(job, Live, T0.AddSeconds(11), Policy with { StuckThreshold = TimeSpan.FromSeconds(10) }).Kind);
     }
 
     [Theory]
@@ -82,7 +83,7 @@ public sealed class RecoveryDecisionTests
     {
         var job = In(JobState.RetryWait, attempt: 2) with { NextAttemptAt = T0 };
 
-        Assert.Equal(expected, RecoveryDecision.Decide(job, T0.AddSeconds(secondsAfterDue), Policy).Kind);
+        Assert.Equal(expected, RecoveryDecision.Decide(job, Live, T0.AddSeconds(secondsAfterDue), Policy).Kind);
     }
 
     [Theory]
@@ -90,7 +91,7 @@ public sealed class RecoveryDecisionTests
     [InlineData(120, RecoveryActionKind.None)]
     [InlineData(121, RecoveryActionKind.SubmitMissing)]
     public void A_QUEUED_job_without_a_Batch_id_is_submitted_after_the_grace_period(int waitedSeconds, RecoveryActionKind expected) =>
-        Assert.Equal(expected, RecoveryDecision.Decide(Queued(), T0.AddSeconds(waitedSeconds), Policy).Kind);
+        Assert.Equal(expected, RecoveryDecision.Decide(Queued(), Live, T0.AddSeconds(waitedSeconds), Policy).Kind);
 
     [Theory]
     [InlineData(JobState.Queued, 599, RecoveryActionKind.None)]
@@ -100,7 +101,7 @@ public sealed class RecoveryDecisionTests
     {
         var job = In(state, attempt: 1, batchJobId: "batch-1");
 
-        Assert.Equal(expected, RecoveryDecision.Decide(job, T0.AddSeconds(waitedSeconds), Policy).Kind);
+        Assert.Equal(expected, RecoveryDecision.Decide(job, Live, T0.AddSeconds(waitedSeconds), Policy).Kind);
     }
 
     [Theory]
@@ -108,5 +109,53 @@ public sealed class RecoveryDecisionTests
     [InlineData(JobState.Failed)]
     [InlineData(JobState.Dead)]
     public void Ended_jobs_are_never_recovered(JobState state) =>
-        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(In(state), T0.AddDays(1), Policy).Kind);
+        Assert.Equal(RecoveryActionKind.None, RecoveryDecision.Decide(In(state), Live, T0.AddDays(1), Policy).Kind);
+
+    [Theory]
+    [InlineData(JobState.Queued, VideoStatus.Deleting)]
+    [InlineData(JobState.Running, VideoStatus.Deleting)]
+    [InlineData(JobState.RetryWait, VideoStatus.Deleted)]
+    [InlineData(JobState.Queued, null)]
+    public void A_job_of_a_video_being_deleted_is_ended_never_submitted(JobState state, VideoStatus? video)
+    {
+        var job = In(state, batchJobId: "batch-1");
+
+        Assert.Equal(RecoveryActionKind.EndForDeletedVideo, RecoveryDecision.Decide(job, video, T0.AddDays(1), Policy).Kind);
+        Assert.True(RecoveryDecision.Decide(job, video, T0.AddDays(1), Policy).IsStateChange);
+    }
+
+    [Fact]
+    public void A_job_due_for_a_submission_whose_submissions_never_started_as_often_as_allowed_is_ended()
+    {
+        var exhausted = Queued() with { NeverStartedCount = Policy.MaxAttempts };
+        var retrying = In(JobState.RetryWait) with { NextAttemptAt = T0, NeverStartedCount = Policy.MaxAttempts };
+
+        Assert.Equal(RecoveryActionKind.EndNeverStarted, RecoveryDecision.Decide(exhausted, Live, T0.AddMinutes(3), Policy).Kind);
+        Assert.Equal(RecoveryActionKind.EndNeverStarted, RecoveryDecision.Decide(retrying, Live, T0.AddMinutes(3), Policy).Kind);
+        Assert.Equal(RecoveryActionKind.SubmitMissing, RecoveryDecision.Decide(exhausted with { NeverStartedCount = 1 }, Live, T0.AddMinutes(3), Policy).Kind);
+    }
+
+    [Theory]
+    [InlineData("RUNNABLE", null, true)]
+    [InlineData("SUBMITTED", null, true)]
+    [InlineData("STARTING", null, true)]
+    [InlineData("RUNNING", null, true)]
+    [InlineData("RUNNABLE", "MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT - no compute environment can run it", false)]
+    [InlineData("FAILED", "CannotPullContainerError: pull access denied", false)]
+    [InlineData("SUCCEEDED", "Essential container in task exited", false)]
+    public void A_submission_waiting_at_the_runner_is_alive_unless_blocked_or_ended(string status, string? reason, bool alive)
+    {
+        var verdict = RecoveryDecision.JudgeSubmission(new RunnerSighting(status, reason));
+
+        Assert.Equal(alive, verdict.Alive);
+        Assert.Equal(status == "RUNNABLE" && !alive, verdict.Terminate);
+        if (reason is not null && !alive)
+        {
+            Assert.Contains(reason, verdict.Reason, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_submission_the_runner_does_not_know_never_starts() =>
+        Assert.False(RecoveryDecision.JudgeSubmission(null).Alive);
 }

@@ -11,27 +11,27 @@ public sealed class TranscodeJobTests
     private static readonly DateTimeOffset Later = T0.AddMinutes(1);
 
     [Fact]
-    public void Start_from_QUEUED_runs_attempt_one_and_marks_the_video_PROCESSING()
+    public void Start_from_QUEUED_runs_attempt_one_as_the_first_heartbeat_and_marks_the_video_PROCESSING()
     {
         var job = Queued();
 
         var transition = job.Start(Later);
-        var running = transition.ApplyTo(job);
 
         Assert.Equal((JobState.Queued, 0, JobState.Running, 1), (transition.FromState, transition.FromAttempt, transition.ToState, transition.ToAttempt));
-        Assert.Equal(new VideoEffect(job.VideoId, VideoStatus.Processing), transition.Video);
-        Assert.Equal(Later, running.LastHeartbeatAt);
-        Assert.Equal(0, running.ProgressPercent);
+        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Processing), transition.Video);
+        Assert.Equal((Later, 0, true), (transition.HeartbeatAt, transition.ProgressPercent, transition.ClearsError));
+        Assert.True(transition.StartsAttempt);
+        Assert.Empty(transition.OrphanedPrefixes);
     }
 
     [Fact]
-    public void Start_from_RETRY_WAIT_runs_the_next_attempt_and_clears_the_last_error()
+    public void Start_from_RETRY_WAIT_runs_the_next_attempt_clears_the_last_error_and_the_due_time()
     {
-        var job = In(JobState.RetryWait, attempt: 2) with { ErrorCode = "X", ErrorMessage = "boom" };
+        var job = In(JobState.RetryWait, attempt: 2) with { ErrorCode = "X", ErrorMessage = "boom", NextAttemptAt = T0 };
 
-        var running = job.Start(Later).ApplyTo(job);
+        var transition = job.Start(Later);
 
-        Assert.Equal((JobState.Running, 3, null, null), (running.State, running.AttemptCount, running.ErrorCode, running.ErrorMessage));
+        Assert.Equal((JobState.Running, 3, true, null), (transition.ToState, transition.ToAttempt, transition.ClearsError, transition.NextAttemptAt));
     }
 
     [Theory]
@@ -49,24 +49,23 @@ public sealed class TranscodeJobTests
     }
 
     [Fact]
-    public void Complete_from_RUNNING_succeeds_and_publishes_the_video_in_the_same_transition()
+    public void Complete_from_RUNNING_succeeds_publishes_the_video_and_orphans_every_earlier_attempt()
     {
-        var job = In(JobState.Running);
+        var job = In(JobState.Running, attempt: 3);
+        var hlsPath = job.AttemptPrefix(3) + "master.m3u8";
 
-        var transition = job.Complete("videos/x/hls/master.m3u8", Later)!;
-        var done = transition.ApplyTo(job);
+        var transition = job.Complete(hlsPath, Later)!;
 
-        Assert.Equal(JobState.Succeeded, done.State);
-        Assert.Equal(100, done.ProgressPercent);
-        Assert.Equal(Later, done.FinishedAt);
-        Assert.Equal(new VideoEffect(job.VideoId, VideoStatus.Ready, "videos/x/hls/master.m3u8"), transition.Video);
+        Assert.Equal((JobState.Succeeded, 100, true, Later), (transition.ToState, transition.ProgressPercent, transition.ClearsError, transition.FinishedAt));
+        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Ready, hlsPath), transition.Video);
+        Assert.Equal([job.AttemptPrefix(1), job.AttemptPrefix(2)], transition.OrphanedPrefixes);
     }
 
     [Fact]
     public void Complete_repeated_on_SUCCEEDED_is_a_no_op()
     {
         Assert.Null(In(JobState.Succeeded).Complete("p/master.m3u8", Later));
-        Assert.Null(In(JobState.Succeeded).CompleteAlreadyPublished(Later));
+        Assert.Null(In(JobState.Succeeded).CompleteAlreadyPublished("p/master.m3u8", Later));
     }
 
     [Theory]
@@ -83,44 +82,58 @@ public sealed class TranscodeJobTests
     [InlineData(JobState.RetryWait)]
     public void CompleteAlreadyPublished_finishes_any_unfinished_job_without_touching_the_video(JobState state)
     {
-        var transition = In(state).CompleteAlreadyPublished(Later)!;
+        var transition = In(state).CompleteAlreadyPublished("p/master.m3u8", Later)!;
 
         Assert.Equal(JobState.Succeeded, transition.ToState);
         Assert.Null(transition.Video);
+    }
+
+    [Fact]
+    public void CompleteAlreadyPublished_orphans_every_attempt_prefix_but_the_published_one()
+    {
+        var job = In(JobState.RetryWait, attempt: 3);
+
+        var transition = job.CompleteAlreadyPublished(job.AttemptPrefix(2) + "master.m3u8", Later)!;
+
+        Assert.Equal([job.AttemptPrefix(1), job.AttemptPrefix(3)], transition.OrphanedPrefixes);
     }
 
     [Theory]
     [InlineData(JobState.Failed)]
     [InlineData(JobState.Dead)]
     public void CompleteAlreadyPublished_is_refused_on_ended_jobs(JobState state) =>
-        Assert.Throws<InvalidJobTransitionException>(() => In(state).CompleteAlreadyPublished(Later));
+        Assert.Throws<InvalidJobTransitionException>(() => In(state).CompleteAlreadyPublished("p/master.m3u8", Later));
 
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
-    public void A_transient_failure_with_attempts_left_waits_for_a_retry_with_backoff(int attempt)
+    public void A_transient_failure_with_attempts_left_waits_for_a_retry_with_backoff_and_orphans_its_prefix(int attempt)
     {
         var job = In(JobState.Running, attempt, batchJobId: "batch-1");
 
         var transition = job.Fail(JobError.Transient(JobErrorCodes.EncodeFailed, "ffmpeg exited 1"), Later, Policy);
-        var waiting = transition.ApplyTo(job);
 
-        Assert.Equal((JobState.RetryWait, attempt), (waiting.State, waiting.AttemptCount));
-        Assert.Equal(Later + Policy.BackoffAfter(attempt), waiting.NextAttemptAt);
-        Assert.Null(waiting.BatchJobId);
-        Assert.Equal(JobErrorCodes.EncodeFailed, waiting.ErrorCode);
+        Assert.Equal((JobState.RetryWait, attempt), (transition.ToState, transition.ToAttempt));
+        Assert.Equal(Later + Policy.BackoffAfter(attempt), transition.NextAttemptAt);
+        Assert.True(transition.ClearBatchJobId);
+        Assert.Equal(JobErrorCodes.EncodeFailed, transition.Error!.Code);
         Assert.Null(transition.Video);
+        Assert.Equal([job.AttemptPrefix(attempt)], transition.OrphanedPrefixes);
+        Assert.True(transition.EndsAttempt);
     }
 
     [Fact]
     public void A_transient_failure_of_the_fifth_attempt_is_DEAD_and_fails_the_video()
     {
-        var transition = In(JobState.Running, attempt: 5).Fail(JobError.Transient("X", "boom"), Later, Policy);
+        var job = In(JobState.Running, attempt: 5);
+
+        var transition = job.Fail(JobError.Transient("X", "boom"), Later, Policy);
 
         Assert.Equal(JobState.Dead, transition.ToState);
-        Assert.Equal(VideoStatus.Failed, transition.Video!.Status);
+        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Failed), transition.Video);
+        Assert.Equal([job.AttemptPrefix(5)], transition.OrphanedPrefixes);
     }
 
     [Fact]
@@ -130,8 +143,8 @@ public sealed class TranscodeJobTests
         var states = new List<(JobState, int)>();
         for (var i = 0; i < 5; i++)
         {
-            job = job.Start(Later).ApplyTo(job);
-            job = job.Fail(JobError.Transient("X", "boom"), Later, Policy).ApplyTo(job);
+            job = Moved(job, job.Start(Later));
+            job = Moved(job, job.Fail(JobError.Transient("X", "boom"), Later, Policy));
             states.Add((job.State, job.AttemptCount));
         }
 
@@ -166,18 +179,22 @@ public sealed class TranscodeJobTests
         var last = In(JobState.Running, attempt: 5).MarkStuck(T0.AddMinutes(4), Policy);
 
         Assert.Equal((JobState.RetryWait, JobErrorCodes.HeartbeatTimeout), (stuck.ToState, stuck.Error!.Code));
+        Assert.Single(stuck.OrphanedPrefixes);
         Assert.Equal(JobState.Dead, last.ToState);
     }
 
     [Theory]
-    [InlineData(JobState.Queued)]
-    [InlineData(JobState.Running)]
-    [InlineData(JobState.RetryWait)]
-    public void Deleting_the_video_ends_an_unfinished_job_FAILED(JobState state)
+    [InlineData(JobState.Queued, 0)]
+    [InlineData(JobState.Running, 1)]
+    [InlineData(JobState.RetryWait, 0)]
+    public void Deleting_the_video_ends_an_unfinished_job_FAILED_and_orphans_only_a_running_attempt(JobState state, int orphans)
     {
         var transition = In(state).CancelForDeletion(Later)!;
 
         Assert.Equal((JobState.Failed, JobErrorCodes.VideoDeleted), (transition.ToState, transition.Error!.Code));
+        Assert.Null(transition.Video);
+        Assert.Null(transition.NextAttemptAt);
+        Assert.Equal(orphans, transition.OrphanedPrefixes.Count);
     }
 
     [Theory]
@@ -188,21 +205,45 @@ public sealed class TranscodeJobTests
         Assert.Null(In(state).CancelForDeletion(Later));
 
     [Fact]
-    public void A_submission_is_recorded_only_while_the_job_waits_to_start()
+    public void A_submission_is_recorded_only_while_the_job_waits_to_start_and_has_none()
     {
         var submission = Queued().RecordSubmission("batch-9", Later);
 
-        Assert.Equal((JobState.Queued, 0, "batch-9"), (submission.ExpectedState, submission.ExpectedAttempt, submission.BatchJobId));
+        Assert.Equal((JobState.Queued, 0, null, "batch-9"), (submission.ExpectedState, submission.ExpectedAttempt, submission.ExpectedBatchJobId, submission.BatchJobId));
         Assert.Throws<InvalidJobTransitionException>(() => In(JobState.Running).RecordSubmission("batch-9", Later));
+        Assert.Throws<InvalidJobTransitionException>(() => In(JobState.Queued, batchJobId: "batch-1").RecordSubmission("batch-9", Later));
     }
 
     [Fact]
-    public void A_transition_does_not_apply_to_a_job_that_moved_on()
+    public void A_submission_that_never_started_is_counted_cleared_and_fenced_on_its_runner_id()
     {
-        var job = Queued();
-        var transition = job.Start(Later);
+        var job = In(JobState.RetryWait, attempt: 2, batchJobId: "batch-7") with { NextAttemptAt = T0, NeverStartedCount = 1 };
 
-        Assert.Throws<InvalidOperationException>(() => transition.ApplyTo(transition.ApplyTo(job)));
+        var transition = job.SubmissionNeverStarted("CannotPullContainerError: no such image", Later, Policy);
+
+        Assert.Equal((JobState.RetryWait, 2, T0, true, "batch-7", 2), (transition.ToState, transition.ToAttempt, transition.NextAttemptAt, transition.ClearBatchJobId, transition.FenceBatchJobId, transition.NeverStartedCount));
+        Assert.Equal("batch-7: CannotPullContainerError: no such image", transition.NeverStartedReason);
+        Assert.Null(transition.Error);
+    }
+
+    [Fact]
+    public void The_last_allowed_submission_that_never_started_makes_the_job_DEAD_NEVER_STARTED_with_the_runner_s_reason()
+    {
+        var job = In(JobState.Queued, batchJobId: "batch-5") with { NeverStartedCount = Policy.MaxAttempts - 1 };
+
+        var transition = job.SubmissionNeverStarted("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", Later, Policy);
+
+        Assert.Equal((JobState.Dead, JobErrorCodes.NeverStarted, Policy.MaxAttempts), (transition.ToState, transition.Error!.Code, transition.NeverStartedCount));
+        Assert.Contains("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", transition.Error.Message, StringComparison.Ordinal);
+        Assert.Equal(VideoStatus.Failed, transition.Video!.Status);
+        Assert.False(transition.EndsAttempt);
+    }
+
+    [Fact]
+    public void Only_a_waiting_submission_can_be_counted_as_never_started()
+    {
+        Assert.Throws<InvalidJobTransitionException>(() => Queued().SubmissionNeverStarted("x", Later, Policy));
+        Assert.Throws<InvalidJobTransitionException>(() => In(JobState.Running, batchJobId: "b").SubmissionNeverStarted("x", Later, Policy));
     }
 
     [Fact]
@@ -222,4 +263,22 @@ public sealed class TranscodeJobTests
             [TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(120), TimeSpan.FromMinutes(3), TimeSpan.FromMinutes(3)],
             Enumerable.Range(1, 5).Select(policy.BackoffAfter));
     }
+
+    [Fact]
+    public void A_video_effect_applies_only_to_a_live_video_whose_current_job_drives_it()
+    {
+        var job = Queued();
+        var effect = new VideoEffect(job.VideoId, job.Id, VideoStatus.Ready, "p/master.m3u8");
+        var video = LectureVideo.Create(job.VideoId, "t", "a.mp4", "video/mp4", T0) with { CurrentJobId = job.Id, Status = VideoStatus.Processing };
+
+        Assert.True(effect.AppliesTo(video));
+        Assert.False(effect.AppliesTo(video with { Status = VideoStatus.Deleting }));
+        Assert.False(effect.AppliesTo(video with { Status = VideoStatus.Deleted }));
+        Assert.False(effect.AppliesTo(video with { CurrentJobId = Guid.NewGuid() }));
+        Assert.False(effect.AppliesTo(video with { CurrentJobId = null }));
+    }
+
+    /// <summary>Only what the rules under test read: the state and attempt the transition leaves.</summary>
+    private static TranscodeJob Moved(TranscodeJob job, JobTransition transition) =>
+        job with { State = transition.ToState, AttemptCount = transition.ToAttempt };
 }

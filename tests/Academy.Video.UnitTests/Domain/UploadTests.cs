@@ -69,7 +69,9 @@ public sealed class UploadExpiryTests
         var video = Fresh();
 
         Assert.Null(video.ExpireUpload(Window, T0 + Window - TimeSpan.FromTicks(1)));
-        Assert.Equal(new VideoChange(video.Id, VideoStatus.PendingUpload, VideoStatus.Expired, T0 + Window), video.ExpireUpload(Window, T0 + Window));
+        var expiry = video.ExpireUpload(Window, T0 + Window)!;
+        Assert.Equal((video.Id, VideoStatus.Expired, T0 + Window), (expiry.VideoId, expiry.To, expiry.At));
+        Assert.Equal([VideoStatus.PendingUpload], expiry.From);
         Assert.Equal(T0 + Window, video.UploadExpiresAt(Window));
     }
 
@@ -87,7 +89,7 @@ public sealed class UploadExpiryTests
         var expired = Fresh() with { Status = VideoStatus.Expired };
 
         Assert.Throws<InvalidVideoTransitionException>(() => expired.Retry(Guid.NewGuid(), T0));
-        Assert.Equal(VideoStatus.Deleting, expired.Delete(T0)!.ToStatus);
+        Assert.Equal(VideoStatus.Deleting, expired.Delete(null, T0)!.Video.To);
         Assert.Equal("EXPIRED", VideoStatus.Expired.ToWire());
     }
 }

@@ -1,3 +1,4 @@
+using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Media;
 using Academy.Video.Domain.Videos;
 using static Academy.Video.UnitTests.Domain.Jobs;
@@ -15,17 +16,16 @@ public sealed class LectureVideoTests
         var jobId = Guid.NewGuid();
 
         var queued = video.CompleteUpload(jobId, 4096, T0)!;
-        var uploaded = queued.Video.ApplyTo(video);
 
-        Assert.Equal((VideoStatus.Uploaded, jobId, 4096L), (uploaded.Status, uploaded.CurrentJobId, uploaded.SourceSizeBytes));
-        Assert.Equal((jobId, video.Id), (queued.Job.Id, queued.Job.VideoId));
+        Assert.Equal([VideoStatus.PendingUpload], queued.Video.From);
+        Assert.Equal((VideoStatus.Uploaded, jobId, 4096L), (queued.Video.To, queued.Video.CurrentJobId, queued.Video.SourceSizeBytes));
+        Assert.Equal((jobId, video.Id, JobState.Queued), (queued.Job.Id, queued.Job.VideoId, queued.Job.State));
     }
 
     [Fact]
     public void Completing_the_upload_again_is_a_no_op()
     {
-        var video = Fresh();
-        var uploaded = video.CompleteUpload(Guid.NewGuid(), 1, T0)!.Video.ApplyTo(video);
+        var uploaded = Fresh() with { Status = VideoStatus.Uploaded, CurrentJobId = Guid.NewGuid() };
 
         Assert.Null(uploaded.CompleteUpload(Guid.NewGuid(), 1, T0));
     }
@@ -45,21 +45,33 @@ public sealed class LectureVideoTests
 
         var retried = video.Retry(Guid.NewGuid(), T0);
 
-        Assert.Equal(VideoStatus.Uploaded, retried.Video.ApplyTo(video).Status);
-        Assert.Null(retried.Video.ApplyTo(video).HlsPath);
+        Assert.Equal([VideoStatus.Failed], retried.Video.From);
+        Assert.Equal((VideoStatus.Uploaded, true), (retried.Video.To, retried.Video.ClearHlsPath));
+        Assert.Equal(retried.Job.Id, retried.Video.CurrentJobId);
         Assert.NotEqual(video.CurrentJobId, retried.Job.Id);
     }
 
     [Fact]
-    public void Deleting_twice_is_a_no_op_and_only_a_DELETING_video_becomes_DELETED()
+    public void Deleting_ends_the_unfinished_current_job_with_the_video_and_queues_the_whole_prefix()
     {
-        var video = Fresh();
-        var deleting = video.Delete(T0)!.ApplyTo(video);
+        var job = TranscodeJob.Queue(Guid.NewGuid(), Guid.NewGuid(), T0);
+        var video = Fresh() with { Id = job.VideoId, Status = VideoStatus.Uploaded, CurrentJobId = job.Id };
 
-        Assert.Null(deleting.Delete(T0));
-        Assert.Equal(VideoStatus.Deleted, deleting.MarkDeleted(T0)!.ApplyTo(deleting).Status);
-        Assert.Throws<InvalidVideoTransitionException>(() => video.MarkDeleted(T0));
+        var deletion = video.Delete(job, T0)!;
+
+        Assert.Equal([VideoStatus.Uploaded], deletion.Video.From);
+        Assert.Equal(VideoStatus.Deleting, deletion.Video.To);
+        Assert.Equal((job.Id, JobState.Failed, JobErrorCodes.VideoDeleted), (deletion.EndJob!.JobId, deletion.EndJob.ToState, deletion.EndJob.Error!.Code));
+        Assert.Equal(StorageKeys.VideoPrefix(video.Id), deletion.Prefix);
+        Assert.Null(video.Delete(job with { State = JobState.Succeeded }, T0)!.EndJob);
+        Assert.Throws<ArgumentException>(() => video.Delete(TranscodeJob.Queue(Guid.NewGuid(), video.Id, T0), T0));
     }
+
+    [Theory]
+    [InlineData(VideoStatus.Deleting)]
+    [InlineData(VideoStatus.Deleted)]
+    public void Deleting_twice_is_a_no_op(VideoStatus status) =>
+        Assert.Null((Fresh() with { Status = status }).Delete(null, T0));
 
     [Theory]
     [InlineData("lecture.MP4", "original.mp4")]
@@ -116,6 +128,30 @@ public sealed class HlsLadderTests
 
         Assert.All(plan, r => Assert.True(r.Width % 2 == 0 && r.Height % 2 == 0, Sizes(plan)));
     }
+
+    [Theory]
+    [InlineData(1, 240)]
+    [InlineData(320, 1)]
+    [InlineData(0, 0)]
+    public void A_source_under_two_pixels_on_a_side_cannot_be_planned(int width, int height)
+    {
+        var error = Assert.Throws<UnsupportedSourceException>(() => HlsLadder.Plan(width, height, HlsLadder.DefaultRungs));
+
+        Assert.Equal((JobErrorCodes.SourceDimensionsUnsupported, JobErrorKind.Permanent), (error.Error.Code, error.Error.Kind));
+    }
+
+    [Fact]
+    public void A_panorama_keeps_only_the_rungs_short_enough_to_encode() =>
+        Assert.Equal("720p=7680x720 480p=5120x480 360p=3840x360", Sizes(HlsLadder.Plan(11520, 1080, HlsLadder.DefaultRungs)));
+
+    [Fact]
+    public void A_source_whose_every_rendition_is_too_long_cannot_be_planned() =>
+        Assert.Equal(JobErrorCodes.SourceDimensionsUnsupported,
+            Assert.Throws<UnsupportedSourceException>(() => HlsLadder.Plan(20000, 300, HlsLadder.DefaultRungs)).Code);
+
+    [Fact]
+    public void An_odd_tiny_source_is_planned_at_an_even_size() =>
+        Assert.Equal("2p=2x2", Sizes(HlsLadder.Plan(3, 3, HlsLadder.DefaultRungs)));
 
     [Fact]
     public void A_rotated_phone_video_is_planned_in_display_orientation()

@@ -13,8 +13,9 @@ using Academy.Video.Domain.Jobs;
 using Mediator;
 using NSubstitute;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Academy.Video.UnitTests.Fakes;
@@ -28,8 +29,8 @@ public sealed class ApplicationHarness : IAsyncDisposable
     {
         Storage = new InMemoryObjectStorage(Time);
         var services = new ServiceCollection();
-        services.AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance);
-        services.AddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
+        services.AddSingleton(Logs);
+        services.AddSingleton(typeof(ILogger<>), typeof(RecordingLogs.Logger<>));
         services.AddApplication();
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton(policy ?? JobPolicy.Default);
@@ -38,6 +39,9 @@ public sealed class ApplicationHarness : IAsyncDisposable
             o.WorkDirectory = WorkDirectory;
             o.HeartbeatInterval = heartbeatInterval ?? TimeSpan.FromSeconds(30);
         });
+        // Some tests stand for a worker whose heartbeat never comes in time: a setting the worker
+        // host refuses at start (WorkerOptionsValidator, tested on its own), allowed here on purpose.
+        services.RemoveAll<IValidateOptions<WorkerOptions>>();
         services.AddSingleton(Database);
         services.AddSingleton<IVideoStore>(Database);
         services.AddSingleton<ITranscodeJobStore>(Database);
@@ -45,7 +49,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<IStorageCleanupQueue>(Database);
         services.AddSingleton<Academy.Video.Application.Videos.Uploads.IVideoUploadStore>(Database);
         services.AddSingleton<IObjectStorage>(Storage);
-        services.AddSingleton<IJobRunner>(Runner);
+        services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
         // The operator checks' ports: these tests do not drive them (OperationsChecksTests and the API tests do).
@@ -67,6 +71,13 @@ public sealed class ApplicationHarness : IAsyncDisposable
     public InMemoryObjectStorage Storage { get; }
 
     public RecordingJobRunner Runner { get; } = new();
+
+    /// <summary>When set, replaces <see cref="Runner"/> for the commands that follow (a runner that hangs or throws).</summary>
+    public IJobRunner? RunnerOverride { get; set; }
+
+    public RecordingLogs Logs { get; } = new();
+
+    public static TimeSpan RunnerCallTimeout => new RecoveryOptions().RunnerCallTimeout;
 
     public ScriptedTranscoder Transcoder { get; } = new();
 

@@ -47,13 +47,13 @@ public sealed partial class InMemoryDatabase : IVideoUploadStore
     {
         lock (gate)
         {
-            if (!videos.TryGetValue(change.VideoId, out var video) || video.Status != change.FromStatus || video.CurrentJobId is not null)
+            if (!videos.TryGetValue(change.VideoId, out var video) || !change.From.Contains(video.Status) || video.CurrentJobId is not null)
             {
                 return Task.FromResult(false);
             }
 
-            videos[video.Id] = video with { Status = change.ToStatus, UpdatedAt = change.At };
-            cleanups.Add(cleanup.Id, (cleanup, cleanup.CreatedAt, null));
+            videos[video.Id] = video with { Status = change.To, UpdatedAt = change.At };
+            AddCleanup(cleanup);
             return Task.FromResult(true);
         }
     }

@@ -7,8 +7,11 @@ using Academy.Video.Domain.Videos;
 namespace Academy.Video.UnitTests.Fakes;
 
 /// <summary>
-/// The persistence ports in memory, with the same compare-and-set rules as the SQL adapters:
-/// every write checks the expected state (and attempt) under one lock and reports whether it won.
+/// The persistence ports in memory for the application core's tests. It writes what the domain's
+/// transitions and changes decided, field by field, as the SQL does, and applies the guards the
+/// domain states (<see cref="VideoEffect.AppliesTo"/>, <see cref="OrphanCleanup.IsHeld"/>); it
+/// decides nothing itself. The store contract suite (tests/Shared/StoreContract) runs against this
+/// and against PostgreSQL, so the two cannot drift apart unnoticed.
 /// </summary>
 public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, IRecoveryScanStore, IStorageCleanupQueue
 {
@@ -16,7 +19,7 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
     private readonly Dictionary<Guid, LectureVideo> videos = [];
     private readonly Dictionary<Guid, TranscodeJob> jobs = [];
     private readonly List<JobAttempt> attempts = [];
-    private readonly Dictionary<Guid, (StorageCleanup Item, DateTimeOffset DueAt, string? LastError)> cleanups = [];
+    private readonly Dictionary<Guid, (StorageCleanup Item, DateTimeOffset DueAt)> cleanups = [];
     private readonly HashSet<Guid> claimedJobs = [];
 
     public IReadOnlyList<TranscodeJob> Jobs { get { lock (gate) { return jobs.Values.ToList(); } } }
@@ -50,36 +53,38 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         lock (gate) { return Task.FromResult(videos.GetValueOrDefault(videoId)); }
     }
 
-    public Task<bool> TryChangeAsync(VideoChange change, CancellationToken cancellationToken)
-    {
-        lock (gate) { return Task.FromResult(TryChangeVideo(change)); }
-    }
-
-    public Task<bool> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
+    public Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
     {
         lock (gate)
         {
-            if (!TryChangeVideo(queue.Video))
+            var video = TryChangeVideo(queue.Video);
+            if (video is null)
             {
-                return Task.FromResult(false);
+                return Task.FromResult<QueuedJob?>(null);
             }
 
             jobs.Add(queue.Job.Id, queue.Job);
-            return Task.FromResult(true);
+            return Task.FromResult<QueuedJob?>(new QueuedJob(video, queue.Job));
         }
     }
 
-    public Task<bool> TryStartDeletionAsync(VideoChange change, StorageCleanup cleanup, CancellationToken cancellationToken)
+    public Task<LectureVideo?> TryStartDeletionAsync(VideoDeletion deletion, CancellationToken cancellationToken)
     {
         lock (gate)
         {
-            if (!TryChangeVideo(change))
+            if (!videos.TryGetValue(deletion.Video.VideoId, out var current) || !deletion.Video.From.Contains(current.Status))
             {
-                return Task.FromResult(false);
+                return Task.FromResult<LectureVideo?>(null);
             }
 
-            cleanups.Add(cleanup.Id, (cleanup, cleanup.CreatedAt, null));
-            return Task.FromResult(true);
+            if (deletion.EndJob is { } end && ApplyTransition(end) is null)
+            {
+                return Task.FromResult<LectureVideo?>(null);
+            }
+
+            var video = TryChangeVideo(deletion.Video)!;
+            AddCleanup(new StorageCleanup(Guid.NewGuid(), deletion.Prefix, video.Id, null, "video deleted", 0, deletion.Video.At));
+            return Task.FromResult<LectureVideo?>(video);
         }
     }
 
@@ -105,21 +110,33 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         lock (gate) { return Task.FromResult(jobs.GetValueOrDefault(jobId)); }
     }
 
-    public Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
+    public Task<TranscodeJob?> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
     {
         lock (gate) { return Task.FromResult(ApplyTransition(transition)); }
     }
 
-    public Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken)
+    public Task<TranscodeJob?> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken)
     {
-        lock (gate) { return Task.FromResult(ApplySubmission(submission)); }
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(submission.JobId, out var job) || job.State != submission.ExpectedState
+                || job.AttemptCount != submission.ExpectedAttempt || job.BatchJobId != submission.ExpectedBatchJobId)
+            {
+                return Task.FromResult<TranscodeJob?>(null);
+            }
+
+            var recorded = job with { BatchJobId = submission.BatchJobId, SubmittedAt = submission.At, UpdatedAt = submission.At };
+            jobs[job.Id] = recorded;
+            return Task.FromResult<TranscodeJob?>(recorded);
+        }
     }
 
     public Task<HeartbeatResult> HeartbeatAsync(Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (gate)
         {
-            if (jobs.TryGetValue(jobId, out var job) && job.State == JobState.Running && job.AttemptCount == attempt)
+            if (jobs.TryGetValue(jobId, out var job) && job.State == JobState.Running && job.AttemptCount == attempt
+                && !(videos.TryGetValue(job.VideoId, out var video) && video.Status is VideoStatus.Deleting or VideoStatus.Deleted))
             {
                 jobs[jobId] = job with { LastHeartbeatAt = now, ProgressPercent = progressPercent, UpdatedAt = now };
                 return Task.FromResult(HeartbeatResult.Alive);
@@ -138,13 +155,21 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
     {
         lock (gate)
         {
-            var counts = jobs.Values.GroupBy(j => j.State).ToDictionary(g => g.Key, g => g.Count());
+            var unfinished = jobs.Values.Where(j => !j.State.IsTerminal()).ToList();
+            var counts = new Dictionary<JobState, int>
+            {
+                [JobState.Queued] = unfinished.Count(j => j.State == JobState.Queued),
+                [JobState.Running] = unfinished.Count(j => j.State == JobState.Running),
+                [JobState.RetryWait] = unfinished.Count(j => j.State == JobState.RetryWait),
+            };
             TimeSpan? Oldest(JobState state, Func<TranscodeJob, DateTimeOffset> since) =>
-                jobs.Values.Where(j => j.State == state).Select(j => now - since(j)).DefaultIfEmpty().Max() is var max && counts.ContainsKey(state) ? max : null;
+                unfinished.Where(j => j.State == state).Select(j => (TimeSpan?)(now - since(j))).Max();
+            DateTimeOffset RetryWaitSince(TranscodeJob job) =>
+                attempts.SingleOrDefault(a => a.JobId == job.Id && a.Attempt == job.AttemptCount)?.EndedAt ?? job.UpdatedAt;
             return Task.FromResult(new JobBacklog(
                 counts,
                 Oldest(JobState.Queued, j => j.CreatedAt),
-                Oldest(JobState.RetryWait, j => j.UpdatedAt),
+                Oldest(JobState.RetryWait, RetryWaitSince),
                 Oldest(JobState.Running, j => j.LastHeartbeatAt ?? j.UpdatedAt)));
         }
     }
@@ -154,35 +179,33 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         lock (gate)
         {
             // FOR UPDATE SKIP LOCKED: a job another open claim holds is invisible to this one.
-            var candidates = jobs.Values
-                .Where(j => !claimedJobs.Contains(j.Id))
-                .Where(j =>
-                    (j.State == JobState.Running && (j.LastHeartbeatAt ?? j.UpdatedAt) < query.HeartbeatBefore)
-                    || (j.State == JobState.RetryWait && j.BatchJobId is null && (j.NextAttemptAt ?? j.UpdatedAt) <= query.RetryDueBy)
-                    || (j.State == JobState.Queued && j.BatchJobId is null && j.CreatedAt < query.QueuedBefore)
-                    || (j.State is JobState.Queued or JobState.RetryWait && j.BatchJobId is not null && (j.SubmittedAt ?? j.UpdatedAt) < query.SubmittedBefore))
+            // The kinds in the SQL's order, the most urgent first, sharing the limit.
+            var open = jobs.Values.Where(j => !claimedJobs.Contains(j.Id)).ToList();
+            var candidates = open.Where(j => j.State == JobState.Running && j.LastHeartbeatAt < query.HeartbeatBefore).OrderBy(j => j.LastHeartbeatAt)
+                .Concat(open.Where(j => j.State == JobState.RetryWait && j.BatchJobId is null && j.NextAttemptAt <= query.RetryDueBy).OrderBy(j => j.NextAttemptAt))
+                .Concat(open.Where(j => j.State == JobState.Queued && j.BatchJobId is null && j.CreatedAt < query.QueuedBefore).OrderBy(j => j.CreatedAt))
+                .Concat(open.Where(j => j.State is JobState.Queued or JobState.RetryWait && j.BatchJobId is not null && j.SubmittedAt < query.SubmittedBefore).OrderBy(j => j.SubmittedAt))
                 .Take(query.Limit)
+                .Select(j => new RecoveryCandidate(j, videos.TryGetValue(j.VideoId, out var video) ? video.Status : null))
                 .ToList();
-            claimedJobs.UnionWith(candidates.Select(j => j.Id));
+            claimedJobs.UnionWith(candidates.Select(c => c.Job.Id));
             return Task.FromResult<IRecoveryClaim>(new Claim(this, candidates));
         }
-    }
-
-    public Task EnqueueAsync(StorageCleanup cleanup, CancellationToken cancellationToken)
-    {
-        lock (gate) { cleanups.Add(cleanup.Id, (cleanup, cleanup.CreatedAt, null)); }
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlyList<StorageCleanup>> ClaimDueAsync(DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken)
     {
         lock (gate)
         {
-            var due = cleanups.Values.Where(c => c.DueAt <= now).OrderBy(c => c.DueAt).Take(limit).ToList();
+            var due = cleanups.Values
+                .Where(c => c.DueAt <= now)
+                .Where(c => !IsHeld(c.Item))
+                .OrderBy(c => c.DueAt)
+                .Take(limit)
+                .ToList();
             foreach (var entry in due)
             {
-                var claimed = entry.Item with { Attempts = entry.Item.Attempts + 1 };
-                cleanups[entry.Item.Id] = (claimed, now + lease, entry.LastError);
+                cleanups[entry.Item.Id] = (entry.Item with { Attempts = entry.Item.Attempts + 1 }, now + lease);
             }
 
             return Task.FromResult<IReadOnlyList<StorageCleanup>>(due.Select(d => cleanups[d.Item.Id].Item).ToList());
@@ -193,8 +216,10 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
     {
         lock (gate)
         {
+            // As in SQL: a deleted video becomes DELETED only when no other prefix of it is left.
             if (cleanups.Remove(cleanup.Id) && cleanup.VideoId is { } videoId
-                && videos.TryGetValue(videoId, out var video) && video.Status == VideoStatus.Deleting)
+                && videos.TryGetValue(videoId, out var video) && video.Status == VideoStatus.Deleting
+                && !cleanups.Values.Any(c => c.Item.VideoId == videoId))
             {
                 videos[videoId] = video with { Status = VideoStatus.Deleted, UpdatedAt = now };
             }
@@ -209,7 +234,7 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         {
             if (cleanups.TryGetValue(cleanupId, out var entry))
             {
-                cleanups[cleanupId] = (entry.Item, nextAttemptAt, error);
+                cleanups[cleanupId] = (entry.Item, nextAttemptAt);
             }
         }
 
@@ -220,85 +245,160 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
     {
         lock (gate)
         {
-            var oldest = cleanups.Values.OrderBy(c => c.Item.CreatedAt).FirstOrDefault();
-            return Task.FromResult(cleanups.Count == 0
+            var pending = cleanups.Values.Where(c => !IsHeld(c.Item)).OrderBy(c => c.Item.CreatedAt).ToList();
+            return Task.FromResult(pending.Count == 0
                 ? CleanupBacklog.Empty
-                : new CleanupBacklog(cleanups.Count, oldest.Item.CreatedAt, oldest.Item.Prefix, oldest.Item.Attempts, oldest.LastError));
+                : new CleanupBacklog(pending.Count, pending[0].Item.CreatedAt, pending[0].Item.Prefix, pending[0].Item.Attempts, null));
         }
     }
 
-    private bool TryChangeVideo(VideoChange change)
-    {
-        if (!videos.TryGetValue(change.VideoId, out var video) || video.Status != change.FromStatus)
-        {
-            return false;
-        }
+    private bool IsHeld(StorageCleanup cleanup) =>
+        OrphanCleanup.IsHeld(cleanup.JobId is { } jobId && jobs.TryGetValue(jobId, out var job) ? job.State : null);
 
-        videos[video.Id] = change.ApplyTo(video);
-        return true;
+    /// <summary>Adds a cleanup as the SQL does: one row per prefix (ON CONFLICT DO NOTHING).</summary>
+    private void AddCleanup(StorageCleanup cleanup)
+    {
+        if (!cleanups.Values.Any(c => c.Item.Prefix == cleanup.Prefix))
+        {
+            cleanups.Add(cleanup.Id, (cleanup, cleanup.CreatedAt));
+        }
     }
 
-    private bool ApplyTransition(JobTransition transition)
+    private LectureVideo? TryChangeVideo(VideoChange change)
     {
-        if (!jobs.TryGetValue(transition.JobId, out var job) || job.State != transition.FromState || job.AttemptCount != transition.FromAttempt)
+        if (!videos.TryGetValue(change.VideoId, out var video) || !change.From.Contains(video.Status))
         {
-            return false;
+            return null;
         }
 
-        jobs[job.Id] = transition.ApplyTo(job);
+        var changed = video with
+        {
+            Status = change.To,
+            UpdatedAt = change.At,
+            CurrentJobId = change.CurrentJobId ?? video.CurrentJobId,
+            SourceSizeBytes = change.SourceSizeBytes ?? video.SourceSizeBytes,
+            HlsPath = change.ClearHlsPath ? null : video.HlsPath,
+        };
+        videos[video.Id] = changed;
+        return changed;
+    }
+
+    /// <summary>The job row a transition writes, or null when its compare-and-set fails. Writes nothing.</summary>
+    private TranscodeJob? Written(JobTransition transition)
+    {
+        if (!jobs.TryGetValue(transition.JobId, out var job) || job.State != transition.FromState || job.AttemptCount != transition.FromAttempt
+            || (transition.FenceBatchJobId is { } fence && job.BatchJobId != fence))
+        {
+            return null;
+        }
+
+        return job with
+        {
+            State = transition.ToState,
+            AttemptCount = transition.ToAttempt,
+            UpdatedAt = transition.At,
+            LastHeartbeatAt = transition.HeartbeatAt ?? job.LastHeartbeatAt,
+            ProgressPercent = transition.ProgressPercent ?? job.ProgressPercent,
+            ErrorCode = transition.ClearsError ? null : transition.Error?.Code ?? job.ErrorCode,
+            ErrorMessage = transition.ClearsError ? null : transition.Error?.Message ?? job.ErrorMessage,
+            NextAttemptAt = transition.NextAttemptAt,
+            BatchJobId = transition.ClearBatchJobId ? null : job.BatchJobId,
+            SubmittedAt = transition.ClearBatchJobId ? null : job.SubmittedAt,
+            NeverStartedCount = transition.NeverStartedCount ?? job.NeverStartedCount,
+            NeverStartedReason = transition.NeverStartedReason ?? job.NeverStartedReason,
+            FinishedAt = transition.FinishedAt,
+        };
+    }
+
+    private TranscodeJob? ApplyTransition(JobTransition transition)
+    {
+        var written = Written(transition);
+        if (written is null)
+        {
+            return null;
+        }
+
+        jobs[written.Id] = written;
         if (transition.StartsAttempt)
         {
-            attempts.Add(new JobAttempt(job.Id, transition.ToAttempt, transition.At, null, null, null, null, job.BatchJobId));
+            attempts.Add(new JobAttempt(written.Id, transition.ToAttempt, transition.At, null, null, null, null, written.BatchJobId));
         }
         else if (transition.EndsAttempt)
         {
-            var index = attempts.FindIndex(a => a.JobId == job.Id && a.Attempt == transition.FromAttempt);
-            attempts[index] = attempts[index] with
+            var index = attempts.FindIndex(a => a.JobId == written.Id && a.Attempt == transition.FromAttempt);
+            if (index >= 0)
             {
-                EndedAt = transition.At,
-                Outcome = transition.ToState,
-                ErrorCode = transition.Error?.Code,
-                ErrorMessage = transition.Error?.Message,
-            };
+                attempts[index] = attempts[index] with
+                {
+                    EndedAt = transition.At,
+                    Outcome = transition.ToState,
+                    ErrorCode = transition.Error?.Code,
+                    ErrorMessage = transition.Error?.Message,
+                };
+            }
         }
 
-        // As in SQL: a deleted video stays deleted, and only the video's current job drives it.
-        if (transition.Video is { } effect && videos.TryGetValue(effect.VideoId, out var video)
-            && video.Status is not (VideoStatus.Deleting or VideoStatus.Deleted)
-            && (video.CurrentJobId is null || video.CurrentJobId == job.Id))
+        foreach (var prefix in transition.OrphanedPrefixes)
+        {
+            AddCleanup(new StorageCleanup(Guid.NewGuid(), prefix, null, written.Id, transition.OrphanReason, 0, transition.At));
+        }
+
+        if (transition.Video is { } effect && videos.TryGetValue(effect.VideoId, out var video) && effect.AppliesTo(video))
         {
             videos[video.Id] = video with { Status = effect.Status, HlsPath = effect.HlsPath ?? video.HlsPath, UpdatedAt = transition.At };
         }
 
-        return true;
+        return written;
     }
 
-    private bool ApplySubmission(JobSubmission submission)
+    /// <summary>
+    /// Changes go into the claim and are applied only by <see cref="CommitAsync"/>, as in the SQL
+    /// transaction; disposing without a commit discards them (the dry run).
+    /// </summary>
+    private sealed class Claim(InMemoryDatabase database, IReadOnlyList<RecoveryCandidate> candidates) : IRecoveryClaim
     {
-        if (!jobs.TryGetValue(submission.JobId, out var job) || job.State != submission.ExpectedState || job.AttemptCount != submission.ExpectedAttempt)
+        private readonly List<JobTransition> pending = [];
+
+        public IReadOnlyList<RecoveryCandidate> Candidates { get; } = candidates;
+
+        public Task<TranscodeJob?> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken)
         {
-            return false;
+            lock (database.gate)
+            {
+                if (pending.Any(p => p.JobId == transition.JobId))
+                {
+                    throw new InvalidOperationException("This fake claim moves a job once per transaction.");
+                }
+
+                var written = database.Written(transition);
+                if (written is not null)
+                {
+                    pending.Add(transition);
+                }
+
+                return Task.FromResult(written);
+            }
         }
 
-        jobs[job.Id] = job with { BatchJobId = submission.BatchJobId, SubmittedAt = submission.At, UpdatedAt = submission.At };
-        return true;
-    }
+        public Task CommitAsync(CancellationToken cancellationToken)
+        {
+            lock (database.gate)
+            {
+                // The claimed rows are locked in SQL; nothing else can have moved them meanwhile.
+                foreach (var transition in pending)
+                {
+                    database.ApplyTransition(transition);
+                }
 
-    private sealed class Claim(InMemoryDatabase database, IReadOnlyList<TranscodeJob> jobs) : IRecoveryClaim
-    {
-        public IReadOnlyList<TranscodeJob> Jobs { get; } = jobs;
+                pending.Clear();
+            }
 
-        public Task<bool> TryTransitionAsync(JobTransition transition, CancellationToken cancellationToken) =>
-            database.TryTransitionAsync(transition, cancellationToken);
-
-        public Task<bool> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken) =>
-            database.TryRecordSubmissionAsync(submission, cancellationToken);
-
-        public Task CommitAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+            return Task.CompletedTask;
+        }
 
         public ValueTask DisposeAsync()
         {
-            lock (database.gate) { database.claimedJobs.ExceptWith(Jobs.Select(j => j.Id)); }
+            lock (database.gate) { database.claimedJobs.ExceptWith(Candidates.Select(c => c.Job.Id)); }
             return ValueTask.CompletedTask;
         }
     }

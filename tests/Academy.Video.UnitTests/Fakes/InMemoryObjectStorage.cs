@@ -16,6 +16,11 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
 
     public Exception? FailDeletesWith { get; set; }
 
+    /// <summary>When set, uploads beyond this many fail as an unreachable bucket would.</summary>
+    public int? FailUploadsAfter { get; set; }
+
+    private int uploads;
+
     public void Put(string key, byte[] bytes) => objects[key] = bytes;
 
     public IReadOnlyCollection<string> UnfinishedUploads => multipartUploads.Keys.ToList();
@@ -45,6 +50,11 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
 
     public async Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken)
     {
+        if (Interlocked.Increment(ref uploads) > FailUploadsAfter)
+        {
+            throw new HttpRequestException("R2 answered 503 (test).");
+        }
+
         objects[key] = await File.ReadAllBytesAsync(filePath, cancellationToken);
         uploadOrder.Enqueue(key);
     }

@@ -15,6 +15,9 @@ public sealed class RecordingJobRunner : IJobRunner
     /// <summary>Runner ids Describe still reports as RUNNABLE; every other id is unknown to the runner.</summary>
     public HashSet<string> Alive { get; } = [];
 
+    /// <summary>When set, every submission is accepted and then sits RUNNABLE with this reason, never starting (a blocked queue).</summary>
+    public string? BlockedReason { get; set; }
+
     public IReadOnlyList<(Guid JobId, string JobName, string RunnerJobId)> Submissions => submissions.ToList();
 
     public IReadOnlyList<string> Terminated => terminated.ToList();
@@ -28,18 +31,36 @@ public sealed class RecordingJobRunner : IJobRunner
 
         var id = $"batch-{Interlocked.Increment(ref sequence)}";
         submissions.Enqueue((jobId, jobName, id));
+        if (BlockedReason is not null)
+        {
+            lock (Alive)
+            {
+                Alive.Add(id);
+            }
+        }
+
         return Task.FromResult(id);
     }
 
     public Task TerminateAsync(string runnerJobId, string reason, CancellationToken cancellationToken)
     {
         terminated.Enqueue(runnerJobId);
+        lock (Alive)
+        {
+            Alive.Remove(runnerJobId);
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<RunnerJobStatus>> DescribeAsync(IReadOnlyCollection<string> runnerJobIds, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<RunnerJobStatus>>(runnerJobIds
-            .Where(Alive.Contains)
-            .Select(id => new RunnerJobStatus(id, "video-x", "RUNNABLE", null, null, null, null, null))
-            .ToList());
+    public Task<IReadOnlyList<RunnerJobStatus>> DescribeAsync(IReadOnlyCollection<string> runnerJobIds, CancellationToken cancellationToken)
+    {
+        lock (Alive)
+        {
+            return Task.FromResult<IReadOnlyList<RunnerJobStatus>>(runnerJobIds
+                .Where(Alive.Contains)
+                .Select(id => new RunnerJobStatus(id, "video-x", "RUNNABLE", BlockedReason, null, null, null, null))
+                .ToList());
+        }
+    }
 }

@@ -1,0 +1,66 @@
+using System.Text.RegularExpressions;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using FluentValidation;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Application.Common;
+
+/// <summary>Settings checked like requests: one FluentValidation validator per options type, run by the options pattern.</summary>
+public sealed class FluentOptionsValidator<TOptions>(IValidator<TOptions> validator) : IValidateOptions<TOptions>
+    where TOptions : class
+{
+    public ValidateOptionsResult Validate(string? name, TOptions options)
+    {
+        var result = validator.Validate(options);
+        return result.IsValid
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(result.Errors.Select(e => $"{typeof(TOptions).Name}.{e.PropertyName}: {e.ErrorMessage}"));
+    }
+}
+
+/// <summary>The retry contract (section <c>Jobs</c>): API and worker refuse to start with numbers that cannot work.</summary>
+public sealed class JobPolicyValidator : AbstractValidator<JobPolicy>
+{
+    public JobPolicyValidator()
+    {
+        RuleFor(p => p.MaxAttempts).InclusiveBetween(1, 100);
+        RuleFor(p => p.StuckThreshold).GreaterThan(TimeSpan.Zero);
+        RuleFor(p => p.SubmitGracePeriod).GreaterThanOrEqualTo(TimeSpan.Zero);
+        RuleFor(p => p.SubmissionCheckAfter).GreaterThan(TimeSpan.Zero);
+        RuleFor(p => p.RetryBackoffBase).GreaterThanOrEqualTo(TimeSpan.Zero);
+        RuleFor(p => p.RetryBackoffCap).GreaterThanOrEqualTo(TimeSpan.Zero);
+    }
+}
+
+/// <summary>
+/// The worker's settings (section <c>Worker</c>), checked before it touches its job: a worker that
+/// cannot run an attempt must exit at once with the reason, not fail the job.
+/// </summary>
+public sealed partial class WorkerOptionsValidator : AbstractValidator<WorkerOptions>
+{
+    public WorkerOptionsValidator(JobPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var stuckThreshold = policy.StuckThreshold;
+        RuleFor(o => o.HeartbeatInterval).GreaterThan(TimeSpan.Zero)
+            .LessThanOrEqualTo(stuckThreshold / 2)
+            .WithMessage($"'Heartbeat Interval' must be positive and at most half the stuck threshold ({stuckThreshold:c}), or a live attempt is taken for dead.");
+        RuleFor(o => o.SegmentDuration).GreaterThan(TimeSpan.Zero).LessThanOrEqualTo(TimeSpan.FromMinutes(1));
+        RuleFor(o => o.UploadParallelism).InclusiveBetween(1, 64);
+        RuleFor(o => o.WorkDirectory).NotEmpty();
+        RuleFor(o => o.Rungs)
+            .Must(rungs => rungs.Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() == rungs.Count)
+            .WithMessage("Rung names must be unique.");
+        RuleForEach(o => o.Rungs).ChildRules(rung =>
+        {
+            rung.RuleFor(r => r.Name).NotEmpty().Matches(RungName()).WithMessage("A rung name is a folder name: letters, digits, '_' and '-' only.");
+            rung.RuleFor(r => r.ShortSide).InclusiveBetween(2, HlsLadder.MaxRenditionSide);
+            rung.RuleFor(r => r.VideoBitrateKbps).GreaterThan(0);
+            rung.RuleFor(r => r.AudioBitrateKbps).GreaterThan(0);
+        });
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_-]+$")]
+    private static partial Regex RungName();
+}

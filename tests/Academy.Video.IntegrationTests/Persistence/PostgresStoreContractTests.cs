@@ -1,0 +1,29 @@
+using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Testing.StoreContract;
+
+namespace Academy.Video.IntegrationTests.Persistence;
+
+/// <summary>The store contract on the PostgreSQL adapters, each test on a fresh, migrated database.</summary>
+public sealed class PostgresStoreContractTests : StoreContractTests
+{
+    private PostgresDatabase? database;
+
+    protected override async Task<Stores> CreateStoresAsync()
+    {
+        database = await PostgresDatabase.CreateAsync();
+        var source = database.DataSource;
+        return new Stores(
+            new PostgresVideoStore(source),
+            new PostgresTranscodeJobStore(source),
+            new PostgresRecoveryScanStore(source),
+            new PostgresStorageCleanupQueue(source));
+    }
+
+    protected override async Task DropStoresAsync()
+    {
+        if (database is not null)
+        {
+            await database.DisposeAsync();
+        }
+    }
+}

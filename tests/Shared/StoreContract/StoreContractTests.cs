@@ -1,0 +1,435 @@
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Videos;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Videos;
+
+namespace Academy.Video.Testing.StoreContract;
+
+/// <summary>The persistence ports of one empty database.</summary>
+public sealed record Stores(IVideoStore Videos, ITranscodeJobStore Jobs, IRecoveryScanStore Recovery, IStorageCleanupQueue Cleanups);
+
+/// <summary>
+/// What every implementation of the persistence ports must do: the PostgreSQL adapters and the
+/// in-memory store the application tests use run these same tests (linked into both test projects),
+/// so the fake cannot drift from the SQL. Each test gets an empty database.
+/// </summary>
+public abstract class StoreContractTests : IAsyncLifetime
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+    private static readonly CancellationToken None = CancellationToken.None;
+    private static readonly JobPolicy Policy = JobPolicy.Default;
+    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+
+    private Stores stores = null!;
+
+    private IVideoStore Videos => stores.Videos;
+    private ITranscodeJobStore Jobs => stores.Jobs;
+
+    /// <summary>A fresh, empty database with its ports.</summary>
+    protected abstract Task<Stores> CreateStoresAsync();
+
+    protected virtual Task DropStoresAsync() => Task.CompletedTask;
+
+    public async Task InitializeAsync() => stores = await CreateStoresAsync();
+
+    public Task DisposeAsync() => DropStoresAsync();
+
+    [Fact]
+    public async Task Queueing_writes_the_video_change_and_the_job_together_and_returns_both()
+    {
+        var video = await AddVideoAsync(T0);
+        var queue = video.CompleteUpload(Guid.NewGuid(), 123_456, T0.AddMinutes(1))!;
+
+        var queued = await Videos.TryQueueJobAsync(queue, None);
+
+        Assert.NotNull(queued);
+        Assert.Equal((VideoStatus.Uploaded, queue.Job.Id, 123_456L, T0.AddMinutes(1)),
+            (queued.Video.Status, queued.Video.CurrentJobId, queued.Video.SourceSizeBytes, queued.Video.UpdatedAt));
+        Assert.Equal(queued.Video, await Videos.FindAsync(video.Id, None));
+        Assert.Equal(queue.Job, queued.Job);
+        Assert.Equal(queue.Job, await Jobs.FindAsync(queue.Job.Id, None));
+        Assert.Null(await Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(2))!, None));
+    }
+
+    [Fact]
+    public async Task A_start_opens_the_attempt_and_returns_the_row_it_wrote()
+    {
+        var (video, job) = await QueueAsync(T0);
+        job = await SubmitAsync(job, "batch-1", T0.AddSeconds(1));
+
+        var running = await ApplyAsync(job.Start(T0.AddSeconds(5)));
+
+        Assert.Equal((JobState.Running, 1, T0.AddSeconds(5), 0, "batch-1"), (running.State, running.AttemptCount, running.LastHeartbeatAt, running.ProgressPercent, running.BatchJobId));
+        Assert.Equal(VideoStatus.Processing, (await Videos.FindAsync(video.Id, None))!.Status);
+        Assert.Equal(new JobAttempt(job.Id, 1, T0.AddSeconds(5), null, null, null, null, "batch-1"), Assert.Single(await Jobs.ListAttemptsAsync(job.Id, None)));
+    }
+
+    [Fact]
+    public async Task A_transient_failure_waits_without_its_batch_id_and_holds_its_prefix_for_cleanup_until_the_job_ends()
+    {
+        var (_, job) = await RunningAsync(T0);
+
+        var waiting = await ApplyAsync(job.Fail(JobError.Transient(JobErrorCodes.StorageError, "R2 said 503"), T0.AddMinutes(1), Policy));
+
+        Assert.Equal((JobState.RetryWait, null, null, JobErrorCodes.StorageError, "R2 said 503"), (waiting.State, waiting.BatchJobId, waiting.SubmittedAt, waiting.ErrorCode, waiting.ErrorMessage));
+        Assert.Equal(T0.AddMinutes(1) + Policy.BackoffAfter(1), waiting.NextAttemptAt);
+        var attempt = Assert.Single(await Jobs.ListAttemptsAsync(job.Id, None));
+        Assert.Equal((T0.AddMinutes(1), JobState.RetryWait, JobErrorCodes.StorageError), (attempt.EndedAt, attempt.Outcome, attempt.ErrorCode));
+        Assert.Empty(await stores.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None));
+
+        waiting = await SubmitAsync(waiting, "batch-2", T0.AddMinutes(2));
+        var second = await ApplyAsync(waiting.Start(T0.AddMinutes(3)));
+        await ApplyAsync(second.Fail(JobError.NoVideoStream(), T0.AddMinutes(4), Policy));
+
+        var due = await stores.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None);
+        Assert.Equal([job.AttemptPrefix(1), job.AttemptPrefix(2)], due.Select(c => c.Prefix).Order(StringComparer.Ordinal));
+        Assert.All(due, c => Assert.Equal((job.Id, (Guid?)null), (c.JobId, c.VideoId)));
+    }
+
+    [Fact]
+    public async Task Completion_publishes_the_video_and_queues_every_other_attempt_prefix_once()
+    {
+        var (video, job) = await RunningAsync(T0);
+        job = await ApplyAsync(job.MarkStuck(T0.AddMinutes(5), Policy));
+        job = await SubmitAsync(job, "batch-2", T0.AddMinutes(6));
+        job = await ApplyAsync(job.Start(T0.AddMinutes(7)));
+        var hlsPath = job.AttemptPrefix(2) + StorageKeys.MasterPlaylistName;
+
+        var done = await ApplyAsync(job.Complete(hlsPath, T0.AddMinutes(9))!);
+
+        Assert.Equal((JobState.Succeeded, 100, T0.AddMinutes(9), null, null), (done.State, done.ProgressPercent, done.FinishedAt, done.ErrorCode, done.NextAttemptAt));
+        var published = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Ready, hlsPath), (published.Status, published.HlsPath));
+        Assert.Equal([JobState.RetryWait, JobState.Succeeded], (await Jobs.ListAttemptsAsync(job.Id, None)).Select(a => a.Outcome!.Value));
+        var due = await stores.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None);
+        Assert.Equal(job.AttemptPrefix(1), Assert.Single(due).Prefix);
+    }
+
+    [Fact]
+    public async Task A_deleted_video_stays_deleted_whatever_its_job_does()
+    {
+        var (video, job) = await RunningAsync(T0);
+        // A row the old two-write deletion could leave: the video DELETING, its job still RUNNING.
+        var current = (await Videos.FindAsync(video.Id, None))!;
+        Assert.NotNull(await Videos.TryStartDeletionAsync(current.Delete(null, T0.AddMinutes(1))!, None));
+
+        var failed = await ApplyAsync(job.Fail(JobError.SourceMissing(video.SourceKey), T0.AddMinutes(2), Policy));
+
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Equal(VideoStatus.Deleting, (await Videos.FindAsync(video.Id, None))!.Status);
+    }
+
+    [Fact]
+    public async Task Only_the_current_job_drives_its_video()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var stale = job with { Id = Guid.NewGuid() };
+        Assert.False(new VideoEffect(video.Id, stale.Id, VideoStatus.Ready).AppliesTo((await Videos.FindAsync(video.Id, None))!));
+
+        // The effect's own guard says no: the store must not apply it.
+        var current = (await Videos.FindAsync(video.Id, None))!;
+        var completion = job.Complete(job.AttemptPrefix(1) + "master.m3u8", T0.AddMinutes(1))! with
+        {
+            Video = new VideoEffect(video.Id, stale.Id, VideoStatus.Ready, "elsewhere/master.m3u8"),
+        };
+        await ApplyAsync(completion);
+
+        Assert.Equal(current, await Videos.FindAsync(video.Id, None));
+    }
+
+    [Fact]
+    public async Task A_stale_transition_loses_returns_nothing_and_changes_nothing()
+    {
+        var (_, job) = await RunningAsync(T0);
+        var staleFail = job.Fail(JobError.Transient(JobErrorCodes.StorageError, "late"), T0.AddMinutes(2), Policy);
+        await ApplyAsync(job.MarkStuck(T0.AddMinutes(4), Policy));
+        var before = await Jobs.FindAsync(job.Id, None);
+        var attemptsBefore = await Jobs.ListAttemptsAsync(job.Id, None);
+
+        Assert.Null(await Jobs.TryTransitionAsync(staleFail, None));
+        Assert.Null(await Jobs.TryRecordSubmissionAsync(new JobSubmission(job.Id, JobState.Queued, 0, null, "late", T0.AddMinutes(5)), None));
+
+        Assert.Equal(before, await Jobs.FindAsync(job.Id, None));
+        Assert.Equal(attemptsBefore, await Jobs.ListAttemptsAsync(job.Id, None));
+    }
+
+    [Fact]
+    public async Task A_submission_is_recorded_only_while_the_job_has_none()
+    {
+        var (_, job) = await QueueAsync(T0);
+        var first = job.RecordSubmission("batch-1", T0.AddSeconds(1));
+        var second = job.RecordSubmission("batch-2", T0.AddSeconds(2));
+
+        var recorded = await Jobs.TryRecordSubmissionAsync(first, None);
+        var late = await Jobs.TryRecordSubmissionAsync(second, None);
+
+        Assert.Equal(("batch-1", T0.AddSeconds(1)), (recorded!.BatchJobId, recorded.SubmittedAt));
+        Assert.Null(late);
+        Assert.Equal("batch-1", (await Jobs.FindAsync(job.Id, None))!.BatchJobId);
+    }
+
+    [Fact]
+    public async Task A_submission_that_never_started_is_counted_once_and_the_bound_makes_the_job_DEAD_with_the_reason()
+    {
+        var (video, job) = await QueueAsync(T0);
+        var policy = Policy with { MaxAttempts = 2 };
+        job = await SubmitAsync(job, "batch-1", T0);
+        var lost = job.SubmissionNeverStarted("CannotPullContainerError", T0.AddMinutes(11), policy);
+
+        var counted = await ApplyAsync(lost);
+        var twice = await Jobs.TryTransitionAsync(lost, None);
+
+        Assert.Null(twice);
+        Assert.Equal((JobState.Queued, 1, null), (counted.State, counted.NeverStartedCount, counted.BatchJobId));
+        Assert.Contains("CannotPullContainerError", counted.NeverStartedReason, StringComparison.Ordinal);
+
+        counted = await SubmitAsync(counted, "batch-2", T0.AddMinutes(12));
+        var dead = await ApplyAsync(counted.SubmissionNeverStarted("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", T0.AddMinutes(23), policy));
+
+        Assert.Equal((JobState.Dead, JobErrorCodes.NeverStarted, 2, 0), (dead.State, dead.ErrorCode, dead.NeverStartedCount, dead.AttemptCount));
+        Assert.Contains("MISCONFIGURATION:JOB_RESOURCE_REQUIREMENT", dead.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal(VideoStatus.Failed, (await Videos.FindAsync(video.Id, None))!.Status);
+        Assert.Empty(await Jobs.ListAttemptsAsync(job.Id, None));
+    }
+
+    [Fact]
+    public async Task Deletion_is_one_statement_ending_the_running_job_closing_its_attempt_and_queueing_the_video()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var current = (await Videos.FindAsync(video.Id, None))!;
+
+        var deleting = await Videos.TryStartDeletionAsync(current.Delete(job, T0.AddMinutes(1))!, None);
+
+        Assert.Equal((VideoStatus.Deleting, T0.AddMinutes(1)), (deleting!.Status, deleting.UpdatedAt));
+        var ended = (await Jobs.FindAsync(job.Id, None))!;
+        Assert.Equal((JobState.Failed, JobErrorCodes.VideoDeleted, T0.AddMinutes(1)), (ended.State, ended.ErrorCode, ended.FinishedAt));
+        var attempt = Assert.Single(await Jobs.ListAttemptsAsync(job.Id, None));
+        Assert.Equal((JobState.Failed, JobErrorCodes.VideoDeleted), (attempt.Outcome, attempt.ErrorCode));
+        Assert.Equal(HeartbeatResult.Lost, await Jobs.HeartbeatAsync(job.Id, 1, 50, T0.AddMinutes(2), None));
+        var due = await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(1), 10, Lease, None);
+        Assert.Contains(due, c => c.Prefix == StorageKeys.VideoPrefix(video.Id) && c.VideoId == video.Id);
+    }
+
+    [Fact]
+    public async Task Deletion_changes_nothing_when_the_job_moved_since_it_was_read()
+    {
+        var (video, job) = await QueueAsync(T0);
+        var read = (await Videos.FindAsync(video.Id, None))!;
+        var deletion = read.Delete(job, T0.AddMinutes(1))!;
+        await SubmitAsync(job, "batch-1", T0.AddSeconds(30));
+        await ApplyAsync((await Jobs.FindAsync(job.Id, None))!.Start(T0.AddSeconds(40)));
+
+        Assert.Null(await Videos.TryStartDeletionAsync(deletion, None));
+
+        Assert.Equal(VideoStatus.Processing, (await Videos.FindAsync(video.Id, None))!.Status);
+        Assert.Equal(JobState.Running, (await Jobs.FindAsync(job.Id, None))!.State);
+        Assert.Empty(await stores.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None));
+    }
+
+    [Fact]
+    public async Task Deleting_twice_queues_one_cleanup()
+    {
+        var video = await AddVideoAsync(T0);
+        var deletion = video.Delete(null, T0.AddMinutes(1))!;
+
+        Assert.NotNull(await Videos.TryStartDeletionAsync(deletion, None));
+        Assert.Null(await Videos.TryStartDeletionAsync(deletion, None));
+
+        Assert.Single(await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(1), 10, Lease, None));
+    }
+
+    [Fact]
+    public async Task Only_the_running_attempt_of_a_live_video_may_heartbeat()
+    {
+        var (_, job) = await RunningAsync(T0);
+
+        Assert.Equal(HeartbeatResult.Alive, await Jobs.HeartbeatAsync(job.Id, 1, 42, T0.AddSeconds(30), None));
+        Assert.Equal(HeartbeatResult.Lost, await Jobs.HeartbeatAsync(job.Id, 2, 43, T0.AddSeconds(31), None));
+        var beaten = (await Jobs.FindAsync(job.Id, None))!;
+        Assert.Equal((42, T0.AddSeconds(30)), (beaten.ProgressPercent, beaten.LastHeartbeatAt));
+
+        await ApplyAsync(beaten.MarkStuck(T0.AddMinutes(5), Policy));
+        Assert.Equal(HeartbeatResult.Lost, await Jobs.HeartbeatAsync(job.Id, 1, 44, T0.AddMinutes(5), None));
+        Assert.Equal(HeartbeatResult.Lost, await Jobs.HeartbeatAsync(Guid.NewGuid(), 1, 44, T0.AddMinutes(5), None));
+    }
+
+    [Fact]
+    public async Task The_attempt_of_a_video_being_deleted_is_told_to_stop()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var legacy = (await Videos.FindAsync(video.Id, None))!;
+        // The old two-write deletion: the video moved, its job not yet.
+        Assert.NotNull(await Videos.TryStartDeletionAsync(legacy.Delete(null, T0.AddMinutes(1))!, None));
+
+        Assert.Equal(HeartbeatResult.Lost, await Jobs.HeartbeatAsync(job.Id, 1, 10, T0.AddMinutes(2), None));
+        Assert.Equal(JobState.Running, (await Jobs.FindAsync(job.Id, None))!.State);
+    }
+
+    [Fact]
+    public async Task The_backlog_counts_only_unfinished_jobs_and_their_oldest_ages()
+    {
+        var now = T0.AddHours(1);
+        await QueueAsync(now.AddMinutes(-10));
+        await QueueAsync(now.AddMinutes(-3));
+        await RunningAsync(now.AddMinutes(-8));
+        var (_, retrying) = await RunningAsync(now.AddMinutes(-30));
+        retrying = await ApplyAsync(retrying.Fail(JobError.Transient(JobErrorCodes.StorageError, "x"), now.AddMinutes(-7), Policy));
+        await SubmitAsync(retrying, "batch-2", now.AddMinutes(-1));
+        var (_, done) = await RunningAsync(now.AddMinutes(-50));
+        await ApplyAsync(done.Complete(done.AttemptPrefix(1) + "master.m3u8", now.AddMinutes(-45))!);
+
+        var backlog = await Jobs.GetBacklogAsync(now, None);
+
+        Assert.Equal(
+            new Dictionary<JobState, int> { [JobState.Queued] = 2, [JobState.Running] = 1, [JobState.RetryWait] = 1 },
+            backlog.CountsByState);
+        Assert.Equal(TimeSpan.FromMinutes(10), backlog.OldestQueuedAge);
+        Assert.Equal(TimeSpan.FromMinutes(7), backlog.OldestRetryWaitAge);
+        Assert.Equal(TimeSpan.FromMinutes(8), backlog.OldestRunningHeartbeatAge);
+    }
+
+    [Fact]
+    public async Task A_deleted_video_becomes_DELETED_only_when_its_last_prefix_is_empty()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var current = (await Videos.FindAsync(video.Id, None))!;
+        Assert.NotNull(await Videos.TryStartDeletionAsync(current.Delete(job, T0.AddMinutes(1))!, None));
+        var due = await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(1), 10, Lease, None);
+        var whole = due.Single(c => c.VideoId == video.Id);
+        var attemptPrefix = due.Single(c => c.JobId == job.Id);
+
+        await stores.Cleanups.CompleteAsync(attemptPrefix, T0.AddMinutes(2), None);
+        Assert.Equal(VideoStatus.Deleting, (await Videos.FindAsync(video.Id, None))!.Status);
+
+        await stores.Cleanups.CompleteAsync(whole, T0.AddMinutes(3), None);
+        var deleted = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Deleted, T0.AddMinutes(3)), (deleted.Status, deleted.UpdatedAt));
+        Assert.Empty(await stores.Cleanups.ClaimDueAsync(T0.AddDays(1), 10, Lease, None));
+    }
+
+    [Fact]
+    public async Task A_claimed_cleanup_is_leased_then_due_again_and_rescheduled_on_failure()
+    {
+        var video = await AddVideoAsync(T0);
+        Assert.NotNull(await Videos.TryStartDeletionAsync(video.Delete(null, T0.AddMinutes(1))!, None));
+
+        var first = Assert.Single(await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(1), 10, Lease, None));
+        Assert.Equal((StorageKeys.VideoPrefix(video.Id), 1), (first.Prefix, first.Attempts));
+        Assert.Empty(await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(2), 10, Lease, None));
+        var second = Assert.Single(await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(6), 10, Lease, None));
+        Assert.Equal(2, second.Attempts);
+
+        await stores.Cleanups.RescheduleAsync(first.Id, "R2 timeout", T0.AddMinutes(30), None);
+        Assert.Empty(await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(29), 10, Lease, None));
+        Assert.Single(await stores.Cleanups.ClaimDueAsync(T0.AddMinutes(30), 10, Lease, None));
+    }
+
+    [Fact]
+    public async Task The_recovery_claim_returns_each_candidate_kind_with_its_video_status_and_no_healthy_job()
+    {
+        var now = T0.AddHours(1);
+        var (_, stuck) = await RunningAsync(now.AddMinutes(-10));
+        var (_, healthy) = await RunningAsync(now.AddMinutes(-1));
+        var (_, retrying) = await RunningAsync(now.AddMinutes(-30));
+        retrying = await ApplyAsync(retrying.Fail(JobError.Transient(JobErrorCodes.StorageError, "x"), now.AddMinutes(-20), Policy));
+        var (_, lostSubmission) = await QueueAsync(now.AddMinutes(-5));
+        var (_, freshlyQueued) = await QueueAsync(now.AddMinutes(-1));
+        var (deletedVideo, submittedLongAgo) = await QueueAsync(now.AddMinutes(-40));
+        submittedLongAgo = await SubmitAsync(submittedLongAgo, "batch-old", now.AddMinutes(-30));
+        Assert.NotNull(await Videos.TryStartDeletionAsync((await Videos.FindAsync(deletedVideo.Id, None))!.Delete(null, now.AddMinutes(-20))!, None));
+
+        await using var claim = await stores.Recovery.ClaimCandidatesAsync(QueryAt(now), None);
+
+        Assert.Equal(
+            new[] { stuck.Id, retrying.Id, lostSubmission.Id, submittedLongAgo.Id }.Order(),
+            claim.Candidates.Select(c => c.Job.Id).Order());
+        Assert.Equal(VideoStatus.Deleting, claim.Candidates.Single(c => c.Job.Id == submittedLongAgo.Id).VideoStatus);
+        Assert.Equal(VideoStatus.Processing, claim.Candidates.Single(c => c.Job.Id == stuck.Id).VideoStatus);
+        Assert.DoesNotContain(claim.Candidates, c => c.Job.Id == healthy.Id || c.Job.Id == freshlyQueued.Id);
+    }
+
+    [Fact]
+    public async Task Changes_through_a_claim_are_kept_only_when_committed_and_two_claims_never_share_a_job()
+    {
+        var now = T0.AddHours(1);
+        var (_, first) = await RunningAsync(now.AddMinutes(-10));
+        var (_, second) = await RunningAsync(now.AddMinutes(-9));
+
+        await using (var dryRun = await stores.Recovery.ClaimCandidatesAsync(QueryAt(now, limit: 1), None))
+        await using (var other = await stores.Recovery.ClaimCandidatesAsync(QueryAt(now, limit: 5), None))
+        {
+            Assert.Equal(first.Id, Assert.Single(dryRun.Candidates).Job.Id);
+            Assert.Equal(second.Id, Assert.Single(other.Candidates).Job.Id);
+            var released = await dryRun.TryTransitionAsync(first.MarkStuck(now, Policy), None);
+            Assert.Equal(JobState.RetryWait, released!.State);
+        }
+
+        Assert.Equal(first, await Jobs.FindAsync(first.Id, None));
+
+        await using (var claim = await stores.Recovery.ClaimCandidatesAsync(QueryAt(now), None))
+        {
+            foreach (var candidate in claim.Candidates)
+            {
+                Assert.NotNull(await claim.TryTransitionAsync(candidate.Job.MarkStuck(now, Policy), None));
+            }
+
+            await claim.CommitAsync(None);
+        }
+
+        foreach (var id in new[] { first.Id, second.Id })
+        {
+            Assert.Equal(JobState.RetryWait, (await Jobs.FindAsync(id, None))!.State);
+        }
+
+        Assert.Equal(JobState.RetryWait, Assert.Single(await Jobs.ListAttemptsAsync(first.Id, None)).Outcome);
+    }
+
+    private static RecoveryCandidateQuery QueryAt(DateTimeOffset now, int limit = 100) => new(
+        HeartbeatBefore: now - Policy.StuckThreshold,
+        RetryDueBy: now,
+        QueuedBefore: now - Policy.SubmitGracePeriod,
+        SubmittedBefore: now - Policy.SubmissionCheckAfter,
+        Limit: limit);
+
+    private async Task<LectureVideo> AddVideoAsync(DateTimeOffset at)
+    {
+        var video = LectureVideo.Create(Guid.NewGuid(), "Linear algebra 1", "lecture.mp4", "video/mp4", at);
+        await Videos.AddAsync(video, None);
+        return video;
+    }
+
+    /// <summary>A video whose upload completed: UPLOADED with a QUEUED job.</summary>
+    private async Task<(LectureVideo Video, TranscodeJob Job)> QueueAsync(DateTimeOffset at)
+    {
+        var video = await AddVideoAsync(at);
+        var queued = await Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 4_096, at)!, None);
+        return (queued!.Video, queued.Job);
+    }
+
+    /// <summary>Applies a transition that must win; the row it returns is the row stored.</summary>
+    private async Task<TranscodeJob> ApplyAsync(JobTransition transition)
+    {
+        var written = await Jobs.TryTransitionAsync(transition, None);
+        Assert.NotNull(written);
+        Assert.Equal(written, await Jobs.FindAsync(transition.JobId, None));
+        return written;
+    }
+
+    private async Task<TranscodeJob> SubmitAsync(TranscodeJob job, string batchJobId, DateTimeOffset at)
+    {
+        var recorded = await Jobs.TryRecordSubmissionAsync(job.RecordSubmission(batchJobId, at), None);
+        Assert.NotNull(recorded);
+        Assert.Equal(recorded, await Jobs.FindAsync(job.Id, None));
+        return recorded;
+    }
+
+    /// <summary>A job RUNNING its first attempt, started (last heartbeat) at <paramref name="startedAt"/>.</summary>
+    private async Task<(LectureVideo Video, TranscodeJob Job)> RunningAsync(DateTimeOffset startedAt)
+    {
+        var (video, job) = await QueueAsync(startedAt);
+        job = await SubmitAsync(job, $"batch-{job.Id:N}", startedAt);
+        job = await ApplyAsync(job.Start(startedAt));
+        return (video, job);
+    }
+}
