@@ -203,8 +203,10 @@ public static class FfmpegHlsArguments
 
     private static string Kbps(int kbps) => kbps.ToString(CultureInfo.InvariantCulture) + "k";
 
-    private static void Validate(HlsEncodeRequest request)
+    /// <summary>Refuses a request ffmpeg could not write safely: no rendition, a bad segment duration, names or sizes.</summary>
+    public static void Validate(HlsEncodeRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
         if (request.Renditions.Count == 0)
         {
             throw new ArgumentException("At least one rendition is needed.", nameof(request));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Domain.Jobs;
@@ -16,6 +17,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 {
     /// <summary>The log event that states how the ladder is made: operators grep for it.</summary>
     public const string EncodePlanEvent = "ENCODE_PLAN";
+
+    /// <summary>The log event at ffmpeg's exit: what follows until the job completes is the master and the upload.</summary>
+    public const string FfmpegExitedEvent = "FFMPEG_EXITED";
 
     /// <summary>ffmpeg's words for a source it cannot read: no other attempt can succeed.</summary>
     private static readonly string[] UndecodableSignatures =
@@ -42,21 +46,22 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(progress);
-        FfmpegHlsArguments.Build(request, _options); // Validates the request before any work.
+        FfmpegHlsArguments.Validate(request);
         cancellationToken.ThrowIfCancellationRequested();
         PrepareEmptyDirectory(request.OutputDirectory);
 
-        var (topRung, copyKeyframes) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
+        var (topRung, arguments) = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
         LogPlan(EncodePlanEvent, topRung.Copy ? "copy" : "encode", topRung.Code, string.Join(',', request.Renditions.Select(r => r.Name)), topRung.Reason);
-
-        var arguments = FfmpegHlsArguments.Build(request, _options, copyKeyframes);
         LogStarting(request.Renditions.Count, ProcessCommandLine.Join(arguments));
+
         var sourceMicroseconds = request.Source.Duration.TotalMicroseconds;
+        var clock = Stopwatch.StartNew();
         var exit = await ToolProcess.RunAsync(
             ToolProcess.Executable(_options, "ffmpeg"),
             arguments,
             line => ReportProgress(line, sourceMicroseconds, progress),
             cancellationToken).ConfigureAwait(false);
+        LogFinished(FfmpegExitedEvent, exit.ExitCode, clock.ElapsedMilliseconds);
 
         if (exit.ExitCode != 0)
         {
@@ -72,6 +77,17 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         await WriteMasterAsync(request, cancellationToken).ConfigureAwait(false);
         progress.Report(1);
         return new HlsOutput(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName, ListFiles(request.OutputDirectory)) { TopRung = topRung };
+    }
+
+    /// <summary>
+    /// How the request will be encoded: whether the top rung is copied, and the exact ffmpeg arguments. The benchmark
+    /// runs these arguments alone to measure what the worker adds around them.
+    /// </summary>
+    public async Task<(SourceCopyDecision TopRung, IReadOnlyList<string> Arguments)> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (topRung, copyKeyframes) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
+        return (topRung, FfmpegHlsArguments.Build(request, _options, copyKeyframes));
     }
 
     private async Task<(SourceCopyDecision Decision, IReadOnlyList<double>? CopyKeyframes)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
@@ -193,6 +209,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{event} top rung {top_rung} ({top_rung_code}) for {renditions}: {reason}")]
     private partial void LogPlan(string @event, string top_rung, string top_rung_code, string renditions, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{event} exit code {exit_code} after {duration_ms} ms")]
+    private partial void LogFinished(string @event, int exit_code, long duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, string arguments);
