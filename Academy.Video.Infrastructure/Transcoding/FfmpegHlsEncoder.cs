@@ -15,12 +15,6 @@ namespace Academy.Video.Infrastructure.Transcoding;
 /// </summary>
 public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 {
-    /// <summary>The log event that states how the ladder is made: operators grep for it.</summary>
-    public const string EncodePlanEvent = "ENCODE_PLAN";
-
-    /// <summary>The log event at ffmpeg's exit: what follows until the job completes is the master and the upload.</summary>
-    public const string FfmpegExitedEvent = "FFMPEG_EXITED";
-
     /// <summary>ffmpeg's words for a source it cannot read: no other attempt can succeed.</summary>
     private static readonly string[] UndecodableSignatures =
     [
@@ -51,7 +45,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         PrepareEmptyDirectory(request.OutputDirectory);
 
         var (topRung, arguments) = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
-        LogPlan(EncodePlanEvent, topRung.Copy ? "copy" : "encode", topRung.Code, string.Join(',', request.Renditions.Select(r => r.Name)), topRung.Reason);
+        LogPlan(topRung.Copy ? "copy" : "encode", topRung.Code, string.Join(',', request.Renditions.Select(r => r.Name)), topRung.Reason);
         LogStarting(request.Renditions.Count, ProcessCommandLine.Join(arguments));
 
         var sourceMicroseconds = request.Source.Duration.TotalMicroseconds;
@@ -61,7 +55,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             arguments,
             line => ReportProgress(line, sourceMicroseconds, progress),
             cancellationToken).ConfigureAwait(false);
-        LogFinished(FfmpegExitedEvent, exit.ExitCode, clock.ElapsedMilliseconds);
+        LogFinished(exit.ExitCode, clock.ElapsedMilliseconds);
 
         if (exit.ExitCode != 0)
         {
@@ -207,11 +201,14 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         return unfinished is null ? null : $"{unfinished} is missing or unfinished.";
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{event} top rung {top_rung} ({top_rung_code}) for {renditions}: {reason}")]
-    private partial void LogPlan(string @event, string top_rung, string top_rung_code, string renditions, string reason);
+    // No "event" field here: every worker line with one carries the job id, which the adapter does not know.
+    // The job's own handler can state the decision (HlsOutput.TopRung) as an event with it.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Top rung {top_rung} ({top_rung_code}) for {renditions}: {reason}")]
+    private partial void LogPlan(string top_rung, string top_rung_code, string renditions, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{event} exit code {exit_code} after {duration_ms} ms")]
-    private partial void LogFinished(string @event, int exit_code, long duration_ms);
+    /// <summary>What follows until the job completes is the master playlist and the upload.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "ffmpeg exited with code {ffmpeg_exit_code} after {ffmpeg_duration_ms} ms")]
+    private partial void LogFinished(int ffmpeg_exit_code, long ffmpeg_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, string arguments);

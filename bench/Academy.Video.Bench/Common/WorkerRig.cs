@@ -14,7 +14,7 @@ using Npgsql;
 
 namespace Academy.Video.Bench.Common;
 
-/// <summary>One worker log line the benchmarks read: its event, when it was written and its fields.</summary>
+/// <summary>One worker log line the benchmarks read: its event (empty when it has none), when it was written and its fields.</summary>
 public sealed record WorkerLogLine(string Event, DateTimeOffset Timestamp, JsonElement Fields);
 
 /// <summary>
@@ -106,9 +106,10 @@ public sealed class WorkerRig : IAsyncDisposable
         {
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
-            if (root.TryGetProperty("event", out var name) && root.TryGetProperty("timestamp", out var at))
+            if (root.TryGetProperty("timestamp", out var at))
             {
-                lines.Add(new WorkerLogLine(name.GetString()!, at.GetDateTimeOffset(), root.Clone()));
+                var name = root.TryGetProperty("event", out var e) ? e.GetString()! : string.Empty;
+                lines.Add(new WorkerLogLine(name, at.GetDateTimeOffset(), root.Clone()));
             }
         }
 

@@ -350,12 +350,12 @@ public static class EncodeBenchmark
         {
             var lines = WorkerRig.LogLines(measurement.Output);
             var encodeStart = lines.First(l => l.Event == "BATCH_PHASE" && l.Fields.GetProperty("phase").GetString() == "encode").Timestamp;
-            var exited = lines.First(l => l.Event == FfmpegHlsEncoder.FfmpegExitedEvent);
+            var exited = lines.First(l => l.Fields.TryGetProperty("ffmpeg_duration_ms", out _));
             var completed = lines.First(l => l.Event == "BATCH_JOB_COMPLETED").Timestamp;
             return new WorkerRun(
                 measurement,
                 exited.Timestamp - encodeStart,
-                TimeSpan.FromMilliseconds(exited.Fields.GetProperty("duration_ms").GetInt64()),
+                TimeSpan.FromMilliseconds(exited.Fields.GetProperty("ffmpeg_duration_ms").GetInt64()),
                 completed - exited.Timestamp,
                 cpuDuringEncode);
         }
