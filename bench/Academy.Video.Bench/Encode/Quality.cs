@@ -63,7 +63,8 @@ public sealed class Quality(FfprobeMediaProbe probe, TranscodingOptions options,
         {
             var playlist = Path.Combine(tree, rendition.Name, "index.m3u8");
             var sizes = await ProcessMeasure.RunCheckedAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=size", "-of", "csv=p=0", playlist]);
-            videoBytes += sizes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(l => long.Parse(l, CultureInfo.InvariantCulture));
+            // One "size," line per packet (a program's stream gets a trailing separator).
+            videoBytes += sizes.Split('\n', StringSplitOptions.RemoveEmptyEntries).Sum(l => long.Parse(l.Split(',')[0], CultureInfo.InvariantCulture));
             ssim.Add((rendition.Name, await SsimAsync(playlist, source, rendition)));
         }
 
