@@ -6,18 +6,30 @@ namespace Academy.Video.Domain.Media;
 public sealed record LadderRung(string Name, int ShortSide, int VideoBitrateKbps, int AudioBitrateKbps);
 
 /// <summary>A planned output stream: exact even dimensions in display orientation.</summary>
+/// <param name="VideoBitrateKbps">
+/// The rung's bitrate cap: the encoder runs at constant quality and its VBV never lets the rate exceed this
+/// over <see cref="BufferSizeKbps"/>, so a still slide costs almost nothing and motion gets at most today's
+/// average. A copied source must average no more than this.
+/// </param>
+/// <param name="AudioBitrateKbps">The audio rate the rung asks for; the one shared audio encode takes the highest.</param>
 public sealed record Rendition(string Name, int Width, int Height, int VideoBitrateKbps, int AudioBitrateKbps)
 {
-    /// <summary>Peak rate for the encoder's VBV and the playlist's BANDWIDTH: 1.07x average, the common HLS headroom.</summary>
-    public int MaxVideoBitrateKbps => VideoBitrateKbps * 107 / 100;
-
+    /// <summary>1.5 s of the cap: the VBV window over which the cap holds.</summary>
     public int BufferSizeKbps => VideoBitrateKbps * 3 / 2;
+
+    public int ShortSide => Math.Min(Width, Height);
 }
 
 public static class HlsLadder
 {
     /// <summary>No rendition side may exceed this: the largest frame H.264 levels allow (level 6.2: 8192 wide).</summary>
     public const int MaxRenditionSide = 8192;
+
+    /// <summary>
+    /// A rung at least this close under a fitted top rendition is left out: a 736-line source gets 736p, 480p and 360p,
+    /// not a 720p that looks the same as its 736p and costs a quarter of the encode.
+    /// </summary>
+    private const double DistinctRungRatio = 0.9;
 
     public static IReadOnlyList<LadderRung> DefaultRungs { get; } =
     [
@@ -28,9 +40,11 @@ public static class HlsLadder
     ];
 
     /// <summary>
-    /// The renditions for a source: every rung no larger than the source (never upscaled), the
-    /// aspect ratio kept, both sides even, none longer than <see cref="MaxRenditionSide"/>. A source
-    /// smaller than every rung gets one rendition at its own (even) size with the smallest rung's bitrates.
+    /// The renditions for a source, largest first, aspect ratio kept, both sides even, never upscaled.
+    /// A source at least as large as the top rung gets every rung. A smaller source gets a top rendition at its
+    /// own (even) size — a 718-line source gets 718p, not 480p — with bitrates interpolated by picture area between
+    /// the rungs around it, then the rungs clearly below it. A source smaller than every rung gets one rendition at
+    /// its own size with the smallest rung's bitrates. No side is longer than <see cref="MaxRenditionSide"/>.
     /// </summary>
     /// <exception cref="UnsupportedSourceException">No ladder fits the source: a side under 2 pixels, or every rendition too long to encode.</exception>
     public static IReadOnlyList<Rendition> Plan(int displayWidth, int displayHeight, IReadOnlyList<LadderRung> rungs)
@@ -49,18 +63,10 @@ public static class HlsLadder
         var portrait = displayHeight > displayWidth;
         var sourceShort = Math.Min(displayWidth, displayHeight);
         var sourceLong = Math.Max(displayWidth, displayHeight);
+        var evenShort = Even(sourceShort);
+        var ordered = rungs.OrderByDescending(r => r.ShortSide).ToList();
 
-        var candidates = rungs
-            .Where(r => r.ShortSide <= sourceShort)
-            .OrderByDescending(r => r.ShortSide)
-            .Select(r => Scale(r, r.ShortSide))
-            .ToList();
-
-        if (candidates.Count == 0)
-        {
-            var smallest = rungs.MinBy(r => r.ShortSide)!;
-            candidates.Add(Scale(smallest with { Name = $"{Even(sourceShort)}p" }, sourceShort));
-        }
+        var candidates = Candidates();
 
         // A panorama keeps the rungs short enough to encode; one with none left cannot be played as HLS.
         var plan = candidates.Where(r => Math.Max(r.Width, r.Height) <= MaxRenditionSide).ToList();
@@ -73,14 +79,42 @@ public static class HlsLadder
 
         return plan;
 
+        List<Rendition> Candidates()
+        {
+            if (sourceShort >= ordered[0].ShortSide || ordered.Any(r => r.ShortSide == evenShort))
+            {
+                return ordered.Where(r => r.ShortSide <= sourceShort).Select(r => Scale(r, r.ShortSide)).ToList();
+            }
+
+            var upper = ordered.Last(r => r.ShortSide > evenShort);
+            var below = ordered.Where(r => r.ShortSide < evenShort).ToList();
+            var fitted = below.Count == 0
+                ? upper with { Name = $"{evenShort}p", ShortSide = evenShort, VideoBitrateKbps = ordered[^1].VideoBitrateKbps, AudioBitrateKbps = ordered[^1].AudioBitrateKbps }
+                : Interpolate(below[0], upper, evenShort);
+
+            return [Scale(fitted, evenShort), .. below.Where(r => r.ShortSide <= evenShort * DistinctRungRatio).Select(r => Scale(r, r.ShortSide))];
+        }
+
         Rendition Scale(LadderRung rung, int shortSide)
         {
-            var evenShort = Even(shortSide);
-            var evenLong = NearestEven((double)sourceLong * evenShort / sourceShort);
+            var side = Even(shortSide);
+            var longSide = NearestEven((double)sourceLong * side / sourceShort);
             return portrait
-                ? new Rendition(rung.Name, evenShort, evenLong, rung.VideoBitrateKbps, rung.AudioBitrateKbps)
-                : new Rendition(rung.Name, evenLong, evenShort, rung.VideoBitrateKbps, rung.AudioBitrateKbps);
+                ? new Rendition(rung.Name, side, longSide, rung.VideoBitrateKbps, rung.AudioBitrateKbps)
+                : new Rendition(rung.Name, longSide, side, rung.VideoBitrateKbps, rung.AudioBitrateKbps);
         }
+    }
+
+    /// <summary>Bitrates grow with the picture's area: 718p sits just under 720p's, 600p about halfway between 480p's and 720p's.</summary>
+    private static LadderRung Interpolate(LadderRung lower, LadderRung upper, int shortSide)
+    {
+        var position = ((double)shortSide * shortSide - (double)lower.ShortSide * lower.ShortSide)
+            / (((double)upper.ShortSide * upper.ShortSide) - ((double)lower.ShortSide * lower.ShortSide));
+        return new LadderRung(
+            $"{shortSide}p",
+            shortSide,
+            (int)Math.Round(lower.VideoBitrateKbps + (position * (upper.VideoBitrateKbps - lower.VideoBitrateKbps)), MidpointRounding.AwayFromZero),
+            Math.Max(lower.AudioBitrateKbps, upper.AudioBitrateKbps));
     }
 
     private static int Even(int value) => Math.Max(2, value - (value % 2));

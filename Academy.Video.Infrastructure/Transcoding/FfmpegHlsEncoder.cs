@@ -1,14 +1,18 @@
 using System.Diagnostics;
+using System.Globalization;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Xabe.FFmpeg;
-using Xabe.FFmpeg.Exceptions;
 
 namespace Academy.Video.Infrastructure.Transcoding;
 
-/// <summary>Runs the one ffmpeg process built by <see cref="FfmpegHlsArguments"/> through Xabe.FFmpeg.</summary>
+/// <summary>
+/// Runs the one ffmpeg process built by <see cref="FfmpegHlsArguments"/>: first decides whether the top rung is the
+/// source's video copied (<see cref="SourceCopy"/>, from ffprobe's packet list), then encodes, then writes the master
+/// playlist with the rates measured on the segments (<see cref="HlsMasterPlaylist"/>).
+/// </summary>
 public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 {
     /// <summary>ffmpeg's words for a source it cannot read: no other attempt can succeed.</summary>
@@ -20,6 +24,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     private readonly TranscodingOptions _options;
     private readonly FfprobeMediaProbe _probe;
+    private readonly FfprobeKeyframeScanner _scanner;
     private readonly ILogger<FfmpegHlsEncoder> _logger;
 
     public FfmpegHlsEncoder(IOptions<TranscodingOptions> options, ILogger<FfmpegHlsEncoder> logger)
@@ -27,6 +32,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _probe = new FfprobeMediaProbe(options);
+        _scanner = new FfprobeKeyframeScanner(_options);
         _logger = logger;
     }
 
@@ -34,73 +40,129 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(progress);
-        var arguments = FfmpegHlsArguments.Build(request, _options);
+        FfmpegHlsArguments.Validate(request);
         cancellationToken.ThrowIfCancellationRequested();
         PrepareEmptyDirectory(request.OutputDirectory);
 
-        var stderr = new StderrTail();
-        var conversion = FFmpeg.Conversions.New();
-        conversion.OnDataReceived += (_, e) => stderr.Add(e.Data);
-        var sourceSeconds = request.Source.Duration.TotalSeconds;
-        long ffmpegProcessId = 0;
-        conversion.OnProgress += (_, e) =>
-        {
-            Interlocked.Exchange(ref ffmpegProcessId, e.ProcessId);
-            if (sourceSeconds > 0)
-            {
-                progress.Report(Math.Clamp(e.Duration.TotalSeconds / sourceSeconds, 0, 1));
-            }
-        };
+        var (topRung, arguments) = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
+        LogPlan(topRung.Copy ? "copy" : "encode", topRung.Code, string.Join(',', request.Renditions.Select(r => r.Name)), topRung.Reason);
+        LogStarting(request.Renditions.Count, ProcessCommandLine.Join(arguments));
 
-        var commandLine = ProcessCommandLine.Join(arguments);
-        LogStarting(request.Renditions.Count, commandLine);
+        var sourceMicroseconds = request.Source.Duration.TotalMicroseconds;
+        var clock = Stopwatch.StartNew();
+        var exit = await ToolProcess.RunAsync(
+            ToolProcess.Executable(_options, "ffmpeg"),
+            arguments,
+            line => ReportProgress(line, sourceMicroseconds, progress),
+            cancellationToken).ConfigureAwait(false);
+        LogFinished(exit.ExitCode, clock.ElapsedMilliseconds);
 
-        // Xabe's own cancellation callback blocks for seconds (it asks ffmpeg to quit, then waits before
-        // killing); running it through a private source cancelled asynchronously keeps the caller's
-        // Cancel() from blocking, while Xabe still kills the process at once.
-        using var ffmpegCancellation = new CancellationTokenSource();
-        using (cancellationToken.Register(static s => _ = ((CancellationTokenSource)s!).CancelAsync(), ffmpegCancellation))
+        if (exit.ExitCode != 0)
         {
-            try
-            {
-                await conversion.Start(commandLine, ffmpegCancellation.Token).ConfigureAwait(false);
-            }
-            catch (Exception e) when (cancellationToken.IsCancellationRequested)
-            {
-                await WaitForExitAsync(Interlocked.Read(ref ffmpegProcessId)).ConfigureAwait(false);
-                throw new OperationCanceledException("The encode was cancelled and ffmpeg was stopped.", e, cancellationToken);
-            }
-            catch (ConversionException e)
-            {
-                // Xabe raises ConversionException on a non-zero exit (and on a few log phrases of its own).
-                throw new TranscodeFailedException(await ClassifyAsync(request, stderr, e.Message, cancellationToken).ConfigureAwait(false), e);
-            }
+            throw new TranscodeFailedException(await ClassifyAsync(request, exit, cancellationToken).ConfigureAwait(false));
         }
 
-        // Xabe judges the exit from stderr lines that may not have been read yet when ffmpeg exits, so a failed
-        // ffmpeg can come back as a success: the output itself is the verdict.
         var incomplete = IncompleteOutput(request);
         if (incomplete is not null)
         {
-            throw new TranscodeFailedException(await ClassifyAsync(request, stderr, incomplete, cancellationToken).ConfigureAwait(false));
+            throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg exited 0 but {incomplete}\n{exit.Tail}"));
         }
 
+        await WriteMasterAsync(request, cancellationToken).ConfigureAwait(false);
         progress.Report(1);
-        return new HlsOutput(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName, ListFiles(request.OutputDirectory));
+        return new HlsOutput(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName, ListFiles(request.OutputDirectory)) { TopRung = topRung };
     }
 
-    private async Task<JobError> ClassifyAsync(HlsEncodeRequest request, StderrTail stderr, string failure, CancellationToken cancellationToken)
+    /// <summary>
+    /// How the request will be encoded: whether the top rung is copied, and the exact ffmpeg arguments. The benchmark
+    /// runs these arguments alone to measure what the worker adds around them.
+    /// </summary>
+    public async Task<(SourceCopyDecision TopRung, IReadOnlyList<string> Arguments)> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
     {
-        await stderr.WaitForQuietAsync(cancellationToken).ConfigureAwait(false);
-        var tail = string.Join('\n', stderr.Lines());
-        var undecodable = UndecodableSignatures.FirstOrDefault(s =>
-            tail.Contains(s, StringComparison.OrdinalIgnoreCase) || failure.Contains(s, StringComparison.OrdinalIgnoreCase));
+        ArgumentNullException.ThrowIfNull(request);
+        var (topRung, copyKeyframes) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
+        return (topRung, FfmpegHlsArguments.Build(request, _options, copyKeyframes));
+    }
+
+    private async Task<(SourceCopyDecision Decision, IReadOnlyList<double>? CopyKeyframes)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        if (!_options.SourceCopy)
+        {
+            return (SourceCopyDecision.Encode(SourceCopyCodes.Disabled, "Transcoding:SourceCopy is off"), null);
+        }
+
+        var top = request.Renditions[0];
+        if (SourceCopy.RefuseFromStream(request.Source, top) is { } refused)
+        {
+            return (refused, null);
+        }
+
+        PacketScan scan;
+        try
+        {
+            scan = await _scanner.ScanAsync(request.SourcePath, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            // The fast path is an optimisation: a source whose packets cannot be listed is encoded, and ffmpeg judges it.
+            return (SourceCopyDecision.Encode(SourceCopyCodes.PacketsUnreadable, e.Message), null);
+        }
+
+        var decision = SourceCopy.Decide(request.Source, top, request.SegmentDuration, scan.Index);
+        return decision.Copy
+            ? (decision, decision.CutSeconds.Select(c => c + scan.FirstPacketSeconds).ToList())
+            : (decision, null);
+    }
+
+    /// <summary>ffmpeg's <c>-progress</c> lines: <c>out_time_us=12345678</c> among others, every half second.</summary>
+    private static void ReportProgress(string line, double sourceMicroseconds, IProgress<double> progress)
+    {
+        const string prefix = "out_time_us=";
+        if (sourceMicroseconds > 0
+            && line.StartsWith(prefix, StringComparison.Ordinal)
+            && long.TryParse(line.AsSpan(prefix.Length), NumberStyles.Integer, CultureInfo.InvariantCulture, out var microseconds))
+        {
+            // Capped below 1: done is reported once the output is checked and the master written.
+            progress.Report(Math.Clamp(microseconds / sourceMicroseconds, 0, 0.999));
+        }
+    }
+
+    private async Task WriteMasterAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        var target = request.SegmentDuration.TotalSeconds;
+        var variants = new List<MasterVariant>();
+        foreach (var rendition in request.Renditions)
+        {
+            var playlistUri = $"{rendition.Name}/{FfmpegHlsArguments.VariantPlaylistName}";
+            var playlist = Path.Combine(request.OutputDirectory, rendition.Name, FfmpegHlsArguments.VariantPlaylistName);
+            var firstSegment = File.ReadLines(playlist).First(l => l.Length > 0 && !l.StartsWith('#'));
+            // Read from the variant's own bytes: exact for an encoded and for a copied stream alike.
+            var written = await _probe.ProbeAsync(Path.Combine(request.OutputDirectory, rendition.Name, firstSegment), cancellationToken).ConfigureAwait(false);
+            variants.Add(new MasterVariant(rendition, playlistUri, written.VideoCodecString, HlsMasterPlaylist.Measure(playlist, target)));
+        }
+
+        (string, MeasuredRate)? audio = null;
+        if (request.Source.HasAudio)
+        {
+            var audioUri = $"{FfmpegHlsArguments.AudioRenditionName}/{FfmpegHlsArguments.VariantPlaylistName}";
+            audio = (audioUri, HlsMasterPlaylist.Measure(Path.Combine(request.OutputDirectory, FfmpegHlsArguments.AudioRenditionName, FfmpegHlsArguments.VariantPlaylistName), target));
+        }
+
+        HlsMasterPlaylist.Write(
+            Path.Combine(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName),
+            HlsMasterPlaylist.Render(variants, audio, request.Source.FramesPerSecond));
+    }
+
+    private async Task<JobError> ClassifyAsync(HlsEncodeRequest request, ToolExit exit, CancellationToken cancellationToken)
+    {
+        var tail = exit.Tail;
+        var undecodable = UndecodableSignatures.FirstOrDefault(s => tail.Contains(s, StringComparison.OrdinalIgnoreCase));
         if (undecodable is not null)
         {
             return JobError.SourceUndecodable($"ffmpeg: {undecodable}.");
         }
 
-        // ffprobe's verdict on the source does not depend on catching ffmpeg's stderr in time.
+        // ffprobe's verdict on the source is independent of which words ffmpeg chose.
         try
         {
             await _probe.ProbeAsync(request.SourcePath, cancellationToken).ConfigureAwait(false);
@@ -110,12 +172,8 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             return e.Error;
         }
 
-        return JobError.Transient(
-            JobErrorCodes.EncodeFailed,
-            tail.Length > 0 ? $"ffmpeg failed: {FirstLine(failure)}\n{tail}" : $"ffmpeg failed and its stderr was not captured: {failure}");
+        return JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg failed with exit code {exit.ExitCode}\n{tail}");
     }
-
-    private static string FirstLine(string text) => text.Split('\n', 2)[0];
 
     private static void PrepareEmptyDirectory(string directory)
     {
@@ -134,112 +192,24 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             .Order(StringComparer.Ordinal)
             .ToList();
 
-    /// <summary>
-    /// What is missing from the HLS tree, or null when it is complete: every variant in the master playlist
-    /// (ffmpeg exits 0 yet leaves out a variant whose bandwidth it does not know) and every variant playlist
-    /// finished. ffmpeg 5.1 writes BANDWIDTH, RESOLUTION and CODECS itself, so the master is not rewritten.
-    /// </summary>
+    /// <summary>What is missing from the HLS tree, or null when every variant playlist (audio included) is finished.</summary>
     private static string? IncompleteOutput(HlsEncodeRequest request)
     {
-        var master = Path.Combine(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName);
-        var variants = File.Exists(master)
-            ? File.ReadLines(master).Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
-            : 0;
-        if (variants != request.Renditions.Count)
-        {
-            return $"{FfmpegHlsArguments.MasterPlaylistName} lists {variants} of {request.Renditions.Count} variants.";
-        }
-
-        var unfinished = request.Renditions
-            .Select(r => Path.Combine(request.OutputDirectory, r.Name, FfmpegHlsArguments.VariantPlaylistName))
+        var unfinished = FfmpegHlsArguments.VariantPlaylists(request)
+            .Select(p => Path.Combine(request.OutputDirectory, p))
             .FirstOrDefault(p => !File.Exists(p) || !File.ReadLines(p).Contains("#EXT-X-ENDLIST"));
         return unfinished is null ? null : $"{unfinished} is missing or unfinished.";
     }
 
-    /// <summary>
-    /// Xabe sends the kill and returns; wait until the process is gone so no ffmpeg outlives the attempt.
-    /// Xabe 6.1 exposes the process id only through progress events, so before the first one there is none to wait on.
-    /// </summary>
-    private static async Task WaitForExitAsync(long processId)
-    {
-        if (processId <= 0)
-        {
-            return;
-        }
+    // No "event" field here: every worker line with one carries the job id, which the adapter does not know.
+    // The job's own handler can state the decision (HlsOutput.TopRung) as an event with it.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Top rung {top_rung} ({top_rung_code}) for {renditions}: {reason}")]
+    private partial void LogPlan(string top_rung, string top_rung_code, string renditions, string reason);
 
-        try
-        {
-            using var process = Process.GetProcessById((int)processId);
-            if (process.ProcessName != "ffmpeg")
-            {
-                // The id was already freed and reused.
-                return;
-            }
-
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-        {
-            // Already exited and reaped.
-        }
-    }
+    /// <summary>What follows until the job completes is the master playlist and the upload.</summary>
+    [LoggerMessage(Level = LogLevel.Information, Message = "ffmpeg exited with code {ffmpeg_exit_code} after {ffmpeg_duration_ms} ms")]
+    private partial void LogFinished(int ffmpeg_exit_code, long ffmpeg_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, string arguments);
-
-    /// <summary>The last lines ffmpeg wrote to stderr, without the progress lines that would crowd out the error.</summary>
-    private sealed class StderrTail
-    {
-        private const int Capacity = 30;
-        private readonly Queue<string> _lines = new();
-        private readonly Lock _gate = new();
-
-        public void Add(string? line)
-        {
-            if (string.IsNullOrWhiteSpace(line) || line.StartsWith("frame=", StringComparison.Ordinal) || line.StartsWith("size=", StringComparison.Ordinal))
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _lastAdded);
-            lock (_gate)
-            {
-                if (_lines.Count == Capacity)
-                {
-                    _lines.Dequeue();
-                }
-
-                _lines.Enqueue(line);
-            }
-        }
-
-        private long _lastAdded;
-
-        /// <summary>Lets lines still in the pipe arrive after ffmpeg exited: returns after 200 ms without a new line (1 s at most).</summary>
-        public async Task WaitForQuietAsync(CancellationToken cancellationToken)
-        {
-            for (var waited = 0; waited < 1000; waited += 200)
-            {
-                var before = Interlocked.Read(ref _lastAdded);
-                await Task.Delay(200, cancellationToken).ConfigureAwait(false);
-                if (Interlocked.Read(ref _lastAdded) == before)
-                {
-                    return;
-                }
-            }
-        }
-
-        public IReadOnlyList<string> Lines()
-        {
-            lock (_gate)
-            {
-                return [.. _lines];
-            }
-        }
-    }
 }

@@ -39,7 +39,8 @@ public sealed class FfprobeMediaProbe : IMediaProbe
 
         cancellationToken.ThrowIfCancellationRequested();
         // -show_error puts the failure into the JSON on stdout: Xabe's probe returns stdout only.
-        string[] arguments = ["-v", "quiet", "-print_format", "json", "-show_error", "-show_format", "-show_streams", file.FullName];
+        // -show_data adds each stream's extradata, where the H.264 profile, constraints and level are.
+        string[] arguments = ["-v", "quiet", "-print_format", "json", "-show_error", "-show_format", "-show_streams", "-show_data", file.FullName];
         var json = await Probe.New().Start(ProcessCommandLine.Join(arguments), cancellationToken).ConfigureAwait(false);
         // Xabe kills ffprobe on cancellation and returns what it had read: never parse that.
         cancellationToken.ThrowIfCancellationRequested();
@@ -102,7 +103,13 @@ public sealed class FfprobeMediaProbe : IMediaProbe
             Rotation(video),
             FrameRate(Text(video, "avg_frame_rate")) ?? FrameRate(Text(video, "r_frame_rate")) ?? 0,
             streams.Any(s => Text(s, "codec_type") == "audio"),
-            Text(video, "codec_name") ?? "unknown");
+            Text(video, "codec_name") ?? "unknown")
+        {
+            PixelFormat = Text(video, "pix_fmt") ?? "unknown",
+            FieldOrder = Text(video, "field_order") ?? "unknown",
+            VideoBitrateKbps = Number(video, "bit_rate") is double bitsPerSecond && bitsPerSecond > 0 ? (int)Math.Round(bitsPerSecond / 1000) : null,
+            VideoCodecString = Text(video, "codec_name") == "h264" ? AvcCodecString.FromExtradata(Text(video, "extradata")) : null,
+        };
     }
 
     private static JsonDocument ParseJson(string json)

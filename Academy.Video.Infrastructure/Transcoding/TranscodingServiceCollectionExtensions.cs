@@ -15,6 +15,7 @@ public static class TranscodingServiceCollectionExtensions
             .Bind(configuration.GetSection(TranscodingOptions.SectionName))
             .Validate(o => TranscodingOptions.X264Presets.Contains(o.Preset), $"Transcoding:Preset must be one of: {string.Join(", ", TranscodingOptions.X264Presets)}.")
             .Validate(o => o.Threads >= 0, "Transcoding:Threads must be 0 (automatic) or more.")
+            .Validate(o => o.Crf is >= 0 and <= 51, "Transcoding:Crf must be between 0 and 51.")
             .Validate(o => string.IsNullOrWhiteSpace(o.FFmpegDirectory) || Directory.Exists(o.FFmpegDirectory), "Transcoding:FFmpegDirectory does not exist.")
             .ValidateOnStart();
 

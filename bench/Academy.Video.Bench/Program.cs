@@ -1,3 +1,4 @@
+using Academy.Video.Bench.Encode;
 using Academy.Video.Bench.Persistence;
 using Academy.Video.Bench.Worker;
 
@@ -5,6 +6,8 @@ return args switch
 {
     ["persistence", ..] => await PersistenceBenchmark.RunAsync(args[1..]),
     ["worker", ..] => await WorkerBenchmark.RunAsync(args[1..]),
+    ["encode", ..] => await EncodeBenchmark.RunAsync(args[1..]),
+    ["overhead", ..] => await OverheadBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -13,5 +16,7 @@ static int Usage()
     Console.WriteLine("usage: dotnet run -c Release --project bench/Academy.Video.Bench -- <benchmark>");
     Console.WriteLine("  persistence   recovery scan, backlog and queue throughput on PostgreSQL (build/postgres.sh start first)");
     Console.WriteLine("  worker [seconds]  a 1080p30 source through the worker vs the same ffmpeg command vs one run per rung");
+    Console.WriteLine("  encode [seconds] [rounds]  issue 11's figures: worker vs ffmpeg vs per-rung, fast path, CRF bytes and SSIM, resume");
+    Console.WriteLine("  overhead [seconds] [rounds]  the worker's own CPU and wall time around its ffmpeg (ACADEMY_BENCH_BASELINE_WORKER_DLL: compare an older build)");
     return 2;
 }

@@ -21,22 +21,34 @@ public sealed class FfmpegHlsArgumentsTests
             ";[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1]" +
             ";[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3]",
             Value(args, "-filter_complex"));
-        Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "0:a:0", "0:a:0", "0:a:0", "0:a:0"], Values(args, "-map"));
+        Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "0:a:0"], Values(args, "-map"));
     }
 
     [Fact]
-    public void Each_rendition_gets_its_bitrate_peak_buffer_and_profile()
+    public void Each_rendition_is_encoded_at_constant_quality_under_its_cap_with_its_profile()
     {
         var args = Build(Source1080);
 
-        Assert.Equal("libx264", Value(args, "-c:v"));
+        Assert.Equal(["libx264", "libx264", "libx264", "libx264"], Enumerable.Range(0, 4).Select(i => Value(args, $"-c:v:{i}")));
         Assert.Equal("veryfast", Value(args, "-preset"));
-        Assert.Equal(["5000k", "2800k", "1400k", "800k"], [Value(args, "-b:v:0"), Value(args, "-b:v:1"), Value(args, "-b:v:2"), Value(args, "-b:v:3")]);
-        Assert.Equal(["5350k", "2996k", "1498k", "856k"], [Value(args, "-maxrate:v:0"), Value(args, "-maxrate:v:1"), Value(args, "-maxrate:v:2"), Value(args, "-maxrate:v:3")]);
-        Assert.Equal(["7500k", "4200k", "2100k", "1200k"], [Value(args, "-bufsize:v:0"), Value(args, "-bufsize:v:1"), Value(args, "-bufsize:v:2"), Value(args, "-bufsize:v:3")]);
-        Assert.Equal(["high", "high", "main", "main"], [Value(args, "-profile:v:0"), Value(args, "-profile:v:1"), Value(args, "-profile:v:2"), Value(args, "-profile:v:3")]);
+        Assert.Equal(["21", "21", "21", "21"], Enumerable.Range(0, 4).Select(i => Value(args, $"-crf:v:{i}")));
+        Assert.Equal(["5000k", "2800k", "1400k", "800k"], Enumerable.Range(0, 4).Select(i => Value(args, $"-maxrate:v:{i}")));
+        Assert.Equal(["7500k", "4200k", "2100k", "1200k"], Enumerable.Range(0, 4).Select(i => Value(args, $"-bufsize:v:{i}")));
+        Assert.Equal(["high", "high", "main", "main"], Enumerable.Range(0, 4).Select(i => Value(args, $"-profile:v:{i}")));
+        Assert.DoesNotContain(args, a => a.StartsWith("-b:v", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_audio_is_encoded_once_and_every_variant_refers_to_its_rendition()
+    {
+        var args = Build(Source1080);
+
         Assert.Equal("aac", Value(args, "-c:a"));
-        Assert.Equal(["128k", "128k", "96k", "96k"], [Value(args, "-b:a:0"), Value(args, "-b:a:1"), Value(args, "-b:a:2"), Value(args, "-b:a:3")]);
+        Assert.Equal("128k", Value(args, "-b:a"));
+        Assert.Single(args, a => a == "0:a:0");
+        Assert.Equal(
+            "v:0,agroup:audio,name:1080p v:1,agroup:audio,name:720p v:2,agroup:audio,name:480p v:3,agroup:audio,name:360p a:0,agroup:audio,name:audio",
+            Value(args, "-var_stream_map"));
     }
 
     [Theory]
@@ -49,24 +61,73 @@ public sealed class FfmpegHlsArgumentsTests
     {
         var args = Build(Source1080 with { FramesPerSecond = fps }, TimeSpan.FromSeconds(segmentSeconds));
 
-        Assert.Equal(gop, Value(args, "-g"));
-        Assert.Equal(gop, Value(args, "-keyint_min"));
-        Assert.Equal("0", Value(args, "-sc_threshold"));
-        Assert.Equal($"expr:gte(t,n_forced*{segment})", Value(args, "-force_key_frames"));
+        Assert.All(Enumerable.Range(0, 4), i =>
+        {
+            Assert.Equal(gop, Value(args, $"-g:v:{i}"));
+            Assert.Equal(gop, Value(args, $"-keyint_min:v:{i}"));
+            Assert.Equal("0", Value(args, $"-sc_threshold:v:{i}"));
+            Assert.Equal($"expr:gte(t,n_forced*{segment})", Value(args, $"-force_key_frames:v:{i}"));
+        });
         Assert.Equal(segment, Value(args, "-hls_time"));
     }
 
     [Fact]
-    public void The_output_is_a_vod_hls_tree_with_one_directory_per_rendition()
+    public void Copying_the_top_rung_maps_the_source_stream_and_gives_the_others_key_frames_at_its_cuts()
+    {
+        var args = FfmpegHlsArguments.Build(Request(Source1080, TimeSpan.FromSeconds(6)), new TranscodingOptions(), [6.0, 12.0, 18.5]);
+
+        Assert.Equal(["0:v:0", "[v0]", "[v1]", "[v2]", "0:a:0"], Values(args, "-map"));
+        Assert.Equal("copy", Value(args, "-c:v:0"));
+        Assert.DoesNotContain("-crf:v:0", args);
+        Assert.Equal(
+            "[0:v]format=yuv420p,split=3[s0][s1][s2];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2]",
+            Value(args, "-filter_complex"));
+        Assert.All(Enumerable.Range(1, 3), i =>
+        {
+            Assert.Equal("libx264", Value(args, $"-c:v:{i}"));
+            // A millisecond early, so the frame on the cut is the one forced under ffmpeg 5.1's rounding and 6's comparison.
+            Assert.Equal("5.999,11.999,18.499", Value(args, $"-force_key_frames:v:{i}"));
+            // Two targets: never a key frame of the encoder's own between two cuts (at most 1.5 targets apart).
+            Assert.Equal("360", Value(args, $"-g:v:{i}"));
+        });
+    }
+
+    [Fact]
+    public void A_copied_single_rendition_is_not_decoded_at_all()
+    {
+        var small = new MediaInfo(TimeSpan.FromSeconds(60), 640, 360, 0, 30, HasAudio: false, "h264");
+        var request = new HlsEncodeRequest("/src/in.mp4", small, HlsLadder.Plan(640, 360, HlsLadder.DefaultRungs), "/out/job", TimeSpan.FromSeconds(6));
+
+        var args = FfmpegHlsArguments.Build(request, new TranscodingOptions(), [6.0]);
+
+        Assert.DoesNotContain("-filter_complex", args);
+        Assert.DoesNotContain("-preset", args);
+        Assert.Equal(["0:v:0"], Values(args, "-map"));
+        Assert.Equal("v:0,name:360p", Value(args, "-var_stream_map"));
+    }
+
+    [Fact]
+    public void The_output_is_a_vod_hls_tree_with_one_directory_per_rendition_and_no_master_of_ffmpegs()
     {
         var args = Build(Source1080);
 
         Assert.Equal("hls", Value(args, "-f"));
         Assert.Equal("vod", Value(args, "-hls_playlist_type"));
         Assert.Equal("/out/job/%v/seg_%05d.ts", Value(args, "-hls_segment_filename"));
-        Assert.Equal("master.m3u8", Value(args, "-master_pl_name"));
-        Assert.Equal("v:0,a:0,name:1080p v:1,a:1,name:720p v:2,a:2,name:480p v:3,a:3,name:360p", Value(args, "-var_stream_map"));
+        Assert.DoesNotContain("-master_pl_name", args);
         Assert.Equal("/out/job/%v/index.m3u8", args[^1]);
+        Assert.Equal(["1080p/index.m3u8", "720p/index.m3u8", "480p/index.m3u8", "360p/index.m3u8", "audio/index.m3u8"],
+            FfmpegHlsArguments.VariantPlaylists(Request(Source1080, TimeSpan.FromSeconds(6))));
+    }
+
+    [Fact]
+    public void Progress_comes_on_stdout_and_ffmpeg_never_reads_stdin()
+    {
+        var args = Build(Source1080);
+
+        Assert.Equal("pipe:1", Value(args, "-progress"));
+        Assert.Contains("-nostats", args);
+        Assert.Contains("-nostdin", args);
     }
 
     [Fact]
@@ -78,6 +139,7 @@ public sealed class FfmpegHlsArgumentsTests
         Assert.DoesNotContain("-c:a", args);
         Assert.DoesNotContain(args, a => a.StartsWith("-b:a", StringComparison.Ordinal));
         Assert.Equal("v:0,name:1080p v:1,name:720p v:2,name:480p v:3,name:360p", Value(args, "-var_stream_map"));
+        Assert.DoesNotContain("audio/index.m3u8", FfmpegHlsArguments.VariantPlaylists(Request(Source1080 with { HasAudio = false }, TimeSpan.FromSeconds(6))));
     }
 
     [Fact]
@@ -89,6 +151,7 @@ public sealed class FfmpegHlsArgumentsTests
         Assert.DoesNotContain("-threads", automatic);
         Assert.Equal("2", Value(pinned, "-threads"));
         Assert.Equal("medium", Value(pinned, "-preset"));
+        Assert.Equal("18", Value(Build(Source1080, options: new TranscodingOptions { Crf = 18 }), "-crf:v:0"));
     }
 
     [Theory]
@@ -98,6 +161,8 @@ public sealed class FfmpegHlsArgumentsTests
     [InlineData("", 1280, 720)]
     [InlineData("720p", 1281, 720)]
     [InlineData("720p", 1280, 0)]
+    [InlineData("audio", 1280, 720)] // the audio rendition's directory
+    [InlineData("Audio", 1280, 720)]
     public void A_rendition_ffmpeg_cannot_write_safely_is_refused(string name, int width, int height)
     {
         Rendition[] renditions = [new(name, width, height, 2800, 128)];
@@ -119,14 +184,10 @@ public sealed class FfmpegHlsArgumentsTests
     }
 
     private static IReadOnlyList<string> Build(MediaInfo source, TimeSpan? segment = null, TranscodingOptions? options = null) =>
-        FfmpegHlsArguments.Build(
-            new HlsEncodeRequest(
-                "/src/in.mp4",
-                source,
-                HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, HlsLadder.DefaultRungs),
-                "/out/job",
-                segment ?? TimeSpan.FromSeconds(6)),
-            options ?? new TranscodingOptions());
+        FfmpegHlsArguments.Build(Request(source, segment ?? TimeSpan.FromSeconds(6)), options ?? new TranscodingOptions());
+
+    private static HlsEncodeRequest Request(MediaInfo source, TimeSpan segment) =>
+        new("/src/in.mp4", source, HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, HlsLadder.DefaultRungs), "/out/job", segment);
 
     private static string Value(IReadOnlyList<string> args, string option)
     {

@@ -90,6 +90,31 @@ public sealed class FfmpegHlsEncoderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_still_picture_costs_a_fraction_of_the_cap_and_motion_gets_up_to_the_cap()
+    {
+        // Encoded (not copied), so the rate is the encoder's: constant quality under the rung's cap.
+        var encoder = new FfmpegHlsEncoder(Options.Create(new TranscodingOptions { SourceCopy = false }), NullLogger<FfmpegHlsEncoder>.Instance);
+        var still = SourceClips.Make("still-360", 640, 360, 6, lavfiVideo: "testsrc2=size=640x360:rate=1/6:duration=6,fps=30");
+        var motion = SourceClips.Make("noise-360", 640, 360, 6, filter: "noise=alls=40:allf=t");
+        var (stillSource, stillInfo, renditions) = await Plan(still);
+        var (motionSource, motionInfo, _) = await Plan(motion);
+        var rendition = Assert.Single(renditions);
+        var cap = rendition.VideoBitrateKbps * 1000.0;
+        // The cap holds over the VBV buffer: 6 s may carry 6 s of the cap plus one buffer, and MPEG-TS adds its few percent.
+        var most = ((cap * 6) + (rendition.BufferSizeKbps * 1000.0)) / 6 * 1.05;
+
+        var stillOutput = await encoder.EncodeAsync(Request(stillSource, stillInfo, renditions), new RecordingProgress(), CancellationToken.None);
+        var motionOutput = await encoder.EncodeAsync(Request(motionSource, motionInfo, renditions), new RecordingProgress(), CancellationToken.None);
+
+        var stillRate = Playlist.ReadMedia(Path.Combine(stillOutput.OutputDirectory, "360p", "index.m3u8")).Rates(Segment.TotalSeconds);
+        var motionRate = Playlist.ReadMedia(Path.Combine(motionOutput.OutputDirectory, "360p", "index.m3u8")).Rates(Segment.TotalSeconds);
+        Assert.InRange(stillRate.Average, 0, cap * 0.15);
+        Assert.InRange(motionRate.Average, cap * 0.6, most);
+        HlsOutputAssert.Playable(stillOutput, stillInfo, renditions);
+        HlsOutputAssert.Playable(motionOutput, motionInfo, renditions);
+    }
+
+    [Fact]
     public async Task Undecodable_input_at_encode_time_is_a_permanent_failure()
     {
         // The probe normally stops such a file first; the encoder must still classify ffmpeg's own verdict.
@@ -114,9 +139,9 @@ public sealed class FfmpegHlsEncoderTests : IDisposable
 
         Assert.Equal(JobErrorCodes.EncodeFailed, failure.Error.Code);
         Assert.False(failure.Error.IsPermanent);
-        // The stderr tail is in the message when Xabe delivered it before ffmpeg's exit was judged; a fast failure
-        // can beat it, so only the adapter's own part of the message is certain.
-        Assert.StartsWith("ffmpeg failed", failure.Error.Message, StringComparison.Ordinal);
+        // The run ends only once stderr is drained, so ffmpeg's own complaint is always in the message.
+        Assert.StartsWith("ffmpeg failed with exit code", failure.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("0:a:0", failure.Error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

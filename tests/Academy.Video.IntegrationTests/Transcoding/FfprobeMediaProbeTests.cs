@@ -24,6 +24,33 @@ public sealed class FfprobeMediaProbeTests
     }
 
     [Fact]
+    public async Task Reads_what_the_fast_path_needs_pixel_format_field_order_bitrate_and_codec_string()
+    {
+        var info = await _probe.ProbeAsync(TestClips.Generate(640, 360, 3), CancellationToken.None);
+        var interlaced = await _probe.ProbeAsync(
+            SourceClips.Make("probe-interlaced-10bit", 640, 360, 2, filter: "setfield=tff", videoArguments: ["-c:v", "libx264", "-preset", "ultrafast", "-flags", "+ildct+ilme", "-pix_fmt", "yuv420p10le"]),
+            CancellationToken.None);
+
+        Assert.Equal(("yuv420p", "progressive"), (info.PixelFormat, info.FieldOrder));
+        Assert.InRange(info.VideoBitrateKbps!.Value, 1, 5000);
+        // ultrafast writes Constrained Baseline (profile 66 with constraint_set1): avc1.42c0 + the level.
+        Assert.Matches("^avc1\\.42c0[0-9a-f]{2}$", info.VideoCodecString);
+        Assert.Equal(("yuv420p10le", "tt"), (interlaced.PixelFormat, interlaced.FieldOrder));
+        // High 10 is profile 110 (0x6e).
+        Assert.StartsWith("avc1.6e", interlaced.VideoCodecString, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("\n00000000: 0164 001f ffe1 0019 6764 001f acd9 4050  .d......gd....@P\n", "avc1.64001f")]
+    [InlineData("\n00000000: 0000 0167 6400 1fac d940 5005 bb01 1000  ...gd....@P.....\n00000010: 0003 0010 0000 0303 c0f1 8319 6000 0000  ............`...\n", "avc1.64001f")]
+    [InlineData("\n00000000: 0000 0001 6742 c028 da01 e008 9f97 0110  ....gB.(........\n", "avc1.42c028")]
+    [InlineData("\n00000000: 0000 0001 4001 0c01 ffff 0160 0000 0300  ....@......`....\n", null)] // HEVC VPS: no SPS of H.264's
+    [InlineData("", null)]
+    [InlineData(null, null)]
+    public void The_codec_string_is_read_from_avcC_and_from_Annex_B_extradata(string? dump, string? expected) =>
+        Assert.Equal(expected, AvcCodecString.FromExtradata(dump));
+
+    [Fact]
     public async Task Reads_the_rotation_of_a_phone_video_so_the_display_size_is_portrait()
     {
         var info = await _probe.ProbeAsync(TestClips.Generate(1280, 720, 3, withAudio: true, rotationDegrees: 90), CancellationToken.None);

@@ -160,4 +160,175 @@ public sealed class HlsLadderTests
 
         Assert.Equal((720, 1280), (stored.DisplayWidth, stored.DisplayHeight));
     }
+
+    [Fact]
+    public void A_source_between_two_rungs_gets_a_top_rendition_at_its_own_height() =>
+        Assert.Equal("718p=1276x718 480p=854x480 360p=640x360", Sizes(HlsLadder.Plan(1276, 718, HlsLadder.DefaultRungs)));
+
+    [Fact]
+    public void An_odd_height_between_rungs_is_rounded_down_to_even() =>
+        Assert.Equal("1078p=1916x1078 720p=1280x720 480p=854x480 360p=640x360", Sizes(HlsLadder.Plan(1918, 1079, HlsLadder.DefaultRungs)));
+
+    [Fact]
+    public void A_portrait_source_between_rungs_is_fitted_on_its_short_side() =>
+        Assert.Equal("718p=718x1276 480p=480x854 360p=360x640", Sizes(HlsLadder.Plan(718, 1276, HlsLadder.DefaultRungs)));
+
+    [Fact]
+    public void A_rung_barely_below_the_fitted_top_is_left_out() =>
+        Assert.Equal("736p=1308x736 480p=854x480 360p=640x360", Sizes(HlsLadder.Plan(1308, 736, HlsLadder.DefaultRungs)));
+
+    [Fact]
+    public void The_fitted_rendition_interpolates_bitrates_by_area_and_takes_the_higher_audio_rate()
+    {
+        var fitted = HlsLadder.Plan(1778, 1000, HlsLadder.DefaultRungs)[0];
+
+        // (1000² − 720²) / (1080² − 720²) = 0.743 of the way from 2800 to 5000.
+        Assert.Equal(("1000p", 4435, 128), (fitted.Name, fitted.VideoBitrateKbps, fitted.AudioBitrateKbps));
+    }
+
+    [Fact]
+    public void Fitted_bitrates_grow_with_the_height_and_stay_between_the_neighbouring_rungs()
+    {
+        var previous = 0;
+        for (var height = 362; height < 1080; height += 2)
+        {
+            var top = HlsLadder.Plan(height * 16 / 9 / 2 * 2, height, HlsLadder.DefaultRungs)[0];
+            Assert.Equal(height, top.Height);
+            Assert.InRange(top.VideoBitrateKbps, Math.Max(previous, 800), 5000);
+            previous = top.VideoBitrateKbps;
+        }
+    }
+
+    [Fact]
+    public void The_buffer_is_one_and_a_half_seconds_of_the_cap()
+    {
+        var top = HlsLadder.Plan(1920, 1080, HlsLadder.DefaultRungs)[0];
+
+        Assert.Equal((5000, 7500), (top.VideoBitrateKbps, top.BufferSizeKbps));
+    }
+}
+
+public sealed class HlsSegmentationTests
+{
+    [Fact]
+    public void Regular_key_frames_are_cut_on_every_target_boundary()
+    {
+        var keyframes = Enumerable.Range(0, 10).Select(i => i * 2.0).ToList();
+
+        Assert.Equal([6.0, 12.0, 18.0], HlsSegmentation.Cuts(keyframes, 20, 6));
+    }
+
+    [Fact]
+    public void A_late_key_frame_does_not_move_the_next_boundary()
+    {
+        // ffmpeg counts boundaries by segment number: after a cut at 10 the next target is still 12, not 16.
+        var keyframes = Enumerable.Range(0, 9).Select(i => i * 5.0).ToList();
+
+        var cuts = HlsSegmentation.Cuts(keyframes, 42, 6);
+
+        Assert.Equal([10.0, 15.0, 20.0, 25.0, 30.0, 40.0], cuts);
+        Assert.Equal(10, HlsSegmentation.LongestSegment(cuts, 42));
+    }
+
+    [Fact]
+    public void The_last_segment_counts_towards_the_longest() =>
+        Assert.Equal(8, HlsSegmentation.LongestSegment(HlsSegmentation.Cuts([0, 2, 4, 6], 14, 2), 14));
+}
+
+public sealed class SourceCopyTests
+{
+    private static readonly Rendition Top1080 = HlsLadder.Plan(1920, 1080, HlsLadder.DefaultRungs)[0];
+    private static readonly TimeSpan Target = TimeSpan.FromSeconds(6);
+
+    private static readonly MediaInfo Camera = new(TimeSpan.FromSeconds(60), 1920, 1080, 0, 30, true, "h264")
+    {
+        PixelFormat = "yuv420p",
+        FieldOrder = "progressive",
+        VideoBitrateKbps = 4500,
+    };
+
+    private static KeyframeIndex EveryTwoSeconds(double seconds = 60, int kbps = 4500) =>
+        new(Enumerable.Range(0, (int)(seconds / 2)).Select(i => i * 2.0).ToList(), seconds, (long)(seconds * kbps * 1000 / 8));
+
+    [Fact]
+    public void A_fitting_H264_source_is_copied_with_its_cuts()
+    {
+        var decision = SourceCopy.Decide(Camera, Top1080, Target, EveryTwoSeconds());
+
+        Assert.True(decision.Copy, decision.Reason);
+        Assert.Equal(SourceCopyCodes.Copied, decision.Code);
+        Assert.Equal([6.0, 12.0, 18.0, 24.0, 30.0, 36.0, 42.0, 48.0, 54.0], decision.CutSeconds);
+    }
+
+    public static TheoryData<string, MediaInfo> RefusedStreams => new()
+    {
+        { SourceCopyCodes.NotH264, Camera with { VideoCodec = "hevc" } },
+        { SourceCopyCodes.Not8Bit420, Camera with { PixelFormat = "yuv420p10le" } },
+        { SourceCopyCodes.Not8Bit420, Camera with { PixelFormat = "yuv422p" } },
+        { SourceCopyCodes.NotProgressive, Camera with { FieldOrder = "tt" } },
+        { SourceCopyCodes.NotProgressive, Camera with { FieldOrder = "unknown" } },
+        { SourceCopyCodes.Rotated, Camera with { RotationDegrees = 180 } },
+        { SourceCopyCodes.SizeMismatch, Camera with { Width = 2560, Height = 1440 } },
+        { SourceCopyCodes.SizeMismatch, Camera with { Width = 1919, Height = 1081 } },
+        { SourceCopyCodes.OverBitrateCap, Camera with { VideoBitrateKbps = 5001 } },
+    };
+
+    [Theory]
+    [MemberData(nameof(RefusedStreams))]
+    public void A_stream_that_is_not_what_the_top_rung_carries_is_refused_before_its_packets_are_read(string code, MediaInfo source)
+    {
+        var early = SourceCopy.RefuseFromStream(source, Top1080);
+        var late = SourceCopy.Decide(source, Top1080, Target, EveryTwoSeconds());
+
+        Assert.Equal(code, early?.Code);
+        Assert.Equal((false, code), (late.Copy, late.Code));
+        Assert.Empty(late.CutSeconds);
+    }
+
+    [Fact]
+    public void A_source_whose_container_states_no_bitrate_is_judged_on_its_measured_average()
+    {
+        var unknown = Camera with { VideoBitrateKbps = null };
+
+        Assert.Null(SourceCopy.RefuseFromStream(unknown, Top1080));
+        Assert.True(SourceCopy.Decide(unknown, Top1080, Target, EveryTwoSeconds(kbps: 5000)).Copy);
+        Assert.Equal(SourceCopyCodes.OverBitrateCap, SourceCopy.Decide(unknown, Top1080, Target, EveryTwoSeconds(kbps: 5100)).Code);
+    }
+
+    [Fact]
+    public void Key_frames_up_to_one_and_a_half_targets_apart_are_accepted_and_sparser_ones_refused()
+    {
+        var nineSeconds = new KeyframeIndex([0, 9, 18, 27], 36, 36L * 4000 * 1000 / 8);
+        var tenSeconds = new KeyframeIndex([0, 10, 20, 30], 40, 40L * 4000 * 1000 / 8);
+
+        Assert.True(SourceCopy.Decide(Camera, Top1080, Target, nineSeconds).Copy);
+        var refused = SourceCopy.Decide(Camera, Top1080, Target, tenSeconds);
+        Assert.Equal(SourceCopyCodes.SparseKeyframes, refused.Code);
+        Assert.Contains("10 s segment", refused.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_long_tail_without_key_frames_is_refused()
+    {
+        var index = new KeyframeIndex([0, 2, 4, 6], 20, 20L * 4000 * 1000 / 8);
+
+        Assert.Equal(SourceCopyCodes.SparseKeyframes, SourceCopy.Decide(Camera, Top1080, Target, index).Code);
+    }
+
+    [Fact]
+    public void A_video_that_does_not_start_on_a_key_frame_is_refused()
+    {
+        var index = new KeyframeIndex([0.5, 2, 4, 6], 8, 8L * 4000 * 1000 / 8);
+
+        Assert.Equal(SourceCopyCodes.SparseKeyframes, SourceCopy.Decide(Camera, Top1080, TimeSpan.FromSeconds(2), index).Code);
+    }
+
+    [Fact]
+    public void A_fitted_top_rendition_is_the_source_size_so_a_718_line_source_can_be_copied()
+    {
+        var source = Camera with { Width = 1276, Height = 718, VideoBitrateKbps = 2000 };
+        var top = HlsLadder.Plan(1276, 718, HlsLadder.DefaultRungs)[0];
+
+        Assert.True(SourceCopy.Decide(source, top, Target, EveryTwoSeconds(kbps: 2000)).Copy);
+    }
 }

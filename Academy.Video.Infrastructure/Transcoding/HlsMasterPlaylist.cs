@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using Academy.Video.Domain.Media;
+
+namespace Academy.Video.Infrastructure.Transcoding;
+
+/// <summary>A variant playlist's rates measured from its segments on disk, in bits per second.</summary>
+public sealed record MeasuredRate(long PeakBitsPerSecond, long AverageBitsPerSecond);
+
+/// <summary>A video variant as the master playlist declares it.</summary>
+/// <param name="CodecString">The RFC 6381 string read from the variant's own first segment; null leaves CODECS out.</param>
+public sealed record MasterVariant(Rendition Rendition, string PlaylistUri, string? CodecString, MeasuredRate Rate);
+
+/// <summary>
+/// Writes the master playlist from what was measured. ffmpeg's own master declares BANDWIDTH from the encoder's
+/// settings (1.1 × maxrate under CRF) or, for a copied stream, from the container's average rate, and lists the audio
+/// rendition as a variant of its own; RFC 8216 §4.3.4.2 asks for the peak segment bit rate of the variant plus the
+/// peak of its audio rendition, and AVERAGE-BANDWIDTH for their averages.
+/// </summary>
+public static class HlsMasterPlaylist
+{
+    public const string AudioCodecString = "mp4a.40.2";
+
+    /// <summary>Peak and average rate of a finished variant playlist's segments.</summary>
+    /// <param name="targetSeconds">
+    /// The segment target. A final segment shorter than it is measured over the full target: a fraction of a second
+    /// holding a key frame would otherwise declare a peak many times the real one, steering players to a lower rung
+    /// for no reason, though that segment is fetched while a full buffer plays.
+    /// </param>
+    public static MeasuredRate Measure(string playlistPath, double targetSeconds)
+    {
+        var directory = Path.GetDirectoryName(playlistPath)!;
+        var segments = new List<(double Seconds, long Bytes)>();
+        double? duration = null;
+        foreach (var line in File.ReadLines(playlistPath))
+        {
+            if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
+            {
+                duration = double.Parse(line["#EXTINF:".Length..].Split(',')[0], CultureInfo.InvariantCulture);
+            }
+            else if (line.Length > 0 && !line.StartsWith('#') && duration is { } seconds)
+            {
+                segments.Add((seconds, new FileInfo(Path.Combine(directory, line)).Length));
+                duration = null;
+            }
+        }
+
+        if (segments.Count == 0)
+        {
+            throw new InvalidOperationException($"{playlistPath} lists no segment.");
+        }
+
+        var peak = 0.0;
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var (seconds, bytes) = segments[i];
+            var over = i == segments.Count - 1 && segments.Count > 1 ? Math.Max(seconds, targetSeconds) : seconds;
+            peak = Math.Max(peak, bytes * 8 / Math.Max(over, 1e-3));
+        }
+
+        var totalSeconds = segments.Sum(s => s.Seconds);
+        var average = segments.Sum(s => s.Bytes) * 8 / Math.Max(totalSeconds, 1e-3);
+        return new MeasuredRate((long)Math.Ceiling(peak), (long)Math.Ceiling(average));
+    }
+
+    /// <param name="audio">The audio rendition's playlist and rate; null when the source has no audio.</param>
+    public static string Render(IReadOnlyList<MasterVariant> variants, (string PlaylistUri, MeasuredRate Rate)? audio, double framesPerSecond)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        var text = new StringBuilder()
+            .Append("#EXTM3U\n")
+            .Append("#EXT-X-VERSION:6\n")
+            .Append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        if (audio is { } a)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"{FfmpegHlsArguments.AudioGroupId}\",NAME=\"default\",DEFAULT=YES,AUTOSELECT=YES,CHANNELS=\"2\",URI=\"{a.PlaylistUri}\"\n");
+        }
+
+        foreach (var v in variants)
+        {
+            var attributes = new List<string>
+            {
+                $"BANDWIDTH={v.Rate.PeakBitsPerSecond + (audio?.Rate.PeakBitsPerSecond ?? 0)}",
+                $"AVERAGE-BANDWIDTH={v.Rate.AverageBitsPerSecond + (audio?.Rate.AverageBitsPerSecond ?? 0)}",
+                $"RESOLUTION={v.Rendition.Width}x{v.Rendition.Height}",
+            };
+            if (framesPerSecond > 0)
+            {
+                attributes.Add(string.Create(CultureInfo.InvariantCulture, $"FRAME-RATE={framesPerSecond:0.000}"));
+            }
+
+            if (v.CodecString is not null)
+            {
+                attributes.Add(audio is null ? $"CODECS=\"{v.CodecString}\"" : $"CODECS=\"{v.CodecString},{AudioCodecString}\"");
+            }
+
+            if (audio is not null)
+            {
+                attributes.Add($"AUDIO=\"{FfmpegHlsArguments.AudioGroupId}\"");
+            }
+
+            text.Append(CultureInfo.InvariantCulture, $"#EXT-X-STREAM-INF:{string.Join(',', attributes)}\n{v.PlaylistUri}\n");
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Written beside and renamed over, so a reader never sees half a master.</summary>
+    public static void Write(string path, string content)
+    {
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, content, new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
+        File.Move(temporary, path, overwrite: true);
+    }
+}

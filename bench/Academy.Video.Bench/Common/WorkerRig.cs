@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Videos;
+using Academy.Video.Application.Videos.CompleteUpload;
+using Academy.Video.Application.Videos.CreateVideo;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure;
+using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Infrastructure.Storage;
+using Mediator;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Academy.Video.Bench.Common;
+
+/// <summary>One worker log line the benchmarks read: its event (empty when it has none), when it was written and its fields.</summary>
+public sealed record WorkerLogLine(string Event, DateTimeOffset Timestamp, JsonElement Fields);
+
+/// <summary>
+/// What the worker binary needs to run one job as Batch runs it, on this machine: a fresh database on the local
+/// PostgreSQL, local storage, and the source uploaded and queued through the application's own commands.
+/// </summary>
+public sealed class WorkerRig : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private readonly string _connectionString;
+    private readonly string _root;
+
+    private WorkerRig(ServiceProvider services, string connectionString, string root)
+    {
+        _services = services;
+        _connectionString = connectionString;
+        _root = root;
+    }
+
+    public IServiceProvider Services => _services;
+
+    public static async Task<WorkerRig> CreateAsync(string databaseName, string root)
+    {
+        var connectionString = await RecreateDatabaseAsync(databaseName);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
+            ["Storage:Provider"] = "Local",
+            ["Storage:Local:RootPath"] = Path.Combine(root, "storage"),
+            ["Runner:Local:Command"] = "/bin/true",
+        }).Build();
+        var services = new ServiceCollection().AddLogging().AddInfrastructure(configuration).BuildServiceProvider();
+        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+        return new WorkerRig(services, connectionString, root);
+    }
+
+    public async ValueTask DisposeAsync() => await _services.DisposeAsync();
+
+    /// <summary>Creates a video, puts the source in storage and completes the upload: one QUEUED job.</summary>
+    public async Task<Guid> QueueAsync(string source)
+    {
+        await using var scope = _services.CreateAsyncScope();
+        var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
+        var created = await mediator.Send(new CreateVideoCommand("Benchmark lecture", "source.mp4", "video/mp4", new FileInfo(source).Length));
+        var video = await scope.ServiceProvider.GetRequiredService<IVideoStore>().FindAsync(created.VideoId, default);
+        await using (var body = File.OpenRead(source))
+        {
+            await scope.ServiceProvider.GetRequiredService<LocalFileObjectStorage>().WriteAsync(video!.SourceKey, body, default);
+        }
+
+        return (await mediator.Send(new CompleteUploadCommand(created.VideoId))).JobId;
+    }
+
+    /// <summary>The worker binary with this rig's settings, exactly as the Batch job definition starts it.</summary>
+    /// <remarks><c>ACADEMY_BENCH_WORKER_DLL</c> runs another build of the worker (an older commit's) in the same rig.</remarks>
+    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default) =>
+        ProcessMeasure.RunAsync(
+            "dotnet",
+            [Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Academy.Video.Testing.RepositoryLayout.WorkerDll, jobId.ToString()],
+            new Dictionary<string, string>
+            {
+                ["ConnectionStrings__Postgres"] = _connectionString,
+                ["Storage__Provider"] = "Local",
+                ["Storage__Local__RootPath"] = Path.Combine(_root, "storage"),
+                ["Worker__WorkDirectory"] = Path.Combine(_root, "work"),
+            },
+            onOutputLine,
+            kill);
+
+    public async Task<TranscodeJob> JobAsync(Guid jobId) =>
+        await _services.GetRequiredService<ITranscodeJobStore>().FindAsync(jobId, default)
+        ?? throw new InvalidOperationException($"job {jobId} is gone");
+
+    /// <summary>What the recovery scan does to a RUNNING job whose worker died: RETRY_WAIT, attempt kept.</summary>
+    public async Task MarkStuckAsync(Guid jobId)
+    {
+        var job = await JobAsync(jobId);
+        var transition = job.MarkStuck(TimeProvider.System.GetUtcNow(), _services.GetRequiredService<JobPolicy>());
+        if (await _services.GetRequiredService<ITranscodeJobStore>().TryTransitionAsync(transition, default) is null)
+        {
+            throw new InvalidOperationException($"job {jobId} could not be marked stuck from {job.State}");
+        }
+    }
+
+    public static IReadOnlyList<WorkerLogLine> LogLines(string output)
+    {
+        var lines = new List<WorkerLogLine>();
+        foreach (var line in output.Split('\n').Where(l => l.StartsWith('{')))
+        {
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            if (root.TryGetProperty("timestamp", out var at))
+            {
+                var name = root.TryGetProperty("event", out var e) ? e.GetString()! : string.Empty;
+                lines.Add(new WorkerLogLine(name, at.GetDateTimeOffset(), root.Clone()));
+            }
+        }
+
+        return lines;
+    }
+
+    private static async Task<string> RecreateDatabaseAsync(string databaseName)
+    {
+        var server = Environment.GetEnvironmentVariable("ACADEMY_BENCH_PG") is { Length: > 0 } fromEnv ? fromEnv : PersistenceServiceCollectionExtensions.DefaultConnectionString;
+        await using (var connection = new NpgsqlConnection(server))
+        {
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {databaseName} WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE {databaseName}", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        return new NpgsqlConnectionStringBuilder(server) { Database = databaseName }.ConnectionString;
+    }
+}

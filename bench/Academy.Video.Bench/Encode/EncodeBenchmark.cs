@@ -1,0 +1,412 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Academy.Video.Application.Transcoding;
+using Academy.Video.Bench.Common;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using Academy.Video.Infrastructure.Transcoding;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Bench.Encode;
+
+/// <summary>
+/// Issue 11's figures, side by side in one run. The timed contestants run interleaved — every round runs each once,
+/// the order rotated by one per round — and each ratio is of medians, so neither order nor a noisy neighbour decides
+/// it. Bytes and SSIM are measured once (they do not depend on the machine). Prints <c>RESULT name value</c> lines
+/// and writes bench/RESULTS-encode.md.
+/// </summary>
+public static class EncodeBenchmark
+{
+    private const string DatabaseName = "academy_bench_encode";
+    private static readonly TimeSpan SegmentDuration = TimeSpan.FromSeconds(6);
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var seconds = args is [var s, ..] ? int.Parse(s, CultureInfo.InvariantCulture) : 60;
+        var rounds = args is [_, var r, ..] ? int.Parse(r, CultureInfo.InvariantCulture) : 3;
+        var repo = Academy.Video.Testing.RepositoryLayout.Root;
+        var root = Path.Combine(repo, ".local", "bench-encode");
+        var sources = new EncodeSources(Path.Combine(root, "sources"), seconds);
+        var motion = await sources.HighMotionAsync();
+        var camera = await sources.QualifyingH264Async();
+        var lecture = await sources.LectureAsync();
+
+        var options = new TranscodingOptions();
+        var encoder = new FfmpegHlsEncoder(Options.Create(options), NullLogger<FfmpegHlsEncoder>.Instance);
+        var probe = new FfprobeMediaProbe(Options.Create(options));
+        await using var rig = await WorkerRig.CreateAsync(DatabaseName, root);
+        var results = new Results();
+
+        var motionJob = await Contestants.CreateAsync(rig, encoder, probe, motion, Path.Combine(root, "motion"));
+        var cameraJob = await Contestants.CreateAsync(rig, encoder, probe, camera, Path.Combine(root, "camera"));
+        Console.WriteLine($"high-motion source: top rung {motionJob.TopRung.Code} ({motionJob.TopRung.Reason})");
+        Console.WriteLine($"camera source: top rung {cameraJob.TopRung.Code} ({cameraJob.TopRung.Reason})");
+        if (!cameraJob.TopRung.Copy)
+        {
+            Console.Error.WriteLine("the camera source should qualify for the fast path; per_rung_over_fast_path would mean nothing");
+            return 1;
+        }
+
+        // A first worker run warms the page cache and the database.
+        var warmUp = await motionJob.WorkerAsync();
+        Console.WriteLine($"warm-up worker run: {warmUp.Measurement.Elapsed.TotalSeconds:0.0} s, encode {warmUp.Encode.TotalSeconds:0.0} s");
+
+        var contestants = new List<(string Name, Func<Task> Run)>
+        {
+            ("worker_motion", async () => results.AddWorker("worker_motion", await motionJob.WorkerAsync())),
+            ("ffmpeg_motion", async () => results.Add("ffmpeg_motion", await motionJob.FfmpegAsync())),
+            ("per_rung_motion", async () => results.Add("per_rung_motion", await motionJob.PerRungAsync())),
+            ("worker_fast", async () => results.AddWorker("worker_fast", await cameraJob.WorkerAsync())),
+            ("ffmpeg_fast", async () => results.Add("ffmpeg_fast", await cameraJob.FfmpegAsync())),
+            ("per_rung_fast", async () => results.Add("per_rung_fast", await cameraJob.PerRungAsync())),
+            ("resume_motion", async () => results.Add("resume_motion", await motionJob.KilledAndResumedAsync(0.7))),
+        };
+
+        for (var round = 0; round < rounds; round++)
+        {
+            var order = contestants.Skip(round % contestants.Count).Concat(contestants.Take(round % contestants.Count)).ToList();
+            Console.WriteLine($"round {round + 1}/{rounds}: {string.Join(", ", order.Select(c => c.Name))}");
+            foreach (var (name, run) in order)
+            {
+                await run();
+                Console.WriteLine($"  {name}: {results.Last(name):0.0} s");
+            }
+        }
+
+        var quality = new Quality(probe, options, Path.Combine(root, "quality"));
+        var lectureQuality = await quality.CompareAsync(lecture, SegmentDuration);
+        var motionQuality = await quality.CompareAsync(motion, SegmentDuration);
+        var scan = await MeasureScanAsync(sources, lecture, seconds, options);
+
+        var figures = new List<(string Name, double Value, string Meaning)>
+        {
+            ("worker_over_ffmpeg", results.Ratio("worker_motion", "ffmpeg_motion"), "worker end to end ÷ its ffmpeg command alone (high-motion; goal ≤ 1.03)"),
+            ("worker_over_ffmpeg_fast_path", results.Ratio("worker_fast", "ffmpeg_fast"), "the same on the camera source, fast path taken (the worker adds the packet scan)"),
+            ("encode_phase_over_ffmpeg", results.Median("worker_motion_ffmpeg") / results.Median("ffmpeg_motion"), "ffmpeg inside the worker ÷ the same command alone"),
+            ("per_rung_over_worker", results.Ratio("per_rung_motion", "worker_motion"), "one ffmpeg run per rung ÷ the worker, high-motion (goal ≥ 1.25)"),
+            ("per_rung_over_fast_path", results.Ratio("per_rung_fast", "worker_fast"), "one ffmpeg run per rung ÷ the worker on a qualifying H.264 1080p (goal ≥ 1.8)"),
+            ("lecture_bytes_ratio", lectureQuality.BytesRatio, "HLS bytes, capped CRF + one audio ÷ before (lecture; goal ≤ 0.5)"),
+            ("lecture_video_bytes_ratio", lectureQuality.VideoBytesRatio, "video packet bytes only: item 2 alone"),
+            ("lecture_ssim_delta", lectureQuality.SsimDelta, "mean SSIM against the source, new − before (goal ≥ −0.005)"),
+            ("motion_ssim_delta", motionQuality.SsimDelta, "the same on the high-motion source (goal ≥ −0.005)"),
+            ("motion_bytes_ratio", motionQuality.BytesRatio, "HLS bytes new ÷ before on the high-motion source (goal: no more bytes)"),
+            ("motion_video_bytes_ratio", motionQuality.VideoBytesRatio, "video packet bytes only"),
+            ("upload_tail_seconds_today", results.Median("upload_tail"), "ffmpeg's exit to READY, publish after the encode (wave 2 adds the progressive figure)"),
+            ("resume_total_over_clean", results.Ratio("resume_motion", "worker_motion"), "SIGKILL at 70% of the encode, then attempt 2: both attempts ÷ a clean run (today ~1.7; goal ≤ 1.35)"),
+            ("worker_peak_rss_mib", results.Max("worker_rss") / 1024 / 1024, "the worker process's peak RSS, its ffmpeg excluded (goal ≤ 150)"),
+            ("worker_self_cpu_seconds", results.Median("worker_self_cpu"), "CPU the worker process itself used (start-up included), high-motion run"),
+            ("worker_cpu_during_encode_seconds", results.Median("worker_cpu_during_encode"), "CPU the worker process used while its ffmpeg ran"),
+            ("worker_ffmpeg_cpu_over_alone", results.Median("worker_child_cpu") / results.Median("ffmpeg_motion_cpu"), "CPU of ffmpeg (+ ffprobe) under the worker ÷ the command alone"),
+            ("keyframe_scan_seconds_3h", scan.Seconds, $"listing a 3 h source's video packets ({scan.Packets} packets, {scan.MiB:0} MiB, page cache warm)"),
+        };
+
+        foreach (var (name, value, _) in figures)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name} {value:0.###}"));
+        }
+
+        var report = new StringBuilder()
+            .AppendLine("# Encode benchmark")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/Academy.Video.Bench -- encode {seconds} {rounds}` on {Environment.ProcessorCount} cores, {await FfmpegVersionAsync()}, preset {options.Preset}, CRF {options.Crf}, {SegmentDuration.TotalSeconds} s segments.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Sources: {seconds} s each. {rounds} interleaved rounds; medians.")
+            .AppendLine()
+            .AppendLine("| figure | value | meaning |")
+            .AppendLine("|---|---|---|");
+        foreach (var (name, value, meaning) in figures)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"| `{name}` | {value:0.###} | {meaning} |");
+        }
+
+        report.AppendLine()
+            .AppendLine("| contestant | median wall (s) | runs (s) |")
+            .AppendLine("|---|---|---|");
+        foreach (var (name, _) in contestants)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {results.Median(name):0.0} | {string.Join(", ", results.All(name).Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)))} |");
+        }
+
+        report.AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"Top rung: high-motion {motionJob.TopRung.Code} ({motionJob.TopRung.Reason}); camera {cameraJob.TopRung.Code} ({cameraJob.TopRung.Reason}).")
+            .AppendLine(CultureInfo.InvariantCulture, $"Lecture: {lectureQuality.Describe()}.")
+            .AppendLine(CultureInfo.InvariantCulture, $"High-motion: {motionQuality.Describe()}.");
+        Console.WriteLine();
+        Console.WriteLine(report);
+        await File.WriteAllTextAsync(Path.Combine(repo, "bench", "RESULTS-encode.md"), report.ToString());
+        return 0;
+    }
+
+    /// <summary>The fast path's packet listing on a 3 h source: the lecture repeated by stream copy (no encoding).</summary>
+    private static async Task<(double Seconds, int Packets, double MiB)> MeasureScanAsync(EncodeSources sources, string lecture, int seconds, TranscodingOptions options)
+    {
+        var repeated = await sources.RepeatedAsync(lecture, (int)Math.Ceiling(3 * 3600.0 / seconds));
+        try
+        {
+            var scanner = new FfprobeKeyframeScanner(options);
+            await scanner.ScanAsync(repeated, default); // warms the page cache, as the download just before does
+            var clock = Stopwatch.StartNew();
+            var scan = await scanner.ScanAsync(repeated, default);
+            var elapsed = clock.Elapsed.TotalSeconds;
+            var packets = (int)Math.Round(scan.Index.DurationSeconds * 30);
+            return (elapsed, packets, new FileInfo(repeated).Length / 1024.0 / 1024.0);
+        }
+        finally
+        {
+            File.Delete(repeated);
+        }
+    }
+
+    private static async Task<string> FfmpegVersionAsync()
+    {
+        var first = (await ProcessMeasure.RunCheckedAsync("ffmpeg", ["-version"])).Split('\n')[0];
+        return string.Join(' ', first.Split(' ').Take(3));
+    }
+
+    /// <summary>One source's timed contestants: the worker binary, its ffmpeg command alone, one ffmpeg per rung.</summary>
+    private sealed class Contestants
+    {
+        private readonly WorkerRig _rig;
+        private readonly string _source;
+        private readonly string _output;
+        private readonly IReadOnlyList<string> _arguments;
+        private readonly IReadOnlyList<(IReadOnlyList<string> Arguments, string Output)> _perRung;
+
+        private Contestants(WorkerRig rig, string source, string output, SourceCopyDecision topRung, IReadOnlyList<string> arguments, IReadOnlyList<(IReadOnlyList<string>, string)> perRung)
+        {
+            _rig = rig;
+            _source = source;
+            _output = output;
+            TopRung = topRung;
+            _arguments = arguments;
+            _perRung = perRung;
+        }
+
+        public SourceCopyDecision TopRung { get; }
+
+        public static async Task<Contestants> CreateAsync(WorkerRig rig, FfmpegHlsEncoder encoder, FfprobeMediaProbe probe, string source, string output)
+        {
+            var info = await probe.ProbeAsync(source, default);
+            var renditions = HlsLadder.Plan(info.DisplayWidth, info.DisplayHeight, HlsLadder.DefaultRungs);
+            var (topRung, arguments) = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, Path.Combine(output, "ladder"), SegmentDuration), default);
+            // One run per rung as PeerTube and the seeds' worker do: each decodes the source and encodes one rung with its audio.
+            var options = new TranscodingOptions();
+            var perRung = renditions
+                .Select(r => (FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [r], Path.Combine(output, r.Name), SegmentDuration), options), Path.Combine(output, r.Name)))
+                .ToList();
+            return new Contestants(rig, source, output, topRung, arguments, perRung);
+        }
+
+        public async Task<WorkerRun> WorkerAsync()
+        {
+            var jobId = await _rig.QueueAsync(_source);
+            TimeSpan? encodeStart = null, encodeEnd = null;
+            var measurement = await _rig.RunWorkerAsync(jobId, (line, _, cpu) =>
+            {
+                if (line.Contains("\"BATCH_PHASE\"", StringComparison.Ordinal))
+                {
+                    if (line.Contains("\"phase\":\"encode\"", StringComparison.Ordinal))
+                    {
+                        encodeStart = cpu;
+                    }
+                    else if (line.Contains("\"phase\":\"upload\"", StringComparison.Ordinal))
+                    {
+                        encodeEnd = cpu;
+                    }
+                }
+            });
+            var job = await _rig.JobAsync(jobId);
+            if (measurement.ExitCode != 0 || job.State != JobState.Succeeded)
+            {
+                throw new InvalidOperationException($"the worker failed (exit {measurement.ExitCode}, job {job.State}):\n{measurement.Output}");
+            }
+
+            return WorkerRun.From(measurement, (encodeEnd ?? TimeSpan.Zero) - (encodeStart ?? TimeSpan.Zero));
+        }
+
+        public Task<Measurement> FfmpegAsync() => RunFfmpegAsync(_arguments, Path.Combine(_output, "ladder"));
+
+        public async Task<Measurement> PerRungAsync()
+        {
+            var runs = new List<Measurement>();
+            foreach (var (arguments, output) in _perRung)
+            {
+                runs.Add(await RunFfmpegAsync(arguments, output));
+            }
+
+            return runs[0] with
+            {
+                Elapsed = TimeSpan.FromTicks(runs.Sum(m => m.Elapsed.Ticks)),
+                TreeCpu = TimeSpan.FromTicks(runs.Sum(m => m.TreeCpu.Ticks)),
+                PeakRssBytes = runs.Max(m => m.PeakRssBytes),
+            };
+        }
+
+        /// <summary>
+        /// Attempt 1 gets SIGKILL (with its ffmpeg) once its ffmpeg has read <paramref name="fraction"/> of the source;
+        /// the scan's verdict (RETRY_WAIT) is applied directly; attempt 2 runs to READY. The time between the two
+        /// attempts is not counted.
+        /// </summary>
+        public async Task<Measurement> KilledAndResumedAsync(double fraction)
+        {
+            var jobId = await _rig.QueueAsync(_source);
+            using var kill = new CancellationTokenSource();
+            var watch = Task.CompletedTask;
+            var first = await _rig.RunWorkerAsync(
+                jobId,
+                (line, _, _) =>
+                {
+                    if (line.Contains("\"phase\":\"encode\"", StringComparison.Ordinal))
+                    {
+                        watch = KillAtAsync(jobId, fraction, kill);
+                    }
+                },
+                kill.Token);
+            await watch;
+            if (!first.Killed)
+            {
+                throw new InvalidOperationException($"attempt 1 finished before it could be killed:\n{first.Output}");
+            }
+
+            await _rig.MarkStuckAsync(jobId);
+            var second = await _rig.RunWorkerAsync(jobId);
+            var job = await _rig.JobAsync(jobId);
+            if (second.ExitCode != 0 || job.State != JobState.Succeeded || job.AttemptCount != 2)
+            {
+                throw new InvalidOperationException($"attempt 2 failed (exit {second.ExitCode}, job {job.State}, attempt {job.AttemptCount}):\n{second.Output}");
+            }
+
+            return second with { Elapsed = first.Elapsed + second.Elapsed };
+        }
+
+        /// <summary>
+        /// Progress seen from outside, independent of the machine's speed: how far the job's ffmpeg has read its
+        /// source (the read offset of its open file in /proc), about a second of frames ahead of its output.
+        /// </summary>
+        private static async Task KillAtAsync(Guid jobId, double fraction, CancellationTokenSource kill)
+        {
+            var marker = jobId.ToString("N");
+            while (!kill.IsCancellationRequested)
+            {
+                await Task.Delay(100);
+                foreach (var pid in Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)))
+                {
+                    try
+                    {
+                        var commandLine = File.ReadAllText($"/proc/{pid}/cmdline").Split('\0');
+                        if (Path.GetFileName(commandLine[0]) != "ffmpeg" || !commandLine.Any(a => a.Contains(marker, StringComparison.Ordinal)))
+                        {
+                            continue;
+                        }
+
+                        foreach (var fd in Directory.EnumerateFiles($"/proc/{pid}/fd"))
+                        {
+                            var target = new FileInfo(fd).LinkTarget;
+                            if (target is not null && target.Contains(marker, StringComparison.Ordinal) && Path.GetFileName(target).StartsWith("source", StringComparison.Ordinal))
+                            {
+                                var position = long.Parse(File.ReadLines($"/proc/{pid}/fdinfo/{Path.GetFileName(fd)}").First().Split('\t', ' ')[^1], CultureInfo.InvariantCulture);
+                                if (position >= fraction * new FileInfo(target).Length)
+                                {
+                                    await kill.CancelAsync();
+                                    return;
+                                }
+                            }
+                        }
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        // The process or its descriptor went away while being read.
+                    }
+                }
+            }
+        }
+
+        private static async Task<Measurement> RunFfmpegAsync(IReadOnlyList<string> arguments, string output)
+        {
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
+
+            Directory.CreateDirectory(output);
+            var measured = await ProcessMeasure.RunAsync("ffmpeg", arguments);
+            if (measured.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"ffmpeg failed ({measured.ExitCode}): {measured.Output}");
+            }
+
+            return measured;
+        }
+    }
+
+    /// <summary>
+    /// A worker run and what its own log says: how long ffmpeg ran, how long from ffmpeg's exit to READY, and the CPU
+    /// the worker process itself used while its ffmpeg ran (between its encode and upload phase lines).
+    /// </summary>
+    private sealed record WorkerRun(Measurement Measurement, TimeSpan Encode, TimeSpan Ffmpeg, TimeSpan UploadTail, TimeSpan CpuDuringEncode)
+    {
+        public static WorkerRun From(Measurement measurement, TimeSpan cpuDuringEncode)
+        {
+            var lines = WorkerRig.LogLines(measurement.Output);
+            var encodeStart = lines.First(l => l.Event == "BATCH_PHASE" && l.Fields.GetProperty("phase").GetString() == "encode").Timestamp;
+            var exited = lines.First(l => l.Fields.TryGetProperty("ffmpeg_duration_ms", out _));
+            var completed = lines.First(l => l.Event == "BATCH_JOB_COMPLETED").Timestamp;
+            return new WorkerRun(
+                measurement,
+                exited.Timestamp - encodeStart,
+                TimeSpan.FromMilliseconds(exited.Fields.GetProperty("ffmpeg_duration_ms").GetInt64()),
+                completed - exited.Timestamp,
+                cpuDuringEncode);
+        }
+    }
+
+    private sealed class Results
+    {
+        private readonly Dictionary<string, List<double>> _values = [];
+
+        public void Add(string name, Measurement measurement)
+        {
+            Record(name, measurement.Elapsed.TotalSeconds);
+            Record(name + "_cpu", measurement.TreeCpu.TotalSeconds);
+        }
+
+        public void AddWorker(string name, WorkerRun run)
+        {
+            Add(name, run.Measurement);
+            Record(name + "_ffmpeg", run.Ffmpeg.TotalSeconds);
+            Record("upload_tail", run.UploadTail.TotalSeconds);
+            Record("worker_rss", run.Measurement.PeakRssBytes);
+            if (name == "worker_motion")
+            {
+                Record("worker_self_cpu", run.Measurement.SelfCpu.TotalSeconds);
+                Record("worker_cpu_during_encode", run.CpuDuringEncode.TotalSeconds);
+                Record("worker_child_cpu", (run.Measurement.TreeCpu - run.Measurement.SelfCpu).TotalSeconds);
+            }
+        }
+
+        public double Last(string name) => _values[name][^1];
+
+        public IReadOnlyList<double> All(string name) => _values.GetValueOrDefault(name) ?? [];
+
+        public double Median(string name)
+        {
+            var sorted = All(name).Order().ToList();
+            return sorted.Count == 0 ? double.NaN : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
+        }
+
+        public double Max(string name) => All(name).DefaultIfEmpty(double.NaN).Max();
+
+        public double Ratio(string numerator, string denominator) => Median(numerator) / Median(denominator);
+
+        private void Record(string name, double value)
+        {
+            if (!_values.TryGetValue(name, out var list))
+            {
+                _values[name] = list = [];
+            }
+
+            list.Add(value);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Academy.Video.IntegrationTests.Transcoding;
+
+/// <summary>
+/// Sources shaped like what lectures arrive as — camera and screen-recorder H.264, and what the fast path must refuse
+/// (HEVC, 10-bit, interlaced, too tall, sparse key frames, over the bitrate cap) — made with the ffmpeg CLI, once per
+/// test process. testsrc2 picture, 440 Hz sine; treat the files as read-only.
+/// </summary>
+internal static class SourceClips
+{
+    private static readonly ConcurrentDictionary<string, Lazy<string>> Cache = new();
+    private static readonly Lazy<string> Directory = new(() =>
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"academy-video-sources-{Environment.ProcessId}");
+        System.IO.Directory.CreateDirectory(directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: the OS cleans temp eventually.
+            }
+        };
+        return directory;
+    });
+
+    /// <param name="keyframeSeconds">Where the key frames are (beyond the first); null: every second.</param>
+    /// <param name="videoArguments">Encoder arguments replacing the default: libx264, 8-bit 4:2:0 progressive, under 700 kbps.</param>
+    /// <param name="lavfiVideo">A lavfi graph replacing the moving testsrc2 picture.</param>
+    public static string Make(
+        string name,
+        int width,
+        int height,
+        double seconds,
+        IReadOnlyList<double>? keyframeSeconds = null,
+        IReadOnlyList<string>? videoArguments = null,
+        string filter = "null",
+        bool withAudio = true,
+        string? lavfiVideo = null)
+    {
+        return Cache.GetOrAdd(name, n => new Lazy<string>(() =>
+        {
+            var path = Path.Combine(Directory.Value, n + ".mp4");
+            var duration = seconds.ToString(CultureInfo.InvariantCulture);
+            var keyframes = keyframeSeconds is null
+                ? "expr:gte(t,n_forced*1)"
+                : string.Join(',', keyframeSeconds.Select(k => k.ToString(CultureInfo.InvariantCulture)));
+            List<string> args = ["-f", "lavfi", "-i", lavfiVideo ?? $"testsrc2=size={width}x{height}:rate=30:duration={duration}"];
+            if (withAudio)
+            {
+                args.AddRange(["-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={duration}", "-c:a", "aac", "-b:a", "96k"]);
+            }
+
+            args.AddRange(["-vf", filter]);
+            // Under 700 kbps: within the cap of every rung from 360p up, as a camera or screen recording would be.
+            args.AddRange(videoArguments ?? ["-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-maxrate", "700k", "-bufsize", "1400k", "-pix_fmt", "yuv420p"]);
+            // No key frames but the listed ones: a GOP longer than the clip and no scene-cut key frames.
+            args.AddRange(["-g", "100000", "-keyint_min", "100000", "-sc_threshold", "0", "-force_key_frames", keyframes, path]);
+            Ffmpeg(args);
+            return path;
+        })).Value;
+    }
+
+    private static void Ffmpeg(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in (IEnumerable<string>)["-hide_banner", "-nostdin", "-loglevel", "error", "-y", .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        _ = stdout.Result;
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ffmpeg {string.Join(' ', start.ArgumentList)} failed ({process.ExitCode}): {stderr}");
+        }
+    }
+}
