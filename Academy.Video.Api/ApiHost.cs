@@ -3,6 +3,7 @@ using Academy.Video.Api.Endpoints;
 using Academy.Video.Api.Errors;
 using Academy.Video.Api.Health;
 using Academy.Video.Api.Security;
+using Academy.Video.Application.Playback;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -30,6 +31,7 @@ public static class ApiHost
             .Validate(o => !o.ApiKeys.Intersect(o.InternalApiKeys).Any(), "A key cannot be both a client key and an internal key.")
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LocalStorageOptions>, DevelopmentSigningKeyGuard>();
+        builder.Services.AddOptions<PlaybackOptions>().ValidateOnStart();
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorCodes.AddMissingCode);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -44,6 +46,7 @@ public static class ApiHost
         {
             builder.Services.AddHostedService<RecoveryScanService>();
             builder.Services.AddHostedService<StorageCleanupService>();
+            builder.Services.AddHostedService<UploadExpiryService>();
         }
 
         return builder;
@@ -66,6 +69,7 @@ public static class ApiHost
         app.MapVideoEndpoints();
         app.MapInternalEndpoints();
         app.MapLocalStorageEndpoints();
+        app.MapPlaybackEndpoints();
         return app;
     }
 

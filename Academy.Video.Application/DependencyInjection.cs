@@ -2,6 +2,8 @@ using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Operations;
+using Academy.Video.Application.Playback;
+using Academy.Video.Application.Videos.Uploads;
 using Academy.Video.Domain.Jobs;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +17,7 @@ public static class DependencyInjection
     /// <summary>
     /// Handlers, the validation pipeline and the application services. Hosts register the ports'
     /// adapters, a <see cref="TimeProvider"/>, and bind <see cref="JobPolicy"/>, <see cref="WorkerOptions"/>,
-    /// <see cref="UploadOptions"/> and <see cref="RecoveryOptions"/> with the options pattern.
+    /// <see cref="UploadOptions"/>, <see cref="RecoveryOptions"/> and <see cref="PlaybackOptions"/> with the options pattern.
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
@@ -39,13 +41,30 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<JobPolicy>();
         services.AddOptions<WorkerOptions>();
-        services.AddOptions<UploadOptions>();
+        services.AddOptions<UploadOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UploadOptions>>(new ProblemsValidator<UploadOptions>(o => o.Problems()));
         services.AddOptions<RecoveryOptions>();
+        // Validated when first read; the API host also validates it at start (the worker never reads it).
+        services.AddOptions<PlaybackOptions>();
+        services.AddSingleton<IValidateOptions<PlaybackOptions>>(new ProblemsValidator<PlaybackOptions>(o => o.Problems()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);
         services.AddScoped<JobDispatcher>();
         services.AddScoped<HlsPublisher>();
         services.AddScoped<Videos.JobQueueing>();
         services.AddOperationsChecks();
+        services.AddScoped<SourceUploads>();
+        services.AddSingleton<PlaybackTokens>();
         return services;
+    }
+}
+
+/// <summary>Fails options validation with every problem the options report about themselves.</summary>
+internal sealed class ProblemsValidator<TOptions>(Func<TOptions, IEnumerable<string>> problems) : IValidateOptions<TOptions>
+    where TOptions : class
+{
+    public ValidateOptionsResult Validate(string? name, TOptions options)
+    {
+        var found = problems(options).ToList();
+        return found.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(found);
     }
 }

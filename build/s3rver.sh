@@ -4,7 +4,9 @@
 #   build/s3rver.sh start|stop|status|restart
 #
 # Installs the pinned npm package into .local/s3rver (gitignored) on first use, then runs it in the
-# background on 127.0.0.1:${ACADEMY_S3_PORT:-54569}. Credentials are s3rver's defaults: S3RVER / S3RVER.
+# background on 127.0.0.1:${ACADEMY_S3_PORT:-54569} through build/s3rver-server.js, which adds the
+# multipart operations s3rver lacks (ListParts, AbortMultipartUpload, ListMultipartUploads). A server
+# started from another version of that launcher is restarted. Credentials are s3rver's defaults: S3RVER / S3RVER.
 # The bucket ${ACADEMY_S3_BUCKET:-academy-video} is created at startup. Data lives under /tmp and is
 # disposable. Every command is idempotent.
 set -euo pipefail
@@ -20,6 +22,8 @@ readonly RUN_DIR="${ACADEMY_S3_RUN_DIR:-/tmp/academy-video-s3rver-${PORT}}"
 readonly DATA_DIR="${RUN_DIR}/data"
 readonly PID_FILE="${RUN_DIR}/s3rver.pid"
 readonly LOG_FILE="${RUN_DIR}/s3rver.log"
+readonly LAUNCHER="${REPO_ROOT}/build/s3rver-server.js"
+readonly LAUNCHER_STAMP="${RUN_DIR}/launcher.sha256"
 
 installed_version() {
   local manifest="${INSTALL_DIR}/node_modules/s3rver/package.json"
@@ -49,10 +53,18 @@ port_answers() {
   curl --silent --output /dev/null --max-time 2 "http://${HOST}:${PORT}/"
 }
 
+launcher_hash() {
+  sha256sum "${LAUNCHER}" | cut -d' ' -f1
+}
+
 start() {
   if pid="$(running_pid)"; then
-    echo "s3rver already running (pid ${pid}) on http://${HOST}:${PORT}"
-    return
+    if [[ "$(cat "${LAUNCHER_STAMP}" 2>/dev/null)" == "$(launcher_hash)" ]]; then
+      echo "s3rver already running (pid ${pid}) on http://${HOST}:${PORT}"
+      return
+    fi
+    echo "s3rver (pid ${pid}) runs another version of ${LAUNCHER}; restarting it"
+    stop
   fi
   if port_answers; then
     echo "Port ${PORT} already answers but not from our pid file (${PID_FILE}); set ACADEMY_S3_PORT or stop that process." >&2
@@ -63,9 +75,10 @@ start() {
   # setsid: the server must outlive this script and the shell that called it.
   # s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node >= 17) only
   # offers through the legacy provider; without it every truncated listing answers 500.
-  NODE_OPTIONS="${NODE_OPTIONS:-} --openssl-legacy-provider" setsid "${BINARY}" --directory "${DATA_DIR}" --address "${HOST}" --port "${PORT}" --silent \
-    --no-vhost-buckets --configure-bucket "${BUCKET}" >"${LOG_FILE}" 2>&1 < /dev/null &
+  NODE_OPTIONS="${NODE_OPTIONS:-} --openssl-legacy-provider" setsid node "${LAUNCHER}" "${INSTALL_DIR}" "${DATA_DIR}" "${HOST}" "${PORT}" "${BUCKET}" \
+    >"${LOG_FILE}" 2>&1 < /dev/null &
   echo $! >"${PID_FILE}"
+  launcher_hash >"${LAUNCHER_STAMP}"
   for _ in $(seq 1 100); do
     if port_answers; then
       echo "s3rver started (pid $(cat "${PID_FILE}")) on http://${HOST}:${PORT}, bucket ${BUCKET}, data ${DATA_DIR}"

@@ -1,15 +1,18 @@
 using Academy.Video.Api.Errors;
 using Academy.Video.Application.Jobs.ProcessJob;
+using Academy.Video.Application.Playback;
 using Academy.Video.Application.Storage;
 using Academy.Video.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Api.Endpoints;
 
 /// <summary>
-/// With local storage (the embedded default) the API stands in for the bucket: signed PUTs behave
-/// like presigned S3 URLs, and /media serves the HLS tree like a public bucket or CDN would.
+/// With local storage (the embedded default) the API stands in for the bucket: signed PUTs (whole sources,
+/// or parts of a multipart upload) behave like presigned S3 URLs, and /media serves the HLS tree like a public
+/// bucket or CDN would, or in signed playback only to presigned-GET-like URLs.
 /// With S3/R2 these routes do not exist: clients and players talk to storage directly.
 /// </summary>
 public static class LocalStorageEndpoints
@@ -29,19 +32,26 @@ public static class LocalStorageEndpoints
 
     /// <summary>
     /// Stores the body only when the URL's signature holds and the declared Content-Length is the signed
-    /// size, as R2/S3 do with a presigned PUT. Every refusal is answered before the body is read.
+    /// size, as R2/S3 do with a presigned PUT or UploadPart. Every refusal is answered before the body is read.
+    /// A part is answered with its ETag, as S3 does.
     /// </summary>
     private static async Task<IResult> UploadAsync(
         string key,
         long? expires,
         long? size,
         string? signature,
+        string? uploadId,
+        int? partNumber,
         HttpContext context,
         LocalFileObjectStorage storage,
         CancellationToken cancellationToken)
     {
         var request = context.Request;
-        var check = storage.CheckUpload(new LocalUploadRequest(request.Method, key, expires, size, signature, request.ContentType, request.ContentLength));
+        var check = storage.CheckUpload(new LocalUploadRequest(request.Method, key, expires, size, signature, request.ContentType, request.ContentLength)
+        {
+            UploadId = uploadId,
+            PartNumber = partNumber,
+        });
         if (check != UploadCheck.Valid)
         {
             return Refusal(check, size);
@@ -52,8 +62,39 @@ public static class LocalStorageEndpoints
             limit.MaxRequestBodySize = size;
         }
 
-        await storage.WriteUploadAsync(key, request.Body, size!.Value, cancellationToken);
-        return TypedResults.Ok();
+        if (uploadId is null)
+        {
+            await storage.WriteUploadAsync(key, request.Body, size!.Value, cancellationToken);
+            return TypedResults.Ok();
+        }
+
+        try
+        {
+            var etag = await storage.WritePartAsync(key, uploadId, partNumber!.Value, request.Body, size!.Value, cancellationToken);
+            context.Response.Headers.ETag = $"\"{etag}\"";
+            return TypedResults.Ok();
+        }
+        catch (MultipartUploadNotFoundException)
+        {
+            return Refusal(UploadCheck.NoSuchUpload, size);
+        }
+    }
+
+    /// <summary>In signed playback a media URL is a presigned GET: without a valid, unexpired signature for its key, nothing is served.</summary>
+    private static ProblemHttpResult? MediaRefusal(UploadCheck check, long? expires, string? signature)
+    {
+        var (code, detail) = check switch
+        {
+            UploadCheck.Valid => (null, null),
+            _ when expires is null || string.IsNullOrEmpty(signature) => ("PLAYBACK_TOKEN_MISSING", "Playback is signed: media URLs come from the playlists of GET /api/v1/videos/{id}/playback."),
+            UploadCheck.Expired => ("PLAYBACK_TOKEN_EXPIRED", "The media URL has expired: ask GET /api/v1/videos/{id}/playback for a new playback URL."),
+            _ => ("PLAYBACK_TOKEN_INVALID", "The media URL's signature does not match this key and expiry."),
+        };
+        return code is null ? null : TypedResults.Problem(
+            statusCode: StatusCodes.Status403Forbidden,
+            title: ErrorCodes.TitleFor(StatusCodes.Status403Forbidden),
+            detail: detail,
+            extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = code });
     }
 
     private static ProblemHttpResult Refusal(UploadCheck check, long? size)
@@ -64,17 +105,25 @@ public static class LocalStorageEndpoints
             UploadCheck.LengthRequired => (StatusCodes.Status411LengthRequired, "CONTENT_LENGTH_REQUIRED", $"Send the body with a Content-Length of {size} bytes, not chunked."),
             UploadCheck.TooLarge => (StatusCodes.Status413PayloadTooLarge, "UPLOAD_TOO_LARGE", $"The body is larger than the {size} bytes this upload URL was made for; nothing was stored."),
             UploadCheck.TooSmall => (StatusCodes.Status400BadRequest, "UPLOAD_TOO_SMALL", $"The body is smaller than the {size} bytes this upload URL was made for; nothing was stored."),
+            UploadCheck.NoSuchUpload => (StatusCodes.Status404NotFound, "NO_SUCH_UPLOAD", "The multipart upload was completed or has expired; nothing was stored."),
             _ => (StatusCodes.Status403Forbidden, "UPLOAD_URL_INVALID", "The upload URL's signature does not match this key, expiry, size and Content-Type."),
         };
         return TypedResults.Problem(statusCode: status, title: ErrorCodes.TitleFor(status), detail: detail, extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = code });
     }
 
-    private static IResult Serve(string key, HttpContext context, LocalFileObjectStorage storage)
+    private static IResult Serve(string key, long? expires, string? signature, HttpContext context, LocalFileObjectStorage storage, IOptions<PlaybackOptions> playback)
     {
-        // Only published ladders are public, as in a bucket whose public prefix is the HLS trees: never the sources.
+        // Only published ladders are served, as from a bucket whose public prefix is the HLS trees: never the sources.
         if (!key.Contains("/hls/", StringComparison.Ordinal))
         {
             return TypedResults.NotFound();
+        }
+
+        // Browser players (hls.js) fetch playlists and segments cross-origin, as from a CDN.
+        context.Response.Headers.AccessControlAllowOrigin = "*";
+        if (playback.Value.Mode == PlaybackMode.Signed && MediaRefusal(storage.CheckDownload(key, expires, signature), expires, signature) is { } refusal)
+        {
+            return refusal;
         }
 
         FileInfo? file;
@@ -92,8 +141,6 @@ public static class LocalStorageEndpoints
             return TypedResults.NotFound();
         }
 
-        // Browser players (hls.js) fetch playlists and segments cross-origin, as from a CDN.
-        context.Response.Headers.AccessControlAllowOrigin = "*";
         return TypedResults.PhysicalFile(file.FullName, HlsPublisher.ContentTypeOf(file.Name), enableRangeProcessing: true);
     }
 }

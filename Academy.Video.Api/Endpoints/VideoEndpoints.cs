@@ -1,11 +1,15 @@
 using Academy.Video.Api.Security;
+using Academy.Video.Application.Playback.GetPlayback;
+using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
 using Academy.Video.Application.Videos.CompleteUpload;
 using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Application.Videos.DeleteVideo;
+using Academy.Video.Application.Videos.GetUpload;
 using Academy.Video.Application.Videos.GetVideo;
 using Academy.Video.Application.Videos.ListVideos;
 using Academy.Video.Application.Videos.RetryVideo;
+using Academy.Video.Application.Videos.Uploads;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -14,6 +18,11 @@ namespace Academy.Video.Api.Endpoints;
 public static class VideoEndpoints
 {
     public sealed record CreateVideoRequest(string? Title, string? FileName, string? ContentType, long? SizeBytes);
+
+    /// <summary>The optional body of upload-complete: the parts the client sent, to be joined only if storage holds exactly these.</summary>
+    public sealed record CompleteUploadRequest(IReadOnlyList<CompletedPartRequest>? Parts);
+
+    public sealed record CompletedPartRequest(int? PartNumber, string? Etag);
 
     public static RouteGroupBuilder MapVideoEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -25,8 +34,14 @@ public static class VideoEndpoints
         videos.MapPost("/", CreateAsync)
             .WithSummary("Register a video and get the URL to upload its source to (exactly sizeBytes bytes, with the returned Content-Type)")
             .ProducesValidationProblem();
+        videos.MapGet("/{id}/upload", GetUploadAsync)
+            .WithSummary("The parts storage already holds of an unfinished upload, with fresh upload URLs, to resume it")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         videos.MapPost("/{id}/upload-complete", CompleteUploadAsync)
-            .WithSummary("Verify the uploaded source, queue the transcode job and submit it")
+            .WithSummary("Join the parts of a multipart upload (optional body: the parts sent), verify the source, queue the transcode job and submit it")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        videos.MapGet("/{id}/playback", GetPlaybackAsync)
+            .WithSummary("Where a player loads a READY video: the public URL, or in signed mode an expiring signed URL")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         videos.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Queue a new job for a FAILED video (its job FAILED or DEAD)")
@@ -51,11 +66,18 @@ public static class VideoEndpoints
         return TypedResults.Created($"/api/v1/videos/{result.VideoId}", result);
     }
 
-    private static async Task<Accepted<JobView>> CompleteUploadAsync(string id, IMediator mediator, CancellationToken cancellationToken)
+    private static async Task<Accepted<JobView>> CompleteUploadAsync(string id, CompleteUploadRequest? request, IMediator mediator, CancellationToken cancellationToken)
     {
         var videoId = VideoIds.Parse(id);
-        return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new CompleteUploadCommand(videoId), cancellationToken));
+        var parts = request?.Parts?.Select(part => new CompletedPart(part?.PartNumber ?? 0, part?.Etag ?? "")).ToList();
+        return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new CompleteUploadCommand(videoId, parts), cancellationToken));
     }
+
+    private static async Task<Ok<UploadStatusView>> GetUploadAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new GetUploadQuery(VideoIds.Parse(id)), cancellationToken));
+
+    private static async Task<Ok<PlaybackView>> GetPlaybackAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new GetPlaybackQuery(VideoIds.Parse(id)), cancellationToken));
 
     private static async Task<Accepted<JobView>> RetryAsync(string id, IMediator mediator, CancellationToken cancellationToken)
     {

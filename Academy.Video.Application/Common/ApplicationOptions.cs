@@ -2,15 +2,56 @@ using Academy.Video.Domain.Media;
 
 namespace Academy.Video.Application.Common;
 
-/// <summary>Upload rules (section <c>Uploads</c>).</summary>
+/// <summary>
+/// Upload rules (section <c>Upload</c>). The older section is still read: <c>Uploads:MaxSourceBytes</c>
+/// is <see cref="MaxBytes"/> when <c>Upload:MaxBytes</c> is not set.
+/// </summary>
 public sealed class UploadOptions
 {
-    public const string Section = "Uploads";
+    public const string Section = "Upload";
+    public const string LegacySection = "Uploads";
+    public const string LegacyMaxBytesKey = "Uploads:MaxSourceBytes";
 
-    public TimeSpan UploadUrlValidFor { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>S3 and R2 keep no object larger than 5 TiB.</summary>
+    public const long StorageMaxObjectBytes = 5L * 1024 * 1024 * 1024 * 1024;
 
-    /// <summary>The largest source accepted: 20 GiB, a long 4K lecture.</summary>
-    public long MaxSourceBytes { get; set; } = 20L * 1024 * 1024 * 1024;
+    /// <summary>SigV4 presigned URLs live at most seven days, and every upload URL lives until the upload expires.</summary>
+    public static readonly TimeSpan MaxExpiry = TimeSpan.FromDays(7);
+
+    /// <summary>Sources of at least this many bytes are uploaded in parts (<c>upload.multipart</c>).</summary>
+    public long MultipartThreshold { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>The largest source accepted at create: 20 GiB, a long 4K lecture.</summary>
+    public long MaxBytes { get; set; } = 20L * 1024 * 1024 * 1024;
+
+    /// <summary>An upload not completed this long after the video was created is expired; its URLs die with it.</summary>
+    public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the API looks for expired uploads.</summary>
+    public TimeSpan ExpiryScanInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    public IEnumerable<string> Problems()
+    {
+        if (MultipartThreshold < 1)
+        {
+            yield return $"{Section}:MultipartThreshold must be at least 1 byte (was {MultipartThreshold}).";
+        }
+
+        if (MaxBytes < 1 || MaxBytes > StorageMaxObjectBytes)
+        {
+            yield return $"{Section}:MaxBytes must be between 1 and {StorageMaxObjectBytes} (5 TiB, the largest S3/R2 object) (was {MaxBytes}).";
+        }
+
+        if (Expiry <= TimeSpan.Zero || Expiry > MaxExpiry)
+        {
+            yield return $"{Section}:Expiry must be more than zero and at most 7 days, the longest a presigned URL lives (was {Expiry}).";
+        }
+
+        if (ExpiryScanInterval <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:ExpiryScanInterval must be more than zero (was {ExpiryScanInterval}).";
+        }
+    }
 }
 
 /// <summary>How the worker runs one attempt (section <c>Worker</c>).</summary>

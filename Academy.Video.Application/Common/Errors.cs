@@ -18,3 +18,6 @@ public sealed class DependencyUnavailableException(string code, string message) 
 {
     public const string DatabaseUnavailable = "DATABASE_UNAVAILABLE";
 }
+
+/// <summary>The caller holds no valid right to the thing (HTTP 403): a missing, expired or forged signed URL.</summary>
+public sealed class ForbiddenException(string code, string message) : ApplicationErrorException(code, message);

@@ -21,18 +21,67 @@ public interface IObjectStorage
 
     Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every object under the prefix; returns how many were deleted. Deleting nothing is not an error.</summary>
+    /// <summary>
+    /// Deletes every object under the prefix and aborts every unfinished multipart upload of a key under it
+    /// (its parts go with it), so storage holds nothing there afterwards. Returns how many objects were
+    /// deleted. Deleting nothing is not an error.
+    /// </summary>
     Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken);
 
     IAsyncEnumerable<StoredObject> ListAsync(string prefix, CancellationToken cancellationToken);
 
     /// <summary>The URL a player loads the object from (public bucket/CDN base URL, or the API's media route).</summary>
     Uri GetPlaybackUrl(string key);
+
+    /// <summary>A URL that reads the object until <paramref name="expiresAt"/> and no longer (a presigned GET, or the signed media route).</summary>
+    Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>A small text object (a playlist) read whole.</summary>
+    /// <exception cref="ObjectNotFoundException">The key does not exist.</exception>
+    /// <exception cref="InvalidDataException">The object is larger than <paramref name="maxBytes"/>.</exception>
+    Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken);
+
+    /// <summary>Starts a multipart upload of <paramref name="key"/>; returns its upload id.</summary>
+    Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Where the client PUTs part <paramref name="partNumber"/> (1-based) of the upload: a body of exactly
+    /// <paramref name="sizeBytes"/> bytes; storage refuses any other length.
+    /// </summary>
+    Task<UploadTarget> CreatePartUploadTargetAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken);
+
+    /// <summary>The parts storage holds for the upload, by part number.</summary>
+    /// <exception cref="MultipartUploadNotFoundException">The upload was completed, aborted or never existed.</exception>
+    Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken);
+
+    /// <summary>Joins the parts, in part-number order, into the object <paramref name="key"/>; the upload and its parts are gone afterwards.</summary>
+    /// <exception cref="MultipartUploadNotFoundException">The upload was completed, aborted or never existed.</exception>
+    /// <exception cref="MultipartUploadRejectedException">A part is missing, its ETag differs, or a part before the last is under 5 MiB.</exception>
+    Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken);
 }
 
 public sealed record UploadTarget(Uri Url, string Method, IReadOnlyDictionary<string, string> Headers, DateTimeOffset ExpiresAt);
 
 public sealed record StoredObject(string Key, long SizeBytes);
+
+/// <param name="ETag">Storage's opaque tag of the part's content, without quotes.</param>
+public sealed record UploadedPart(int PartNumber, long SizeBytes, string ETag);
+
+public sealed record CompletedPart(int PartNumber, string ETag);
+
+public sealed class MultipartUploadNotFoundException(string key, string uploadId)
+    : Exception($"There is no unfinished multipart upload '{uploadId}' of '{key}'.")
+{
+    public string Key { get; } = key;
+
+    public string UploadId { get; } = uploadId;
+}
+
+/// <summary>Storage refused to complete a multipart upload; <see cref="Code"/> is its reason (<c>InvalidPart</c>, <c>EntityTooSmall</c>, ...).</summary>
+public sealed class MultipartUploadRejectedException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
 
 public sealed class ObjectNotFoundException(string key) : Exception($"Object '{key}' does not exist.")
 {

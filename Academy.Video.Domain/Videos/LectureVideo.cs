@@ -73,6 +73,20 @@ public sealed record LectureVideo
         _ => throw new InvalidVideoTransitionException(this, "be marked deleted before deletion started"),
     };
 
+    /// <summary>An upload must be completed within <paramref name="uploadWindow"/> of the video's creation.</summary>
+    public DateTimeOffset UploadExpiresAt(TimeSpan uploadWindow) => CreatedAt + uploadWindow;
+
+    /// <summary>Still uploading, and the upload window has closed.</summary>
+    public bool IsUploadExpired(TimeSpan uploadWindow, DateTimeOffset now) =>
+        Status == VideoStatus.PendingUpload && CurrentJobId is null && now >= UploadExpiresAt(uploadWindow);
+
+    /// <summary>
+    /// The upload was left unfinished: EXPIRED, a terminal status (there is no source to retry from).
+    /// Null when the window is still open or the video is no longer uploading (a repeat is a no-op).
+    /// </summary>
+    public VideoChange? ExpireUpload(TimeSpan uploadWindow, DateTimeOffset now) =>
+        IsUploadExpired(uploadWindow, now) ? new VideoChange(Id, Status, VideoStatus.Expired, now) : null;
+
     private QueueJob QueueNewJob(Guid newJobId, long sourceSizeBytes, DateTimeOffset now) =>
         new(
             new VideoChange(Id, Status, VideoStatus.Uploaded, now) { CurrentJobId = newJobId, SourceSizeBytes = sourceSizeBytes, ClearHlsPath = true },

@@ -12,6 +12,8 @@ public enum VideoStatus
     /// <summary>Deleted by the client; its objects are being removed.</summary>
     Deleting,
     Deleted,
+    /// <summary>The upload was not completed within <c>Upload:Expiry</c>; its parts and objects are removed. Terminal.</summary>
+    Expired,
 }
 
 public static class VideoStatusNames
@@ -25,6 +27,7 @@ public static class VideoStatusNames
         VideoStatus.Failed => "FAILED",
         VideoStatus.Deleting => "DELETING",
         VideoStatus.Deleted => "DELETED",
+        VideoStatus.Expired => "EXPIRED",
         _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
     };
 

@@ -101,8 +101,9 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Recovery:BatchSize", Text(recovery.BatchSize)));
 
         var uploads = new UploadOptions();
-        entries.Add(Entry("Uploads:UploadUrlValidFor", Text(uploads.UploadUrlValidFor)));
-        entries.Add(Entry("Uploads:MaxSourceBytes", Text(uploads.MaxSourceBytes)));
+        entries.Add(Entry("Upload:MultipartThreshold", Text(uploads.MultipartThreshold)));
+        entries.Add(Entry("Upload:MaxBytes", Text(uploads.MaxBytes)));
+        entries.Add(Entry("Upload:Expiry", Text(uploads.Expiry)));
         entries.Add(Keys("Auth:ApiKeys"));
         entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;

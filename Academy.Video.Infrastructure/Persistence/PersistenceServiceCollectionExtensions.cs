@@ -2,6 +2,7 @@ using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
+using Academy.Video.Application.Videos.Uploads;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<ITranscodeJobStore, PostgresTranscodeJobStore>();
         services.TryAddSingleton<IRecoveryScanStore, PostgresRecoveryScanStore>();
         services.TryAddSingleton<IStorageCleanupQueue, PostgresStorageCleanupQueue>();
+        services.TryAddSingleton<IVideoUploadStore, PostgresVideoUploadStore>();
         services.TryAddSingleton<IExclusiveRunLock, PostgresExclusiveRunLock>();
         return services;
     }

@@ -7,8 +7,9 @@ namespace Academy.Video.Infrastructure.Storage;
 
 /// <summary>
 /// Object storage in a local folder, for running without a cloud account. The API serves
-/// <c>PUT /storage/{key}</c> (checked with <see cref="CheckUpload"/>, stored with <see cref="WriteUploadAsync"/>)
-/// and <c>GET /media/{key}</c> (found with <see cref="FindFile"/>).
+/// <c>PUT /storage/{key}</c> (checked with <see cref="CheckUpload"/>, stored with <see cref="WriteUploadAsync"/>,
+/// or a multipart upload's part with <see cref="WritePartAsync"/>) and <c>GET /media/{key}</c> (found with
+/// <see cref="FindFile"/>; in signed playback checked with <see cref="CheckDownload"/>).
 /// </summary>
 public sealed class LocalFileObjectStorage : IObjectStorage
 {
@@ -19,6 +20,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
     private readonly string _temporaryFolder;
     private readonly string _publicBaseUrl;
     private readonly TimeProvider _timeProvider;
+    private readonly LocalMultipartUploads _multipart;
 
     public LocalFileObjectStorage(IOptions<LocalStorageOptions> options, TimeProvider timeProvider)
     {
@@ -30,6 +32,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         _publicBaseUrl = value.PublicBaseUrl.TrimEnd('/');
         _timeProvider = timeProvider;
         Signature = new LocalUploadSignature(value.SigningKey, timeProvider);
+        _multipart = new LocalMultipartUploads(_root, _temporaryFolder);
     }
 
     public string RootPath => _root;
@@ -70,7 +73,11 @@ public sealed class LocalFileObjectStorage : IObjectStorage
             return UploadCheck.Invalid;
         }
 
-        var signature = Signature.Verify(request.Method, request.Key, expires, request.ContentType, size, request.Signature);
+        var signature = request.UploadId is { } uploadId
+            ? request.PartNumber is { } partNumber && request.Method == "PUT" && LocalMultipartUploads.IsUploadId(uploadId)
+                ? Signature.VerifyPart(request.Key, uploadId, partNumber, expires, size, request.Signature)
+                : UploadCheck.Invalid
+            : Signature.Verify(request.Method, request.Key, expires, request.ContentType, size, request.Signature);
         return signature != UploadCheck.Valid ? signature
             : request.ContentLength is not { } length ? UploadCheck.LengthRequired
             : length > size ? UploadCheck.TooLarge
@@ -86,6 +93,75 @@ public sealed class LocalFileObjectStorage : IObjectStorage
     {
         var path = ResolveKey(key);
         return FileDownload.WriteAtomicallyAsync(body, path, TemporaryPath(), sizeBytes, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores the body of a part that <see cref="CheckUpload"/> let through and returns its ETag; a body that turns
+    /// out longer or shorter throws <see cref="InvalidDataException"/> and stores nothing.
+    /// </summary>
+    /// <exception cref="MultipartUploadNotFoundException">The upload was completed or aborted.</exception>
+    public Task<string> WritePartAsync(string key, string uploadId, int partNumber, Stream body, long sizeBytes, CancellationToken cancellationToken) =>
+        _multipart.WritePartAsync(key, ResolveKey(key), uploadId, partNumber, body, sizeBytes, cancellationToken);
+
+    public Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken) =>
+        _multipart.StartAsync(key, ResolveKey(key), cancellationToken);
+
+    public Task<UploadTarget> CreatePartUploadTargetAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        ResolveKey(key);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
+        if (validFor <= TimeSpan.Zero || !LocalMultipartUploads.IsUploadId(uploadId))
+        {
+            throw new ArgumentException($"A part URL needs an upload id of this store and a validity above zero (was '{uploadId}', {validFor}).", nameof(uploadId));
+        }
+
+        var expiresAt = DateTimeOffset.FromUnixTimeSeconds(_timeProvider.GetUtcNow().Add(validFor).ToUnixTimeSeconds());
+        var expires = expiresAt.ToUnixTimeSeconds();
+        var signature = Signature.SignPart(key, uploadId, partNumber, expires, sizeBytes);
+        var url = new UriBuilder(StorageUrls.Combine(_publicBaseUrl, key, "storage"))
+        {
+            Query = string.Create(CultureInfo.InvariantCulture, $"uploadId={uploadId}&partNumber={partNumber}&expires={expires}&size={sizeBytes}&signature={signature}"),
+        }.Uri;
+        return Task.FromResult(new UploadTarget(url, "PUT", new Dictionary<string, string>(), expiresAt));
+    }
+
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken) =>
+        _multipart.ListPartsAsync(key, ResolveKey(key), uploadId, cancellationToken);
+
+    public Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        return _multipart.CompleteAsync(key, ResolveKey(key), uploadId, parts, cancellationToken);
+    }
+
+    /// <summary>A URL of the media route that serves the object until <paramref name="expiresAt"/> (whole seconds).</summary>
+    public Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ResolveKey(key);
+        var expires = expiresAt.ToUnixTimeSeconds();
+        var url = new UriBuilder(StorageUrls.Combine(_publicBaseUrl, key, "media"))
+        {
+            Query = string.Create(CultureInfo.InvariantCulture, $"expires={expires}&signature={Signature.SignDownload(key, expires)}"),
+        }.Uri;
+        return Task.FromResult(url);
+    }
+
+    /// <summary>Checks a media request against its signed URL: <see cref="UploadCheck.Valid"/>, <see cref="UploadCheck.Expired"/> or <see cref="UploadCheck.Invalid"/>.</summary>
+    public UploadCheck CheckDownload(string key, long? expiresUnixSeconds, string? signature) =>
+        IsValidKey(key) && expiresUnixSeconds is { } expires
+            ? Signature.VerifyDownload(key, expires, signature)
+            : UploadCheck.Invalid;
+
+    public async Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    {
+        var file = FindFile(key) ?? throw new ObjectNotFoundException(key);
+        if (file.Length > maxBytes)
+        {
+            throw new InvalidDataException($"Object '{key}' is {file.Length} bytes, more than the {maxBytes} expected.");
+        }
+
+        return await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Streams <paramref name="body"/> into the object; a partial or failed write never becomes visible.</summary>
@@ -124,6 +200,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
 
     public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
+        _multipart.AbortUnder(prefix, SearchFolder(prefix));
         var deleted = 0;
         foreach (var (_, file) in Enumerate(prefix))
         {
@@ -161,14 +238,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
     /// <summary>Objects whose key starts with <paramref name="prefix"/>, in key order like an S3 listing.</summary>
     private IEnumerable<(string Key, FileInfo File)> Enumerate(string prefix)
     {
-        if (prefix.Length > 0 && !IsValidKey(prefix.TrimEnd('/')))
-        {
-            throw new ArgumentException($"'{prefix}' is not a valid storage prefix.", nameof(prefix));
-        }
-
-        // Only the folder named by the prefix's complete segments can hold matches.
-        var lastSlash = prefix.LastIndexOf('/');
-        var folder = lastSlash < 0 ? _root : Path.Combine(_root, prefix[..lastSlash]);
+        var folder = SearchFolder(prefix);
         if (!Directory.Exists(folder))
         {
             return [];
@@ -180,6 +250,18 @@ public sealed class LocalFileObjectStorage : IObjectStorage
             .Where(entry => entry.Key.StartsWith(prefix, StringComparison.Ordinal) && IsValidKey(entry.Key))
             .OrderBy(entry => entry.Key, StringComparer.Ordinal)
             .ToList();
+    }
+
+    /// <summary>Only the folder named by the prefix's complete segments can hold matches.</summary>
+    private string SearchFolder(string prefix)
+    {
+        if (prefix.Length > 0 && !IsValidKey(prefix.TrimEnd('/')))
+        {
+            throw new ArgumentException($"'{prefix}' is not a valid storage prefix.", nameof(prefix));
+        }
+
+        var lastSlash = prefix.LastIndexOf('/');
+        return lastSlash < 0 ? _root : Path.Combine(_root, prefix[..lastSlash]);
     }
 
     private void RemoveEmptyDirectories(string directory)
@@ -219,7 +301,10 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         && key.Split('/').All(segment => segment.Length > 0 && segment[0] != '.');
 }
 
-/// <summary>An upload as the local route receives it: the URL's query values and the request's headers, each null when absent.</summary>
+/// <summary>
+/// An upload as the local route receives it: the URL's query values and the request's headers, each null when
+/// absent. A part of a multipart upload carries <see cref="UploadId"/> and <see cref="PartNumber"/> as well.
+/// </summary>
 public sealed record LocalUploadRequest(
     string Method,
     string Key,
@@ -227,4 +312,9 @@ public sealed record LocalUploadRequest(
     long? SizeBytes,
     string? Signature,
     string? ContentType,
-    long? ContentLength);
+    long? ContentLength)
+{
+    public string? UploadId { get; init; }
+
+    public int? PartNumber { get; init; }
+}

@@ -120,6 +120,8 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
 
     public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
+        // Unfinished uploads first: their parts are stored (and billed) but never listed as objects.
+        await AbortMultipartUploadsAsync(prefix, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
         await foreach (var page in ListPagesAsync(prefix, cancellationToken).ConfigureAwait(false))
         {
@@ -157,11 +159,170 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
             ? StorageUrls.Combine(_options.ServiceUrl, key, _options.Bucket)
             : StorageUrls.Combine(_options.PublicBaseUrl, key);
 
+    /// <summary>A presigned GET: R2 and S3 serve the object until <paramref name="expiresAt"/>, also from a private bucket.</summary>
+    public async Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var url = await _client.GetPreSignedURLAsync(new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = _endpointProtocol,
+        }).ConfigureAwait(false);
+        return new Uri(url, UriKind.Absolute);
+    }
+
+    public async Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    {
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(_options.Bucket, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ObjectNotFoundException(key);
+        }
+
+        using (response)
+        {
+            if (response.ContentLength > maxBytes)
+            {
+                throw new InvalidDataException($"Object '{key}' is {response.ContentLength} bytes, more than the {maxBytes} expected.");
+            }
+
+            using var reader = new StreamReader(response.ResponseStream);
+            return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken)
+    {
+        var response = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            ContentType = contentType,
+        }, cancellationToken).ConfigureAwait(false);
+        return response.UploadId;
+    }
+
+    /// <remarks>A presigned UploadPart: Content-Length is a signed header, so R2 and S3 refuse a part of any other size.</remarks>
+    public async Task<UploadTarget> CreatePartUploadTargetAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken)
+    {
+        if (validFor <= TimeSpan.Zero || validFor > MaxPresignedValidity)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validFor), validFor, $"A presigned URL must be valid for more than zero and at most {MaxPresignedValidity.TotalDays} days.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
+        var expiresAt = _timeProvider.GetUtcNow().Add(validFor);
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.PUT,
+            UploadId = uploadId,
+            PartNumber = partNumber,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = _endpointProtocol,
+        };
+        request.Headers.ContentLength = sizeBytes;
+        var url = await _client.GetPreSignedURLAsync(request).ConfigureAwait(false);
+        return new UploadTarget(new Uri(url, UriKind.Absolute), "PUT", new Dictionary<string, string>(), expiresAt);
+    }
+
+    public async Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken)
+    {
+        var parts = new List<UploadedPart>();
+        string? marker = null;
+        try
+        {
+            while (true)
+            {
+                var page = await _client.ListPartsAsync(new ListPartsRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = key,
+                    UploadId = uploadId,
+                    PartNumberMarker = marker,
+                }, cancellationToken).ConfigureAwait(false);
+                parts.AddRange((page.Parts ?? []).Select(part => new UploadedPart(part.PartNumber ?? 0, part.Size ?? 0, Unquote(part.ETag))));
+                if (page.IsTruncated != true || page.NextPartNumberMarker is null)
+                {
+                    return parts.OrderBy(part => part.PartNumber).ToList();
+                }
+
+                marker = page.NextPartNumberMarker.ToString();
+            }
+        }
+        catch (AmazonS3Exception exception) when (exception.ErrorCode == "NoSuchUpload")
+        {
+            throw new MultipartUploadNotFoundException(key, uploadId);
+        }
+    }
+
+    public async Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        try
+        {
+            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = _options.Bucket,
+                Key = key,
+                UploadId = uploadId,
+                PartETags = parts.Select(part => new PartETag { PartNumber = part.PartNumber, ETag = $"\"{Unquote(part.ETag)}\"" }).ToList(),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (exception.ErrorCode == "NoSuchUpload")
+        {
+            throw new MultipartUploadNotFoundException(key, uploadId);
+        }
+        catch (AmazonS3Exception exception) when (exception.ErrorCode is "InvalidPart" or "InvalidPartOrder" or "EntityTooSmall" or "MalformedXML")
+        {
+            throw new MultipartUploadRejectedException(exception.ErrorCode, exception.Message);
+        }
+    }
+
     public void Dispose()
     {
         _transferUtility.Dispose();
         _client.Dispose();
     }
+
+    private async Task AbortMultipartUploadsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        string? keyMarker = null, uploadIdMarker = null;
+        do
+        {
+            var page = await _client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest
+            {
+                BucketName = _options.Bucket,
+                Prefix = prefix,
+                KeyMarker = keyMarker,
+                UploadIdMarker = uploadIdMarker,
+            }, cancellationToken).ConfigureAwait(false);
+            foreach (var upload in page.MultipartUploads ?? [])
+            {
+                try
+                {
+                    await _client.AbortMultipartUploadAsync(_options.Bucket, upload.Key, upload.UploadId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (AmazonS3Exception exception) when (exception.ErrorCode == "NoSuchUpload")
+                {
+                    // Completed or aborted meanwhile: either way it holds no parts any more.
+                }
+            }
+
+            (keyMarker, uploadIdMarker) = page.IsTruncated == true ? (page.NextKeyMarker, page.NextUploadIdMarker) : (null, null);
+        }
+        while (keyMarker is not null);
+    }
+
+    private static string Unquote(string? etag) => (etag ?? "").Trim('"');
 
     private async IAsyncEnumerable<IReadOnlyList<StoredObject>> ListPagesAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using Academy.Video.Application.Playback;
 using Academy.Video.Application.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,12 @@ public static class StorageServiceCollectionExtensions
             services.AddSingleton<IValidateOptions<LocalStorageOptions>, LocalStorageOptionsValidator>();
             services.AddSingleton<LocalFileObjectStorage>();
             services.AddSingleton<IObjectStorage>(serviceProvider => serviceProvider.GetRequiredService<LocalFileObjectStorage>());
+            // Local storage is served by the API itself, so signed playback needs no settings of its own.
+            services.AddOptions<PlaybackOptions>().PostConfigure<IOptions<LocalStorageOptions>>((playback, local) =>
+            {
+                playback.SigningKey = string.IsNullOrEmpty(playback.SigningKey) ? local.Value.SigningKey : playback.SigningKey;
+                playback.ApiBaseUrl = string.IsNullOrEmpty(playback.ApiBaseUrl) ? local.Value.PublicBaseUrl : playback.ApiBaseUrl;
+            });
         }
         else if (provider.Equals(S3Provider, StringComparison.OrdinalIgnoreCase))
         {

@@ -1,5 +1,5 @@
 using Academy.Video.Application.Common;
-using Academy.Video.Application.Storage;
+using Academy.Video.Application.Videos.Uploads;
 using Academy.Video.Domain.Videos;
 using FluentValidation;
 using Mediator;
@@ -8,12 +8,13 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Application.Videos.CreateVideo;
 
 /// <summary>
-/// Registers a video and returns where the client uploads its source directly. The upload URL is
-/// good for exactly <c>SizeBytes</c> bytes: storage refuses a body of any other length.
+/// Registers a video and returns where the client uploads its source directly: one URL below
+/// <c>Upload:MultipartThreshold</c>, a URL per part at or above it. Each URL is good for exactly its
+/// declared bytes (the whole <c>SizeBytes</c>, or the part's size): storage refuses a body of any other length.
 /// </summary>
 public sealed record CreateVideoCommand(string Title, string FileName, string ContentType, long SizeBytes) : ICommand<CreateVideoResult>;
 
-public sealed record CreateVideoResult(Guid VideoId, string Status, UploadTarget Upload);
+public sealed record CreateVideoResult(Guid VideoId, string Status, UploadView Upload);
 
 public sealed class CreateVideoValidator : AbstractValidator<CreateVideoCommand>
 {
@@ -31,12 +32,12 @@ public sealed class CreateVideoValidator : AbstractValidator<CreateVideoCommand>
             .Must(type => SourceContentType.IsAccepted(SourceContentType.Parse(type)!))
             .WithMessage("'Content Type' must be a video type (video/<subtype>) or application/octet-stream.");
         RuleFor(c => c.SizeBytes).GreaterThan(0)
-            .LessThanOrEqualTo(options.Value.MaxSourceBytes)
-            .WithMessage($"'Size Bytes' must be between 1 and {options.Value.MaxSourceBytes} bytes.");
+            .LessThanOrEqualTo(options.Value.MaxBytes)
+            .WithMessage($"'Size Bytes' must be between 1 and {options.Value.MaxBytes} bytes (Upload:MaxBytes).");
     }
 }
 
-public sealed class CreateVideoHandler(IVideoStore videos, IObjectStorage storage, IOptions<UploadOptions> options, TimeProvider time)
+public sealed class CreateVideoHandler(IVideoStore videos, SourceUploads uploads, TimeProvider time)
     : ICommandHandler<CreateVideoCommand, CreateVideoResult>
 {
     public async ValueTask<CreateVideoResult> Handle(CreateVideoCommand command, CancellationToken cancellationToken)
@@ -46,8 +47,7 @@ public sealed class CreateVideoHandler(IVideoStore videos, IObjectStorage storag
         var video = LectureVideo.Create(Guid.NewGuid(), command.Title.Trim(), command.FileName, SourceContentType.Normalize(command.ContentType), time.GetUtcNow())
             with { SourceSizeBytes = command.SizeBytes };
         await videos.AddAsync(video, cancellationToken);
-        var target = await storage.CreateUploadTargetAsync(
-            video.SourceKey, video.SourceContentType, command.SizeBytes, options.Value.UploadUrlValidFor, cancellationToken);
-        return new CreateVideoResult(video.Id, video.Status.ToWire(), target);
+        var upload = await uploads.StartAsync(video, cancellationToken);
+        return new CreateVideoResult(video.Id, video.Status.ToWire(), upload);
     }
 }

@@ -1,15 +1,17 @@
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Playback;
 using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Mediator;
+using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Videos.GetVideo;
 
 public sealed record GetVideoQuery(Guid VideoId) : IQuery<VideoDetails>;
 
-public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy)
+public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy, IOptions<PlaybackOptions> playback)
     : IQueryHandler<GetVideoQuery, VideoDetails>
 {
     public async ValueTask<VideoDetails> Handle(GetVideoQuery query, CancellationToken cancellationToken)
@@ -23,14 +25,17 @@ public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs,
 
         var job = video.CurrentJobId is { } jobId ? await jobs.FindAsync(jobId, cancellationToken) : null;
         var attempts = job is null ? [] : await jobs.ListAttemptsAsync(job.Id, cancellationToken);
-        var playback = video is { Status: VideoStatus.Ready, HlsPath: { } path } ? storage.GetPlaybackUrl(path) : null;
+        // In Signed mode the tree is private: players get an expiring URL from GET .../playback instead.
+        var playbackUrl = video is { Status: VideoStatus.Ready, HlsPath: { } path } && playback.Value.Mode == PlaybackMode.Public
+            ? storage.GetPlaybackUrl(path)
+            : null;
         return new VideoDetails(
             video.Id,
             video.Title,
             video.Status.ToWire(),
             video.SourceSizeBytes,
             video.HlsPath,
-            playback,
+            playbackUrl,
             video.Status == VideoStatus.Ready ? 100 : job?.ProgressPercent ?? 0,
             job is null ? null : JobView.From(job, policy),
             attempts.Select(AttemptView.From).ToList(),

@@ -41,6 +41,20 @@ public static class TestClips
             }
         });
 
+    /// <summary>
+    /// A large real video made cheaply: uncompressed yuv420p picture and PCM sound in Matroska, so nothing is
+    /// encoded (a 1280x720 frame is 1.38 MB; 6 s at 25 fps is 207 MB) and a worker decodes it without effort.
+    /// </summary>
+    public static string RawVideo(int width, int height, double seconds) =>
+        Cached($"raw_{width}x{height}_{seconds.ToString("0.###", CultureInfo.InvariantCulture)}s.mkv", path =>
+        {
+            var duration = seconds.ToString(CultureInfo.InvariantCulture);
+            Ffmpeg([
+                "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate=25:duration={duration}",
+                "-f", "lavfi", "-i", $"sine=frequency=440:sample_rate=48000:duration={duration}",
+                "-c:v", "rawvideo", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", path]);
+        });
+
     /// <summary>An AAC-only M4A: a real media file without a picture.</summary>
     public static string AudioOnly(double seconds) =>
         Cached($"audio_{seconds.ToString("0.###", CultureInfo.InvariantCulture)}s.m4a", path =>

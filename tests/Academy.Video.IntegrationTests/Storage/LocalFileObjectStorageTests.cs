@@ -222,6 +222,95 @@ public sealed class LocalFileObjectStorageTests : ObjectStorageContractTests
         Assert.Equal(new Uri($"{_endpoint.BaseUrl}/media/{key}"), playback);
     }
 
+    [Fact]
+    public async Task A_part_url_is_bound_to_its_upload_part_number_and_size_and_refuses_other_bodies()
+    {
+        var key = Prefix + "source/original.mp4";
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+        var part = Files.Random("part.bin", 1000, seed: 5);
+        var target = await PartTargetAsync(key, uploadId, 1, part);
+        Uri With(string from, string to) => new UriBuilder(target.Url) { Query = target.Url.Query.TrimStart('?').Replace(from, to, StringComparison.Ordinal) }.Uri;
+
+        using var otherPart = await PutAsync(target with { Url = With("partNumber=1", "partNumber=2") }, part);
+        using var otherUpload = await PutAsync(target with { Url = With(uploadId, Guid.NewGuid().ToString("N")) }, part);
+        using var larger = await PutAsync(target, Files.Random("larger.bin", 1001, seed: 5));
+        using var tampered = await PutAsync(target with { Url = TamperSignature(target.Url) }, part);
+
+        Assert.Equal((HttpStatusCode.Forbidden, nameof(UploadCheck.Invalid)), (otherPart.StatusCode, otherPart.ReasonPhrase));
+        Assert.Equal((HttpStatusCode.Forbidden, nameof(UploadCheck.Invalid)), (otherUpload.StatusCode, otherUpload.ReasonPhrase));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, larger.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, tampered.StatusCode);
+        Assert.Empty(await Storage.ListPartsAsync(key, uploadId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Completing_with_a_wrong_etag_or_a_small_middle_part_is_refused_as_S3_does_and_the_upload_stays()
+    {
+        var key = Prefix + "source/original.mp4";
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+        foreach (var number in new[] { 1, 2 })
+        {
+            var part = Files.Random($"p{number}.bin", 1000, seed: number);
+            (await PutAsync(await PartTargetAsync(key, uploadId, number, part), part)).Dispose();
+        }
+
+        var listed = await Storage.ListPartsAsync(key, uploadId, CancellationToken.None);
+        var wrongTag = await Assert.ThrowsAsync<MultipartUploadRejectedException>(() => Storage.CompleteMultipartUploadAsync(
+            key, uploadId, [new CompletedPart(1, listed[0].ETag), new CompletedPart(2, "0123456789abcdef0123456789abcdef")], CancellationToken.None));
+        var tooSmall = await Assert.ThrowsAsync<MultipartUploadRejectedException>(() => Storage.CompleteMultipartUploadAsync(
+            key, uploadId, listed.Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToList(), CancellationToken.None));
+        var outOfOrder = await Assert.ThrowsAsync<MultipartUploadRejectedException>(() => Storage.CompleteMultipartUploadAsync(
+            key, uploadId, listed.Reverse().Select(p => new CompletedPart(p.PartNumber, p.ETag)).ToList(), CancellationToken.None));
+
+        Assert.Equal(("InvalidPart", "EntityTooSmall", "InvalidPartOrder"), (wrongTag.Code, tooSmall.Code, outOfOrder.Code));
+        Assert.Equal(listed, await Storage.ListPartsAsync(key, uploadId, CancellationToken.None));
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Parts_live_in_a_hidden_folder_that_is_never_listed_or_served_as_objects()
+    {
+        var key = Prefix + "hls/a1/original.ts";
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp2t", CancellationToken.None);
+        var part = Files.Random("part.bin", 1000, seed: 6);
+        (await PutAsync(await PartTargetAsync(key, uploadId, 1, part), part)).Dispose();
+
+        var partFile = Assert.Single(Directory.EnumerateFiles(Path.Combine(RootPath, Prefix, "hls", "a1", ".multipart", uploadId), "*.part"));
+
+        Assert.Empty(await ToListAsync(Storage.ListAsync(Prefix, CancellationToken.None)));
+        var relative = Path.GetRelativePath(RootPath, partFile).Replace(Path.DirectorySeparatorChar, '/');
+        Assert.Throws<ArgumentException>(() => _storage.FindFile(relative));
+    }
+
+    [Fact]
+    public async Task A_download_url_is_bound_to_its_key_and_expiry()
+    {
+        var key = Prefix + "hls/a1/v0/seg_000.ts";
+        await Storage.UploadFileAsync(Files.Random("segment.ts", 100, seed: 7), key, "video/mp2t", CancellationToken.None);
+        await Storage.UploadFileAsync(Files.Random("other.ts", 100, seed: 8), Prefix + "hls/a1/v0/seg_001.ts", "video/mp2t", CancellationToken.None);
+        var url = await Storage.CreateDownloadUrlAsync(key, _clock.GetUtcNow().AddMinutes(5), CancellationToken.None);
+        using var http = new HttpClient();
+
+        using var otherKey = await http.GetAsync(url.AbsoluteUri.Replace("seg_000", "seg_001", StringComparison.Ordinal));
+        using var tampered = await http.GetAsync(TamperSignature(url));
+        using var unsigned = await http.GetAsync(url.GetLeftPart(UriPartial.Path));
+        _clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        using var expired = await http.GetAsync(url);
+
+        Assert.Equal((HttpStatusCode.Forbidden, nameof(UploadCheck.Invalid)), (otherKey.StatusCode, otherKey.ReasonPhrase));
+        Assert.Equal((HttpStatusCode.Forbidden, nameof(UploadCheck.Invalid)), (tampered.StatusCode, tampered.ReasonPhrase));
+        Assert.Equal((HttpStatusCode.Forbidden, nameof(UploadCheck.Invalid)), (unsigned.StatusCode, unsigned.ReasonPhrase));
+        Assert.Equal((HttpStatusCode.Forbidden, nameof(UploadCheck.Expired)), (expired.StatusCode, expired.ReasonPhrase));
+    }
+
+    protected override Task AssertNothingStoredUnderAsync(string prefix)
+    {
+        var folder = Path.Combine(RootPath, prefix);
+        Assert.False(Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories).Any(),
+            $"{folder} still holds {string.Join(", ", Directory.Exists(folder) ? Directory.EnumerateFileSystemEntries(folder, "*", SearchOption.AllDirectories) : [])}");
+        return Task.CompletedTask;
+    }
+
     private static Uri TamperSignature(Uri url)
     {
         var parameters = url.Query.TrimStart('?').Split('&');

@@ -154,6 +154,120 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
         Assert.EndsWith("/" + key, url.AbsolutePath, StringComparison.Ordinal);
     }
 
+    private const long FiveMebibytes = 5L * 1024 * 1024;
+    private const string Playlist = "#EXTM3U\nseg_000.ts\n";
+
+    [Fact]
+    public async Task A_multipart_upload_through_its_part_urls_is_listed_then_joined_in_part_order_byte_for_byte()
+    {
+        var key = Prefix + "source/original.mp4";
+        var parts = new[] { Files.Random("p1.bin", FiveMebibytes, seed: 1), Files.Random("p2.bin", FiveMebibytes, seed: 2), Files.Random("p3.bin", 1000, seed: 3) };
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+
+        // Out of order, as parallel clients send them.
+        var etags = new Dictionary<int, string>();
+        foreach (var number in new[] { 3, 1, 2 })
+        {
+            using var response = await PutAsync(await PartTargetAsync(key, uploadId, number, parts[number - 1]), parts[number - 1]);
+            Assert.True(response.IsSuccessStatusCode, $"part {number}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            etags[number] = response.Headers.ETag!.Tag.Trim('"');
+        }
+
+        var listed = await Storage.ListPartsAsync(key, uploadId, CancellationToken.None);
+        Assert.Null(await Storage.HeadAsync(key, CancellationToken.None));
+        await Storage.CompleteMultipartUploadAsync(key, uploadId, listed.Select(part => new CompletedPart(part.PartNumber, part.ETag)).ToList(), CancellationToken.None);
+        var downloaded = Files.PathOf("joined.mp4");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal([new UploadedPart(1, FiveMebibytes, etags[1]), new UploadedPart(2, FiveMebibytes, etags[2]), new UploadedPart(3, 1000, etags[3])], listed);
+        Assert.Equal(TestFiles.Sha256(Concatenate(parts)), TestFiles.Sha256(downloaded));
+        Assert.Equal(2 * FiveMebibytes + 1000, (await Storage.HeadAsync(key, CancellationToken.None))?.SizeBytes);
+        await Assert.ThrowsAsync<MultipartUploadNotFoundException>(() => Storage.ListPartsAsync(key, uploadId, CancellationToken.None));
+        Assert.Equal([key], (await ToListAsync(Storage.ListAsync(Prefix, CancellationToken.None))).Select(item => item.Key));
+    }
+
+    [Fact]
+    public async Task A_part_sent_twice_is_replaced_by_the_second_body()
+    {
+        var key = Prefix + "source/original.mp4";
+        var first = Files.Random("first.bin", 2000, seed: 1);
+        var second = Files.Random("second.bin", 2000, seed: 2);
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+        var target = await PartTargetAsync(key, uploadId, 1, first);
+
+        (await PutAsync(target, first)).Dispose();
+        using var again = await PutAsync(target, second);
+        var listed = Assert.Single(await Storage.ListPartsAsync(key, uploadId, CancellationToken.None));
+        await Storage.CompleteMultipartUploadAsync(key, uploadId, [new CompletedPart(1, listed.ETag)], CancellationToken.None);
+        var downloaded = Files.PathOf("joined.bin");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal(again.Headers.ETag!.Tag.Trim('"'), listed.ETag);
+        Assert.Equal(TestFiles.Sha256(second), TestFiles.Sha256(downloaded));
+    }
+
+    [Fact]
+    public async Task Deleting_a_prefix_aborts_its_unfinished_uploads_and_their_parts_are_refused_afterwards()
+    {
+        var key = Prefix + "source/original.mp4";
+        var part = Files.Random("part.bin", 3000, seed: 4);
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+        var other = await Storage.StartMultipartUploadAsync(Prefix + "elsewhere/original.mp4", "video/mp4", CancellationToken.None);
+        var target = await PartTargetAsync(key, uploadId, 1, part);
+        (await PutAsync(target, part)).Dispose();
+
+        await Storage.DeletePrefixAsync(Prefix + "source/", CancellationToken.None);
+        using var late = await PutAsync(target, part);
+
+        await Assert.ThrowsAsync<MultipartUploadNotFoundException>(() => Storage.ListPartsAsync(key, uploadId, CancellationToken.None));
+        Assert.Equal(HttpStatusCode.NotFound, late.StatusCode);
+        Assert.Empty(await Storage.ListPartsAsync(Prefix + "elsewhere/original.mp4", other, CancellationToken.None));
+        await AssertNothingStoredUnderAsync(Prefix + "source/");
+    }
+
+    [Fact]
+    public async Task A_download_url_serves_the_object_and_text_reads_whole()
+    {
+        var key = Prefix + "hls/a1/v0/seg_000.ts";
+        var source = Files.AllByteValues("segment.ts", repetitions: 40);
+        await Storage.UploadFileAsync(source, key, "video/mp2t", CancellationToken.None);
+        await Storage.UploadFileAsync(WriteText("index.m3u8", Playlist), Prefix + "hls/a1/v0/index.m3u8", "application/vnd.apple.mpegurl", CancellationToken.None);
+
+        var url = await Storage.CreateDownloadUrlAsync(key, Clock.GetUtcNow().AddMinutes(10), CancellationToken.None);
+        var body = await Http.GetByteArrayAsync(url);
+        var text = await Storage.ReadTextAsync(Prefix + "hls/a1/v0/index.m3u8", 1024, CancellationToken.None);
+
+        Assert.Equal(await File.ReadAllBytesAsync(source), body);
+        Assert.Equal(Playlist, text);
+        await Assert.ThrowsAsync<InvalidDataException>(() => Storage.ReadTextAsync(key, 100, CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.ReadTextAsync(Prefix + "missing.m3u8", 1024, CancellationToken.None));
+    }
+
+    private protected async Task<UploadTarget> PartTargetAsync(string key, string uploadId, int partNumber, string partFile) =>
+        await Storage.CreatePartUploadTargetAsync(key, uploadId, partNumber, new FileInfo(partFile).Length, TimeSpan.FromMinutes(15), CancellationToken.None);
+
+    /// <summary>Neither an object nor an unfinished upload is left under the prefix.</summary>
+    protected abstract Task AssertNothingStoredUnderAsync(string prefix);
+
+    private string WriteText(string name, string text)
+    {
+        File.WriteAllText(Files.PathOf(name), text);
+        return Files.PathOf(name);
+    }
+
+    private string Concatenate(string[] files)
+    {
+        var joined = Files.PathOf("expected-joined.bin");
+        using var target = File.Create(joined);
+        foreach (var file in files)
+        {
+            using var source = File.OpenRead(file);
+            source.CopyTo(target);
+        }
+
+        return joined;
+    }
+
     private protected async Task<HttpResponseMessage> PutAsync(UploadTarget target, string filePath)
     {
         var content = new StreamContent(File.OpenRead(filePath));

@@ -166,6 +166,45 @@ public sealed class S3ObjectStorageTests : ObjectStorageContractTests, IDisposab
         Assert.False(Verify("1000", "text/html").IsValid);
     }
 
+    /// <summary>As for the single PUT: on R2/S3 a part of another size is refused because Content-Length is signed.</summary>
+    [Fact]
+    public async Task A_part_url_is_a_presigned_UploadPart_that_signs_its_content_length()
+    {
+        var key = Prefix + "source/original.mp4";
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+
+        var target = await Storage.CreatePartUploadTargetAsync(key, uploadId, 7, 6_000_000, TimeSpan.FromMinutes(10), CancellationToken.None);
+
+        var query = System.Web.HttpUtility.ParseQueryString(target.Url.Query);
+        Assert.Equal((uploadId, "7"), (query["uploadId"], query["partNumber"]));
+        Assert.Equal(["content-length", "host"], query["X-Amz-SignedHeaders"]!.Split(';'));
+        Runners.SigV4Verifier.Result Verify(string contentLength) => Runners.SigV4Verifier.VerifyPresigned(
+            "PUT", target.Url, new Dictionary<string, string> { ["host"] = target.Url.Authority, ["content-length"] = contentLength }, StorageOptions.SecretKey);
+        Assert.True(Verify("6000000").IsValid, Verify("6000000").Detail);
+        Assert.False(Verify("6000001").IsValid);
+    }
+
+    [Fact]
+    public async Task A_download_url_is_a_presigned_GET_that_expires()
+    {
+        var expiresAt = DateTimeOffset.UtcNow.AddMinutes(30);
+
+        var url = await Storage.CreateDownloadUrlAsync(Prefix + "hls/a1/v0/seg_000.ts", expiresAt, CancellationToken.None);
+
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        Assert.InRange(int.Parse(query["X-Amz-Expires"]!, CultureInfo.InvariantCulture), 1795, 1801);
+        Assert.True(Runners.SigV4Verifier.VerifyPresigned("GET", url, new Dictionary<string, string> { ["host"] = url.Authority }, StorageOptions.SecretKey).IsValid);
+    }
+
+    protected override async Task AssertNothingStoredUnderAsync(string prefix)
+    {
+        using var client = S3rver.PlainClient(StorageOptions);
+        var objects = await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = StorageOptions.Bucket, Prefix = prefix });
+        var uploads = await client.ListMultipartUploadsAsync(new Amazon.S3.Model.ListMultipartUploadsRequest { BucketName = StorageOptions.Bucket, Prefix = prefix });
+        Assert.Empty(objects.S3Objects ?? []);
+        Assert.Empty(uploads.MultipartUploads ?? []);
+    }
+
     public void Dispose() => _storage.Dispose();
 
     private static void AssertNotAwsChunked(RecordedRequest request)

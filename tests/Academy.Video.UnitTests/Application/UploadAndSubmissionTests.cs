@@ -27,7 +27,9 @@ public sealed class UploadAndSubmissionTests : IAsyncLifetime
         Assert.Equal($"videos/{video.Id:N}/source/original.mp4", video.SourceKey);
         Assert.Equal("PUT", created.Upload.Method);
         Assert.Equal("video/mp4", created.Upload.Headers["Content-Type"]);
-        Assert.Equal(app.Time.GetUtcNow() + TimeSpan.FromHours(1), created.Upload.ExpiresAt);
+        Assert.Null(created.Upload.Multipart);
+        // Every upload URL lives as long as the upload: Upload:Expiry, 24 hours by default.
+        Assert.Equal(app.Time.GetUtcNow() + TimeSpan.FromHours(24), created.Upload.ExpiresAt);
     }
 
     [Theory]
@@ -119,7 +121,7 @@ public sealed class UploadAndSubmissionTests : IAsyncLifetime
     {
         var created = await app.Send(new CreateVideoCommand("t", "a.mp4", "video/mp4", 123_456));
 
-        Assert.Equal("?size=123456", created.Upload.Url.Query);
+        Assert.Equal("?size=123456", created.Upload.Url!.Query);
         Assert.Equal(123_456, app.Database.Video(created.VideoId).SourceSizeBytes);
     }
 

@@ -24,7 +24,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
 {
     private readonly ServiceProvider provider;
 
-    public ApplicationHarness(JobPolicy? policy = null, TimeSpan? heartbeatInterval = null)
+    public ApplicationHarness(JobPolicy? policy = null, TimeSpan? heartbeatInterval = null, Action<IServiceCollection>? configure = null)
     {
         Storage = new InMemoryObjectStorage(Time);
         var services = new ServiceCollection();
@@ -43,6 +43,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<ITranscodeJobStore>(Database);
         services.AddSingleton<IRecoveryScanStore>(Database);
         services.AddSingleton<IStorageCleanupQueue>(Database);
+        services.AddSingleton<Academy.Video.Application.Videos.Uploads.IVideoUploadStore>(Database);
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddSingleton<IJobRunner>(Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
@@ -55,6 +56,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton(Substitute.For<IInfrastructureExpectations>());
         services.AddSingleton(Substitute.For<ISettingsInspector>());
         services.AddSingleton(Substitute.For<ICanaryClip>());
+        configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
 

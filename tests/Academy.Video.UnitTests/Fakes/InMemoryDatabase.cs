@@ -10,7 +10,7 @@ namespace Academy.Video.UnitTests.Fakes;
 /// The persistence ports in memory, with the same compare-and-set rules as the SQL adapters:
 /// every write checks the expected state (and attempt) under one lock and reports whether it won.
 /// </summary>
-public sealed class InMemoryDatabase : IVideoStore, ITranscodeJobStore, IRecoveryScanStore, IStorageCleanupQueue
+public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, IRecoveryScanStore, IStorageCleanupQueue
 {
     private readonly Lock gate = new();
     private readonly Dictionary<Guid, LectureVideo> videos = [];

@@ -8,6 +8,7 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
 {
     private readonly ConcurrentDictionary<string, byte[]> objects = new();
     private readonly ConcurrentQueue<string> uploadOrder = new();
+    private readonly ConcurrentDictionary<string, (string Key, ConcurrentDictionary<int, byte[]> Parts)> multipartUploads = new();
 
     public IReadOnlyList<string> UploadOrder => uploadOrder.ToList();
 
@@ -16,6 +17,11 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
     public Exception? FailDeletesWith { get; set; }
 
     public void Put(string key, byte[] bytes) => objects[key] = bytes;
+
+    public IReadOnlyCollection<string> UnfinishedUploads => multipartUploads.Keys.ToList();
+
+    /// <summary>A client's PUT of a part to its URL.</summary>
+    public void PutPart(string uploadId, int partNumber, byte[] bytes) => multipartUploads[uploadId].Parts[partNumber] = bytes;
 
     public Task<UploadTarget> CreateUploadTargetAsync(string key, string contentType, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken) =>
         Task.FromResult(new UploadTarget(
@@ -50,6 +56,11 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
             throw failure;
         }
 
+        foreach (var (uploadId, upload) in multipartUploads.Where(u => u.Value.Key.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            multipartUploads.TryRemove(uploadId, out _);
+        }
+
         var doomed = objects.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         foreach (var key in doomed)
         {
@@ -69,4 +80,48 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
     }
 
     public Uri GetPlaybackUrl(string key) => new($"https://cdn.test/{key}");
+
+    public Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult(new Uri($"https://storage.test/{key}?expires={expiresAt.ToUnixTimeSeconds()}"));
+
+    public Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken) =>
+        objects.TryGetValue(key, out var bytes) ? Task.FromResult(System.Text.Encoding.UTF8.GetString(bytes)) : throw new ObjectNotFoundException(key);
+
+    public Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken)
+    {
+        var uploadId = Guid.NewGuid().ToString("N");
+        multipartUploads[uploadId] = (key, new ConcurrentDictionary<int, byte[]>());
+        return Task.FromResult(uploadId);
+    }
+
+    public Task<UploadTarget> CreatePartUploadTargetAsync(string key, string uploadId, int partNumber, long sizeBytes, TimeSpan validFor, CancellationToken cancellationToken) =>
+        Task.FromResult(new UploadTarget(
+            new Uri($"https://storage.test/{key}?uploadId={uploadId}&partNumber={partNumber}&size={sizeBytes}"),
+            "PUT",
+            new Dictionary<string, string>(),
+            time.GetUtcNow() + validFor));
+
+    public Task<IReadOnlyList<UploadedPart>> ListPartsAsync(string key, string uploadId, CancellationToken cancellationToken) =>
+        multipartUploads.TryGetValue(uploadId, out var upload) && upload.Key == key
+            ? Task.FromResult<IReadOnlyList<UploadedPart>>(upload.Parts.OrderBy(p => p.Key).Select(p => new UploadedPart(p.Key, p.Value.LongLength, ETag(p.Value))).ToList())
+            : throw new MultipartUploadNotFoundException(key, uploadId);
+
+    public Task CompleteMultipartUploadAsync(string key, string uploadId, IReadOnlyList<CompletedPart> parts, CancellationToken cancellationToken)
+    {
+        if (!multipartUploads.TryGetValue(uploadId, out var upload) || upload.Key != key)
+        {
+            throw new MultipartUploadNotFoundException(key, uploadId);
+        }
+
+        if (parts.Any(p => !upload.Parts.TryGetValue(p.PartNumber, out var bytes) || ETag(bytes) != p.ETag))
+        {
+            throw new MultipartUploadRejectedException("InvalidPart", "A part is missing or its ETag differs.");
+        }
+
+        objects[key] = parts.SelectMany(p => upload.Parts[p.PartNumber]).ToArray();
+        multipartUploads.TryRemove(uploadId, out _);
+        return Task.CompletedTask;
+    }
+
+    private static string ETag(byte[] bytes) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes))[..32];
 }

@@ -1,0 +1,75 @@
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Videos;
+using Academy.Video.Domain.Media;
+using Academy.Video.Domain.Videos;
+using Mediator;
+
+namespace Academy.Video.Application.Playback.GetSignedPlaylist;
+
+/// <summary>
+/// A playlist of a READY video's HLS tree, for the holder of a valid playback grant, with every URI
+/// rewritten: playlists to this route with the same grant, segments (and keys, init sections) to signed
+/// download URLs of storage that expire with the grant.
+/// </summary>
+/// <param name="Path">The playlist's path under the HLS tree, e.g. <c>master.m3u8</c> or <c>360p/index.m3u8</c>.</param>
+public sealed record GetSignedPlaylistQuery(Guid VideoId, string Path, long? Expires, string? Signature) : IQuery<string>;
+
+public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage storage, PlaybackTokens tokens)
+    : IQueryHandler<GetSignedPlaylistQuery, string>
+{
+    /// <summary>A ten-hour lecture in 6 s segments is about 50 KB of playlist; anything near this is not ours.</summary>
+    private const int MaxPlaylistBytes = 4 * 1024 * 1024;
+
+    public async ValueTask<string> Handle(GetSignedPlaylistQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        // The grant is checked before anything is looked up, so a request without one learns nothing.
+        var expiresAt = tokens.Demand(query.VideoId, query.Expires, query.Signature);
+        var grant = new PlaybackGrant(query.Expires!.Value, query.Signature!.ToLowerInvariant());
+        if (!HlsPlaylist.IsPlaylist(query.Path)
+            || query.Path.Split('/').Any(segment => segment is "" or "." or ".." || segment.Contains('\\', StringComparison.Ordinal)))
+        {
+            throw new NotFoundException("Playlist", query.Path);
+        }
+
+        var video = await videos.FindAsync(query.VideoId, cancellationToken);
+        if (video is not { Status: VideoStatus.Ready, HlsPath: { } hlsPath })
+        {
+            throw new NotFoundException("Playlist", query.Path);
+        }
+
+        var root = hlsPath[..(hlsPath.LastIndexOf('/') + 1)];
+        string playlist;
+        try
+        {
+            playlist = await storage.ReadTextAsync(root + query.Path, MaxPlaylistBytes, cancellationToken);
+        }
+        catch (ObjectNotFoundException)
+        {
+            throw new NotFoundException("Playlist", query.Path);
+        }
+
+        var signed = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var uri in Uris(playlist).Distinct(StringComparer.Ordinal))
+        {
+            var target = HlsPlaylist.ResolveRelative(query.Path, uri);
+            signed[uri] = target is null ? uri
+                : HlsPlaylist.IsPlaylist(target) ? $"{uri}?{grant.Query}"
+                : (await storage.CreateDownloadUrlAsync(root + target, expiresAt, cancellationToken)).AbsoluteUri;
+        }
+
+        return HlsPlaylist.RewriteUris(playlist, uri => signed[uri]);
+    }
+
+    private static List<string> Uris(string playlist)
+    {
+        var uris = new List<string>();
+        HlsPlaylist.RewriteUris(playlist, uri =>
+        {
+            uris.Add(uri);
+            return uri;
+        });
+        return uris;
+    }
+}
