@@ -19,11 +19,15 @@ public interface IVideoStore
     /// <summary>Moves the video to DELETING and enqueues the removal of its objects together; false if the status moved.</summary>
     Task<bool> TryStartDeletionAsync(VideoChange change, StorageCleanup cleanup, CancellationToken cancellationToken);
 
-    /// <summary>Newest first; <see cref="VideoListQuery.After"/> continues after the last item of the previous page.</summary>
+    /// <summary>
+    /// Newest first; <see cref="VideoListQuery.After"/> continues after the last item of the previous page.
+    /// DELETED videos are listed only when asked for by status (a GET of one is a 404).
+    /// </summary>
     Task<VideoPage> ListAsync(VideoListQuery query, CancellationToken cancellationToken);
 }
 
-public sealed record VideoListQuery(VideoStatus? Status, VideoCursor? After, int Limit);
+/// <param name="TitleContains">Only titles containing this text, ignoring case (SQL ILIKE, the text taken literally); null for all.</param>
+public sealed record VideoListQuery(VideoStatus? Status, VideoCursor? After, int Limit, string? TitleContains = null);
 
 /// <summary>Position in the (created_at DESC, id DESC) order.</summary>
 public sealed record VideoCursor(DateTimeOffset CreatedAt, Guid Id);

@@ -54,6 +54,8 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
     private const string ListSql = $"""
         SELECT {VideoRow.Columns} FROM videos
         WHERE (@Status::text IS NULL OR status = @Status::text)
+          AND (@Status::text IS NOT NULL OR status <> 'DELETED')
+          AND (@TitlePattern::text IS NULL OR title ILIKE @TitlePattern::text)
           AND (NOT @HasCursor OR (created_at, id) < (@AfterCreatedAt, @AfterId))
         ORDER BY created_at DESC, id DESC
         LIMIT @Fetch
@@ -151,6 +153,7 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             new
             {
                 Status = query.Status?.ToWire(),
+                TitlePattern = query.TitleContains is { } title ? ContainsPattern(title) : null,
                 HasCursor = query.After is not null,
                 AfterCreatedAt = DbTime.ToDb(query.After?.CreatedAt ?? DateTimeOffset.MinValue),
                 AfterId = query.After?.Id ?? Guid.Empty,
@@ -163,6 +166,10 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
         var next = rows.Count > query.Limit ? new VideoCursor(items[^1].CreatedAt, items[^1].Id) : null;
         return new VideoPage(items, next);
     }
+
+    /// <summary>A LIKE pattern matching the text anywhere, with LIKE's own characters (backslash, %, _) taken literally.</summary>
+    private static string ContainsPattern(string text) =>
+        "%" + text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
 
     private static object ChangeParameters(VideoChange change)
     {
