@@ -27,9 +27,10 @@ export const videoPage: Page = {
     replace(main,
       h('p', {}, h('a', { href: '/admin/videos' }, '← Videos')),
       h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, heading, chip), actions),
-      message, failure, player, playback, progress,
-      h('div', { class: 'columns' },
-        h('section', { class: 'card', 'aria-labelledby': 'source-title' }, h('h2', { id: 'source-title' }, 'Video and source'), details),
+      message,
+      h('div', { class: 'video-layout' },
+        h('div', { class: 'video-main' }, failure, player, playback, progress,
+          h('section', { class: 'card', 'aria-labelledby': 'source-title' }, h('h2', { id: 'source-title' }, 'Video and source'), details)),
         timeline),
       dialog.element, logDialog);
 

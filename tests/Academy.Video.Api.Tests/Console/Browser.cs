@@ -131,6 +131,7 @@ public sealed class Browser : IDisposable
         foreach (var (width, height, label) in Sizes)
         {
             Viewport(width, height);
+            Script("document.activeElement?.blur(); window.scrollTo(0, 0);");
             settle?.Invoke();
             Thread.Sleep(400);
             var file = Path.Combine(directory, $"{name}-{label}.png");

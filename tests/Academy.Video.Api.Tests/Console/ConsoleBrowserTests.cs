@@ -11,6 +11,7 @@ namespace Academy.Video.Api.Tests.Console;
 /// to READY and playback past 2 s, a FAILED video's error and its retry to READY, deletion, the operations
 /// page, and resuming an upload. Each page is photographed at 1280×800 and 390×844.
 /// </summary>
+[TestCaseOrderer(StepOrderer.TypeName, StepOrderer.AssemblyName)]
 public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<ConsoleFixture>
 {
     private static readonly TimeSpan ToReady = TimeSpan.FromMinutes(3);
@@ -20,6 +21,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     private ConsoleApiFactory Api => console.Api;
 
     [Fact]
+    [Step(1)]
     public void Signing_in_keeps_the_key_out_of_urls_and_a_client_key_cannot_reach_operations()
     {
         Browser.Script("sessionStorage.clear()");
@@ -47,6 +49,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    [Step(2)]
     public async Task A_video_uploaded_in_parts_from_the_upload_page_reaches_READY_and_plays_past_two_seconds()
     {
         var source = TestClips.RawVideo(480, 360, 5);
@@ -86,6 +89,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    [Step(3)]
     public async Task A_FAILED_video_shows_its_error_code_and_attempt_logs_and_Retry_brings_it_to_READY()
     {
         var flow = new VideoFlow(Api.ClientWithKey());
@@ -131,6 +135,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    [Step(6)]
     public async Task Delete_asks_for_confirmation_and_removes_the_video()
     {
         var client = Api.ClientWithKey();
@@ -156,6 +161,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    [Step(5)]
     public async Task The_video_list_searches_titles_filters_by_status_and_pages_by_cursor()
     {
         var client = Api.ClientWithKey();
@@ -169,14 +175,26 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Browser.Open("/admin/videos");
         Browser.Until(() => Browser.FindAll("tbody tr").Count == 20, "a first page of 20");
         Assert.Equal("Organic chemistry, lecture 21", Browser.FindAll("tbody tr").First().FindElement(By.CssSelector("a")).Text);
+
+        // While the page is open, two jobs run: the list shows them and their outcomes without a reload.
+        var flow = new VideoFlow(client);
+        var lecture = await flow.CreateAndUploadAsync(TestClips.Generate(320, 240, 2), "Linear algebra, lecture 2: matrices");
+        var noise = await flow.CreateAndUploadAsync(TestClips.RandomBytes(), "Linear algebra, lecture 3 (corrupt upload)");
+        await flow.CompleteUploadAsync(lecture);
+        await flow.CompleteUploadAsync(noise);
+        Browser.WaitFor($"tr[data-video-id='{lecture}'] .chip-ready", timeout: ToReady);
+        Browser.WaitFor($"tr[data-video-id='{noise}'] .chip-failed", timeout: ToReady);
         Assert.True(Browser.Find(".pager button:first-child").GetDomProperty("disabled") == "True");
         Browser.Find(".pager button:last-child").Click();
         Browser.WaitFor(".pager span", e => e.Text == "Page 2");
         Assert.DoesNotContain(Browser.FindAll("tbody tr a"), a => a.Text == "Organic chemistry, lecture 21");
+        Browser.Find(".pager button:first-child").Click();
+        Browser.WaitFor(".pager span", e => e.Text == "Page 1");
 
         Browser.Find("#video-search").SendKeys("CHEMISTRY");
         Browser.Find("#video-search").SendKeys(Keys.Enter);
         Browser.Until(() => Browser.FindAll("tbody tr").Count == 7, "the 7 chemistry lectures");
+        Assert.Empty(Browser.FindAll(".pager button:not([disabled])"));
         Assert.All(Browser.FindAll("tbody tr a"), a => Assert.StartsWith("Organic chemistry", a.Text, StringComparison.Ordinal));
         Assert.Contains("q=CHEMISTRY", Browser.CurrentPath, StringComparison.Ordinal);
 
@@ -192,6 +210,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    [Step(7)]
     public async Task Operations_shows_the_backlog_the_health_summary_and_runs_the_scan_dry_then_for_real()
     {
         Browser.SignIn(VideoApiFactory.InternalKey);
@@ -221,6 +240,7 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
     }
 
     [Fact]
+    [Step(4)]
     public async Task An_interrupted_upload_resumes_from_the_parts_storage_already_holds()
     {
         var source = TestClips.RawVideo(480, 360, 5);
