@@ -58,11 +58,22 @@ size=$(stat -c %s "$source_video")
 created=$(curl -fsS -X POST "$api/api/v1/videos" -H "X-Api-Key: $key" -H 'Content-Type: application/json' \
   -d "{\"title\":\"Demo lecture\",\"fileName\":\"$(basename "$source_video")\",\"contentType\":\"video/mp4\",\"sizeBytes\":$size}")
 video_id=$(echo "$created" | json "d['videoId']")
-upload_url=$(echo "$created" | json "d['upload']['url']")
 echo "video $video_id"
 
-step "PUT the source straight to the upload URL ($((size / 1024)) KiB)"
-curl -fsS -X PUT "$upload_url" -H 'Content-Type: video/mp4' --data-binary "@$source_video" -o /dev/null -w 'HTTP %{http_code}\n'
+if [ "$(echo "$created" | json "d['upload']['multipart'] is None")" = True ]; then
+  step "PUT the source straight to the upload URL ($((size / 1024)) KiB)"
+  upload_url=$(echo "$created" | json "d['upload']['url']")
+  curl -fsS -X PUT "$upload_url" -H 'Content-Type: video/mp4' --data-binary "@$source_video" -o /dev/null -w 'HTTP %{http_code}\n'
+else
+  # At or above Upload:MultipartThreshold (64 MiB) the source goes up in parts, each of its exact size.
+  part_size=$(echo "$created" | json "d['upload']['multipart']['partSizeBytes']")
+  step "PUT the source in parts of $((part_size / 1048576)) MiB ($((size / 1048576)) MiB)"
+  echo "$created" | json "'\\n'.join('%d %d %s' % (p['partNumber'], p['sizeBytes'], p['url']) for p in d['upload']['multipart']['parts'])" |
+  while read -r number part_bytes url; do
+    dd if="$source_video" iflag=skip_bytes,count_bytes skip=$(( (number - 1) * part_size )) count="$part_bytes" bs=1M status=none |
+      curl -fsS -X PUT "$url" --data-binary @- -o /dev/null -w "part $number: HTTP %{http_code}\n"
+  done
+fi
 
 step "POST /api/v1/videos/$video_id/upload-complete"
 curl -fsS -X POST "$api/api/v1/videos/$video_id/upload-complete" -H "X-Api-Key: $key" | json "'job %s %s (batch id %s)' % (d['jobId'], d['state'], d['batchJobId'])"

@@ -40,6 +40,10 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         var masterFile = Path.Combine(api.StorageRoot, ready.GetProperty("hlsPath").GetString()!);
         Assert.InRange(Ffprobe.DurationSeconds(masterFile), 3.5, 4.5);
 
+        // Playback:Mode=Public (the default): the playback endpoint hands out the same public URL, with no expiry.
+        var publicPlayback = await (await api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}/playback")).ReadJsonAsync();
+        Assert.Equal((playback.AbsoluteUri, JsonValueKind.Null), (publicPlayback.GetProperty("url").GetString(), publicPlayback.GetProperty("expiresAt").ValueKind));
+
         var source = await api.CreateClient().GetAsync($"/media/videos/{videoId:N}/source/original.mp4");
         Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
 

@@ -28,7 +28,7 @@ public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage 
         var expiresAt = tokens.Demand(query.VideoId, query.Expires, query.Signature);
         var grant = new PlaybackGrant(query.Expires!.Value, query.Signature!.ToLowerInvariant());
         if (!HlsPlaylist.IsPlaylist(query.Path)
-            || query.Path.Split('/').Any(segment => segment is "" or "." or ".." || segment.Contains('\\', StringComparison.Ordinal)))
+            || query.Path.Split('/').Any(segment => segment.Length == 0 || segment[0] == '.' || segment.Contains('\\', StringComparison.Ordinal)))
         {
             throw new NotFoundException("Playlist", query.Path);
         }

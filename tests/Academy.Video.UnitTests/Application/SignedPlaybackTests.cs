@@ -79,6 +79,7 @@ public sealed class SignedPlaybackTests : IAsyncLifetime
     [InlineData("360p/../../x.m3u8")]
     [InlineData("360p/seg_000.ts")]
     [InlineData("missing.m3u8")]
+    [InlineData(".multipart/x.m3u8")]
     public async Task Only_playlists_of_the_tree_are_served(string path)
     {
         var video = Ready();

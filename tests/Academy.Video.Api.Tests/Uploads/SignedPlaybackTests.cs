@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Academy.Video.IntegrationTests.Media;
+
+namespace Academy.Video.Api.Tests.Uploads;
+
+public sealed class LocalSignedPlaybackTests(SignedPlaybackApiFactory api) : SignedPlaybackTests<SignedPlaybackApiFactory>(api)
+{
+    /// <summary>Locally the media route is the bucket: in signed mode it serves nothing without a valid signature.</summary>
+    [Fact]
+    public async Task Media_urls_need_a_valid_unexpired_signature_for_their_key()
+    {
+        var (_, _, segment) = await SignedTreeAsync();
+        using var http = new HttpClient();
+        var unsigned = new Uri(segment.GetLeftPart(UriPartial.Path));
+        var otherKey = new Uri(segment.AbsoluteUri.Replace("seg_00000.ts", "seg_00001.ts", StringComparison.Ordinal));
+
+        var served = await http.GetAsync(segment);
+        Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        Assert.Equal("*", served.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("PLAYBACK_TOKEN_MISSING", await ForbiddenCodeAsync(http, unsigned));
+        Assert.Equal("PLAYBACK_TOKEN_INVALID", await ForbiddenCodeAsync(http, otherKey));
+        Api.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal("PLAYBACK_TOKEN_EXPIRED", await ForbiddenCodeAsync(http, segment));
+    }
+}
+
+public sealed class S3SignedPlaybackTests(S3SignedPlaybackApiFactory api) : SignedPlaybackTests<S3SignedPlaybackApiFactory>(api)
+{
+    /// <summary>On S3/R2 the segments are presigned GETs of storage itself (s3rver checks no signature; R2 and S3 do).</summary>
+    [Fact]
+    public async Task Segments_are_presigned_GET_urls_of_the_bucket_that_expire_with_the_playback_url()
+    {
+        var (_, playback, segment) = await SignedTreeAsync();
+
+        Assert.StartsWith($"{S3rverStorage.ServiceUrl}/{S3rverStorage.Bucket}/videos/", segment.AbsoluteUri, StringComparison.Ordinal);
+        var query = System.Web.HttpUtility.ParseQueryString(segment.Query);
+        Assert.False(string.IsNullOrEmpty(query["X-Amz-Signature"]));
+        var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        var expiresAt = signedAt.AddSeconds(int.Parse(query["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(expiresAt, playback.GetProperty("expiresAt").GetDateTimeOffset().AddSeconds(-5), playback.GetProperty("expiresAt").GetDateTimeOffset().AddSeconds(5));
+    }
+}
+
+/// <summary>
+/// <c>Playback:Mode=Signed</c> over real HTTP with the real worker: ffprobe plays the signed URL, and the same
+/// URL after it expires, with a changed signature, or for another video is refused with 403 and a code.
+/// </summary>
+public abstract class SignedPlaybackTests<TFactory>(TFactory api) : IClassFixture<TFactory>
+    where TFactory : SignedPlaybackApiFactory
+{
+    private static readonly SemaphoreSlim Once = new(1, 1);
+    private static readonly Dictionary<Type, (Guid First, Guid Second)> Videos = [];
+
+    protected TFactory Api { get; } = api;
+
+    [Fact]
+    public async Task Ffprobe_plays_the_signed_url_end_to_end()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var playback = await PlaybackAsync(first);
+
+        var url = playback.GetProperty("url").GetString()!;
+        Assert.StartsWith($"{Api.BaseUrl}/playback/{first}/master.m3u8?expires=", url, StringComparison.Ordinal);
+        Assert.InRange(FfprobeDuration(url), 3.5, 4.5);
+        var video = await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}")).ReadJsonAsync();
+        Assert.Equal(JsonValueKind.Null, video.GetProperty("playbackUrl").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_signed_url_with_a_changed_signature_for_another_video_without_a_grant_or_after_expiry_is_403()
+    {
+        var (first, second) = await ReadyVideosAsync();
+        var url = new Uri((await PlaybackAsync(first)).GetProperty("url").GetString()!);
+        using var http = new HttpClient();
+        var changed = new Uri(url.AbsoluteUri[..^1] + (url.AbsoluteUri[^1] == '0' ? '1' : '0'));
+        var otherVideo = new Uri(url.AbsoluteUri.Replace(first.ToString(), second.ToString(), StringComparison.Ordinal));
+
+        var master = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, master.StatusCode);
+        Assert.Equal("application/vnd.apple.mpegurl", master.Content.Headers.ContentType!.MediaType);
+        // hls.js in a browser fetches playlists cross-origin, as from a CDN.
+        Assert.Equal("*", master.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal("PLAYBACK_TOKEN_INVALID", await ForbiddenCodeAsync(http, changed));
+        Assert.Equal("PLAYBACK_TOKEN_INVALID", await ForbiddenCodeAsync(http, otherVideo));
+        Assert.Equal("PLAYBACK_TOKEN_MISSING", await ForbiddenCodeAsync(http, new Uri(url.GetLeftPart(UriPartial.Path))));
+        Api.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+        Assert.Equal("PLAYBACK_TOKEN_EXPIRED", await ForbiddenCodeAsync(http, url));
+    }
+
+    /// <summary>A fresh playback URL, the variant playlist it leads to, and that variant's first segment URL.</summary>
+    protected async Task<(Uri Master, JsonElement Playback, Uri Segment)> SignedTreeAsync()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var playback = await PlaybackAsync(first);
+        var master = new Uri(playback.GetProperty("url").GetString()!);
+        using var http = new HttpClient();
+        var masterText = await http.GetStringAsync(master);
+        var variant = new Uri(master, masterText.Split('\n').First(line => line.Length > 0 && line[0] != '#'));
+        var variantText = await http.GetStringAsync(variant);
+        Assert.Contains("seg_00000.ts?", variantText, StringComparison.Ordinal);
+        var segment = new Uri(variant, variantText.Split('\n').First(line => line.Contains("seg_00000.ts", StringComparison.Ordinal)));
+        return (master, playback, segment);
+    }
+
+    protected static async Task<string?> ForbiddenCodeAsync(HttpClient http, Uri url)
+    {
+        var response = await http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        return (await response.ReadJsonAsync()).GetProperty("code").GetString();
+    }
+
+    private async Task<JsonElement> PlaybackAsync(Guid videoId)
+    {
+        var response = await Api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}/playback");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    /// <summary>Two READY videos per factory, made once: a real upload, the real worker, the real ladder.</summary>
+    private async Task<(Guid First, Guid Second)> ReadyVideosAsync()
+    {
+        await Once.WaitAsync();
+        try
+        {
+            if (!Videos.TryGetValue(typeof(TFactory), out var videos))
+            {
+                var client = new UploadingClient(Api.ClientWithKey());
+                var flow = new VideoFlow(Api.ClientWithKey());
+                var first = await client.CreateAndUploadAsync(TestClips.Generate(640, 360, 4));
+                var second = await client.CreateAndUploadAsync(TestClips.Generate(320, 240, 2));
+                Assert.Equal(HttpStatusCode.Accepted, (await client.CompleteAsync(first)).StatusCode);
+                Assert.Equal(HttpStatusCode.Accepted, (await client.CompleteAsync(second)).StatusCode);
+                await flow.WaitForStatusAsync(first, "READY", TimeSpan.FromMinutes(3));
+                await flow.WaitForStatusAsync(second, "READY", TimeSpan.FromMinutes(3));
+                videos = (first, second);
+                Videos[typeof(TFactory)] = videos;
+            }
+
+            return videos;
+        }
+        finally
+        {
+            Once.Release();
+        }
+    }
+
+    private static double FfprobeDuration(string url)
+    {
+        var start = new ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["-v", "error", "-show_entries", "format=duration", "-of", "default=noprint_wrappers=1:nokey=1", url])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(2)), "ffprobe did not finish");
+        Assert.True(process.ExitCode == 0, $"ffprobe could not play {url}: {stderr.Result}");
+        return double.Parse(stdout.Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
