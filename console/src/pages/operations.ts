@@ -45,13 +45,13 @@ export const operationsPage: Page = {
   },
 };
 
-const states = ['QUEUED', 'RUNNING', 'RETRY_WAIT', 'SUCCEEDED', 'FAILED', 'DEAD'];
+// The backlog is the unfinished jobs; the API counts finished ones (SUCCEEDED, FAILED, DEAD) as history, not backlog.
+const unfinished = ['QUEUED', 'RUNNING', 'RETRY_WAIT'];
 
 function drawBacklog(section: HTMLElement, view: Backlog): void {
-  const known = [...states, ...Object.keys(view.countsByState).filter((s) => !states.includes(s))];
   replace(section,
     h('h2', { id: 'backlog-title' }, 'Backlog'),
-    h('dl', { class: 'counts', id: 'backlog-counts' }, ...known.filter((s) => s in view.countsByState).map((state) =>
+    h('dl', { class: 'counts', id: 'backlog-counts' }, ...unfinished.filter((s) => s in view.countsByState).map((state) =>
       h('div', { class: 'count' }, h('dt', {}, statusChip(state)), h('dd', { 'data-state': state }, String(view.countsByState[state]))))),
     h('h3', {}, 'Oldest waits'),
     h('dl', { class: 'details' },
