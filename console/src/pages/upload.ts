@@ -95,7 +95,14 @@ export const uploadPage: Page = {
       } catch (failure) {
         error.textContent = failure instanceof ApiError ? failure.message : failure instanceof Error ? failure.message : String(failure);
         start.disabled = false;
-        if (videoId) {
+        if (videoId && failure instanceof ApiError && (failure.status === 404 || failure.status === 409) && resumeId === videoId) {
+          // Completed, expired or deleted meanwhile: this upload cannot go on, but the file can go up as a new video.
+          forget(videoId);
+          resumeId = null;
+          title.disabled = false;
+          resumeNote.hidden = true;
+          start.textContent = 'Upload as a new video';
+        } else if (videoId) {
           resumeId = videoId;
           start.textContent = 'Resume upload';
         }
@@ -168,12 +175,25 @@ export const uploadPage: Page = {
           })));
     }
 
-    const interrupted = rememberedUploads()[0];
-    if (interrupted) {
+    await Promise.all([listUnfinished(), noteInterrupted()]);
+
+    /** The newest upload this browser started and did not finish, if the API still waits for its source. */
+    async function noteInterrupted(): Promise<void> {
+      const interrupted = rememberedUploads()[0];
+      if (!interrupted) return;
+      try {
+        if ((await api.getVideo(interrupted.videoId, signal)).status !== 'PENDING_UPLOAD') {
+          forget(interrupted.videoId);
+          return;
+        }
+      } catch (failure) {
+        if (failure instanceof ApiError && failure.status === 404) forget(interrupted.videoId);
+        return;
+      }
+      if (file) return;
       resumeNote.hidden = false;
       resumeNote.textContent = `The upload of ${interrupted.fileName} (“${interrupted.title}”) did not finish. Choose the same file to resume it.`;
     }
-    await listUnfinished();
   },
 };
 

@@ -258,17 +258,25 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         using var put = new HttpRequestMessage(HttpMethod.Put, new Uri(first.GetProperty("url").GetString()!).PathAndQuery) { Content = new ByteArrayContent(bytes) };
         (await client.SendAsync(put)).EnsureSuccessStatusCode();
 
+        // The page had started this upload and remembered the file (name, size, modification time), then the tab was reloaded.
         Browser.SignIn(VideoApiFactory.ClientKey);
         Browser.Open("/admin/upload");
+        Browser.Script(
+            "localStorage.setItem('academy-video-console.uploads', JSON.stringify([{ videoId: arguments[0], title: arguments[1], fileName: arguments[2], sizeBytes: arguments[3], lastModified: arguments[4] }]))",
+            videoId, "Physics, lecture 2: resumed", Path.GetFileName(source), size, new DateTimeOffset(File.GetLastWriteTimeUtc(source)).ToUnixTimeMilliseconds());
+        Browser.Driver.Navigate().Refresh();
+        Assert.Contains("did not finish", Browser.WaitFor("#resume-note").Text, StringComparison.Ordinal);
         Browser.WaitFor($"#unfinished li[data-video-id='{videoId}']");
-        Browser.Find($"#resume-{videoId}").SendKeys(source);
+        Browser.Find("#file").SendKeys(source);
         Assert.Equal("Resume upload", Browser.Find("#start-upload").Text);
+        Assert.Equal("Physics, lecture 2: resumed", Browser.Find("#title").GetDomProperty("value"));
         Browser.Find("#start-upload").Click();
 
         Browser.WaitFor("#parts .part[data-part='1'][data-state='held']");
         Browser.WaitFor("#parts .part[data-part='2'][data-state='stored']");
         Browser.WaitFor("#transcode .chip-ready", timeout: ToReady);
         Assert.Equal("READY", (await new VideoFlow(client).GetAsync(Guid.Parse(videoId))).GetProperty("status").GetString());
+        Assert.Equal("[]", Browser.Script("return localStorage.getItem('academy-video-console.uploads')"));
     }
 
     private async Task<System.Text.Json.JsonElement> InternalGetAsync(string path)
