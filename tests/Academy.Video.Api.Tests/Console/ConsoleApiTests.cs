@@ -1,4 +1,5 @@
 using System.Net;
+using Academy.Video.IntegrationTests.Media;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Microsoft.Extensions.Options;
@@ -72,7 +73,7 @@ public sealed class ConsoleApiTests(VideoApiFactory api) : IClassFixture<VideoAp
     }
 
     [Fact]
-    public async Task An_operator_key_opens_the_video_endpoints_too_and_a_client_key_still_cannot_read_attempt_logs()
+    public async Task An_operatorClientkey_opens_the_video_endpoints_too_and_a_client_key_still_cannot_read_attempt_logs()
     {
         var asOperator = await api.ClientWithKey(VideoApiFactory.InternalKey).GetAsync("/api/v1/videos?limit=1");
 
@@ -97,6 +98,30 @@ public sealed class ConsoleApiTests(VideoApiFactory api) : IClassFixture<VideoAp
 
         Assert.Equal(status, response.StatusCode);
         Assert.Equal(code, (await response.ReadJsonAsync()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Locally_an_attempt_s_log_is_the_text_the_worker_wrote_and_an_attempt_that_never_ran_has_none()
+    {
+        var flow = new VideoFlow(api.ClientWithKey());
+        var videoId = await flow.CreateAndUploadAsync(TestClips.Generate(320, 240, 2), "Attempt log");
+        await flow.CompleteUploadAsync(videoId);
+        var job = (await flow.WaitForStatusAsync(videoId, "READY")).GetProperty("job");
+        var operatorClient = api.ClientWithKey(null);
+        operatorClient.DefaultRequestHeaders.Add("X-Internal-Api-Key", VideoApiFactory.InternalKey);
+
+        var first = await operatorClient.GetAsync($"/api/v1/internal/video/jobs/{job.GetProperty("jobId").GetString()}/attempts/1/log");
+        var second = await operatorClient.GetAsync($"/api/v1/internal/video/jobs/{job.GetProperty("jobId").GetString()}/attempts/2/log");
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var log = await first.ReadJsonAsync();
+        Assert.Equal(job.GetProperty("batchJobId").GetString(), log.GetProperty("runnerJobId").GetString());
+        Assert.Contains("BATCH_PROCESS_START", log.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("BATCH_JOB_COMPLETED", log.GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.EndsWith(".log", log.GetProperty("location").GetString(), StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, log.GetProperty("consoleUrl").ValueKind);
+        Assert.Equal(HttpStatusCode.NotFound, second.StatusCode);
+        Assert.Equal("ATTEMPT_NOT_FOUND", (await second.ReadJsonAsync()).GetProperty("code").GetString());
     }
 
     [Fact]
