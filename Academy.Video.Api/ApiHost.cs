@@ -3,6 +3,7 @@ using Academy.Video.Api.Endpoints;
 using Academy.Video.Api.Errors;
 using Academy.Video.Api.Health;
 using Academy.Video.Api.Security;
+using Academy.Video.Api.WebConsole;
 using Academy.Video.Application.Playback;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Storage;
@@ -70,6 +71,7 @@ public static class ApiHost
         app.MapInternalEndpoints();
         app.MapLocalStorageEndpoints();
         app.MapPlaybackEndpoints();
+        app.MapConsole();
         return app;
     }
 

@@ -19,7 +19,8 @@ build/install-deps.sh
 step "Starting the local PostgreSQL cluster"
 build/postgres.sh start
 
-step "Building the API and the worker"
+step "Building the web console, the API and the worker"
+build/console.sh
 dotnet build Academy.Video.Api -c Release -nologo -v quiet
 dotnet build Academy.Video.Worker -c Release -nologo -v quiet
 
@@ -101,6 +102,7 @@ echo "master playlist (HTTP): $playback"
 echo "renditions:"; grep -E '^#EXT-X-STREAM-INF' "$master" | sed 's/^/  /'
 ffprobe -v error -show_entries format=duration -of csv=p=0 "$playback" | sed 's/^/  playable over HTTP, duration (s): /'
 echo
+echo "The console: $api/admin/videos/$video_id (sign in with the client key $key, or the operator key $internal_key)"
 echo "Play it: ffplay '$master'"
 if [ -t 0 ]; then
   echo "     or: open $playback in VLC or Safari."

@@ -4,7 +4,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-build/install-deps.sh || exit 1
+build/install-deps.sh --tests || exit 1
+build/console.sh || { echo "0 passed, 1 failed"; exit 1; }
 build/postgres.sh start || exit 1
 build/s3rver.sh start || exit 1
 

@@ -3,6 +3,7 @@ using Academy.Video.Api.Security;
 using Academy.Video.Application.Jobs.GetBacklog;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
 using Academy.Video.Application.Operations;
+using Academy.Video.Application.Operations.AttemptLogs;
 using Academy.Video.Application.Operations.ValidateSystem;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -32,6 +33,16 @@ public static class InternalEndpoints
         group.MapPost("/scan-stuck-jobs", async Task<Ok<ScanReport>> (bool? dryRun, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ScanStuckJobsCommand(dryRun ?? true), ct)))
             .WithSummary("Run the recovery scan now (dry run unless dryRun=false)");
+
+        group.MapGet("/jobs/{jobId}/attempts/{attempt:int}/log", async Task<Ok<AttemptLogView>> (string jobId, int attempt, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetAttemptLogQuery(ParseJobId(jobId), attempt), ct)))
+            .WithSummary("Where one attempt's worker log is: its text (local runner) or the AWS console's page of its Batch job")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
+
+    private static Guid ParseJobId(string id) =>
+        Guid.TryParse(id, out var jobId)
+            ? jobId
+            : throw new FluentValidation.ValidationException([new FluentValidation.Results.ValidationFailure("jobId", "The job id is not a UUID.")]);
 }

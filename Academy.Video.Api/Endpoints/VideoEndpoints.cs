@@ -50,7 +50,7 @@ public static class VideoEndpoints
             .WithSummary("Status, progress, job, attempts, error and playback URL of a video")
             .ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/", ListAsync)
-            .WithSummary("Videos newest first, optionally by status, with cursor paging")
+            .WithSummary("Videos newest first, optionally by status and title (q: text the title contains, ignoring case), with cursor paging")
             .ProducesValidationProblem();
         videos.MapDelete("/{id}", DeleteAsync)
             .WithSummary("Delete a video: stops its job and removes its objects asynchronously")
@@ -88,8 +88,8 @@ public static class VideoEndpoints
     private static async Task<Ok<VideoDetails>> GetAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
         TypedResults.Ok(await mediator.Send(new GetVideoQuery(VideoIds.Parse(id)), cancellationToken));
 
-    private static async Task<Ok<VideoListPage>> ListAsync(string? status, string? cursor, int? limit, IMediator mediator, CancellationToken cancellationToken) =>
-        TypedResults.Ok(await mediator.Send(new ListVideosQuery(status, cursor, limit ?? 20), cancellationToken));
+    private static async Task<Ok<VideoListPage>> ListAsync(string? status, string? q, string? cursor, int? limit, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new ListVideosQuery(status, cursor, limit ?? 20, q), cancellationToken));
 
     private static async Task<Accepted<DeleteVideoResult>> DeleteAsync(string id, IMediator mediator, CancellationToken cancellationToken)
     {

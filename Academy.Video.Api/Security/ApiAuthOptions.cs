@@ -1,6 +1,6 @@
 namespace Academy.Video.Api.Security;
 
-/// <summary>Section <c>Auth</c>. Client keys open /api/v1; internal keys open /api/v1/internal as well.</summary>
+/// <summary>Section <c>Auth</c>. Client keys open /api/v1 except /api/v1/internal; internal keys open all of /api/v1.</summary>
 public sealed class ApiAuthOptions
 {
     public const string Section = "Auth";

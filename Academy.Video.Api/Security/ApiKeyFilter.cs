@@ -7,7 +7,11 @@ namespace Academy.Video.Api.Security;
 /// <summary>Requires a configured key in a header; missing or wrong → 401, compared in constant time.</summary>
 public sealed class ApiKeyFilter(string header, Func<ApiAuthOptions, IReadOnlyList<string>> keys) : IEndpointFilter
 {
-    public static ApiKeyFilter Client() => new(ApiAuthOptions.ClientHeader, o => o.ApiKeys);
+    /// <summary>
+    /// The client endpoints take a client key or an internal (operator) key in X-Api-Key: an operator signed in to
+    /// the console with one key sees the videos too. The internal endpoints take internal keys only.
+    /// </summary>
+    public static ApiKeyFilter Client() => new(ApiAuthOptions.ClientHeader, o => [.. o.ApiKeys, .. o.InternalApiKeys]);
 
     public static ApiKeyFilter Internal() => new(ApiAuthOptions.InternalHeader, o => o.InternalApiKeys);
 

@@ -20,14 +20,18 @@ public interface IVideoStore
     /// </summary>
     Task<LectureVideo?> TryStartDeletionAsync(VideoDeletion deletion, CancellationToken cancellationToken);
 
-    /// <summary>Newest first; <see cref="VideoListQuery.After"/> continues after the last item of the previous page.</summary>
+    /// <summary>
+    /// Newest first; <see cref="VideoListQuery.After"/> continues after the last item of the previous page.
+    /// DELETED videos are listed only when asked for by status (a GET of one is a 404).
+    /// </summary>
     Task<VideoPage> ListAsync(VideoListQuery query, CancellationToken cancellationToken);
 }
 
 /// <summary>The rows a queueing wrote: the changed video and its new job.</summary>
 public sealed record QueuedJob(LectureVideo Video, TranscodeJob Job);
 
-public sealed record VideoListQuery(VideoStatus? Status, VideoCursor? After, int Limit);
+/// <param name="TitleContains">Only titles containing this text, ignoring case (SQL ILIKE, the text taken literally); null for all.</param>
+public sealed record VideoListQuery(VideoStatus? Status, VideoCursor? After, int Limit, string? TitleContains = null);
 
 /// <summary>Position in the (created_at DESC, id DESC) order.</summary>
 public sealed record VideoCursor(DateTimeOffset CreatedAt, Guid Id);

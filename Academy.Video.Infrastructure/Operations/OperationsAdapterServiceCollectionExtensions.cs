@@ -1,4 +1,5 @@
 using Academy.Video.Application.Operations;
+using Academy.Video.Application.Operations.AttemptLogs;
 using Academy.Video.Application.Operations.CheckSettings;
 using Academy.Video.Application.Operations.SmokeSubmit;
 using Academy.Video.Infrastructure.Aws;
@@ -41,6 +42,7 @@ public static class OperationsAdapterServiceCollectionExtensions
             services.TryAddSingleton(new RuntimeProfile(RunnerMode.Local, storage));
             services.TryAddSingleton<ICloudInfrastructure, NoCloudInfrastructure>();
             services.TryAddSingleton<IJobLogReader, LocalAttemptLogReader>();
+            services.TryAddSingleton<IAttemptLogSource, LocalAttemptLogSource>();
             return services;
         }
 
@@ -62,6 +64,7 @@ public static class OperationsAdapterServiceCollectionExtensions
 
         services.TryAddSingleton<ICloudInfrastructure, AwsCloudInfrastructure>();
         services.TryAddSingleton<IJobLogReader, CloudWatchJobLogReader>();
+        services.TryAddSingleton<IAttemptLogSource, BatchConsoleAttemptLogSource>();
         return services;
     }
 

@@ -66,6 +66,8 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
     private static readonly string ListSql = $"""
         SELECT {VideoRow.Columns} FROM videos
         WHERE (@Status::text IS NULL OR status = @Status::text)
+          AND (@Status::text IS NOT NULL OR status <> 'DELETED')
+          AND (@TitlePattern::text IS NULL OR title ILIKE @TitlePattern::text)
           AND (NOT @HasCursor OR (created_at, id) < (@AfterCreatedAt, @AfterId))
         ORDER BY created_at DESC, id DESC
         LIMIT @Fetch
@@ -161,6 +163,7 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
                 new
                 {
                     Status = query.Status?.ToWire(),
+                    TitlePattern = query.TitleContains is { } title ? ContainsPattern(title) : null,
                     HasCursor = query.After is not null,
                     AfterCreatedAt = DbTime.ToDb(query.After?.CreatedAt ?? DateTimeOffset.MinValue),
                     AfterId = query.After?.Id ?? Guid.Empty,
@@ -174,6 +177,10 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             return new VideoPage(items, next);
         }, cancellationToken);
     }
+
+    /// <summary>A LIKE pattern matching the text anywhere, with LIKE's own characters (backslash, %, _) taken literally.</summary>
+    private static string ContainsPattern(string text) =>
+        "%" + text.Replace(@"\", @"\\", StringComparison.Ordinal).Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
 
     private static DynamicParameters ChangeParameters(VideoChange change) => new(VideoChangeValues(change));
 

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Academy.Video.Application.Common;
 using Academy.Video.Domain.Videos;
 using FluentValidation;
 using Mediator;
@@ -9,7 +10,8 @@ namespace Academy.Video.Application.Videos.ListVideos;
 
 /// <param name="Status">A wire status name (READY, FAILED, ...) or null for all.</param>
 /// <param name="Cursor">The <see cref="VideoListPage.NextCursor"/> of the previous page.</param>
-public sealed record ListVideosQuery(string? Status, string? Cursor, int Limit = 20) : IQuery<VideoListPage>;
+/// <param name="TitleContains">Only videos whose title contains this text, ignoring case; null or blank for all.</param>
+public sealed record ListVideosQuery(string? Status, string? Cursor, int Limit = 20, string? TitleContains = null) : IQuery<VideoListPage>;
 
 public sealed record VideoListPage(IReadOnlyList<VideoSummary> Items, string? NextCursor);
 
@@ -21,6 +23,7 @@ public sealed class ListVideosValidator : AbstractValidator<ListVideosQuery>
         RuleFor(q => q.Status)
             .Must(s => s is null || VideoStatusNames.TryParseVideoStatus(s, out _))
             .WithMessage(q => $"'{q.Status}' is not a video status; use one of {string.Join(", ", Enum.GetValues<VideoStatus>().Select(s => s.ToWire()))}.");
+        RuleFor(q => q.TitleContains!).MaximumLength(200).SingleLine().OverridePropertyName("q");
         RuleFor(q => q.Cursor)
             .Must(c => c is null || VideoCursorToken.TryDecode(c, out _))
             .WithMessage("The cursor is not one this API issued.");
@@ -34,7 +37,8 @@ public sealed class ListVideosHandler(IVideoStore videos) : IQueryHandler<ListVi
         ArgumentNullException.ThrowIfNull(query);
         VideoStatus? status = query.Status is null ? null : VideoStatusNames.ParseVideoStatus(query.Status);
         VideoCursor? after = query.Cursor is null ? null : VideoCursorToken.TryDecode(query.Cursor, out var cursor) ? cursor : null;
-        var page = await videos.ListAsync(new VideoListQuery(status, after, query.Limit), cancellationToken);
+        var title = string.IsNullOrWhiteSpace(query.TitleContains) ? null : query.TitleContains.Trim();
+        var page = await videos.ListAsync(new VideoListQuery(status, after, query.Limit, title), cancellationToken);
         return new VideoListPage(
             page.Items.Select(VideoSummary.From).ToList(),
             page.Next is null ? null : VideoCursorToken.Encode(page.Next));

@@ -60,6 +60,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton(Substitute.For<IInfrastructureExpectations>());
         services.AddSingleton(Substitute.For<ISettingsInspector>());
         services.AddSingleton(Substitute.For<ICanaryClip>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Operations.AttemptLogs.IAttemptLogSource>());
         configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }

@@ -93,7 +93,8 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         lock (gate)
         {
             var ordered = videos.Values
-                .Where(v => query.Status is null || v.Status == query.Status)
+                .Where(v => query.Status is null ? v.Status != VideoStatus.Deleted : v.Status == query.Status)
+                .Where(v => query.TitleContains is null || v.Title.Contains(query.TitleContains, StringComparison.OrdinalIgnoreCase))
                 .OrderByDescending(v => v.CreatedAt).ThenByDescending(v => v.Id)
                 .Where(v => query.After is null || v.CreatedAt < query.After.CreatedAt
                     || (v.CreatedAt == query.After.CreatedAt && v.Id.CompareTo(query.After.Id) < 0))

@@ -1,0 +1,243 @@
+// The API as the console uses it: JSON in and out, the key in its header, and every error answer
+// (application/problem+json with a stable `code`) turned into an ApiError that pages show as it is.
+import { clearSession, currentSession } from './session';
+
+export interface Problem {
+  status: number;
+  code: string;
+  title?: string;
+  detail?: string;
+  errors?: Record<string, string[]>;
+}
+
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(`${problem.code}: ${problem.detail ?? problem.title ?? `HTTP ${problem.status}`}`);
+  }
+
+  get status(): number { return this.problem.status; }
+  get code(): string { return this.problem.code; }
+}
+
+export interface VideoSummary {
+  videoId: string;
+  title: string;
+  status: string;
+  currentJobId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface VideoListPage {
+  items: VideoSummary[];
+  nextCursor: string | null;
+}
+
+export interface JobView {
+  jobId: string;
+  state: string;
+  attemptCount: number;
+  maxAttempts: number;
+  progressPercent: number;
+  batchJobId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  lastHeartbeatAt: string | null;
+  nextAttemptAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface AttemptView {
+  attempt: number;
+  startedAt: string;
+  endedAt: string | null;
+  outcome: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  batchJobId: string | null;
+}
+
+export interface VideoDetails {
+  videoId: string;
+  title: string;
+  status: string;
+  sourceSizeBytes: number | null;
+  hlsPath: string | null;
+  playbackUrl: string | null;
+  progressPercent: number;
+  job: JobView | null;
+  attempts: AttemptView[];
+  createdAt: string;
+  updatedAt: string;
+  // Issue 12 (poster, storyboard, source probe): shown when the API sends them, hidden otherwise.
+  posterUrl?: string | null;
+  storyboardUrl?: string | null;
+  source?: Record<string, unknown> | null;
+}
+
+export interface PartTarget {
+  partNumber: number;
+  sizeBytes: number;
+  url: string;
+}
+
+export interface UploadView {
+  url: string | null;
+  method: string;
+  headers: Record<string, string>;
+  expiresAt: string;
+  multipart: { uploadId: string; partSizeBytes: number; partCount: number; parts: PartTarget[] } | null;
+}
+
+export interface CreatedVideo {
+  videoId: string;
+  status: string;
+  upload: UploadView;
+}
+
+export interface StoredPart {
+  partNumber: number;
+  sizeBytes: number;
+  etag: string;
+}
+
+export interface UploadStatus {
+  videoId: string;
+  status: string;
+  sizeBytes: number;
+  storedBytes: number;
+  expiresAt: string;
+  parts: StoredPart[];
+  missingPartNumbers: number[];
+  upload: UploadView;
+}
+
+export interface Playback {
+  url: string;
+  expiresAt: string | null;
+}
+
+export interface Backlog {
+  countsByState: Record<string, number>;
+  oldestQueuedSeconds: number | null;
+  oldestRetryWaitSeconds: number | null;
+  oldestRunningHeartbeatSeconds: number | null;
+  at: string;
+}
+
+export interface CheckResult {
+  name: string;
+  status: 'OK' | 'FAIL' | 'SKIP';
+  detail: string;
+  hints: string[];
+}
+
+export interface HealthReport {
+  command: string;
+  mode: string;
+  at: string;
+  checks: CheckResult[];
+  systemStatus: string;
+  rootCauseHints: string[];
+}
+
+export interface ScanReport {
+  dryRun: boolean;
+  at: string;
+  entries: { jobId: string; state: string; attempt: number; reason: string; result: string }[];
+}
+
+export interface AttemptLog {
+  attempt: number;
+  runnerJobId: string;
+  location: string;
+  text: string | null;
+  consoleUrl: string | null;
+}
+
+interface CallOptions {
+  method?: string;
+  body?: unknown;
+  /** Operator endpoints take the key in X-Internal-Api-Key. */
+  internal?: boolean;
+  /** The key to try instead of the session's (sign-in). */
+  key?: string;
+  signal?: AbortSignal;
+}
+
+/** Called when the API refuses the session's key on a client endpoint: the console signs out. */
+let onRefused: (problem: Problem) => void = () => {};
+
+export function whenKeyRefused(handler: (problem: Problem) => void): void {
+  onRefused = handler;
+}
+
+export async function call<T>(path: string, options: CallOptions = {}): Promise<T> {
+  const key = options.key ?? currentSession()?.key;
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (key) headers[options.internal ? 'X-Internal-Api-Key' : 'X-Api-Key'] = key;
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+      cache: 'no-store',
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new ApiError({ status: 0, code: 'NETWORK_ERROR', detail: `The API could not be reached (${String(error)}).` });
+  }
+
+  if (!response.ok) {
+    const problem = await readProblem(response);
+    if (problem.status === 401 && !options.internal && options.key === undefined) {
+      clearSession();
+      onRefused(problem);
+    }
+    throw new ApiError(problem);
+  }
+
+  if (response.status === 204) return undefined as T;
+  return await response.json() as T;
+}
+
+export async function readProblem(response: Response): Promise<Problem> {
+  try {
+    const body = await response.json() as Partial<Problem>;
+    return { ...body, status: response.status, code: body.code ?? `HTTP_${response.status}` };
+  } catch {
+    return { status: response.status, code: `HTTP_${response.status}`, detail: response.statusText };
+  }
+}
+
+const videos = '/api/v1/videos';
+const internal = '/api/v1/internal/video';
+
+export const api = {
+  listVideos: (query: { status?: string; q?: string; cursor?: string; limit?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams();
+    if (query.status) params.set('status', query.status);
+    if (query.q) params.set('q', query.q);
+    if (query.cursor) params.set('cursor', query.cursor);
+    params.set('limit', String(query.limit ?? 20));
+    return call<VideoListPage>(`${videos}?${params}`, { signal });
+  },
+  getVideo: (id: string, signal?: AbortSignal) => call<VideoDetails>(`${videos}/${encodeURIComponent(id)}`, { signal }),
+  createVideo: (body: { title: string; fileName: string; contentType: string; sizeBytes: number }) =>
+    call<CreatedVideo>(videos, { method: 'POST', body }),
+  getUpload: (id: string) => call<UploadStatus>(`${videos}/${encodeURIComponent(id)}/upload`),
+  completeUpload: (id: string, parts?: { partNumber: number; etag: string }[]) =>
+    call<JobView>(`${videos}/${encodeURIComponent(id)}/upload-complete`, { method: 'POST', body: parts ? { parts } : undefined }),
+  retry: (id: string) => call<JobView>(`${videos}/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
+  deleteVideo: (id: string) => call<unknown>(`${videos}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  playback: (id: string, signal?: AbortSignal) => call<Playback>(`${videos}/${encodeURIComponent(id)}/playback`, { signal }),
+  backlog: (signal?: AbortSignal) => call<Backlog>(`${internal}/backlog`, { internal: true, signal }),
+  healthSummary: (signal?: AbortSignal) => call<HealthReport>(`${internal}/health-summary`, { internal: true, signal }),
+  scan: (dryRun: boolean) => call<ScanReport>(`${internal}/scan-stuck-jobs?dryRun=${dryRun}`, { method: 'POST', internal: true }),
+  attemptLog: (jobId: string, attempt: number) =>
+    call<AttemptLog>(`${internal}/jobs/${encodeURIComponent(jobId)}/attempts/${attempt}/log`, { internal: true }),
+};

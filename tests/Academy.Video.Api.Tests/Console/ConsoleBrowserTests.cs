@@ -1,0 +1,304 @@
+using System.Globalization;
+using System.Net;
+using Academy.Video.IntegrationTests.Media;
+using OpenQA.Selenium;
+
+namespace Academy.Video.Api.Tests.Console;
+
+/// <summary>
+/// The console at /admin in a real browser (Debian's chromium) against the API on a real database, with the
+/// local runner starting real worker processes: sign-in and what each kind of key sees, an upload in parts
+/// to READY and playback past 2 s, a FAILED video's error and its retry to READY, deletion, the operations
+/// page, and resuming an upload. Each page is photographed at 1280×800 and 390×844.
+/// </summary>
+[TestCaseOrderer(StepOrderer.TypeName, StepOrderer.AssemblyName)]
+public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<ConsoleFixture>
+{
+    private static readonly TimeSpan ToReady = TimeSpan.FromMinutes(3);
+
+    private Browser Browser => console.Browser;
+
+    private ConsoleApiFactory Api => console.Api;
+
+    [Fact]
+    [Step(1)]
+    public void Signing_in_keeps_the_key_out_of_urls_and_a_client_key_cannot_reach_operations()
+    {
+        Browser.Script("sessionStorage.clear()");
+        Browser.Open("/admin/videos");
+        Browser.WaitFor("#api-key");
+        Assert.StartsWith("/admin/signin?next=", Browser.CurrentPath, StringComparison.Ordinal);
+        Browser.Screenshots(console.ScreenshotDirectory, "signin");
+
+        Browser.Find("#api-key").SendKeys("not-a-key-of-this-api-0123");
+        Browser.Find("#api-key").SendKeys(Keys.Enter);
+        Assert.Contains("UNAUTHORIZED", Browser.WaitFor("#signin-error", e => e.Text.Length > 0).Text, StringComparison.Ordinal);
+
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.WaitFor("h1", e => e.Text == "Videos");
+        Assert.Equal("Client key", Browser.Text(".key-kind"));
+        Assert.Empty(Browser.FindAll("a[href='/admin/operations']"));
+        Assert.DoesNotContain(VideoApiFactory.ClientKey, Browser.Driver.Url, StringComparison.Ordinal);
+        Assert.Contains(VideoApiFactory.ClientKey, (string)Browser.Script("return sessionStorage.getItem('academy-video-console.session')")!, StringComparison.Ordinal);
+
+        // Opened by URL, the page says why not and shows the API's own refusal of the key.
+        Browser.Open("/admin/operations");
+        var refusal = Browser.WaitFor("#operations-refused", e => e.Text.Contains("HTTP", StringComparison.Ordinal)).Text;
+        Assert.Contains("HTTP 401 UNAUTHORIZED", refusal, StringComparison.Ordinal);
+        Assert.Empty(Browser.FindAll("#backlog-counts"));
+    }
+
+    [Fact]
+    [Step(2)]
+    public async Task A_video_uploaded_in_parts_from_the_upload_page_reaches_READY_and_plays_past_two_seconds()
+    {
+        var source = TestClips.RawVideo(480, 360, 5);
+        Assert.True(new FileInfo(source).Length > 16L * 1024 * 1024, "the source must need two 16 MiB parts");
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.Open("/admin/upload");
+        Browser.WaitFor("#file").SendKeys(source);
+        var title = Browser.Find("#title");
+        title.Clear();
+        title.SendKeys("Linear algebra, lecture 1: vectors");
+        Browser.Find("#start-upload").Click();
+
+        Browser.Until(() => Browser.FindAll("#parts .part").Count == 2 && Browser.FindAll("#parts .part[data-state='stored']").Count == 2, "both parts stored");
+        Browser.WaitFor("#transcode");
+        Browser.Screenshots(console.ScreenshotDirectory, "upload");
+        Browser.WaitFor("#transcode .chip-ready", timeout: ToReady);
+
+        Browser.Find("#open-video").Click();
+        var player = Browser.WaitFor("#player");
+        Assert.Equal("READY", Browser.Text(".title-line .chip"));
+        Browser.Until(() => Browser.FindAll("#quality option").Count >= 3, "the quality menu");
+        var qualities = Browser.FindAll("#quality option").Select(o => o.Text).ToList();
+        Assert.Equal("Auto", qualities[0]);
+        Assert.Contains(qualities, q => q.StartsWith("360p", StringComparison.Ordinal));
+        Assert.Contains(qualities, q => q.StartsWith("240p", StringComparison.Ordinal));
+
+        Browser.Script("const v = arguments[0]; v.muted = true; v.play();", player);
+        double Position() => Convert.ToDouble(Browser.Script("return arguments[0].currentTime", player), CultureInfo.InvariantCulture);
+        Browser.Until(() => Position() > 2, "the video playing past 2 s", TimeSpan.FromSeconds(60));
+        Assert.True(Position() > 2);
+
+        var videoId = Browser.CurrentPath.Split('/')[^1];
+        var video = await Api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}").ContinueWith(r => r.Result.ReadJsonAsync()).Unwrap();
+        Assert.Equal(video.GetProperty("playbackUrl").GetString(), Browser.Find("#playback-url").GetDomProperty("value"));
+        Browser.Script("arguments[0].pause()", player);
+        Browser.Screenshots(console.ScreenshotDirectory, "video");
+    }
+
+    [Fact]
+    [Step(3)]
+    public async Task A_FAILED_video_shows_its_error_code_and_attempt_logs_and_Retry_brings_it_to_READY()
+    {
+        var flow = new VideoFlow(Api.ClientWithKey());
+        Guid videoId;
+        string errorCode;
+        // The local runner's work folder is under the blocker's path; a regular file there fails every attempt.
+        if (Directory.Exists(Api.WorkBlocker))
+        {
+            Directory.Delete(Api.WorkBlocker, recursive: true);
+        }
+
+        await File.WriteAllTextAsync(Api.WorkBlocker, "every attempt fails to create its work directory");
+        try
+        {
+            videoId = await flow.CreateAndUploadAsync(TestClips.Generate(320, 240, 3), "Statistics, lecture 4: sampling");
+            await flow.CompleteUploadAsync(videoId);
+            var failed = await flow.WaitForStatusAsync(videoId, "FAILED", TimeSpan.FromMinutes(2));
+            errorCode = failed.GetProperty("job").GetProperty("errorCode").GetString()!;
+        }
+        finally
+        {
+            File.Delete(Api.WorkBlocker);
+        }
+
+        Browser.SignIn(VideoApiFactory.InternalKey);
+        Browser.Open($"/admin/videos/{videoId}");
+        Assert.Equal(errorCode, Browser.WaitFor("#error-code").Text);
+        Assert.Contains("DEAD", Browser.Text("#failure-title"), StringComparison.Ordinal);
+        Assert.Equal(2, Browser.FindAll("#attempts .attempt").Count);
+        Assert.All(Browser.FindAll("#attempts .attempt"), attempt => Assert.Contains(errorCode, attempt.Text, StringComparison.Ordinal));
+
+        // An operator reads the worker's own log of an attempt.
+        Browser.Find("#attempts .attempt[data-attempt='1'] button").Click();
+        var log = Browser.WaitFor("pre.log").Text;
+        Assert.Contains("BATCH_PROCESS_START", log, StringComparison.Ordinal);
+        Browser.Find(".log-dialog button").Click();
+        Browser.Screenshots(console.ScreenshotDirectory, "video-failed");
+
+        Browser.Find("#retry").Click();
+        Browser.WaitFor(".title-line .chip-ready", timeout: ToReady);
+        Assert.Empty(Browser.FindAll("#retry"));
+        Assert.Equal("READY", (await flow.GetAsync(videoId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    [Step(6)]
+    public async Task Delete_asks_for_confirmation_and_removes_the_video()
+    {
+        var client = Api.ClientWithKey();
+        var created = await client.PostJsonAsync("/api/v1/videos", new { title = "Draft to delete", fileName = "draft.mp4", contentType = "video/mp4", sizeBytes = 1000 });
+        var videoId = (await created.ReadJsonAsync()).GetProperty("videoId").GetString();
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.Open($"/admin/videos/{videoId}");
+
+        Browser.WaitFor("#delete").Click();
+        Assert.Contains("Draft to delete", Browser.WaitFor("dialog.confirm").Text, StringComparison.Ordinal);
+        Browser.Find("#cancel-delete").Click();
+        Browser.Until(() => Browser.FindAll("dialog.confirm[open]").Count == 0, "the dialog closed");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/v1/videos/{videoId}")).StatusCode);
+
+        Browser.Find("#delete").Click();
+        Browser.WaitFor("#confirm-delete").Click();
+        Browser.WaitFor("h1", e => e.Text == "Videos");
+        Assert.Equal("/admin/videos", Browser.CurrentPath);
+        await WaitUntilAsync(async () => (await client.GetAsync($"/api/v1/videos/{videoId}")).StatusCode == HttpStatusCode.NotFound, "the video is gone");
+        Browser.Open("/admin/videos");
+        Browser.WaitFor("#videos-summary", e => e.Text.Length > 0);
+        Assert.Empty(Browser.FindAll($"tr[data-video-id='{videoId}']"));
+    }
+
+    [Fact]
+    [Step(5)]
+    public async Task The_video_list_searches_titles_filters_by_status_and_pages_by_cursor()
+    {
+        var client = Api.ClientWithKey();
+        for (var i = 1; i <= 21; i++)
+        {
+            var title = i % 3 == 0 ? $"Organic chemistry, lecture {i}" : $"Calculus II, lecture {i}";
+            (await client.PostJsonAsync("/api/v1/videos", new { title, fileName = $"l{i}.mp4", contentType = "video/mp4", sizeBytes = 1000 })).EnsureSuccessStatusCode();
+        }
+
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.Open("/admin/videos");
+        Browser.Until(() => Browser.FindAll("tbody tr").Count == 20, "a first page of 20");
+        Assert.Equal("Organic chemistry, lecture 21", Browser.FindAll("tbody tr").First().FindElement(By.CssSelector("a")).Text);
+
+        // While the page is open, two jobs run: the list shows them and their outcomes without a reload.
+        var flow = new VideoFlow(client);
+        var lecture = await flow.CreateAndUploadAsync(TestClips.Generate(320, 240, 2), "Linear algebra, lecture 2: matrices");
+        var noise = await flow.CreateAndUploadAsync(TestClips.RandomBytes(), "Linear algebra, lecture 3 (corrupt upload)");
+        await flow.CompleteUploadAsync(lecture);
+        await flow.CompleteUploadAsync(noise);
+        Browser.WaitFor($"tr[data-video-id='{lecture}'] .chip-ready", timeout: ToReady);
+        Browser.WaitFor($"tr[data-video-id='{noise}'] .chip-failed", timeout: ToReady);
+        Assert.True(Browser.Find(".pager button:first-child").GetDomProperty("disabled") == "True");
+        Browser.Find(".pager button:last-child").Click();
+        Browser.WaitFor(".pager span", e => e.Text == "Page 2");
+        Assert.DoesNotContain(Browser.FindAll("tbody tr a"), a => a.Text == "Organic chemistry, lecture 21");
+        Browser.Find(".pager button:first-child").Click();
+        Browser.WaitFor(".pager span", e => e.Text == "Page 1");
+
+        Browser.Find("#video-search").SendKeys("CHEMISTRY");
+        Browser.Find("#video-search").SendKeys(Keys.Enter);
+        Browser.Until(() => Browser.FindAll("tbody tr").Count == 7, "the 7 chemistry lectures");
+        Assert.Empty(Browser.FindAll(".pager button:not([disabled])"));
+        Assert.All(Browser.FindAll("tbody tr a"), a => Assert.StartsWith("Organic chemistry", a.Text, StringComparison.Ordinal));
+        Assert.Contains("q=CHEMISTRY", Browser.CurrentPath, StringComparison.Ordinal);
+
+        var search = Browser.Find("#video-search");
+        search.Clear();
+        search.SendKeys(Keys.Enter);
+        Browser.Find("#video-status option[value='PENDING_UPLOAD']").Click();
+        Browser.Until(() => Browser.FindAll("tbody tr .chip").Count > 0 && Browser.FindAll("tbody tr .chip").All(c => c.Text == "PENDING UPLOAD"), "only PENDING_UPLOAD");
+
+        Browser.Find("#video-status option[value='']").Click();
+        Browser.Until(() => Browser.FindAll("tbody tr").Count == 20, "all statuses again");
+        Browser.Screenshots(console.ScreenshotDirectory, "videos");
+    }
+
+    [Fact]
+    [Step(7)]
+    public async Task Operations_shows_the_backlog_the_health_summary_and_runs_the_scan_dry_then_for_real()
+    {
+        Browser.SignIn(VideoApiFactory.InternalKey);
+        Assert.Equal("Operator key", Browser.Text(".key-kind"));
+        Browser.Find("a[href='/admin/operations']").Click();
+        var counts = Browser.WaitFor("#backlog-counts");
+        foreach (var state in new[] { "QUEUED", "RUNNING", "RETRY_WAIT" })
+        {
+            Assert.NotEmpty(counts.FindElements(By.CssSelector($"dd[data-state='{state}']")));
+        }
+
+        var backlog = await InternalGetAsync("/api/v1/internal/video/backlog");
+        Assert.Equal(backlog.GetProperty("countsByState").GetProperty("QUEUED").GetInt32().ToString(CultureInfo.InvariantCulture),
+            counts.FindElement(By.CssSelector("dd[data-state='QUEUED']")).Text);
+
+        var status = Browser.WaitFor("#system-status", timeout: TimeSpan.FromSeconds(60)).Text;
+        Assert.Contains(status, new[] { "OK", "NEEDS ATTENTION" });
+        Assert.Contains(Browser.FindAll("#health-checks tbody th"), th => th.Text == "DB_CHECK");
+        Assert.NotEmpty(Browser.FindAll("#hints"));
+
+        Assert.Equal("true", Browser.Find("#scan-for-real").GetDomAttribute("disabled"));
+        Browser.Find("#scan-dry-run").Click();
+        Browser.WaitFor("#scan-report[data-dry-run='true']");
+        Browser.Find("#scan-for-real").Click();
+        Browser.WaitFor("#scan-report[data-dry-run='false']");
+        Browser.Screenshots(console.ScreenshotDirectory, "operations");
+    }
+
+    [Fact]
+    [Step(4)]
+    public async Task An_interrupted_upload_resumes_from_the_parts_storage_already_holds()
+    {
+        var source = TestClips.RawVideo(480, 360, 5);
+        var size = new FileInfo(source).Length;
+        var client = Api.ClientWithKey();
+        var created = await (await client.PostJsonAsync("/api/v1/videos", new { title = "Physics, lecture 2: resumed", fileName = "physics-2.mkv", contentType = "video/x-matroska", sizeBytes = size })).ReadJsonAsync();
+        var videoId = created.GetProperty("videoId").GetString()!;
+        var first = created.GetProperty("upload").GetProperty("multipart").GetProperty("parts")[0];
+        var bytes = new byte[first.GetProperty("sizeBytes").GetInt64()];
+        await using (var file = File.OpenRead(source))
+        {
+            await file.ReadExactlyAsync(bytes);
+        }
+
+        using var put = new HttpRequestMessage(HttpMethod.Put, new Uri(first.GetProperty("url").GetString()!).PathAndQuery) { Content = new ByteArrayContent(bytes) };
+        (await client.SendAsync(put)).EnsureSuccessStatusCode();
+
+        // The page had started this upload and remembered the file (name, size, modification time), then the tab was reloaded.
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.Open("/admin/upload");
+        Browser.Script(
+            "localStorage.setItem('academy-video-console.uploads', JSON.stringify([{ videoId: arguments[0], title: arguments[1], fileName: arguments[2], sizeBytes: arguments[3], lastModified: arguments[4] }]))",
+            videoId, "Physics, lecture 2: resumed", Path.GetFileName(source), size, new DateTimeOffset(File.GetLastWriteTimeUtc(source)).ToUnixTimeMilliseconds());
+        Browser.Driver.Navigate().Refresh();
+        Assert.Contains("did not finish", Browser.WaitFor("#resume-note").Text, StringComparison.Ordinal);
+        Browser.WaitFor($"#unfinished li[data-video-id='{videoId}']");
+        Browser.Find("#file").SendKeys(source);
+        Assert.Equal("Resume upload", Browser.Find("#start-upload").Text);
+        Assert.Equal("Physics, lecture 2: resumed", Browser.Find("#title").GetDomProperty("value"));
+        Browser.Find("#start-upload").Click();
+
+        Browser.WaitFor("#parts .part[data-part='1'][data-state='held']");
+        Browser.WaitFor("#parts .part[data-part='2'][data-state='stored']");
+        Browser.WaitFor("#transcode .chip-ready", timeout: ToReady);
+        Assert.Equal("READY", (await new VideoFlow(client).GetAsync(Guid.Parse(videoId))).GetProperty("status").GetString());
+        Assert.Equal("[]", Browser.Script("return localStorage.getItem('academy-video-console.uploads')"));
+    }
+
+    private async Task<System.Text.Json.JsonElement> InternalGetAsync(string path)
+    {
+        var client = Api.ClientWithKey(null);
+        client.DefaultRequestHeaders.Add("X-Internal-Api-Key", VideoApiFactory.InternalKey);
+        var response = await client.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.ReadJsonAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException(what);
+            }
+
+            await Task.Delay(250);
+        }
+    }
+}
