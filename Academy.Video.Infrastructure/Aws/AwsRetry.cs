@@ -4,18 +4,28 @@ using Polly.Retry;
 
 namespace Academy.Video.Infrastructure.Aws;
 
-/// <summary>The retry of the small AWS clients: throttling, 5xx and network errors only, exponential with jitter.</summary>
+/// <summary>The retry of the AWS clients: throttling, 5xx and network errors only, exponential with jitter.</summary>
 internal static partial class AwsRetry
 {
+    /// <summary>
+    /// Worth another attempt: AWS throttling or a server-side failure, a network error, or a request that
+    /// timed out; never a client error (a bad request stays bad).
+    /// </summary>
+    public static bool IsTransient(Exception error) => error switch
+    {
+        AwsServiceException aws => aws.IsTransient,
+        HttpRequestException => true,
+        // HttpClient.Timeout surfaces as a cancellation whose inner exception is a TimeoutException.
+        TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
+        _ => false,
+    };
+
     /// <summary>No retry at all when <see cref="AwsClientOptions.MaxRetryAttempts"/> is 0.</summary>
     public static ResiliencePipeline Pipeline(AwsClientOptions options, ILogger logger) =>
         options.MaxRetryAttempts < 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<AwsServiceException>(error => error.IsTransient)
-                    .Handle<HttpRequestException>()
-                    .Handle<TaskCanceledException>(error => error.InnerException is TimeoutException),
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 MaxRetryAttempts = options.MaxRetryAttempts,

@@ -96,7 +96,7 @@ public sealed partial class AwsBatchClient
     {
         var body = await SendAsync(operation, request, requestType, cancellationToken).ConfigureAwait(false);
         return JsonSerializer.Deserialize(body, responseType)
-            ?? throw new BatchServiceException(HttpStatusCode.OK, "InvalidResponse", $"Empty response body from {operation.Path}.");
+            ?? throw new AwsServiceException(operation, HttpStatusCode.OK, "InvalidResponse", $"Empty response body from {operation.Path}.");
     }
 
     private async Task<byte[]> SendAsync<TRequest>(
@@ -116,7 +116,7 @@ public sealed partial class AwsBatchClient
             var responseBody = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
-                throw ParseError(response, responseBody);
+                throw ParseError(operation, response, responseBody);
             }
 
             return responseBody;
@@ -169,17 +169,9 @@ public sealed partial class AwsBatchClient
     }
 
     /// <summary>Batch is down, throttling or not answering; a client error (a bad request) is not an outage.</summary>
-    private static bool IsOutage(Exception error) => error switch
-    {
-        BatchServiceException batch => batch.IsTransient,
-        HttpRequestException => true,
-        // HttpClient.Timeout surfaces as a cancellation whose inner exception is a TimeoutException.
-        TaskCanceledException cancelled => cancelled.InnerException is TimeoutException,
-        TimeoutRejectedException => true,
-        _ => false,
-    };
+    private static bool IsOutage(Exception error) => error is TimeoutRejectedException || AwsRetry.IsTransient(error);
 
-    private static BatchServiceException ParseError(HttpResponseMessage response, byte[] body)
+    private static AwsServiceException ParseError(AwsOperation operation, HttpResponseMessage response, byte[] body)
     {
         string? errorType = response.Headers.TryGetValues("x-amzn-ErrorType", out var values) ? values.FirstOrDefault() : null;
         string? errorMessage = null;
@@ -198,7 +190,8 @@ public sealed partial class AwsBatchClient
             errorMessage = System.Text.Encoding.UTF8.GetString(body);
         }
 
-        return new BatchServiceException(
+        return new AwsServiceException(
+            operation,
             response.StatusCode,
             NormalizeErrorType(errorType) ?? response.StatusCode.ToString(),
             string.IsNullOrWhiteSpace(errorMessage) ? response.ReasonPhrase ?? string.Empty : errorMessage);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Academy.Video.Application.Jobs;
+using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -32,11 +33,11 @@ public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOp
 
             return response.JobId;
         }
-        catch (BatchServiceException error)
+        catch (AwsServiceException error)
         {
             throw new JobSubmissionException(
                 $"AWS Batch refused {jobName} on queue {settings.JobQueue} with job definition {settings.JobDefinition}: " +
-                $"{error.ErrorType}: {error.ErrorMessage}", error);
+                $"{error.ErrorCode}: {error.ErrorMessage}", error);
         }
         catch (HttpRequestException error)
         {

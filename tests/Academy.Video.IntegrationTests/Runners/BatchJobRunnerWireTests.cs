@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Academy.Video.Application.Jobs;
+using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Amazon.Runtime;
@@ -180,7 +181,7 @@ public sealed class BatchJobRunnerWireTests : IDisposable
 
         Assert.Contains("ClientException", error.Message, StringComparison.Ordinal);
         Assert.Contains("No parameter found for reference job_id", error.Message, StringComparison.Ordinal);
-        var cause = Assert.IsType<BatchServiceException>(error.InnerException);
+        var cause = Assert.IsType<AwsServiceException>(error.InnerException);
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, cause.StatusCode);
         Assert.Single(server.Requests);
     }
