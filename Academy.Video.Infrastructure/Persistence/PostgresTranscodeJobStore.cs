@@ -39,7 +39,9 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
             (SELECT count(*) FROM video_transcode_jobs WHERE state = 'QUEUED')::int AS Queued,
             (SELECT count(*) FROM video_transcode_jobs WHERE state = 'RUNNING')::int AS Running,
             (SELECT count(*) FROM video_transcode_jobs WHERE state = 'RETRY_WAIT')::int AS RetryWait,
-            (SELECT min(created_at) FROM video_transcode_jobs WHERE state = 'QUEUED') AS OldestQueuedAt,
+            -- OFFSET 0 keeps the planner from turning min() into a walk down jobs_created_idx, which
+            -- passes every finished job before it meets a QUEUED one; the backlog index holds only the few.
+            (SELECT min(q.created_at) FROM (SELECT created_at FROM video_transcode_jobs WHERE state = 'QUEUED' OFFSET 0) AS q) AS OldestQueuedAt,
             (SELECT min(coalesce(a.ended_at, j.updated_at))
              FROM video_transcode_jobs AS j
              LEFT JOIN video_job_attempts AS a ON a.job_id = j.id AND a.attempt = j.attempt_count
