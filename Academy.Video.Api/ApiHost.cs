@@ -4,6 +4,7 @@ using Academy.Video.Api.Errors;
 using Academy.Video.Api.Health;
 using Academy.Video.Api.Security;
 using Academy.Video.Application.Playback;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -32,6 +33,12 @@ public static class ApiHost
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LocalStorageOptions>, DevelopmentSigningKeyGuard>();
         builder.Services.AddOptions<PlaybackOptions>().ValidateOnStart();
+        // Webhooks to this machine's own networks are refused unless set, or in local mode, where every URL is local anyway.
+        builder.Services.AddOptions<WebhookOptions>()
+            .PostConfigure<IConfiguration>((o, configuration) => o.AllowPrivateTargets ??= LocalMode.IsOn(configuration))
+            .ValidateOnStart();
+        // Event bodies carry the video exactly as GET writes it: with the API's own JSON settings.
+        builder.Services.AddSingleton(sp => new EventBodyFormat(sp.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorCodes.AddMissingCode);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -47,6 +54,8 @@ public static class ApiHost
             builder.Services.AddHostedService<RecoveryScanService>();
             builder.Services.AddHostedService<StorageCleanupService>();
             builder.Services.AddHostedService<UploadExpiryService>();
+            builder.Services.AddHostedService<WebhookDispatchService>();
+            builder.Services.AddHostedService<WebhookDeliveryService>();
         }
 
         return builder;
@@ -68,6 +77,7 @@ public static class ApiHost
         });
         app.MapVideoEndpoints();
         app.MapInternalEndpoints();
+        app.MapWebhookRoutes();
         app.MapLocalStorageEndpoints();
         app.MapPlaybackEndpoints();
         return app;
