@@ -40,7 +40,7 @@ public static class WebhookRoutes
             .WithSummary("One event with its body exactly as every delivery sends it (null until dispatched)")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/deliveries", ListDeliveriesAsync)
-            .WithSummary("Deliveries newest first, filtered by state (PENDING, DELIVERED, FAILED), event, endpoint or video, each with its latest attempt")
+            .WithSummary("Deliveries newest first, filtered by state (PENDING, SENDING, DELIVERED, FAILED), event, endpoint or video, each with its latest attempt")
             .ProducesValidationProblem();
         group.MapGet("/deliveries/{id}", GetDeliveryAsync)
             .WithSummary("One delivery with every attempt: start, end, outcome, status, duration and the start of the receiver's answer")

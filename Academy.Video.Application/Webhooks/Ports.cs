@@ -59,7 +59,7 @@ public interface IWebhookDeliveryStore
     /// </summary>
     Task<bool> TryDispatchAsync(EventDispatch dispatch, CancellationToken cancellationToken);
 
-    /// <summary>PENDING deliveries due by <paramref name="now"/>, most overdue first, with what they send.</summary>
+    /// <summary>Deliveries due by <paramref name="now"/> (PENDING, or SENDING past the lease), most overdue first, with what they send.</summary>
     Task<IReadOnlyList<DueDelivery>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken);
 
     /// <summary>

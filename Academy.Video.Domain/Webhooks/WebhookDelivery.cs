@@ -2,8 +2,10 @@ namespace Academy.Video.Domain.Webhooks;
 
 public enum DeliveryState
 {
-    /// <summary>Waiting for its next attempt (or one is in flight until <see cref="WebhookDelivery.NextAttemptAt"/>).</summary>
+    /// <summary>Waiting for its next attempt, due at <see cref="WebhookDelivery.NextAttemptAt"/>.</summary>
     Pending,
+    /// <summary>An attempt is in flight, leased until <see cref="WebhookDelivery.NextAttemptAt"/>; past that its sender is presumed dead.</summary>
+    Sending,
     /// <summary>The receiver answered 2xx.</summary>
     Delivered,
     /// <summary>Given up: every attempt failed, or the endpoint was removed. A replay can still send it.</summary>
@@ -51,7 +53,7 @@ public sealed record WebhookDelivery
     /// <summary>Attempts claimed so far; the current attempt's number is its fencing token.</summary>
     public int AttemptCount { get; init; }
 
-    /// <summary>While PENDING: when the next attempt is due (or the in-flight one's lease ends). Null once finished.</summary>
+    /// <summary>PENDING: when the next attempt is due; SENDING: when the attempt's lease ends. Null once finished.</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
 
     /// <summary>The delivery this one replays, if it is a replay.</summary>
@@ -77,12 +79,13 @@ public sealed record WebhookDelivery
         };
     }
 
-    public bool IsDue(DateTimeOffset now) => State == DeliveryState.Pending && NextAttemptAt <= now;
+    /// <summary>PENDING and due, or SENDING past its lease (the sender died).</summary>
+    public bool IsDue(DateTimeOffset now) => State is DeliveryState.Pending or DeliveryState.Sending && NextAttemptAt <= now;
 
     /// <summary>
-    /// A sender takes the next attempt: it is opened now and leased for <see cref="DeliveryPolicy.Lease"/>.
-    /// An earlier attempt still open was abandoned by a sender that died; it is closed so. When that was
-    /// the last attempt allowed, the delivery ends FAILED instead.
+    /// A sender takes the next attempt: SENDING, the attempt opened now and leased for <see cref="DeliveryPolicy.Lease"/>.
+    /// Claimed while SENDING, the attempt in flight was abandoned by a sender that died; it is closed so, and
+    /// when that was the last attempt allowed the delivery ends FAILED instead.
     /// </summary>
     public DeliveryTransition Claim(DateTimeOffset now, DeliveryPolicy policy)
     {
@@ -92,28 +95,30 @@ public sealed record WebhookDelivery
             throw new InvalidDeliveryTransitionException(this, "be claimed (it is not due)");
         }
 
+        var abandons = State == DeliveryState.Sending;
         if (AttemptCount >= policy.MaxAttempts)
         {
-            return Move(DeliveryState.Failed, AttemptCount, now) with { AbandonsOpenAttempts = true };
+            return Move(DeliveryState.Failed, AttemptCount, now) with { AbandonsOpenAttempts = abandons };
         }
 
-        return Move(DeliveryState.Pending, AttemptCount + 1, now) with
+        return Move(DeliveryState.Sending, AttemptCount + 1, now) with
         {
             NextAttemptAt = now + policy.Lease,
             OpensAttempt = true,
-            AbandonsOpenAttempts = true,
+            AbandonsOpenAttempts = abandons,
         };
     }
 
     /// <summary>
     /// The claimed attempt's result: DELIVERED on 2xx; FAILED when the endpoint is gone or this was the last
-    /// attempt allowed; otherwise PENDING again after <see cref="DeliveryPolicy.DelayAfter"/>.
+    /// attempt allowed; otherwise PENDING again after <see cref="DeliveryPolicy.DelayAfter"/>. Only the SENDING
+    /// attempt is recorded, once: a late or repeated result loses its compare-and-set.
     /// </summary>
     public DeliveryTransition Record(DeliveryAttemptResult result, DateTimeOffset now, DeliveryPolicy policy)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(policy);
-        if (State != DeliveryState.Pending || AttemptCount < 1)
+        if (State != DeliveryState.Sending)
         {
             throw new InvalidDeliveryTransitionException(this, "record an attempt (none is in flight)");
         }
@@ -157,13 +162,13 @@ public sealed record DeliveryTransition(
     int ToAttempt,
     DateTimeOffset At)
 {
-    /// <summary>Written as is: the due time (or lease end) while PENDING, null once finished.</summary>
+    /// <summary>Written as is: the due time while PENDING, the lease end while SENDING, null once finished.</summary>
     public DateTimeOffset? NextAttemptAt { get; init; }
 
     /// <summary>Attempt <see cref="ToAttempt"/> is opened, started at <see cref="At"/>.</summary>
     public bool OpensAttempt { get; init; }
 
-    /// <summary>Attempts of this delivery still open are closed ABANDONED.</summary>
+    /// <summary>The attempt that was SENDING past its lease is closed ABANDONED.</summary>
     public bool AbandonsOpenAttempts { get; init; }
 
     /// <summary>Attempt <see cref="FromAttempt"/> is closed with this result.</summary>
@@ -180,6 +185,7 @@ public static class DeliveryNames
     public static string ToWire(this DeliveryState state) => state switch
     {
         DeliveryState.Pending => "PENDING",
+        DeliveryState.Sending => "SENDING",
         DeliveryState.Delivered => "DELIVERED",
         DeliveryState.Failed => "FAILED",
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),

@@ -37,7 +37,7 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         SELECT {DeliveryRow.ColumnsOf("d")}, e.type AS EventType, e.body AS Body
         FROM webhook_deliveries AS d
         JOIN video_events AS e ON e.id = d.event_id
-        WHERE d.state = 'PENDING' AND d.next_attempt_at <= @Now
+        WHERE d.state IN ('PENDING', 'SENDING') AND d.next_attempt_at <= @Now
         ORDER BY d.next_attempt_at
         LIMIT @Limit
         """;

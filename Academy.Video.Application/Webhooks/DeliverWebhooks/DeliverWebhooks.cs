@@ -63,7 +63,7 @@ public sealed partial class DeliverWebhooksHandler(
         return new WebhookDeliveryReport(due.Count, delivered, failed);
     }
 
-    /// <returns>The state recorded, or null when another sender took the delivery first.</returns>
+    /// <returns>The state recorded, or null when another sender took the delivery first or the result lost its lease.</returns>
     private async Task<DeliveryState?> DeliverAsync(DueDelivery item, DeliveryPolicy policy, CancellationToken cancellationToken)
     {
         var claimed = await store.TryTransitionAsync(item.Delivery.Claim(time.GetUtcNow(), policy), cancellationToken);
@@ -80,9 +80,8 @@ public sealed partial class DeliverWebhooksHandler(
 
         var result = await AttemptAsync(claimed, item, cancellationToken);
         var recorded = await store.TryTransitionAsync(claimed.Record(result, time.GetUtcNow(), policy), CancellationToken.None);
-        var state = recorded?.State ?? claimed.State;
         var summary = result.StatusCode is { } status ? $"HTTP {status}" : result.Error ?? result.Outcome.ToWire();
-        switch (state)
+        switch (recorded?.State)
         {
             case DeliveryState.Delivered:
                 LogDelivered(logger, DeliveredEvent, claimed.Id, claimed.EventId, claimed.Url, claimed.AttemptCount, (long)result.Duration.TotalMilliseconds);
@@ -90,11 +89,16 @@ public sealed partial class DeliverWebhooksHandler(
             case DeliveryState.Failed:
                 LogGaveUp(logger, GaveUpEvent, claimed.Id, item.EventType.ToWire(), claimed.Url, claimed.AttemptCount, summary);
                 break;
+            case null:
+                // The lease ended before the result came back: a later claim owns the delivery now.
+                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, claimed.Url, claimed.AttemptCount, $"{summary}, not recorded: the attempt's lease ended", null);
+                break;
             default:
-                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, claimed.Url, claimed.AttemptCount, summary, recorded?.NextAttemptAt);
+                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, claimed.Url, claimed.AttemptCount, summary, recorded.NextAttemptAt);
                 break;
         }
 
+        var state = recorded?.State;
         return state;
     }
 

@@ -4,7 +4,7 @@ using Mediator;
 
 namespace Academy.Video.Application.Webhooks.ListWebhookDeliveries;
 
-/// <param name="State">PENDING, DELIVERED or FAILED; null for all.</param>
+/// <param name="State">PENDING, SENDING, DELIVERED or FAILED; null for all.</param>
 public sealed record ListWebhookDeliveriesQuery(string? State, Guid? EventId, Guid? EndpointId, Guid? VideoId, string? Cursor, int Limit = 50)
     : IQuery<WebhookDeliveryList>;
 

@@ -48,13 +48,15 @@ CREATE TABLE webhook_deliveries (
     replay_of       uuid        REFERENCES webhook_deliveries (id),
     created_at      timestamptz NOT NULL,
     updated_at      timestamptz NOT NULL,
-    CONSTRAINT webhook_deliveries_state_known CHECK (state IN ('PENDING', 'DELIVERED', 'FAILED')),
+    CONSTRAINT webhook_deliveries_state_known CHECK (state IN ('PENDING', 'SENDING', 'DELIVERED', 'FAILED')),
     CONSTRAINT webhook_deliveries_attempts_not_negative CHECK (attempt_count >= 0),
-    CONSTRAINT webhook_deliveries_due_iff_pending CHECK ((state = 'PENDING') = (next_attempt_at IS NOT NULL)),
+    -- PENDING: when the next attempt is due; SENDING: when the attempt in flight's lease ends.
+    CONSTRAINT webhook_deliveries_due_iff_unfinished CHECK ((state IN ('PENDING', 'SENDING')) = (next_attempt_at IS NOT NULL)),
+    CONSTRAINT webhook_deliveries_sending_an_attempt CHECK (state <> 'SENDING' OR attempt_count >= 1),
     CONSTRAINT webhook_deliveries_delivered_after_an_attempt CHECK (state <> 'DELIVERED' OR attempt_count >= 1)
 );
 
-CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE state = 'PENDING';
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE state IN ('PENDING', 'SENDING');
 CREATE INDEX webhook_deliveries_event_idx ON webhook_deliveries (event_id);
 CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, position DESC);
 CREATE INDEX webhook_deliveries_state_idx ON webhook_deliveries (state, position DESC);

@@ -29,9 +29,20 @@ public sealed class WebhookDeliveryTests
 
         var claim = delivery.Claim(T0, Policy);
 
-        Assert.Equal((DeliveryState.Pending, 0, DeliveryState.Pending, 1), (claim.FromState, claim.FromAttempt, claim.ToState, claim.ToAttempt));
-        Assert.Equal((T0 + Policy.Lease, true, true, (DeliveryAttemptResult?)null), (claim.NextAttemptAt, claim.OpensAttempt, claim.AbandonsOpenAttempts, claim.ClosesAttempt));
+        Assert.Equal((DeliveryState.Pending, 0, DeliveryState.Sending, 1), (claim.FromState, claim.FromAttempt, claim.ToState, claim.ToAttempt));
+        Assert.Equal((T0 + Policy.Lease, true, false, (DeliveryAttemptResult?)null), (claim.NextAttemptAt, claim.OpensAttempt, claim.AbandonsOpenAttempts, claim.ClosesAttempt));
         Assert.Throws<InvalidDeliveryTransitionException>(() => (delivery with { NextAttemptAt = T0.AddSeconds(1) }).Claim(T0, Policy));
+    }
+
+    [Fact]
+    public void An_attempt_past_its_lease_is_abandoned_by_the_next_claim_and_a_sending_one_within_it_cannot_be_claimed()
+    {
+        var sending = Claimed(New(), attempt: 3);
+
+        Assert.Throws<InvalidDeliveryTransitionException>(() => sending.Claim(T0 + Policy.Lease - TimeSpan.FromSeconds(1), Policy));
+        var next = sending.Claim(T0 + Policy.Lease, Policy);
+
+        Assert.Equal((DeliveryState.Sending, 3, DeliveryState.Sending, 4, true), (next.FromState, next.FromAttempt, next.ToState, next.ToAttempt, next.AbandonsOpenAttempts));
     }
 
     [Fact]
@@ -74,6 +85,7 @@ public sealed class WebhookDeliveryTests
         var abandonedResult = ServerError with { Outcome = DeliveryAttemptOutcome.Abandoned };
 
         Assert.Throws<InvalidDeliveryTransitionException>(() => New().Record(Ok, T0, Policy));
+        Assert.Throws<InvalidDeliveryTransitionException>(() => (Claimed(New(), 1) with { State = DeliveryState.Pending }).Record(Ok, T0, Policy));
         Assert.Throws<InvalidDeliveryTransitionException>(() => (Claimed(New(), 1) with { State = DeliveryState.Delivered }).Record(Ok, T0, Policy));
         Assert.Throws<ArgumentException>(() => Claimed(New(), 1).Record(abandonedResult, T0, Policy));
         Assert.IsAssignableFrom<DomainException>(Assert.Throws<InvalidDeliveryTransitionException>(() => New().Record(Ok, T0, Policy)));
@@ -94,5 +106,5 @@ public sealed class WebhookDeliveryTests
     private static WebhookDelivery New() => WebhookDelivery.Create(Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), "https://example.com/hooks", T0);
 
     private static WebhookDelivery Claimed(WebhookDelivery delivery, int attempt) =>
-        delivery with { AttemptCount = attempt, NextAttemptAt = T0 + Policy.Lease };
+        delivery with { State = DeliveryState.Sending, AttemptCount = attempt, NextAttemptAt = T0 + Policy.Lease };
 }
