@@ -41,9 +41,13 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options, Webhook
             return $"its host '{url.Host}' resolves to no address.";
         }
 
-        return addresses.Select(a => (Address: a, Why: NonPublicAddresses.Describe(a))).FirstOrDefault(a => a.Why is not null) is { Why: { } why } refused
-            ? $"'{url.Host}' resolves to {refused.Address}, {why}; webhooks go to public addresses only (set {WebhookOptions.AllowPrivateTargetsKey}=true to allow private ones)."
-            : null;
+        if (addresses.Select(a => (Address: a, Why: NonPublicAddresses.Describe(a))).FirstOrDefault(a => a.Why is not null) is not { Why: { } why } refused)
+        {
+            return null;
+        }
+
+        var target = IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out _) ? $"{refused.Address} is" : $"'{url.Host}' resolves to {refused.Address},";
+        return $"{target} {why}; webhooks go to public addresses only (set {WebhookOptions.AllowPrivateTargetsKey}=true to allow private ones).";
     }
 
     /// <summary>The <see cref="SocketsHttpHandler.ConnectCallback"/> of the webhook client.</summary>
