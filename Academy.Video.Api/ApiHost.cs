@@ -5,6 +5,7 @@ using Academy.Video.Api.Health;
 using Academy.Video.Api.Security;
 using Academy.Video.Api.WebConsole;
 using Academy.Video.Application.Playback;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Storage;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -33,6 +34,12 @@ public static class ApiHost
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<LocalStorageOptions>, DevelopmentSigningKeyGuard>();
         builder.Services.AddOptions<PlaybackOptions>().ValidateOnStart();
+        // Webhooks to this machine's own networks are refused unless set, or in local mode, where every URL is local anyway.
+        builder.Services.AddOptions<WebhookOptions>()
+            .PostConfigure<IConfiguration>((o, configuration) => o.AllowPrivateTargets ??= LocalMode.IsOn(configuration))
+            .ValidateOnStart();
+        // Event bodies carry the video exactly as GET writes it: with the API's own JSON settings.
+        builder.Services.AddSingleton(sp => new EventBodyFormat(sp.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorCodes.AddMissingCode);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IProblemDetailsWriter, ProblemJsonFallbackWriter>());
         builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
@@ -48,6 +55,8 @@ public static class ApiHost
             builder.Services.AddHostedService<RecoveryScanService>();
             builder.Services.AddHostedService<StorageCleanupService>();
             builder.Services.AddHostedService<UploadExpiryService>();
+            builder.Services.AddHostedService<WebhookDispatchService>();
+            builder.Services.AddHostedService<WebhookDeliveryService>();
         }
 
         return builder;
@@ -69,6 +78,7 @@ public static class ApiHost
         });
         app.MapVideoEndpoints();
         app.MapInternalEndpoints();
+        app.MapWebhookRoutes();
         app.MapLocalStorageEndpoints();
         app.MapPlaybackEndpoints();
         app.MapConsole();

@@ -4,6 +4,7 @@ using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Operations;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Videos.Uploads;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain.Jobs;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,7 +18,7 @@ public static class DependencyInjection
     /// <summary>
     /// Handlers, the validation pipeline and the application services. Hosts register the ports'
     /// adapters, a <see cref="TimeProvider"/>, and bind <see cref="JobPolicy"/>, <see cref="WorkerOptions"/>,
-    /// <see cref="UploadOptions"/>, <see cref="RecoveryOptions"/> and <see cref="PlaybackOptions"/> with the options pattern.
+    /// <see cref="UploadOptions"/>, <see cref="RecoveryOptions"/>, <see cref="PlaybackOptions"/> and <see cref="WebhookOptions"/> with the options pattern.
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
@@ -57,6 +58,11 @@ public static class DependencyInjection
         services.AddOperationsChecks();
         services.AddScoped<SourceUploads>();
         services.AddSingleton<PlaybackTokens>();
+        // Validated when first read; the API host also validates it at start (the worker never reads it).
+        services.AddOptions<WebhookOptions>();
+        services.AddSingleton<IValidateOptions<WebhookOptions>>(new ProblemsValidator<WebhookOptions>(o => o.Problems()));
+        services.AddSingleton<WebhookEndpointCatalog>();
+        services.TryAddSingleton(EventBodyFormat.Web);
         return services;
     }
 }

@@ -7,6 +7,7 @@ using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Infrastructure.Transcoding;
+using Academy.Video.Infrastructure.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,7 +18,7 @@ public static class DependencyInjection
     /// <summary>
     /// The application core and every adapter, from configuration: PostgreSQL (<c>ConnectionStrings:Postgres</c>),
     /// storage (<c>Storage:Provider</c> Local|S3), the runner (<c>Runner:Kind</c> Local|Batch), FFmpeg
-    /// (<c>Transcoding</c>), and the policies (<c>Jobs</c>, <c>Worker</c>, <c>Upload</c>, <c>Recovery</c>, <c>Playback</c>).
+    /// (<c>Transcoding</c>), webhooks (<c>Webhooks</c>), and the policies (<c>Jobs</c>, <c>Worker</c>, <c>Upload</c>, <c>Recovery</c>, <c>Playback</c>).
     /// Defaults are the embedded ones: a local Postgres cluster, a local folder, a local process runner.
     /// </summary>
     public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
@@ -43,6 +44,7 @@ public static class DependencyInjection
         services.AddFfmpegTranscoding(configuration);
         services.AddJobRunner(configuration);
         services.AddOperationsAdapters(configuration);
+        services.AddWebhookDelivery(configuration);
         return services;
     }
 }

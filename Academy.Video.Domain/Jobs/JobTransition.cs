@@ -1,3 +1,4 @@
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Videos;
 
 namespace Academy.Video.Domain.Jobs;
@@ -50,6 +51,12 @@ public sealed record JobTransition(
     public VideoEffect? Video { get; init; }
 
     /// <summary>
+    /// The event about the job itself, written in the same statement whenever the transition wins
+    /// (events about the video ride on <see cref="VideoEffect.Event"/>, written only where the video moved).
+    /// </summary>
+    public VideoEventType? JobEvent { get; init; }
+
+    /// <summary>
     /// Storage prefixes that hold no published tree once this transition wins: queued for cleanup
     /// in the same statement, under this job (held while the job is unfinished, see <see cref="OrphanCleanup"/>).
     /// </summary>
@@ -70,6 +77,9 @@ public sealed record JobTransition(
 /// </summary>
 public sealed record VideoEffect(Guid VideoId, Guid DrivingJobId, VideoStatus Status, string? HlsPath = null)
 {
+    /// <summary>Written in the same statement only where the effect applies: a video that did not move tells nobody it did.</summary>
+    public VideoEventType? Event { get; init; }
+
     /// <summary>The statuses a job may move its video from: every status but DELETING and DELETED.</summary>
     public static IReadOnlyList<VideoStatus> LiveStatuses { get; } =
         Enum.GetValues<VideoStatus>().Where(s => s is not (VideoStatus.Deleting or VideoStatus.Deleted)).ToArray();

@@ -1,3 +1,4 @@
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Videos;
 
 namespace Academy.Video.Domain.Jobs;
@@ -63,7 +64,11 @@ public sealed record TranscodeJob
             ClearsError = true,
             ProgressPercent = 0,
             HeartbeatAt = now,
-            Video = new VideoEffect(VideoId, Id, VideoStatus.Processing),
+            // Retries of a job keep the video PROCESSING: the client hears of it once per job.
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Processing)
+            {
+                Event = AttemptCount == 0 ? VideoEventType.VideoProcessing : null,
+            },
         };
     }
 
@@ -86,7 +91,7 @@ public sealed record TranscodeJob
 
         return Succeed(now, hlsPath) with
         {
-            Video = new VideoEffect(VideoId, Id, VideoStatus.Ready, hlsPath),
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Ready, hlsPath) { Event = VideoEventType.VideoReady },
         };
     }
 
@@ -256,7 +261,8 @@ public sealed record TranscodeJob
         Move(terminal, AttemptCount, now) with
         {
             Error = error,
-            Video = new VideoEffect(VideoId, Id, VideoStatus.Failed),
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Failed) { Event = VideoEventType.VideoFailed },
+            JobEvent = terminal == JobState.Dead ? VideoEventType.JobDead : null,
             OrphanedPrefixes = State == JobState.Running ? [AttemptPrefix(AttemptCount)] : [],
             OrphanReason = $"attempt {AttemptCount} ended {terminal.ToWire()} ({error.Code}) without publishing",
         };

@@ -1,3 +1,4 @@
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
 
 namespace Academy.Video.Domain.Videos;
@@ -77,7 +78,7 @@ public sealed record LectureVideo
         }
 
         return new VideoDeletion(
-            new VideoChange(Id, [Status], VideoStatus.Deleting, now),
+            new VideoChange(Id, [Status], VideoStatus.Deleting, now) { Event = VideoEventType.VideoDeleted },
             currentJob?.CancelForDeletion(now),
             StorageKeys.VideoPrefix(Id));
     }
@@ -94,7 +95,9 @@ public sealed record LectureVideo
     /// Null when the window is still open or the video is no longer uploading (a repeat is a no-op).
     /// </summary>
     public VideoChange? ExpireUpload(TimeSpan uploadWindow, DateTimeOffset now) =>
-        IsUploadExpired(uploadWindow, now) ? new VideoChange(Id, [Status], VideoStatus.Expired, now) : null;
+        IsUploadExpired(uploadWindow, now)
+            ? new VideoChange(Id, [Status], VideoStatus.Expired, now) { Event = VideoEventType.VideoUploadExpired }
+            : null;
 
     private QueueJob QueueNewJob(Guid newJobId, long sourceSizeBytes, DateTimeOffset now) =>
         new(
@@ -112,6 +115,9 @@ public sealed record VideoChange(Guid VideoId, IReadOnlyList<VideoStatus> From, 
     public long? SourceSizeBytes { get; init; }
 
     public bool ClearHlsPath { get; init; }
+
+    /// <summary>Written in the same statement when the change applies.</summary>
+    public VideoEventType? Event { get; init; }
 }
 
 /// <summary>The video change and the new job that must be stored together, or not at all.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Operations;
 using Academy.Video.Application.Playback;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Application.Operations.CheckSettings;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Infrastructure.Persistence;
@@ -112,6 +113,17 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Playback:UrlValidFor", Text(playback.UrlValidFor)));
         entries.Add(Entry("Playback:SigningKey", "", key => key.Length == 0 ? "(empty: local storage's signing key)" : MaskSecret(key)));
         entries.Add(Entry("Playback:ApiBaseUrl", "", url => url.Length == 0 ? "(empty: local storage's public base URL)" : url));
+
+        var webhooks = new WebhookOptions();
+        entries.Add(List("Webhooks:Endpoints", configuration.GetSection("Webhooks:Endpoints").GetChildren().Select(e => e["Url"] ?? $"#{e.Key} without a Url")));
+        entries.Add(Entry(WebhookOptions.AllowPrivateTargetsKey, "", value => value.Length > 0 ? value : $"(unset: {EffectivePrivateTargets()})"));
+        entries.Add(Entry("Webhooks:PollInterval", Text(webhooks.PollInterval)));
+        entries.Add(Entry("Webhooks:RequestTimeout", Text(webhooks.RequestTimeout)));
+        entries.Add(Entry("Webhooks:MaxAttempts", Text(webhooks.MaxAttempts)));
+        entries.Add(Entry("Webhooks:RetryBaseDelay", Text(webhooks.RetryBaseDelay)));
+        entries.Add(Entry("Webhooks:RetryMaxDelay", Text(webhooks.RetryMaxDelay)));
+        entries.Add(Entry("Webhooks:ResponseExcerptBytes", Text(webhooks.ResponseExcerptBytes)));
+        entries.Add(Entry("Webhooks:MaxConcurrency", Text(webhooks.MaxConcurrency)));
         entries.Add(Keys("Auth:ApiKeys"));
         entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;
@@ -162,6 +174,21 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         }
 
         return environment;
+    }
+
+    /// <summary>What the API made of an unset <c>Webhooks:AllowPrivateTargets</c> (the host decides by local mode).</summary>
+    private string EffectivePrivateTargets()
+    {
+        try
+        {
+            return services.GetRequiredService<IOptions<WebhookOptions>>().Value.PrivateTargetsAllowed
+                ? "allowed: local mode"
+                : "refused: not local mode";
+        }
+        catch (OptionsValidationException)
+        {
+            return "see the problems below";
+        }
     }
 
     /// <summary>The child the local runner starts must exist: the command on PATH, a worker dll where the arguments say.</summary>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Dapper;
@@ -14,8 +15,9 @@ internal static class JobCommands
 {
     /// <summary>
     /// The CTEs of one transition: the fenced job update (<c>moved</c>), the attempt row it opens or
-    /// closes, a held cleanup row per orphaned prefix, and the video effect where its guard holds.
-    /// The dependent CTEs read only from <c>moved</c>, so a lost race changes nothing.
+    /// closes, a held cleanup row per orphaned prefix, the video effect where its guard holds, and the
+    /// events: the video's only where the video moved (<c>video_effect</c>), the job's wherever the job did.
+    /// The dependent CTEs read only from <c>moved</c>, so a lost race changes nothing and tells nobody.
     /// <paramref name="extraFence"/> adds a condition to the job update (the deletion's: the video is still deletable).
     /// </summary>
     public static string TransitionCtes(string extraFence = "") => $"""
@@ -70,6 +72,19 @@ internal static class JobCommands
               AND v.id = @EffectVideoId
               AND v.status = ANY(@EffectAllowedFrom::text[])
               AND v.current_job_id = @EffectDrivingJobId
+            RETURNING v.id
+        ),
+        transition_events AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at)
+            SELECT gen_random_uuid(), caused.type, caused.video_id, @JobId, @At
+            FROM (
+                SELECT 1 AS ordinal, @EffectEvent::text AS type, video_effect.id AS video_id
+                FROM video_effect WHERE @EffectEvent::text IS NOT NULL
+                UNION ALL
+                SELECT 2, @JobEvent::text, moved.video_id
+                FROM moved WHERE @JobEvent::text IS NOT NULL
+            ) AS caused
+            ORDER BY caused.ordinal
         )
         """;
 
@@ -121,6 +136,8 @@ internal static class JobCommands
             EffectStatus = (effect?.Status ?? VideoStatus.PendingUpload).ToWire(),
             EffectHlsPath = effect?.HlsPath,
             EffectAllowedFrom = (effect?.AllowedFrom ?? []).Select(s => s.ToWire()).ToArray(),
+            EffectEvent = effect?.Event?.ToWire(),
+            JobEvent = transition?.JobEvent?.ToWire(),
         });
     }
 

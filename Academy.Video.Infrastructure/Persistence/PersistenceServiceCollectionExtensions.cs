@@ -3,6 +3,7 @@ using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
 using Academy.Video.Application.Videos.Uploads;
+using Academy.Video.Application.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,6 +37,9 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IStorageCleanupQueue, PostgresStorageCleanupQueue>();
         services.TryAddSingleton<IVideoUploadStore, PostgresVideoUploadStore>();
         services.TryAddSingleton<IExclusiveRunLock, PostgresExclusiveRunLock>();
+        services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
+        services.TryAddSingleton<IWebhookEndpointStore, PostgresWebhookEndpointStore>();
+        services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using Academy.Video.Application.Videos;
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Dapper;
@@ -46,7 +47,8 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
         """;
 
     // One statement. The job's end runs first (its fence also asks that the video is still as
-    // read), and the video moves only if that won or there was no job to end: all or nothing.
+    // read), and the video moves only if that won or there was no job to end: all or nothing,
+    // its event included.
     private static readonly string StartDeletionSql = $"""
         WITH {JobCommands.TransitionCtes("AND EXISTS (SELECT 1 FROM videos AS dv WHERE dv.id = @VideoId AND dv.status = ANY(@FromStatuses::text[]))")},
         changed AS (
@@ -59,6 +61,12 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             SELECT gen_random_uuid(), @Prefix, changed.id, NULL, 'video deleted', 0, @ChangeAt, @ChangeAt
             FROM changed
             ON CONFLICT (prefix) DO NOTHING
+        ),
+        deleted_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at)
+            SELECT gen_random_uuid(), @ChangeEvent::text, changed.id, changed.current_job_id, @ChangeAt
+            FROM changed
+            WHERE @ChangeEvent::text IS NOT NULL
         )
         SELECT {VideoRow.Columns} FROM changed
         """;
@@ -196,6 +204,7 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             change.CurrentJobId,
             change.SourceSizeBytes,
             change.ClearHlsPath,
+            ChangeEvent = change.Event?.ToWire(),
         };
     }
 }

@@ -1,5 +1,6 @@
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos.Uploads;
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Videos;
 using Dapper;
 using Npgsql;
@@ -30,8 +31,8 @@ public sealed class PostgresVideoUploadStore(NpgsqlDataSource dataSource) : IVid
         LIMIT @Limit
         """;
 
-    // The expiry and the removal of everything under the video's prefix are stored together, fenced on
-    // the status the domain decided from: an upload completed meanwhile is never expired.
+    // The expiry, the removal of everything under the video's prefix and the expiry's event are stored
+    // together, fenced on the status the domain decided from: an upload completed meanwhile is never expired.
     private const string ExpireSql = """
         WITH expired AS (
             UPDATE videos SET status = @ToStatus, updated_at = @At
@@ -43,6 +44,12 @@ public sealed class PostgresVideoUploadStore(NpgsqlDataSource dataSource) : IVid
             SELECT @CleanupId, @Prefix, expired.id, @Reason, @Attempts, @CleanupCreatedAt, @CleanupCreatedAt
             FROM expired
             ON CONFLICT (prefix) DO NOTHING
+        ),
+        expired_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at)
+            SELECT gen_random_uuid(), @ChangeEvent::text, expired.id, NULL, @At
+            FROM expired
+            WHERE @ChangeEvent::text IS NOT NULL
         )
         SELECT count(*)::int FROM expired
         """;
@@ -109,6 +116,7 @@ public sealed class PostgresVideoUploadStore(NpgsqlDataSource dataSource) : IVid
                 FromStatuses = change.From.Select(status => status.ToWire()).ToArray(),
                 ToStatus = change.To.ToWire(),
                 At = DbTime.ToDb(change.At),
+                ChangeEvent = change.Event?.ToWire(),
                 CleanupId = cleanup.Id,
                 cleanup.Prefix,
                 cleanup.Reason,

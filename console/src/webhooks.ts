@@ -1,18 +1,26 @@
-// Webhook deliveries with replay (issue 12). The internal API for them is not in this build yet: the
-// section asks for the list and stays hidden while the API answers 404 or 405, so it appears by itself
-// once the endpoints exist. Paths and fields here are the expected contract; adjust them to the API as built.
+// Webhook deliveries with replay (issue 12): GET /api/v1/internal/webhooks/deliveries, newest first, and
+// POST …/deliveries/{id}/replay, which delivers the same event (same id, same bytes) once more. The section
+// stays hidden where the API has no webhooks (404/405), so the console works against an older API too.
 import { ApiError, call } from './api';
 import { h, replace, time } from './dom';
+
+interface DeliveryAttempt {
+  attempt: number;
+  startedAt: string;
+  statusCode: number | null;
+  durationMs: number | null;
+  error: string | null;
+}
 
 interface Delivery {
   deliveryId: string;
   eventId: string;
   eventType: string;
   url: string;
-  status: string;
-  responseStatus: number | null;
-  durationMs: number | null;
-  attemptedAt: string;
+  state: string;
+  attemptCount: number;
+  lastAttempt: DeliveryAttempt | null;
+  createdAt: string;
 }
 
 const deliveries = '/api/v1/internal/webhooks/deliveries';
@@ -35,9 +43,9 @@ export async function webhookSection(signal: AbortSignal): Promise<HTMLElement |
       h('tbody', {}, ...items.map((d) => h('tr', {},
         h('td', { 'data-label': 'Event' }, d.eventType, h('br', {}), h('code', {}, d.eventId)),
         h('td', { 'data-label': 'Target' }, d.url),
-        h('td', { 'data-label': 'Status' }, d.status),
-        h('td', { 'data-label': 'Answer' }, d.responseStatus === null ? '—' : `HTTP ${d.responseStatus}`, d.durationMs === null ? '' : ` in ${d.durationMs} ms`),
-        h('td', { 'data-label': 'When' }, time(d.attemptedAt)),
+        h('td', { 'data-label': 'Status' }, `${d.state} (${d.attemptCount} ${d.attemptCount === 1 ? 'attempt' : 'attempts'})`),
+        h('td', { 'data-label': 'Answer' }, answer(d.lastAttempt)),
+        h('td', { 'data-label': 'When' }, time(d.lastAttempt?.startedAt ?? d.createdAt)),
         h('td', {}, h('button', {
           type: 'button', onclick: async (event: Event) => {
             const button = event.currentTarget as HTMLButtonElement;
@@ -53,4 +61,10 @@ export async function webhookSection(signal: AbortSignal): Promise<HTMLElement |
         }, `Replay ${d.eventType}`))))))));
   draw();
   return section;
+}
+
+function answer(attempt: DeliveryAttempt | null): string {
+  if (attempt === null) return '—';
+  const result = attempt.statusCode === null ? (attempt.error ?? 'no answer') : `HTTP ${attempt.statusCode}`;
+  return attempt.durationMs === null ? result : `${result} in ${attempt.durationMs} ms`;
 }

@@ -9,7 +9,8 @@ using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Videos.GetVideo;
 
-public sealed record GetVideoQuery(Guid VideoId) : IQuery<VideoDetails>;
+/// <param name="IncludeDeleted">Also a DELETED video (event bodies); clients get 404 for it.</param>
+public sealed record GetVideoQuery(Guid VideoId, bool IncludeDeleted = false) : IQuery<VideoDetails>;
 
 public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy, IOptions<PlaybackOptions> playback)
     : IQueryHandler<GetVideoQuery, VideoDetails>
@@ -18,7 +19,7 @@ public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs,
     {
         ArgumentNullException.ThrowIfNull(query);
         var video = await videos.FindAsync(query.VideoId, cancellationToken);
-        if (video is null || video.Status == VideoStatus.Deleted)
+        if (video is null || (video.Status == VideoStatus.Deleted && !query.IncludeDeleted))
         {
             throw new NotFoundException("Video", query.VideoId);
         }

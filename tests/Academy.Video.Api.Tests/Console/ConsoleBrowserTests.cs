@@ -236,6 +236,15 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Browser.WaitFor("#scan-report[data-dry-run='true']");
         Browser.Find("#scan-for-real").Click();
         Browser.WaitFor("#scan-report[data-dry-run='false']");
+
+        // The earlier steps' events were delivered to the receiver; one replayed from the page arrives again, same id.
+        var delivered = Browser.WaitFor("#webhooks-title", timeout: TimeSpan.FromSeconds(30));
+        Assert.Equal("Webhook deliveries", delivered.Text);
+        var replay = Browser.FindAll("section[aria-labelledby='webhooks-title'] tbody tr button").First();
+        var eventId = Browser.FindAll("section[aria-labelledby='webhooks-title'] tbody tr code").First().Text;
+        replay.Click();
+        Browser.Until(() => replay.Text == "Replayed", "the replay accepted");
+        await console.Api.Receiver.WaitForAsync(webhook => webhook.EventId == eventId, 2, TimeSpan.FromSeconds(30));
         Browser.Screenshots(console.ScreenshotDirectory, "operations");
     }
 

@@ -16,7 +16,9 @@ public sealed class PostgresStoreContractTests : StoreContractTests
             new PostgresVideoStore(source),
             new PostgresTranscodeJobStore(source),
             new PostgresRecoveryScanStore(source),
-            new PostgresStorageCleanupQueue(source));
+            new PostgresStorageCleanupQueue(source),
+            new PostgresVideoUploadStore(source),
+            new PostgresVideoEventStore(source));
     }
 
     protected override async Task DropStoresAsync()

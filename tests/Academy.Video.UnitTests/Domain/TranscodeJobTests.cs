@@ -1,4 +1,5 @@
 using Academy.Video.Domain;
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using static Academy.Video.UnitTests.Domain.Jobs;
@@ -18,7 +19,7 @@ public sealed class TranscodeJobTests
         var transition = job.Start(Later);
 
         Assert.Equal((JobState.Queued, 0, JobState.Running, 1), (transition.FromState, transition.FromAttempt, transition.ToState, transition.ToAttempt));
-        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Processing), transition.Video);
+        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Processing) { Event = VideoEventType.VideoProcessing }, transition.Video);
         Assert.Equal((Later, 0, true), (transition.HeartbeatAt, transition.ProgressPercent, transition.ClearsError));
         Assert.True(transition.StartsAttempt);
         Assert.Empty(transition.OrphanedPrefixes);
@@ -57,7 +58,7 @@ public sealed class TranscodeJobTests
         var transition = job.Complete(hlsPath, Later)!;
 
         Assert.Equal((JobState.Succeeded, 100, true, Later), (transition.ToState, transition.ProgressPercent, transition.ClearsError, transition.FinishedAt));
-        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Ready, hlsPath), transition.Video);
+        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Ready, hlsPath) { Event = VideoEventType.VideoReady }, transition.Video);
         Assert.Equal([job.AttemptPrefix(1), job.AttemptPrefix(2)], transition.OrphanedPrefixes);
     }
 
@@ -132,7 +133,8 @@ public sealed class TranscodeJobTests
         var transition = job.Fail(JobError.Transient("X", "boom"), Later, Policy);
 
         Assert.Equal(JobState.Dead, transition.ToState);
-        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Failed), transition.Video);
+        Assert.Equal(new VideoEffect(job.VideoId, job.Id, VideoStatus.Failed) { Event = VideoEventType.VideoFailed }, transition.Video);
+        Assert.Equal(VideoEventType.JobDead, transition.JobEvent);
         Assert.Equal([job.AttemptPrefix(5)], transition.OrphanedPrefixes);
     }
 

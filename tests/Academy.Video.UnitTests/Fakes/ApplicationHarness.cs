@@ -48,6 +48,12 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<IRecoveryScanStore>(Database);
         services.AddSingleton<IStorageCleanupQueue>(Database);
         services.AddSingleton<Academy.Video.Application.Videos.Uploads.IVideoUploadStore>(Database);
+        services.AddSingleton<Academy.Video.Application.Webhooks.IVideoEventStore>(Database);
+        // Webhook delivery is tested against PostgreSQL and real receivers (integration and API tests).
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookEndpointStore>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookDeliveryStore>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookSender>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookTargetGuard>());
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);

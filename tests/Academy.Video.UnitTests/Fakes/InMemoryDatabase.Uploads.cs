@@ -54,6 +54,7 @@ public sealed partial class InMemoryDatabase : IVideoUploadStore
 
             videos[video.Id] = video with { Status = change.To, UpdatedAt = change.At };
             AddCleanup(cleanup);
+            AddEvent(change.Event, video.Id, null, change.At);
             return Task.FromResult(true);
         }
     }

@@ -84,6 +84,7 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
 
             var video = TryChangeVideo(deletion.Video)!;
             AddCleanup(new StorageCleanup(Guid.NewGuid(), deletion.Prefix, video.Id, null, "video deleted", 0, deletion.Video.At));
+            AddEvent(deletion.Video.Event, video.Id, video.CurrentJobId, deletion.Video.At);
             return Task.FromResult<LectureVideo?>(video);
         }
     }
@@ -347,7 +348,10 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         if (transition.Video is { } effect && videos.TryGetValue(effect.VideoId, out var video) && effect.AppliesTo(video))
         {
             videos[video.Id] = video with { Status = effect.Status, HlsPath = effect.HlsPath ?? video.HlsPath, UpdatedAt = transition.At };
+            AddEvent(effect.Event, video.Id, written.Id, transition.At);
         }
+
+        AddEvent(transition.JobEvent, written.VideoId, written.Id, transition.At);
 
         return written;
     }

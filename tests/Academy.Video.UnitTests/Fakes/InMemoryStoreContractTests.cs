@@ -8,6 +8,6 @@ public sealed class InMemoryStoreContractTests : StoreContractTests
     protected override Task<Stores> CreateStoresAsync()
     {
         var database = new InMemoryDatabase();
-        return Task.FromResult(new Stores(database, database, database, database));
+        return Task.FromResult(new Stores(database, database, database, database, database, database));
     }
 }

@@ -1,13 +1,22 @@
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
+using Academy.Video.Application.Videos.Uploads;
+using Academy.Video.Application.Webhooks;
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 
 namespace Academy.Video.Testing.StoreContract;
 
 /// <summary>The persistence ports of one empty database.</summary>
-public sealed record Stores(IVideoStore Videos, ITranscodeJobStore Jobs, IRecoveryScanStore Recovery, IStorageCleanupQueue Cleanups);
+public sealed record Stores(
+    IVideoStore Videos,
+    ITranscodeJobStore Jobs,
+    IRecoveryScanStore Recovery,
+    IStorageCleanupQueue Cleanups,
+    IVideoUploadStore Uploads,
+    IVideoEventStore Events);
 
 /// <summary>
 /// What every implementation of the persistence ports must do: the PostgreSQL adapters and the
@@ -384,6 +393,166 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         Assert.Equal(JobState.RetryWait, Assert.Single(await Jobs.ListAttemptsAsync(first.Id, None)).Outcome);
     }
+
+    [Fact]
+    public async Task A_first_start_and_a_completion_write_video_processing_and_video_ready_in_their_statements()
+    {
+        var (video, job) = await QueueAsync(T0);
+        job = await SubmitAsync(job, "batch-1", T0);
+        job = await ApplyAsync(job.Start(T0.AddSeconds(5)));
+
+        await ApplyAsync(job.Complete(job.AttemptPrefix(1) + StorageKeys.MasterPlaylistName, T0.AddMinutes(2))!);
+
+        var events = await EventsOfAsync(video.Id);
+        Assert.Equal(
+            [(VideoEventType.VideoProcessing, (Guid?)job.Id, T0.AddSeconds(5)), (VideoEventType.VideoReady, job.Id, T0.AddMinutes(2))],
+            events.Select(e => (e.Type, e.JobId, e.OccurredAt)));
+        Assert.All(events, e => Assert.Equal((video.Id, (string?)null, (DateTimeOffset?)null), (e.VideoId, e.Body, e.DispatchedAt)));
+        Assert.True(events[0].Position < events[1].Position);
+        Assert.Equal(events[1], await stores.Events.FindAsync(events[1].Id, None));
+    }
+
+    [Fact]
+    public async Task A_retried_attempt_and_a_transient_failure_write_no_event()
+    {
+        var (video, job) = await RunningAsync(T0);
+
+        var waiting = await ApplyAsync(job.Fail(JobError.Transient(JobErrorCodes.StorageError, "R2 said 503"), T0.AddMinutes(1), Policy));
+        waiting = await SubmitAsync(waiting, "batch-2", T0.AddMinutes(2));
+        await ApplyAsync(waiting.Start(T0.AddMinutes(3)));
+
+        Assert.Equal([VideoEventType.VideoProcessing], (await EventsOfAsync(video.Id)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task The_last_attempt_failing_writes_video_failed_then_job_dead_and_a_permanent_failure_only_video_failed()
+    {
+        var (deadVideo, dying) = await RunningAsync(T0);
+        var (failedVideo, failing) = await RunningAsync(T0);
+
+        await ApplyAsync(dying.Fail(JobError.Transient(JobErrorCodes.StorageError, "x"), T0.AddMinutes(1), Policy with { MaxAttempts = 1 }));
+        await ApplyAsync(failing.Fail(JobError.NoVideoStream(), T0.AddMinutes(1), Policy));
+
+        Assert.Equal(
+            [(VideoEventType.VideoProcessing, T0), (VideoEventType.VideoFailed, T0.AddMinutes(1)), (VideoEventType.JobDead, T0.AddMinutes(1))],
+            (await EventsOfAsync(deadVideo.Id)).Select(e => (e.Type, e.OccurredAt)));
+        Assert.Equal([VideoEventType.VideoProcessing, VideoEventType.VideoFailed], (await EventsOfAsync(failedVideo.Id)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task A_lost_compare_and_set_writes_no_event()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var staleCompletion = job.Complete(job.AttemptPrefix(1) + StorageKeys.MasterPlaylistName, T0.AddMinutes(2))!;
+        var staleFailure = job.Fail(JobError.NoVideoStream(), T0.AddMinutes(2), Policy);
+        var staleDeletion = (await Videos.FindAsync(video.Id, None))!.Delete(job, T0.AddMinutes(3))!;
+        await ApplyAsync(job.MarkStuck(T0.AddMinutes(4), Policy));
+        var before = await EventsOfAsync(video.Id);
+
+        Assert.Null(await Jobs.TryTransitionAsync(staleCompletion, None));
+        Assert.Null(await Jobs.TryTransitionAsync(staleFailure, None));
+        Assert.Null(await Videos.TryStartDeletionAsync(staleDeletion, None));
+
+        Assert.Equal([VideoEventType.VideoProcessing], before.Select(e => e.Type));
+        Assert.Equal(before, await EventsOfAsync(video.Id));
+    }
+
+    [Fact]
+    public async Task A_video_that_did_not_move_is_not_told_about_but_its_dead_job_is()
+    {
+        var (video, job) = await RunningAsync(T0);
+        // The old two-write deletion: the video DELETING, its job still RUNNING.
+        Assert.NotNull(await Videos.TryStartDeletionAsync((await Videos.FindAsync(video.Id, None))!.Delete(null, T0.AddMinutes(1))!, None));
+
+        await ApplyAsync(job.Fail(JobError.Transient(JobErrorCodes.StorageError, "x"), T0.AddMinutes(2), Policy with { MaxAttempts = 1 }));
+
+        Assert.Equal(
+            [VideoEventType.VideoProcessing, VideoEventType.VideoDeleted, VideoEventType.JobDead],
+            (await EventsOfAsync(video.Id)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Deletion_writes_video_deleted_once_with_the_job_it_ended()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var deletion = (await Videos.FindAsync(video.Id, None))!.Delete(job, T0.AddMinutes(1))!;
+
+        Assert.NotNull(await Videos.TryStartDeletionAsync(deletion, None));
+        Assert.Null(await Videos.TryStartDeletionAsync(deletion, None));
+
+        var events = await EventsOfAsync(video.Id);
+        Assert.Equal(
+            [(VideoEventType.VideoProcessing, (Guid?)job.Id, T0), (VideoEventType.VideoDeleted, job.Id, T0.AddMinutes(1))],
+            events.Select(e => (e.Type, e.JobId, e.OccurredAt)));
+    }
+
+    [Fact]
+    public async Task An_expired_upload_writes_video_upload_expired_once_and_a_completed_one_neither_expires_nor_tells()
+    {
+        var window = TimeSpan.FromHours(1);
+        var abandoned = await AddVideoAsync(T0);
+        var completed = await AddVideoAsync(T0);
+        var staleExpiry = completed.ExpireUpload(window, T0.AddHours(2))!;
+        await Videos.TryQueueJobAsync(completed.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(59))!, None);
+
+        var expiry = abandoned.ExpireUpload(window, T0.AddHours(2))!;
+        Assert.True(await stores.Uploads.TryExpireAsync(expiry, CleanupOf(abandoned, T0.AddHours(2)), None));
+        Assert.False(await stores.Uploads.TryExpireAsync(expiry, CleanupOf(abandoned, T0.AddHours(3)), None));
+        Assert.False(await stores.Uploads.TryExpireAsync(staleExpiry, CleanupOf(completed, T0.AddHours(2)), None));
+
+        var expired = Assert.Single(await EventsOfAsync(abandoned.Id));
+        Assert.Equal((VideoEventType.VideoUploadExpired, (Guid?)null, T0.AddHours(2)), (expired.Type, expired.JobId, expired.OccurredAt));
+        Assert.Empty(await EventsOfAsync(completed.Id));
+    }
+
+    [Fact]
+    public async Task Events_written_through_a_recovery_claim_are_kept_only_when_it_commits()
+    {
+        var now = T0.AddHours(1);
+        var (video, job) = await RunningAsync(now.AddMinutes(-10));
+        var policy = Policy with { MaxAttempts = 1 };
+
+        await using (var dryRun = await stores.Recovery.ClaimCandidatesAsync(QueryAt(now), None))
+        {
+            Assert.Equal(JobState.Dead, (await dryRun.TryTransitionAsync(job.MarkStuck(now, policy), None))!.State);
+        }
+
+        Assert.Equal([VideoEventType.VideoProcessing], (await EventsOfAsync(video.Id)).Select(e => e.Type));
+
+        await using (var claim = await stores.Recovery.ClaimCandidatesAsync(QueryAt(now), None))
+        {
+            Assert.NotNull(await claim.TryTransitionAsync(job.MarkStuck(now, policy), None));
+            await claim.CommitAsync(None);
+        }
+
+        Assert.Equal(
+            [VideoEventType.VideoProcessing, VideoEventType.VideoFailed, VideoEventType.JobDead],
+            (await EventsOfAsync(video.Id)).Select(e => e.Type));
+    }
+
+    [Fact]
+    public async Task Events_are_listed_newest_first_by_video_and_type_a_page_at_a_time()
+    {
+        var (first, firstJob) = await RunningAsync(T0);
+        var (second, _) = await RunningAsync(T0.AddMinutes(1));
+        await ApplyAsync(firstJob.Complete(firstJob.AttemptPrefix(1) + StorageKeys.MasterPlaylistName, T0.AddMinutes(2))!);
+
+        var page = await stores.Events.ListAsync(new VideoEventQuery(null, null, null, 2), None);
+        var rest = await stores.Events.ListAsync(new VideoEventQuery(null, null, page.Next, 2), None);
+        var ready = await stores.Events.ListAsync(new VideoEventQuery(null, VideoEventType.VideoReady, null, 10), None);
+
+        Assert.Equal([first.Id, second.Id, first.Id], page.Items.Concat(rest.Items).Select(e => e.VideoId));
+        Assert.Equal([VideoEventType.VideoReady, VideoEventType.VideoProcessing, VideoEventType.VideoProcessing], page.Items.Concat(rest.Items).Select(e => e.Type));
+        Assert.Null(rest.Next);
+        Assert.Equal(first.Id, Assert.Single(ready.Items).VideoId);
+    }
+
+    /// <summary>The video's events, oldest first.</summary>
+    private async Task<IReadOnlyList<VideoEvent>> EventsOfAsync(Guid videoId) =>
+        (await stores.Events.ListAsync(new VideoEventQuery(videoId, null, null, 100), None)).Items.Reverse().ToList();
+
+    private static StorageCleanup CleanupOf(LectureVideo video, DateTimeOffset at) =>
+        new(Guid.NewGuid(), StorageKeys.VideoPrefix(video.Id), video.Id, null, "upload expired", 0, at);
 
     private static RecoveryCandidateQuery QueryAt(DateTimeOffset now, int limit = 100) => new(
         HeartbeatBefore: now - Policy.StuckThreshold,
