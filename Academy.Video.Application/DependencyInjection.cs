@@ -53,10 +53,12 @@ public static class DependencyInjection
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);
         services.AddScoped<JobDispatcher>();
         services.AddScoped<HlsPublisher>();
+        services.AddScoped<ResumeFinder>();
         services.AddScoped<Videos.JobQueueing>();
         services.AddOperationsChecks();
         services.AddScoped<SourceUploads>();
         services.AddSingleton<PlaybackTokens>();
+        services.AddScoped<PlaybackUrls>();
         return services;
     }
 }

@@ -171,15 +171,17 @@ public static class EncodeBenchmark
         private readonly string _source;
         private readonly string _output;
         private readonly IReadOnlyList<string> _arguments;
-        private readonly IReadOnlyList<(IReadOnlyList<string> Arguments, string Output)> _perRung;
+        private readonly IReadOnlyList<Rendition> _renditions;
+        private readonly IReadOnlyList<(IReadOnlyList<string> Arguments, string Output, Rendition Rendition)> _perRung;
 
-        private Contestants(WorkerRig rig, string source, string output, SourceCopyDecision topRung, IReadOnlyList<string> arguments, IReadOnlyList<(IReadOnlyList<string>, string)> perRung)
+        private Contestants(WorkerRig rig, string source, string output, SourceCopyDecision topRung, IReadOnlyList<string> arguments, IReadOnlyList<Rendition> renditions, IReadOnlyList<(IReadOnlyList<string>, string, Rendition)> perRung)
         {
             _rig = rig;
             _source = source;
             _output = output;
             TopRung = topRung;
             _arguments = arguments;
+            _renditions = renditions;
             _perRung = perRung;
         }
 
@@ -189,13 +191,14 @@ public static class EncodeBenchmark
         {
             var info = await probe.ProbeAsync(source, default);
             var renditions = HlsLadder.Plan(info.DisplayWidth, info.DisplayHeight, HlsLadder.DefaultRungs);
-            var (topRung, arguments) = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, Path.Combine(output, "ladder"), SegmentDuration), default);
-            // One run per rung as PeerTube and the seeds' worker do: each decodes the source and encodes one rung with its audio.
+            var plan = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, Path.Combine(output, "ladder"), SegmentDuration), default);
+            // One run per rung as PeerTube and the seeds' worker do: each decodes the source and encodes one rung with its audio
+            // (no poster or storyboard: the ladder alone).
             var options = new TranscodingOptions();
             var perRung = renditions
-                .Select(r => (FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [r], Path.Combine(output, r.Name), SegmentDuration), options), Path.Combine(output, r.Name)))
+                .Select(r => (FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [r], Path.Combine(output, r.Name), SegmentDuration), options, new HlsCommand(PosterAndStoryboard: false)), Path.Combine(output, r.Name), r))
                 .ToList();
-            return new Contestants(rig, source, output, topRung, arguments, perRung);
+            return new Contestants(rig, source, output, plan.TopRung, encoder.Arguments(plan, null), renditions, perRung);
         }
 
         public async Task<WorkerRun> WorkerAsync()
@@ -225,14 +228,14 @@ public static class EncodeBenchmark
             return WorkerRun.From(measurement, (encodeEnd ?? TimeSpan.Zero) - (encodeStart ?? TimeSpan.Zero));
         }
 
-        public Task<Measurement> FfmpegAsync() => RunFfmpegAsync(_arguments, Path.Combine(_output, "ladder"));
+        public Task<Measurement> FfmpegAsync() => RunFfmpegAsync(_arguments, Path.Combine(_output, "ladder"), _renditions);
 
         public async Task<Measurement> PerRungAsync()
         {
             var runs = new List<Measurement>();
-            foreach (var (arguments, output) in _perRung)
+            foreach (var (arguments, output, rendition) in _perRung)
             {
-                runs.Add(await RunFfmpegAsync(arguments, output));
+                runs.Add(await RunFfmpegAsync(arguments, output, [rendition]));
             }
 
             return runs[0] with
@@ -322,14 +325,9 @@ public static class EncodeBenchmark
             }
         }
 
-        private static async Task<Measurement> RunFfmpegAsync(IReadOnlyList<string> arguments, string output)
+        private static async Task<Measurement> RunFfmpegAsync(IReadOnlyList<string> arguments, string output, IReadOnlyList<Rendition> renditions)
         {
-            if (Directory.Exists(output))
-            {
-                Directory.Delete(output, recursive: true);
-            }
-
-            Directory.CreateDirectory(output);
+            LadderOutput.Recreate(output, renditions);
             var measured = await ProcessMeasure.RunAsync("ffmpeg", arguments);
             if (measured.ExitCode != 0)
             {
