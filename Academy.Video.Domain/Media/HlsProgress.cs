@@ -111,7 +111,7 @@ public static class HlsResume
 
     /// <summary>At least one segment is left to encode, so the resumed ffmpeg always has video to write.</summary>
     private static int Reusable(HlsProgress progress, string variant, IReadOnlyList<HlsSegmentRecord> run) =>
-        progress.Variants[variant].SegmentCount is { } total && run.Count >= total ? total - 1 : run.Count;
+        progress.Variants.TryGetValue(variant, out var stored) && stored.SegmentCount is { } total && run.Count >= total ? total - 1 : run.Count;
 
     /// <summary>
     /// Whether ffmpeg, given the copied stream from the key frame at cut <paramref name="segment"/>, cuts it where the clean

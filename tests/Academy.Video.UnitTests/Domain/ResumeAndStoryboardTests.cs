@@ -29,6 +29,8 @@ public sealed class ResumeAndStoryboardTests
         Assert.Equal(2, HlsResume.Choose("plan", ["720p"], Encoded, 6, [new ResumeCandidate(progress, gap)])!.SegmentCount);
         Assert.Equal(1, HlsResume.Choose("plan", ["720p"], Encoded, 6, [new ResumeCandidate(progress, resized)])!.SegmentCount);
         Assert.Null(HlsResume.Choose("other plan", ["720p"], Encoded, 6, [new ResumeCandidate(progress, Stored(("720p", 5)))]));
+        // Killed before a segment of every variant went up: nothing to resume from.
+        Assert.Null(HlsResume.Choose("plan", ["720p", "360p"], Encoded, 6, [new ResumeCandidate(progress, Stored(("720p", 5)))]));
     }
 
     [Fact]
