@@ -228,21 +228,19 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             return reused.Select(s => (s.DurationSeconds, s.Bytes)).Concat(mine.Zip(sizes, (e, bytes) => (e.DurationSeconds, bytes))).ToList();
         }
 
-        var variants = new List<MasterVariant>();
-        foreach (var rendition in request.Renditions)
-        {
-            var measured = WritePlaylist(rendition.Name, resume?.Segments[rendition.Name] ?? []);
-            // Read from the variant's own bytes (a segment this run wrote): exact for an encoded and for a copied stream alike.
-            var sample = Path.Combine(output, rendition.Name, watcher.Entries(rendition.Name)[0].Uri);
-            var probed = await _probe.ProbeAsync(sample, cancellationToken).ConfigureAwait(false);
-            variants.Add(new MasterVariant(rendition, $"{rendition.Name}/{FfmpegHlsArguments.VariantPlaylistName}", probed.VideoCodecString, HlsMasterPlaylist.Measure(measured, target)));
-        }
+        var measured = request.Renditions.ToDictionary(r => r.Name, r => WritePlaylist(r.Name, resume?.Segments[r.Name] ?? []));
+        // Read from each variant's own bytes (a segment this run wrote): exact for an encoded and for a copied stream alike.
+        // One ffprobe per variant, at once: this is on the path from ffmpeg's exit to READY.
+        var codecs = await Task.WhenAll(request.Renditions.Select(r =>
+            _probe.ProbeAsync(Path.Combine(output, r.Name, watcher.Entries(r.Name)[0].Uri), cancellationToken))).ConfigureAwait(false);
+        var variants = request.Renditions
+            .Select((rendition, i) => new MasterVariant(rendition, $"{rendition.Name}/{FfmpegHlsArguments.VariantPlaylistName}", codecs[i].VideoCodecString, HlsMasterPlaylist.Measure(measured[rendition.Name], target)))
+            .ToList();
 
         (string, MeasuredRate)? audio = null;
         if (plan.AudioVariant is { } audioVariant)
         {
-            var measured = WritePlaylist(audioVariant, []);
-            audio = ($"{audioVariant}/{FfmpegHlsArguments.VariantPlaylistName}", HlsMasterPlaylist.Measure(measured, target));
+            audio = ($"{audioVariant}/{FfmpegHlsArguments.VariantPlaylistName}", HlsMasterPlaylist.Measure(WritePlaylist(audioVariant, []), target));
         }
 
         HlsMasterPlaylist.Write(

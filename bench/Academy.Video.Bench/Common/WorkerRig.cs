@@ -91,10 +91,11 @@ public sealed class WorkerRig : IAsyncDisposable
 
     /// <summary>The worker binary with this rig's settings, exactly as the Batch job definition starts it.</summary>
     /// <remarks><c>ACADEMY_BENCH_WORKER_DLL</c> runs another build of the worker (an older commit's) in the same rig.</remarks>
-    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default) =>
+    /// <param name="workerDll">Another build of the worker to run (an older commit's); null: this one.</param>
+    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default, string? workerDll = null) =>
         ProcessMeasure.RunAsync(
             "dotnet",
-            [Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Academy.Video.Testing.RepositoryLayout.WorkerDll, jobId.ToString()],
+            [workerDll ?? (Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Academy.Video.Testing.RepositoryLayout.WorkerDll), jobId.ToString()],
             new Dictionary<string, string>(_storage.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value)))
             {
                 ["ConnectionStrings__Postgres"] = _connectionString,
