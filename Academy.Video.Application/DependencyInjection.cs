@@ -54,6 +54,7 @@ public static class DependencyInjection
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);
         services.AddScoped<JobDispatcher>();
         services.AddScoped<HlsPublisher>();
+        services.AddScoped<ResumeFinder>();
         services.AddScoped<Videos.JobQueueing>();
         services.AddOperationsChecks();
         services.AddScoped<SourceUploads>();
@@ -63,6 +64,7 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<WebhookOptions>>(new ProblemsValidator<WebhookOptions>(o => o.Problems()));
         services.AddSingleton<WebhookEndpointCatalog>();
         services.TryAddSingleton(EventBodyFormat.Web);
+        services.AddScoped<PlaybackUrls>();
         return services;
     }
 }

@@ -101,6 +101,12 @@ echo "master playlist (file): $master"
 echo "master playlist (HTTP): $playback"
 echo "renditions:"; grep -E '^#EXT-X-STREAM-INF' "$master" | sed 's/^/  /'
 ffprobe -v error -show_entries format=duration -of csv=p=0 "$playback" | sed 's/^/  playable over HTTP, duration (s): /'
+poster=$(echo "$video" | json "d['posterUrl']")
+storyboard=$(echo "$video" | json "d['storyboardUrl']")
+echo "poster:     $poster ($(curl -fsS "$poster" | ffprobe -v error -show_entries stream=codec_name,width,height -of csv=p=0 -i - 2>/dev/null))"
+echo "storyboard: $storyboard ($(curl -fsS "$storyboard" | grep -c -- '-->') thumbnails)"
+echo "source:     $(echo "$video" | json "d['source']")"
+echo "top rung:   $(echo "$video" | json "'%s: %s' % (d['job']['topRungCode'], d['job']['topRungReason'])")"
 echo
 echo "The console: $api/admin/videos/$video_id (sign in with the client key $key, or the operator key $internal_key)"
 echo "Play it: ffplay '$master'"

@@ -1,6 +1,7 @@
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Playback.GetPlayback;
 using Academy.Video.Application.Playback.GetSignedPlaylist;
+using Academy.Video.Domain.Media;
 using Mediator;
 using Microsoft.Extensions.Options;
 
@@ -14,6 +15,8 @@ public static class PlaybackEndpoints
 {
     public const string PlaylistContentType = "application/vnd.apple.mpegurl";
 
+    public const string StoryboardContentType = "text/vtt";
+
     public static IEndpointRouteBuilder MapPlaybackEndpoints(this IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
@@ -24,7 +27,7 @@ public static class PlaybackEndpoints
 
         routes.MapMethods(GetPlaybackHandler.RoutePrefix + "/{id}/{**path}", [HttpMethods.Get, HttpMethods.Head], PlaylistAsync)
             .WithTags("Playback")
-            .WithSummary("A playlist of a READY video with every URI signed and expiring (signed playback)")
+            .WithSummary("A playlist or the storyboard index of a READY video with every URI signed and expiring (signed playback)")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
@@ -37,6 +40,6 @@ public static class PlaybackEndpoints
         var playlist = await mediator.Send(new GetSignedPlaylistQuery(VideoIds.Parse(id), path, expires, signature), cancellationToken);
         // The grant is in the URL: a shared cache must not hand this playlist to anyone else.
         context.Response.Headers.CacheControl = "private, max-age=60";
-        return TypedResults.Text(playlist, PlaylistContentType);
+        return TypedResults.Text(playlist, StoryboardIndex.IsIndex(path) ? StoryboardContentType : PlaylistContentType);
     }
 }

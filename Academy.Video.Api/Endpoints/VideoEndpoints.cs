@@ -17,7 +17,8 @@ namespace Academy.Video.Api.Endpoints;
 
 public static class VideoEndpoints
 {
-    public sealed record CreateVideoRequest(string? Title, string? FileName, string? ContentType, long? SizeBytes);
+    /// <param name="PosterAtSeconds">Where the poster is taken (seconds into the video); absent: a tenth of the way in.</param>
+    public sealed record CreateVideoRequest(string? Title, string? FileName, string? ContentType, long? SizeBytes, double? PosterAtSeconds = null);
 
     /// <summary>The optional body of upload-complete: the parts the client sent, to be joined only if storage holds exactly these.</summary>
     public sealed record CompleteUploadRequest(IReadOnlyList<CompletedPartRequest>? Parts);
@@ -47,7 +48,7 @@ public static class VideoEndpoints
             .WithSummary("Queue a new job for a FAILED video (its job FAILED or DEAD)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         videos.MapGet("/{id}", GetAsync)
-            .WithSummary("Status, progress, job, attempts, error and playback URL of a video")
+            .WithSummary("Status, progress, job, attempts, error, playback, poster and storyboard URLs, and the source as probed")
             .ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/", ListAsync)
             .WithSummary("Videos newest first, optionally by status and title (q: text the title contains, ignoring case), with cursor paging")
@@ -61,7 +62,7 @@ public static class VideoEndpoints
     private static async Task<Created<CreateVideoResult>> CreateAsync(CreateVideoRequest request, IMediator mediator, CancellationToken cancellationToken)
     {
         var result = await mediator.Send(
-            new CreateVideoCommand(request.Title ?? "", request.FileName ?? "", request.ContentType ?? "", request.SizeBytes ?? 0),
+            new CreateVideoCommand(request.Title ?? "", request.FileName ?? "", request.ContentType ?? "", request.SizeBytes ?? 0, request.PosterAtSeconds),
             cancellationToken);
         return TypedResults.Created($"/api/v1/videos/{result.VideoId}", result);
     }

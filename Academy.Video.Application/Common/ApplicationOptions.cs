@@ -66,7 +66,14 @@ public sealed class WorkerOptions
 
     public TimeSpan SegmentDuration { get; set; } = TimeSpan.FromSeconds(6);
 
+    /// <summary>Uploads and copies in flight at once while an attempt publishes its segments.</summary>
     public int UploadParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// How often, at most, an attempt rewrites its progress record (decision 0011) while segments go up: a later attempt
+    /// reuses what the last record lists. The record grows with the video, so it is not rewritten after every segment.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The ladder; empty means <see cref="HlsLadder.DefaultRungs"/>.</summary>
     public List<LadderRung> Rungs { get; set; } = [];

@@ -48,6 +48,7 @@ public sealed partial class WorkerOptionsValidator : AbstractValidator<WorkerOpt
             .WithMessage($"'Heartbeat Interval' must be positive and at most half the stuck threshold ({stuckThreshold:c}), or a live attempt is taken for dead.");
         RuleFor(o => o.SegmentDuration).GreaterThan(TimeSpan.Zero).LessThanOrEqualTo(TimeSpan.FromMinutes(1));
         RuleFor(o => o.UploadParallelism).InclusiveBetween(1, 64);
+        RuleFor(o => o.ProgressInterval).GreaterThanOrEqualTo(TimeSpan.Zero).LessThanOrEqualTo(TimeSpan.FromMinutes(10));
         RuleFor(o => o.WorkDirectory).NotEmpty();
         RuleFor(o => o.Rungs)
             .Must(rungs => rungs.Select(r => r.Name).Distinct(StringComparer.OrdinalIgnoreCase).Count() == rungs.Count)

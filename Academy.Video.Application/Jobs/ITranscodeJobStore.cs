@@ -27,6 +27,13 @@ public interface ITranscodeJobStore
     /// </summary>
     Task<HeartbeatResult> HeartbeatAsync(Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores what the running attempt planned (<see cref="TranscodeJob.RecordEncodePlan"/>) in one statement: the top rung
+    /// decision on the job and the source's metadata on its video, only while the job is RUNNING at the record's attempt.
+    /// Returns false when the attempt was superseded (nothing written).
+    /// </summary>
+    Task<bool> TryRecordEncodePlanAsync(EncodePlanRecord record, CancellationToken cancellationToken);
+
     /// <summary>The attempt timeline, oldest first.</summary>
     Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken);
 

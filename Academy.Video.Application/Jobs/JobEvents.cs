@@ -12,6 +12,10 @@ public static class JobEvents
     public const string JobNotRunnable = "JOB_NOT_RUNNABLE";
     public const string AttemptSuperseded = "ATTEMPT_SUPERSEDED";
     public const string Phase = "BATCH_PHASE";
+    /// <summary>The top rung is the source's video copied (SOURCE_COPY) or encoded, and why: fields top_rung, top_rung_code, reason.</summary>
+    public const string TopRungDecided = "TOP_RUNG_DECIDED";
+    /// <summary>The attempt reuses segments an earlier attempt of the job stored: fields from_attempt, segments, resume_seconds.</summary>
+    public const string AttemptResumed = "ATTEMPT_RESUMED";
     public const string Submitted = "JOB_SUBMITTED";
     /// <summary>The runner refused, failed or did not answer in time: nothing was submitted.</summary>
     public const string SubmitFailed = "JOB_SUBMIT_FAILED";

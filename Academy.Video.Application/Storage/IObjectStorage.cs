@@ -22,6 +22,13 @@ public interface IObjectStorage
     Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Copies an object to another key of the same store without moving its bytes through this process (S3/R2 CopyObject,
+    /// a file copy locally). The copy appears whole or not at all; it keeps the source's content type.
+    /// </summary>
+    /// <exception cref="ObjectNotFoundException">The source does not exist.</exception>
+    Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Deletes every object under the prefix and aborts every unfinished multipart upload of a key under it
     /// (its parts go with it), so storage holds nothing there afterwards. Returns how many objects were
     /// deleted. Deleting nothing is not an error.

@@ -11,26 +11,79 @@ public interface IMediaProbe
 
 /// <summary>
 /// Encodes the whole ladder in one process: decode once, encode every rendition (or copy the source's video as the
-/// top one when it already fits), audio once for all of them, write HLS with a master that declares measured rates.
+/// top one when it already fits), audio once for all of them, a poster and a storyboard from the same decode, and write
+/// HLS with a master that declares measured rates. Each segment is reported as soon as it is complete on disk, so it
+/// can be published while the rest is encoded; a resumed encode starts at a segment boundary and writes only the rest.
 /// </summary>
 public interface IHlsEncoder
 {
+    /// <summary>How the request will be encoded: whether the top rung is copied, and what identifies the output.</summary>
+    Task<HlsEncodePlan> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken);
+
+    /// <param name="resume">Null: encode everything. Otherwise the earlier segments this encode continues after: it writes
+    /// the video segments from <see cref="HlsResumePoint.SegmentCount"/> on (audio, poster and storyboard whole) and
+    /// playlists and a master that cover the whole, the reused segments included.</param>
     /// <param name="progress">Fraction done, 0..1, as the encoder reports it.</param>
-    Task<HlsOutput> EncodeAsync(HlsEncodeRequest request, IProgress<double> progress, CancellationToken cancellationToken);
+    /// <param name="segments">Told of every segment this encode writes, once it is complete on disk.</param>
+    Task<HlsOutput> EncodeAsync(HlsEncodePlan plan, HlsResumePoint? resume, IProgress<double> progress, IHlsSegmentSink segments, CancellationToken cancellationToken);
 }
+
+/// <summary>Where segments go as the encoder closes them.</summary>
+public interface IHlsSegmentSink
+{
+    /// <summary>A segment is complete on disk and listed in its variant's playlist. Called once per segment, in order within a variant.</summary>
+    void SegmentClosed(HlsSegmentFile segment);
+}
+
+/// <param name="RelativePath">Under the output directory, '/'-separated: <c>&lt;variant&gt;/&lt;segment uri&gt;</c>.</param>
+/// <param name="Last">The variant's final segment.</param>
+public sealed record HlsSegmentFile(string Variant, HlsSegmentRecord Segment, string RelativePath, bool Last);
 
 public sealed record HlsEncodeRequest(
     string SourcePath,
     MediaInfo Source,
     IReadOnlyList<Rendition> Renditions,
     string OutputDirectory,
-    TimeSpan SegmentDuration);
+    TimeSpan SegmentDuration)
+{
+    /// <summary>Where the poster is taken (the client's <c>posterAtSeconds</c>); null for the default.</summary>
+    public double? PosterAtSeconds { get; init; }
+}
 
-/// <param name="Files">Every file written, relative to <see cref="OutputDirectory"/> with '/' separators, master playlist included.</param>
+/// <summary>What an encode will be, decided before it runs.</summary>
+/// <param name="TopRung">Whether the top rung is the source's video copied, and why: logged and kept with the job.</param>
+/// <param name="Fingerprint">Identifies the output: two encodes with one fingerprint cut and encode alike, so one's segments can stand in for the other's.</param>
+/// <param name="VideoVariants">The video variants' names, top first.</param>
+/// <param name="AudioVariant">The audio rendition's name; null without audio.</param>
+public sealed record HlsEncodePlan(
+    HlsEncodeRequest Request,
+    SourceCopyDecision TopRung,
+    string Fingerprint,
+    IReadOnlyList<string> VideoVariants,
+    string? AudioVariant)
+{
+    /// <summary>Where the source's first video packet sits on the output's clock (a copied stream's cuts are shifted by it).</summary>
+    public double VideoStartSeconds { get; init; }
+
+    /// <summary>Whether an encode of this plan can start at a segment boundary (almost always; not for a ladder with too many boundaries to list).</summary>
+    public bool Resumable { get; init; } = true;
+}
+
+/// <param name="Files">Every file this encode wrote, relative to <see cref="OutputDirectory"/> with '/' separators, master playlist
+/// included. Segments reused from an earlier attempt are not here: they are in storage already.</param>
 public sealed record HlsOutput(string OutputDirectory, string MasterPlaylist, IReadOnlyList<string> Files)
 {
     /// <summary>Whether the top rung is the source's video copied, and why: to be logged and kept with the job.</summary>
     public SourceCopyDecision TopRung { get; init; } = SourceCopyDecision.Encode("NOT_REPORTED", "the encoder did not say");
+
+    /// <summary>The variant playlists (video and audio): they name every segment, so they go up after all of them.</summary>
+    public IReadOnlyList<string> VariantPlaylists { get; init; } = [];
+
+    /// <summary>The poster JPEG, when the encode wrote one.</summary>
+    public string? Poster { get; init; }
+
+    /// <summary>The storyboard's WebVTT index, when the encode wrote one (its sprite is in <see cref="Files"/>).</summary>
+    public string? Storyboard { get; init; }
 }
 
 /// <summary>An adapter's classified failure: the error says whether another attempt can help.</summary>

@@ -18,9 +18,34 @@ public sealed record JobView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>Whether the latest attempt copied the source as the top rung (<c>SOURCE_COPY</c>) or the stable code of why not.</summary>
+    public string? TopRungCode { get; init; }
+
+    public string? TopRungReason { get; init; }
+
     public static JobView From(TranscodeJob job, JobPolicy policy) => new(
         job.Id, job.State.ToWire(), job.AttemptCount, policy.MaxAttempts, job.ProgressPercent, job.BatchJobId,
-        job.ErrorCode, job.ErrorMessage, job.LastHeartbeatAt, job.NextAttemptAt, job.CreatedAt, job.UpdatedAt);
+        job.ErrorCode, job.ErrorMessage, job.LastHeartbeatAt, job.NextAttemptAt, job.CreatedAt, job.UpdatedAt)
+    {
+        TopRungCode = job.TopRungCode,
+        TopRungReason = job.TopRungReason,
+    };
+}
+
+/// <summary>The source as the worker's probe found it (JSON <c>source</c>).</summary>
+/// <param name="Width">As stored; <paramref name="RotationDegrees"/> says how a player turns it.</param>
+public sealed record SourceView(
+    double DurationSeconds,
+    int Width,
+    int Height,
+    int RotationDegrees,
+    string VideoCodec,
+    string? AudioCodec,
+    double FramesPerSecond,
+    int? BitrateKbps)
+{
+    public static SourceView? From(SourceMetadata? source) => source is null ? null : new(
+        source.DurationSeconds, source.Width, source.Height, source.RotationDegrees, source.VideoCodec, source.AudioCodec, source.FramesPerSecond, source.BitrateKbps);
 }
 
 public sealed record AttemptView(int Attempt, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string? Outcome, string? ErrorCode, string? ErrorMessage, string? BatchJobId)
@@ -42,6 +67,10 @@ public sealed record VideoDetails(
     long? SourceSizeBytes,
     string? HlsPath,
     Uri? PlaybackUrl,
+    Uri? PosterUrl,
+    Uri? StoryboardUrl,
+    double? PosterAtSeconds,
+    SourceView? Source,
     int ProgressPercent,
     JobView? Job,
     IReadOnlyList<AttemptView> Attempts,

@@ -80,6 +80,12 @@ public sealed record VideoEffect(Guid VideoId, Guid DrivingJobId, VideoStatus St
     /// <summary>Written in the same statement only where the effect applies: a video that did not move tells nobody it did.</summary>
     public VideoEventType? Event { get; init; }
 
+    /// <summary>With <see cref="HlsPath"/>: the published tree's poster, written as is (null: the tree has none).</summary>
+    public string? PosterKey { get; init; }
+
+    /// <summary>With <see cref="HlsPath"/>: the published tree's storyboard index, written as is.</summary>
+    public string? StoryboardKey { get; init; }
+
     /// <summary>The statuses a job may move its video from: every status but DELETING and DELETED.</summary>
     public static IReadOnlyList<VideoStatus> LiveStatuses { get; } =
         Enum.GetValues<VideoStatus>().Where(s => s is not (VideoStatus.Deleting or VideoStatus.Deleted)).ToArray();
@@ -105,6 +111,12 @@ public static class OrphanCleanup
 
     public static bool IsHeld(JobState? jobState) => jobState is { } state && HoldingStates.Contains(state);
 }
+
+/// <summary>
+/// What a running attempt learned before encoding (<see cref="TranscodeJob.RecordEncodePlan"/>): stored fenced on
+/// (RUNNING, <see cref="Attempt"/>), the decision on the job row and the source's metadata on its video.
+/// </summary>
+public sealed record EncodePlanRecord(Guid JobId, Guid VideoId, int Attempt, SourceMetadata Source, string TopRungCode, string TopRungReason, DateTimeOffset At);
 
 /// <summary>
 /// Records the runner's id for a submission, fenced like a transition: the job must still be in

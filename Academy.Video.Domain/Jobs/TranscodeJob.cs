@@ -35,6 +35,11 @@ public sealed record TranscodeJob
     /// <summary>The runner's word on the last of those submissions.</summary>
     public string? NeverStartedReason { get; init; }
 
+    /// <summary>Whether the latest attempt copied the source as the top rung (<c>SOURCE_COPY</c>) or why not; null before any plan.</summary>
+    public string? TopRungCode { get; init; }
+
+    public string? TopRungReason { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
@@ -76,7 +81,9 @@ public sealed record TranscodeJob
     /// The running attempt published its HLS tree: video READY and job SUCCEEDED at once. Every
     /// other attempt's prefix holds no published tree from now on and is queued for cleanup.
     /// </summary>
-    public JobTransition? Complete(string hlsPath, DateTimeOffset now)
+    /// <param name="posterKey">The published poster, if the tree has one.</param>
+    /// <param name="storyboardKey">The published storyboard index, if the tree has one.</param>
+    public JobTransition? Complete(string hlsPath, DateTimeOffset now, string? posterKey = null, string? storyboardKey = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(hlsPath);
         if (State == JobState.Succeeded)
@@ -91,7 +98,12 @@ public sealed record TranscodeJob
 
         return Succeed(now, hlsPath) with
         {
-            Video = new VideoEffect(VideoId, Id, VideoStatus.Ready, hlsPath) { Event = VideoEventType.VideoReady },
+            Video = new VideoEffect(VideoId, Id, VideoStatus.Ready, hlsPath)
+            {
+                Event = VideoEventType.VideoReady,
+                PosterKey = posterKey,
+                StoryboardKey = storyboardKey,
+            },
         };
     }
 
@@ -220,6 +232,23 @@ public sealed record TranscodeJob
         }
 
         return Finish(JobState.Dead, JobError.NeverStarted(NeverStartedCount, NeverStartedReason), now);
+    }
+
+    /// <summary>
+    /// The running attempt has probed its source and planned its encode: the top rung decision is kept on the job and the
+    /// source's metadata on its video. Not a state change: fenced on the attempt like a heartbeat, so a superseded attempt
+    /// writes nothing.
+    /// </summary>
+    public EncodePlanRecord RecordEncodePlan(SourceMetadata source, string topRungCode, string topRungReason, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentException.ThrowIfNullOrWhiteSpace(topRungCode);
+        if (State != JobState.Running)
+        {
+            throw new InvalidJobTransitionException(this, "record an encode plan (no attempt is RUNNING)");
+        }
+
+        return new EncodePlanRecord(Id, VideoId, AttemptCount, source, topRungCode, topRungReason ?? "", now);
     }
 
     /// <summary>The runner accepted a submission of this job; its id is recorded (SPEC §1 step 2).</summary>

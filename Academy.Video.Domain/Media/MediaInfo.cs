@@ -22,6 +22,12 @@ public sealed record MediaInfo(
     /// <summary>The RFC 6381 codec string of the video as stored (<c>avc1.640028</c>); null when it cannot be read.</summary>
     public string? VideoCodecString { get; init; }
 
+    /// <summary>The first audio stream's codec as ffprobe names it (<c>aac</c>, <c>opus</c>); null without audio.</summary>
+    public string? AudioCodec { get; init; }
+
+    /// <summary>The whole file's average bitrate as the container states it; null when it does not.</summary>
+    public int? BitrateKbps { get; init; }
+
     private bool IsQuarterTurn => Math.Abs(RotationDegrees % 180) == 90;
 
     /// <summary>The size a player shows: a phone video stored 1920x1080 with a 90° rotation is 1080x1920.</summary>

@@ -19,6 +19,9 @@ public sealed record KeyframeIndex(IReadOnlyList<double> KeyframeSeconds, double
 /// <param name="CutSeconds">When copied: where every rung is cut, from the first frame (see <see cref="HlsSegmentation"/>).</param>
 public sealed record SourceCopyDecision(bool Copy, string Code, string Reason, IReadOnlyList<double> CutSeconds)
 {
+    /// <summary>When copied: the packets the cuts were made from, so a resumed attempt can tell where ffmpeg would cut again.</summary>
+    public KeyframeIndex? Packets { get; init; }
+
     public static SourceCopyDecision Encode(string code, string reason) => new(false, code, reason, []);
 }
 
@@ -130,7 +133,10 @@ public static class SourceCopy
             true,
             SourceCopyCodes.Copied,
             $"H.264 {source.Width}x{source.Height} at {packets.AverageKbps} kbps (cap {top.VideoBitrateKbps}), longest segment {longest:0.###} s: copied as {top.Name}",
-            cuts);
+            cuts)
+        {
+            Packets = packets,
+        };
     }
 
     private static SourceCopyDecision OverCap(int kbps, Rendition top) =>

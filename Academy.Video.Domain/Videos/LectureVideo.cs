@@ -1,5 +1,6 @@
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
 
 namespace Academy.Video.Domain.Videos;
 
@@ -17,6 +18,19 @@ public sealed record LectureVideo
     public long? SourceSizeBytes { get; init; }
     public string? HlsPath { get; init; }
     public Guid? CurrentJobId { get; init; }
+
+    /// <summary>Where the client asked the poster to be taken; null: <see cref="Poster.DefaultFraction"/> of the way in.</summary>
+    public double? PosterAtSeconds { get; init; }
+
+    /// <summary>What the last probe of the source found; null until a worker has probed it.</summary>
+    public SourceMetadata? Source { get; init; }
+
+    /// <summary>The published poster JPEG, set with <see cref="HlsPath"/> when the video becomes READY.</summary>
+    public string? PosterKey { get; init; }
+
+    /// <summary>The published storyboard's WebVTT index (its sprite beside it), set with <see cref="HlsPath"/>.</summary>
+    public string? StoryboardKey { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 

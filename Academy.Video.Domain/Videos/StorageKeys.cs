@@ -25,6 +25,20 @@ public static class StorageKeys
 
     public const string MasterPlaylistName = "master.m3u8";
 
+    /// <summary>The poster JPEG, at the root of an HLS tree.</summary>
+    public const string PosterName = "poster.jpg";
+
+    /// <summary>The storyboard's WebVTT index, at the root of an HLS tree; its sprite is <see cref="StoryboardImageName"/> beside it.</summary>
+    public const string StoryboardName = "storyboard.vtt";
+
+    public const string StoryboardImageName = "storyboard.jpg";
+
+    /// <summary>
+    /// An attempt's record of what it has stored (decision 0011), at the root of its tree. No playlist names it, and the
+    /// signed playback route serves playlists and the storyboard index only.
+    /// </summary>
+    public const string ProgressName = "progress.json";
+
     /// <summary>Reserved for the operator checks' storage round trip: no video key starts with it.</summary>
     public const string OperationsProbePrefix = "ops-probe/";
 

@@ -91,6 +91,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Worker:HeartbeatInterval", Text(worker.HeartbeatInterval)));
         entries.Add(Entry("Worker:SegmentDuration", Text(worker.SegmentDuration)));
         entries.Add(Entry("Worker:UploadParallelism", Text(worker.UploadParallelism)));
+        entries.Add(Entry("Worker:ProgressInterval", Text(worker.ProgressInterval)));
         entries.Add(Entry("Worker:WorkDirectory", worker.WorkDirectory));
         entries.Add(List("Worker:Rungs", configuration.GetSection("Worker:Rungs").GetChildren().Select(r => r["Name"] ?? r.Key), "1080p, 720p, 480p, 360p (built in)"));
         entries.Add(Entry("Transcoding:Preset", "veryfast"));

@@ -66,6 +66,8 @@ internal static class JobCommands
             UPDATE videos AS v SET
                 status = @EffectStatus,
                 hls_path = COALESCE(@EffectHlsPath, v.hls_path),
+                poster_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.poster_key ELSE @EffectPosterKey END,
+                storyboard_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.storyboard_key ELSE @EffectStoryboardKey END,
                 updated_at = @At
             FROM moved
             WHERE @HasVideoEffect
@@ -135,6 +137,8 @@ internal static class JobCommands
             EffectDrivingJobId = effect?.DrivingJobId ?? Guid.Empty,
             EffectStatus = (effect?.Status ?? VideoStatus.PendingUpload).ToWire(),
             EffectHlsPath = effect?.HlsPath,
+            EffectPosterKey = effect?.PosterKey,
+            EffectStoryboardKey = effect?.StoryboardKey,
             EffectAllowedFrom = (effect?.AllowedFrom ?? []).Select(s => s.ToWire()).ToArray(),
             EffectEvent = effect?.Event?.ToWire(),
             JobEvent = transition?.JobEvent?.ToWire(),

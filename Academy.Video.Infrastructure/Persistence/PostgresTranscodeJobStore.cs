@@ -27,6 +27,31 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
               SELECT 1 FROM videos AS v WHERE v.id = j.video_id AND v.status IN ('DELETING', 'DELETED'))
         """;
 
+    // Fenced like a heartbeat: only the RUNNING attempt with this number records its plan; its video gets the probe.
+    private const string RecordEncodePlanSql = """
+        WITH job AS (
+            UPDATE video_transcode_jobs SET
+                top_rung_code = @TopRungCode,
+                top_rung_reason = @TopRungReason,
+                updated_at = @At
+            WHERE id = @JobId AND video_id = @VideoId AND state = 'RUNNING' AND attempt_count = @Attempt
+            RETURNING video_id
+        )
+        UPDATE videos AS v SET
+            source_duration_seconds = @DurationSeconds,
+            source_width = @Width,
+            source_height = @Height,
+            source_rotation_degrees = @RotationDegrees,
+            source_video_codec = @VideoCodec,
+            source_audio_codec = @AudioCodec,
+            source_frames_per_second = @FramesPerSecond,
+            source_bitrate_kbps = @BitrateKbps,
+            updated_at = @At
+        FROM job
+        WHERE v.id = job.video_id
+        RETURNING v.id
+        """;
+
     private static readonly string ListAttemptsSql = $"""
         SELECT {AttemptRow.Columns} FROM video_job_attempts WHERE job_id = @JobId ORDER BY attempt
         """;
@@ -76,6 +101,34 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
                 cancellationToken: token));
             return updated == 1 ? HeartbeatResult.Alive : HeartbeatResult.Lost;
         }, cancellationToken);
+    }
+
+    public Task<bool> TryRecordEncodePlanAsync(EncodePlanRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var source = record.Source;
+        return connections.RunAsync(async (connection, token) =>
+            (await connection.QueryAsync<Guid>(new CommandDefinition(
+                RecordEncodePlanSql,
+                new
+                {
+                    record.JobId,
+                    record.VideoId,
+                    record.Attempt,
+                    record.TopRungCode,
+                    record.TopRungReason,
+                    At = DbTime.ToDb(record.At),
+                    source.DurationSeconds,
+                    source.Width,
+                    source.Height,
+                    source.RotationDegrees,
+                    source.VideoCodec,
+                    source.AudioCodec,
+                    source.FramesPerSecond,
+                    source.BitrateKbps,
+                },
+                cancellationToken: token))).Any(),
+            cancellationToken);
     }
 
     public Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken) =>

@@ -11,9 +11,9 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
 {
     private const string InsertSql = """
         INSERT INTO videos (id, title, status, source_key, source_content_type, source_size_bytes,
-                            hls_path, current_job_id, created_at, updated_at)
+                            hls_path, current_job_id, poster_at_seconds, created_at, updated_at)
         VALUES (@Id, @Title, @Status, @SourceKey, @SourceContentType, @SourceSizeBytes,
-                @HlsPath, @CurrentJobId, @CreatedAt, @UpdatedAt)
+                @HlsPath, @CurrentJobId, @PosterAtSeconds, @CreatedAt, @UpdatedAt)
         """;
 
     private static readonly string FindSql = $"""
@@ -27,7 +27,9 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
             updated_at = @ChangeAt,
             current_job_id = COALESCE(@CurrentJobId, v.current_job_id),
             source_size_bytes = COALESCE(@SourceSizeBytes, v.source_size_bytes),
-            hls_path = CASE WHEN @ClearHlsPath THEN NULL ELSE v.hls_path END
+            hls_path = CASE WHEN @ClearHlsPath THEN NULL ELSE v.hls_path END,
+            poster_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.poster_key END,
+            storyboard_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.storyboard_key END
         WHERE v.id = @VideoId AND v.status = ANY(@FromStatuses::text[])
         """;
 
@@ -99,6 +101,7 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
                     video.SourceSizeBytes,
                     video.HlsPath,
                     video.CurrentJobId,
+                    video.PosterAtSeconds,
                     CreatedAt = DbTime.ToDb(video.CreatedAt),
                     UpdatedAt = DbTime.ToDb(video.UpdatedAt),
                 },

@@ -18,6 +18,17 @@ internal sealed record VideoRow
     public long? SourceSizeBytes { get; init; }
     public string? HlsPath { get; init; }
     public Guid? CurrentJobId { get; init; }
+    public double? PosterAtSeconds { get; init; }
+    public double? SourceDurationSeconds { get; init; }
+    public int? SourceWidth { get; init; }
+    public int? SourceHeight { get; init; }
+    public int? SourceRotationDegrees { get; init; }
+    public string? SourceVideoCodec { get; init; }
+    public string? SourceAudioCodec { get; init; }
+    public double? SourceFramesPerSecond { get; init; }
+    public int? SourceBitrateKbps { get; init; }
+    public string? PosterKey { get; init; }
+    public string? StoryboardKey { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 
@@ -27,7 +38,11 @@ internal sealed record VideoRow
     public static string ColumnsOf(string? alias) => SqlColumns.Select(alias,
         ("id", "Id"), ("title", "Title"), ("status", "Status"), ("source_key", "SourceKey"),
         ("source_content_type", "SourceContentType"), ("source_size_bytes", "SourceSizeBytes"),
-        ("hls_path", "HlsPath"), ("current_job_id", "CurrentJobId"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
+        ("hls_path", "HlsPath"), ("current_job_id", "CurrentJobId"), ("poster_at_seconds", "PosterAtSeconds"),
+        ("source_duration_seconds", "SourceDurationSeconds"), ("source_width", "SourceWidth"), ("source_height", "SourceHeight"),
+        ("source_rotation_degrees", "SourceRotationDegrees"), ("source_video_codec", "SourceVideoCodec"), ("source_audio_codec", "SourceAudioCodec"),
+        ("source_frames_per_second", "SourceFramesPerSecond"), ("source_bitrate_kbps", "SourceBitrateKbps"),
+        ("poster_key", "PosterKey"), ("storyboard_key", "StoryboardKey"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
 
     public LectureVideo ToDomain() => new()
     {
@@ -39,6 +54,12 @@ internal sealed record VideoRow
         SourceSizeBytes = SourceSizeBytes,
         HlsPath = HlsPath,
         CurrentJobId = CurrentJobId,
+        PosterAtSeconds = PosterAtSeconds,
+        Source = SourceDurationSeconds is { } duration
+            ? new SourceMetadata(duration, SourceWidth ?? 0, SourceHeight ?? 0, SourceRotationDegrees ?? 0, SourceVideoCodec ?? "", SourceAudioCodec, SourceFramesPerSecond ?? 0, SourceBitrateKbps)
+            : null,
+        PosterKey = PosterKey,
+        StoryboardKey = StoryboardKey,
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),
     };
@@ -59,6 +80,8 @@ internal record JobRow
     public DateTime? NextAttemptAt { get; init; }
     public int NeverStartedCount { get; init; }
     public string? NeverStartedReason { get; init; }
+    public string? TopRungCode { get; init; }
+    public string? TopRungReason { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
     public DateTime? FinishedAt { get; init; }
@@ -70,7 +93,7 @@ internal record JobRow
         ("aws_batch_job_id", "AwsBatchJobId"), ("submitted_at", "SubmittedAt"), ("last_heartbeat_at", "LastHeartbeatAt"),
         ("progress_percent", "ProgressPercent"), ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"),
         ("next_attempt_at", "NextAttemptAt"), ("never_started_count", "NeverStartedCount"), ("never_started_reason", "NeverStartedReason"),
-        ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
+        ("top_rung_code", "TopRungCode"), ("top_rung_reason", "TopRungReason"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
 
     public TranscodeJob ToDomain() => new()
     {
@@ -87,6 +110,8 @@ internal record JobRow
         NextAttemptAt = DbTime.FromDb(NextAttemptAt),
         NeverStartedCount = NeverStartedCount,
         NeverStartedReason = NeverStartedReason,
+        TopRungCode = TopRungCode,
+        TopRungReason = TopRungReason,
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),
         FinishedAt = DbTime.FromDb(FinishedAt),

@@ -10,6 +10,11 @@ namespace Academy.Video.Infrastructure.Storage;
 /// streaming chunks, and simple S3-compatible servers store that framing verbatim inside the object.
 /// The request flag has to be cleared on every PutObject and UploadPart, including those that
 /// TransferUtility creates internally, so it is done once in the client's pipeline.
+/// <para>
+/// It also sends a CopyObject's <c>x-amz-copy-source</c> with its slashes as slashes (<c>bucket/videos/…</c>, as the
+/// AWS CLI does) where the SDK escapes them (<c>bucket%2Fvideos%2F…</c>): S3 and R2 take both, simple S3-compatible
+/// servers decode the value as a path and find no such key. The header is signed, so it is changed before signing.
+/// </para>
 /// </summary>
 internal sealed class ChunkEncodingDisabledS3Client(AWSCredentials credentials, AmazonS3Config config)
     : AmazonS3Client(credentials, config)
@@ -18,6 +23,33 @@ internal sealed class ChunkEncodingDisabledS3Client(AWSCredentials credentials, 
     {
         base.CustomizeRuntimePipeline(pipeline);
         pipeline.AddHandlerBefore<Marshaller>(new DisableChunkEncodingHandler());
+        pipeline.AddHandlerAfter<Marshaller>(new CopySourceSlashesHandler());
+    }
+
+    private sealed class CopySourceSlashesHandler : PipelineHandler
+    {
+        private const string CopySource = "x-amz-copy-source";
+
+        public override void InvokeSync(IExecutionContext executionContext)
+        {
+            KeepSlashes(executionContext);
+            base.InvokeSync(executionContext);
+        }
+
+        public override Task<T> InvokeAsync<T>(IExecutionContext executionContext)
+        {
+            KeepSlashes(executionContext);
+            return base.InvokeAsync<T>(executionContext);
+        }
+
+        private static void KeepSlashes(IExecutionContext executionContext)
+        {
+            var headers = executionContext.RequestContext.Request.Headers;
+            if (headers.TryGetValue(CopySource, out var value))
+            {
+                headers[CopySource] = value.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
+            }
+        }
     }
 
     private sealed class DisableChunkEncodingHandler : PipelineHandler

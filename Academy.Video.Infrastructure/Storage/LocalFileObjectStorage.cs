@@ -198,6 +198,14 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         await WriteAsync(key, source, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A file copy, written beside and renamed into place like every write here.</summary>
+    public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken)
+    {
+        var file = FindFile(sourceKey) ?? throw new ObjectNotFoundException(sourceKey);
+        await using var source = OpenRead(file);
+        await WriteAsync(destinationKey, source, cancellationToken).ConfigureAwait(false);
+    }
+
     public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         _multipart.AbortUnder(prefix, SearchFolder(prefix));

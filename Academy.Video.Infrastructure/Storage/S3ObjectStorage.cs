@@ -118,6 +118,29 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
             PartSize = _options.PartSizeBytes,
         }, cancellationToken);
 
+    /// <remarks>
+    /// CopyObject: R2 and S3 copy inside the bucket, no bytes pass through the worker. It has no body, so neither the
+    /// aws-chunked framing nor a checksum trailer is involved; the content type is copied with the object. One request copies
+    /// up to 5 GB, far more than any segment.
+    /// </remarks>
+    public async Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _client.CopyObjectAsync(new CopyObjectRequest
+            {
+                SourceBucket = _options.Bucket,
+                SourceKey = sourceKey,
+                DestinationBucket = _options.Bucket,
+                DestinationKey = destinationKey,
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound || exception.ErrorCode == "NoSuchKey")
+        {
+            throw new ObjectNotFoundException(sourceKey);
+        }
+    }
+
     public async Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         // Unfinished uploads first: their parts are stored (and billed) but never listed as objects.

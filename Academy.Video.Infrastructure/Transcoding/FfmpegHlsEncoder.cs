@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Media;
@@ -10,8 +12,10 @@ namespace Academy.Video.Infrastructure.Transcoding;
 
 /// <summary>
 /// Runs the one ffmpeg process built by <see cref="FfmpegHlsArguments"/>: first decides whether the top rung is the
-/// source's video copied (<see cref="SourceCopy"/>, from ffprobe's packet list), then encodes, then writes the master
-/// playlist with the rates measured on the segments (<see cref="HlsMasterPlaylist"/>).
+/// source's video copied (<see cref="SourceCopy"/>, from ffprobe's packet list), then encodes — telling the sink of each
+/// segment as ffmpeg closes it — then writes every variant's final playlist (an earlier attempt's segments first, when
+/// resumed), the master playlist with the rates measured on the segments (<see cref="HlsMasterPlaylist"/>) and the
+/// storyboard's WebVTT index.
 /// </summary>
 public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 {
@@ -21,6 +25,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         "Invalid data found when processing input",
         "moov atom not found",
     ];
+
+    /// <summary>How often the output is looked at for closed segments while ffmpeg runs.</summary>
+    private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(500);
 
     private readonly TranscodingOptions _options;
     private readonly FfprobeMediaProbe _probe;
@@ -36,27 +43,91 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         _logger = logger;
     }
 
-    public async Task<HlsOutput> EncodeAsync(HlsEncodeRequest request, IProgress<double> progress, CancellationToken cancellationToken)
+    public async Task<HlsEncodePlan> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        ArgumentNullException.ThrowIfNull(progress);
         FfmpegHlsArguments.Validate(request);
+        var (topRung, videoStart) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
+        var plan = new HlsEncodePlan(
+            request,
+            topRung,
+            "",
+            request.Renditions.Select(r => r.Name).ToList(),
+            request.Source.HasAudio ? FfmpegHlsArguments.AudioRenditionName : null)
+        {
+            VideoStartSeconds = videoStart,
+            Resumable = FfmpegHlsArguments.Resumable(request),
+        };
+        return plan with { Fingerprint = Fingerprint(request, Arguments(plan, null)) };
+    }
+
+    /// <summary>
+    /// The exact ffmpeg arguments of the plan, from the start or from a resume point. The benchmark runs these arguments alone
+    /// to measure what the worker adds around them.
+    /// </summary>
+    public IReadOnlyList<string> Arguments(HlsEncodePlan plan, HlsResumePoint? resume)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var copyCuts = plan.TopRung.Copy ? plan.TopRung.CutSeconds.Select(c => c + plan.VideoStartSeconds).ToList() : null;
+        HlsResumeStart? start = null;
+        if (resume is not null)
+        {
+            var seconds = copyCuts is null ? resume.SegmentCount * plan.Request.SegmentDuration.TotalSeconds : copyCuts[resume.SegmentCount - 1];
+            start = new HlsResumeStart(resume.SegmentCount, seconds);
+        }
+
+        return FfmpegHlsArguments.Build(plan.Request, _options, new HlsCommand(copyCuts, start));
+    }
+
+    public async Task<HlsOutput> EncodeAsync(HlsEncodePlan plan, HlsResumePoint? resume, IProgress<double> progress, IHlsSegmentSink segments, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(segments);
+        var request = plan.Request;
+        FfmpegHlsArguments.Validate(request);
+        if (resume is not null && (!plan.Resumable || resume.SegmentCount < 1 || plan.VideoVariants.Any(v => !resume.Segments.ContainsKey(v))))
+        {
+            throw new ArgumentException("The resume point does not fit the plan: every video variant needs its reused segments.", nameof(resume));
+        }
+
         cancellationToken.ThrowIfCancellationRequested();
         PrepareEmptyDirectory(request.OutputDirectory);
+        foreach (var variant in FfmpegHlsArguments.Variants(request))
+        {
+            Directory.CreateDirectory(Path.Combine(request.OutputDirectory, variant));
+        }
 
-        var (topRung, arguments) = await PlanAsync(request, cancellationToken).ConfigureAwait(false);
-        LogPlan(topRung.Copy ? "copy" : "encode", topRung.Code, string.Join(',', request.Renditions.Select(r => r.Name)), topRung.Reason);
-        LogStarting(request.Renditions.Count, ProcessCommandLine.Join(arguments));
+        var arguments = Arguments(plan, resume);
+        LogStarting(request.Renditions.Count, resume?.SegmentCount ?? 0, ProcessCommandLine.Join(arguments));
 
+        var firstVideoSegment = resume?.SegmentCount ?? 0;
+        var watcher = new HlsSegmentWatcher(
+            request.OutputDirectory,
+            plan.VideoVariants.Select(v => (v, firstVideoSegment)).Concat(plan.AudioVariant is { } audio ? [(audio, 0)] : []),
+            segments);
         var sourceMicroseconds = request.Source.Duration.TotalMicroseconds;
         var clock = Stopwatch.StartNew();
-        var exit = await ToolProcess.RunAsync(
-            ToolProcess.Executable(_options, "ffmpeg"),
-            arguments,
-            line => ReportProgress(line, sourceMicroseconds, progress),
-            cancellationToken).ConfigureAwait(false);
-        LogFinished(exit.ExitCode, clock.ElapsedMilliseconds);
+        ToolExit exit;
+        using (var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var watching = watcher.WatchAsync(WatchInterval, stopWatching.Token);
+            try
+            {
+                exit = await ToolProcess.RunAsync(
+                    ToolProcess.Executable(_options, "ffmpeg"),
+                    arguments,
+                    line => ReportProgress(line, sourceMicroseconds, progress),
+                    cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopWatching.CancelAsync().ConfigureAwait(false);
+                await watching.ConfigureAwait(false);
+            }
+        }
 
+        LogFinished(exit.ExitCode, clock.ElapsedMilliseconds);
         if (exit.ExitCode != 0)
         {
             throw new TranscodeFailedException(await ClassifyAsync(request, exit, cancellationToken).ConfigureAwait(false));
@@ -68,33 +139,30 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg exited 0 but {incomplete}\n{exit.Tail}"));
         }
 
-        await WriteMasterAsync(request, cancellationToken).ConfigureAwait(false);
+        watcher.Scan();
+        var playlists = await WriteTreeAsync(plan, resume, watcher, cancellationToken).ConfigureAwait(false);
         progress.Report(1);
-        return new HlsOutput(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName, ListFiles(request.OutputDirectory)) { TopRung = topRung };
+        var output = request.OutputDirectory;
+        return new HlsOutput(output, FfmpegHlsArguments.MasterPlaylistName, ListFiles(output))
+        {
+            TopRung = plan.TopRung,
+            VariantPlaylists = playlists,
+            Poster = File.Exists(Path.Combine(output, FfmpegHlsArguments.PosterName)) ? FfmpegHlsArguments.PosterName : null,
+            Storyboard = File.Exists(Path.Combine(output, FfmpegHlsArguments.StoryboardIndexName)) ? FfmpegHlsArguments.StoryboardIndexName : null,
+        };
     }
 
-    /// <summary>
-    /// How the request will be encoded: whether the top rung is copied, and the exact ffmpeg arguments. The benchmark
-    /// runs these arguments alone to measure what the worker adds around them.
-    /// </summary>
-    public async Task<(SourceCopyDecision TopRung, IReadOnlyList<string> Arguments)> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(request);
-        var (topRung, copyKeyframes) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
-        return (topRung, FfmpegHlsArguments.Build(request, _options, copyKeyframes));
-    }
-
-    private async Task<(SourceCopyDecision Decision, IReadOnlyList<double>? CopyKeyframes)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    private async Task<(SourceCopyDecision Decision, double VideoStartSeconds)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
     {
         if (!_options.SourceCopy)
         {
-            return (SourceCopyDecision.Encode(SourceCopyCodes.Disabled, "Transcoding:SourceCopy is off"), null);
+            return (SourceCopyDecision.Encode(SourceCopyCodes.Disabled, "Transcoding:SourceCopy is off"), 0);
         }
 
         var top = request.Renditions[0];
         if (SourceCopy.RefuseFromStream(request.Source, top) is { } refused)
         {
-            return (refused, null);
+            return (refused, 0);
         }
 
         PacketScan scan;
@@ -105,13 +173,19 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         catch (InvalidOperationException e)
         {
             // The fast path is an optimisation: a source whose packets cannot be listed is encoded, and ffmpeg judges it.
-            return (SourceCopyDecision.Encode(SourceCopyCodes.PacketsUnreadable, e.Message), null);
+            return (SourceCopyDecision.Encode(SourceCopyCodes.PacketsUnreadable, e.Message), 0);
         }
 
-        var decision = SourceCopy.Decide(request.Source, top, request.SegmentDuration, scan.Index);
-        return decision.Copy
-            ? (decision, decision.CutSeconds.Select(c => c + scan.FirstPacketSeconds).ToList())
-            : (decision, null);
+        return (SourceCopy.Decide(request.Source, top, request.SegmentDuration, scan.Index), scan.FirstPacketSeconds);
+    }
+
+    /// <summary>The plan's identity: its clean-run command with the two paths that differ between attempts left out.</summary>
+    private static string Fingerprint(HlsEncodeRequest request, IReadOnlyList<string> arguments)
+    {
+        var source = Path.GetFullPath(request.SourcePath);
+        var output = Path.GetFullPath(request.OutputDirectory);
+        var text = "academy-video-hls-v1\n" + string.Join('\n', arguments.Select(a => a.Replace(source, "{source}", StringComparison.Ordinal).Replace(output, "{output}", StringComparison.Ordinal)));
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>ffmpeg's <c>-progress</c> lines: <c>out_time_us=12345678</c> among others, every half second.</summary>
@@ -127,30 +201,60 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
     }
 
-    private async Task WriteMasterAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every variant's final playlist — the reused segments, then this run's — the master from what was measured, and the
+    /// storyboard's index. Returns the variant playlists written.
+    /// </summary>
+    private async Task<IReadOnlyList<string>> WriteTreeAsync(HlsEncodePlan plan, HlsResumePoint? resume, HlsSegmentWatcher watcher, CancellationToken cancellationToken)
     {
+        var request = plan.Request;
+        var output = request.OutputDirectory;
         var target = request.SegmentDuration.TotalSeconds;
-        var variants = new List<MasterVariant>();
-        foreach (var rendition in request.Renditions)
+        var written = new List<string>();
+
+        List<(double Seconds, long Bytes)> WritePlaylist(string variant, IReadOnlyList<HlsSegmentRecord> reused)
         {
-            var playlistUri = $"{rendition.Name}/{FfmpegHlsArguments.VariantPlaylistName}";
-            var playlist = Path.Combine(request.OutputDirectory, rendition.Name, FfmpegHlsArguments.VariantPlaylistName);
-            var firstSegment = File.ReadLines(playlist).First(l => l.Length > 0 && !l.StartsWith('#'));
-            // Read from the variant's own bytes: exact for an encoded and for a copied stream alike.
-            var written = await _probe.ProbeAsync(Path.Combine(request.OutputDirectory, rendition.Name, firstSegment), cancellationToken).ConfigureAwait(false);
-            variants.Add(new MasterVariant(rendition, playlistUri, written.VideoCodecString, HlsMasterPlaylist.Measure(playlist, target)));
+            var mine = watcher.Entries(variant);
+            if (mine.Count == 0)
+            {
+                throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg wrote no segment of {variant}."));
+            }
+
+            var sizes = mine.Select(e => new FileInfo(Path.Combine(output, variant, e.Uri)).Length);
+            var entries = reused.Select(s => new HlsPlaylistEntry(s.DurationSeconds, s.Uri)).Concat(mine).ToList();
+            var relative = $"{variant}/{FfmpegHlsArguments.VariantPlaylistName}";
+            HlsMasterPlaylist.Write(Path.Combine(output, variant, FfmpegHlsArguments.VariantPlaylistName), HlsMediaPlaylist.RenderVod(entries));
+            written.Add(relative);
+            return reused.Select(s => (s.DurationSeconds, s.Bytes)).Concat(mine.Zip(sizes, (e, bytes) => (e.DurationSeconds, bytes))).ToList();
         }
 
+        var measured = request.Renditions.ToDictionary(r => r.Name, r => WritePlaylist(r.Name, resume?.Segments[r.Name] ?? []));
+        // Read from each variant's own bytes (a segment this run wrote): exact for an encoded and for a copied stream alike.
+        // One ffprobe per variant, at once: this is on the path from ffmpeg's exit to READY.
+        var codecs = await Task.WhenAll(request.Renditions.Select(r =>
+            _probe.ProbeAsync(Path.Combine(output, r.Name, watcher.Entries(r.Name)[0].Uri), cancellationToken))).ConfigureAwait(false);
+        var variants = request.Renditions
+            .Select((rendition, i) => new MasterVariant(rendition, $"{rendition.Name}/{FfmpegHlsArguments.VariantPlaylistName}", codecs[i].VideoCodecString, HlsMasterPlaylist.Measure(measured[rendition.Name], target)))
+            .ToList();
+
         (string, MeasuredRate)? audio = null;
-        if (request.Source.HasAudio)
+        if (plan.AudioVariant is { } audioVariant)
         {
-            var audioUri = $"{FfmpegHlsArguments.AudioRenditionName}/{FfmpegHlsArguments.VariantPlaylistName}";
-            audio = (audioUri, HlsMasterPlaylist.Measure(Path.Combine(request.OutputDirectory, FfmpegHlsArguments.AudioRenditionName, FfmpegHlsArguments.VariantPlaylistName), target));
+            audio = ($"{audioVariant}/{FfmpegHlsArguments.VariantPlaylistName}", HlsMasterPlaylist.Measure(WritePlaylist(audioVariant, []), target));
         }
 
         HlsMasterPlaylist.Write(
-            Path.Combine(request.OutputDirectory, FfmpegHlsArguments.MasterPlaylistName),
+            Path.Combine(output, FfmpegHlsArguments.MasterPlaylistName),
             HlsMasterPlaylist.Render(variants, audio, request.Source.FramesPerSecond));
+
+        if (File.Exists(Path.Combine(output, FfmpegHlsArguments.StoryboardImageName)))
+        {
+            HlsMasterPlaylist.Write(
+                Path.Combine(output, FfmpegHlsArguments.StoryboardIndexName),
+                FfmpegHlsArguments.Storyboard(request).RenderVtt(FfmpegHlsArguments.StoryboardImageName, request.Source.Duration.TotalSeconds));
+        }
+
+        return written;
     }
 
     private async Task<JobError> ClassifyAsync(HlsEncodeRequest request, ToolExit exit, CancellationToken cancellationToken)
@@ -202,14 +306,10 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     }
 
     // No "event" field here: every worker line with one carries the job id, which the adapter does not know.
-    // The job's own handler can state the decision (HlsOutput.TopRung) as an event with it.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Top rung {top_rung} ({top_rung_code}) for {renditions}: {reason}")]
-    private partial void LogPlan(string top_rung, string top_rung_code, string renditions, string reason);
-
     /// <summary>What follows until the job completes is the master playlist and the upload.</summary>
     [LoggerMessage(Level = LogLevel.Information, Message = "ffmpeg exited with code {ffmpeg_exit_code} after {ffmpeg_duration_ms} ms")]
     private partial void LogFinished(int ffmpeg_exit_code, long ffmpeg_duration_ms);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions: ffmpeg {Arguments}")]
-    private partial void LogStarting(int renditionCount, string arguments);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions from segment {FirstSegment}: ffmpeg {Arguments}")]
+    private partial void LogStarting(int renditionCount, int firstSegment, string arguments);
 }

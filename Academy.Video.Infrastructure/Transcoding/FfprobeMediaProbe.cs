@@ -96,6 +96,7 @@ public sealed class FfprobeMediaProbe : IMediaProbe
             throw new TranscodeFailedException(JobError.SourceUndecodable("the source has no duration."));
         }
 
+        var audio = streams.FirstOrDefault(s => Text(s, "codec_type") == "audio");
         return new MediaInfo(
             TimeSpan.FromSeconds(seconds),
             width,
@@ -109,6 +110,10 @@ public sealed class FfprobeMediaProbe : IMediaProbe
             FieldOrder = Text(video, "field_order") ?? "unknown",
             VideoBitrateKbps = Number(video, "bit_rate") is double bitsPerSecond && bitsPerSecond > 0 ? (int)Math.Round(bitsPerSecond / 1000) : null,
             VideoCodecString = Text(video, "codec_name") == "h264" ? AvcCodecString.FromExtradata(Text(video, "extradata")) : null,
+            AudioCodec = audio.ValueKind == JsonValueKind.Undefined ? null : Text(audio, "codec_name") ?? "unknown",
+            BitrateKbps = format.ValueKind == JsonValueKind.Object && Number(format, "bit_rate") is double fileBitsPerSecond && fileBitsPerSecond > 0
+                ? (int)Math.Round(fileBitsPerSecond / 1000)
+                : null,
         };
     }
 

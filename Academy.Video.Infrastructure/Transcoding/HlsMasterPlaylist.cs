@@ -21,33 +21,18 @@ public static class HlsMasterPlaylist
 {
     public const string AudioCodecString = "mp4a.40.2";
 
-    /// <summary>Peak and average rate of a finished variant playlist's segments.</summary>
+    /// <summary>Peak and average rate of a variant from its segments' durations and sizes.</summary>
     /// <param name="targetSeconds">
     /// The segment target. A final segment shorter than it is measured over the full target: a fraction of a second
     /// holding a key frame would otherwise declare a peak many times the real one, steering players to a lower rung
     /// for no reason, though that segment is fetched while a full buffer plays.
     /// </param>
-    public static MeasuredRate Measure(string playlistPath, double targetSeconds)
+    public static MeasuredRate Measure(IReadOnlyList<(double Seconds, long Bytes)> segments, double targetSeconds)
     {
-        var directory = Path.GetDirectoryName(playlistPath)!;
-        var segments = new List<(double Seconds, long Bytes)>();
-        double? duration = null;
-        foreach (var line in File.ReadLines(playlistPath))
-        {
-            if (line.StartsWith("#EXTINF:", StringComparison.Ordinal))
-            {
-                duration = double.Parse(line["#EXTINF:".Length..].Split(',')[0], CultureInfo.InvariantCulture);
-            }
-            else if (line.Length > 0 && !line.StartsWith('#') && duration is { } seconds)
-            {
-                segments.Add((seconds, new FileInfo(Path.Combine(directory, line)).Length));
-                duration = null;
-            }
-        }
-
+        ArgumentNullException.ThrowIfNull(segments);
         if (segments.Count == 0)
         {
-            throw new InvalidOperationException($"{playlistPath} lists no segment.");
+            throw new ArgumentException("A variant with no segment has no rate.", nameof(segments));
         }
 
         var peak = 0.0;

@@ -18,9 +18,9 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
     private readonly VideoFlow flow = new(api.ClientWithKey());
 
     [Fact]
-    public async Task A_video_goes_from_upload_to_a_playable_HLS_ladder()
+    public async Task A_video_goes_from_upload_to_a_playable_HLS_ladder_with_its_poster_storyboard_and_source_probe()
     {
-        var videoId = await flow.CreateAndUploadAsync(TestClips.Generate(640, 360, 4));
+        var videoId = await flow.CreateAndUploadAsync(TestClips.Generate(640, 360, 4), posterAtSeconds: 2.5);
 
         var job = await flow.CompleteUploadAsync(videoId);
         var ready = await flow.WaitForStatusAsync(videoId, "READY");
@@ -46,6 +46,36 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
 
         var source = await api.CreateClient().GetAsync($"/media/videos/{videoId:N}/source/original.mp4");
         Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
+
+        // Issue 12: the poster (taken where the client asked) and the storyboard, from the same ffmpeg run; the source as probed.
+        Assert.Equal(2.5, ready.GetProperty("posterAtSeconds").GetDouble());
+        var probed = ready.GetProperty("source");
+        Assert.Equal((640, 360, 0, "h264", "aac", 30.0), (probed.GetProperty("width").GetInt32(), probed.GetProperty("height").GetInt32(),
+            probed.GetProperty("rotationDegrees").GetInt32(), probed.GetProperty("videoCodec").GetString(), probed.GetProperty("audioCodec").GetString(), probed.GetProperty("framesPerSecond").GetDouble()));
+        Assert.InRange(probed.GetProperty("durationSeconds").GetDouble(), 3.9, 4.1);
+        Assert.True(probed.GetProperty("bitrateKbps").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(ready.GetProperty("job").GetProperty("topRungCode").GetString()));
+        var poster = await api.CreateClient().GetAsync(new Uri(ready.GetProperty("posterUrl").GetString()!).PathAndQuery);
+        Assert.Equal((HttpStatusCode.OK, "image/jpeg"), (poster.StatusCode, poster.Content.Headers.ContentType!.MediaType));
+        var posterFile = Path.Combine(api.StorageRoot, $"poster-{videoId:N}.jpg");
+        await File.WriteAllBytesAsync(posterFile, await poster.Content.ReadAsByteArrayAsync());
+        using (var picture = Ffprobe.Json(posterFile))
+        {
+            var stream = picture.RootElement.GetProperty("streams")[0];
+            Assert.Equal(("mjpeg", 640, 360), (stream.GetProperty("codec_name").GetString(), stream.GetProperty("width").GetInt32(), stream.GetProperty("height").GetInt32()));
+        }
+
+        var storyboardUrl = new Uri(ready.GetProperty("storyboardUrl").GetString()!);
+        var storyboard = await api.CreateClient().GetAsync(storyboardUrl.PathAndQuery);
+        Assert.Equal((HttpStatusCode.OK, "text/vtt"), (storyboard.StatusCode, storyboard.Content.Headers.ContentType!.MediaType));
+        var cues = (await storyboard.Content.ReadAsStringAsync()).Split('\n').Select((line, i) => (line, i)).ToList();
+        var timings = cues.Where(c => c.line.Contains("-->", StringComparison.Ordinal)).Select(c => c.line.Split("-->").Select(t => TimeSpan.Parse(t.Trim(), System.Globalization.CultureInfo.InvariantCulture).TotalSeconds).ToArray()).ToList();
+        Assert.Equal(0, timings[0][0]);
+        Assert.All(timings.Zip(timings.Skip(1)), pair => Assert.Equal(pair.First[1], pair.Second[0]));
+        Assert.Equal(probed.GetProperty("durationSeconds").GetDouble(), timings[^1][1], precision: 2);
+        var sprite = cues.First(c => c.line.StartsWith("storyboard.jpg#xywh=", StringComparison.Ordinal)).line.Split('#')[0];
+        var spriteResponse = await api.CreateClient().GetAsync(new Uri(storyboardUrl, sprite).PathAndQuery);
+        Assert.Equal((HttpStatusCode.OK, "image/jpeg"), (spriteResponse.StatusCode, spriteResponse.Content.Headers.ContentType!.MediaType));
 
         var listed = await (await api.ClientWithKey().GetAsync("/api/v1/videos?status=READY")).ReadJsonAsync();
         Assert.Contains(listed.GetProperty("items").EnumerateArray(), v => v.GetProperty("videoId").GetGuid() == videoId);

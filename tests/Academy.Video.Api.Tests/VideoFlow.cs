@@ -7,7 +7,7 @@ namespace Academy.Video.Api.Tests;
 /// <summary>The client's side of the flow, as a platform would drive it over HTTP.</summary>
 public sealed class VideoFlow(HttpClient client)
 {
-    public async Task<Guid> CreateAndUploadAsync(string sourceFile, string title = "Lecture")
+    public async Task<Guid> CreateAndUploadAsync(string sourceFile, string title = "Lecture", double? posterAtSeconds = null)
     {
         var created = await client.PostJsonAsync("/api/v1/videos", new
         {
@@ -15,6 +15,7 @@ public sealed class VideoFlow(HttpClient client)
             fileName = Path.GetFileName(sourceFile),
             contentType = "video/mp4",
             sizeBytes = Math.Max(1, new FileInfo(sourceFile).Length),
+            posterAtSeconds,
         });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var body = await created.ReadJsonAsync();

@@ -19,6 +19,7 @@ public sealed class ProcessJobHandler(
     IMediaProbe probe,
     IHlsEncoder encoder,
     HlsPublisher publisher,
+    ResumeFinder resumeFinder,
     JobPolicy policy,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
@@ -111,23 +112,52 @@ public sealed class ProcessJobHandler(
             phase = "probe";
             var source = await probe.ProbeAsync(sourcePath, attemptScope.Token);
             var renditions = HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, options.EffectiveRungs);
+            var outputDirectory = Path.Combine(workDirectory, "hls");
+            var plan = await encoder.PlanAsync(
+                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration) { PosterAtSeconds = video.PosterAtSeconds },
+                attemptScope.Token);
+            LogTopRung(job, attempt, plan.TopRung);
+            var record = job.RecordEncodePlan(SourceMetadata.From(source), plan.TopRung.Code, plan.TopRung.Reason, time.GetUtcNow());
+            if (!await jobs.TryRecordEncodePlanAsync(record, attemptScope.Token))
+            {
+                return Abandon(job, phase, "the attempt was superseded before it could encode");
+            }
+
+            var resume = await resumeFinder.FindAsync(job, plan, attemptScope.Token);
             LogPhase(job, attempt, "encode", clock, $"{source.DisplayWidth}x{source.DisplayHeight} {source.Duration:c} -> {string.Join(',', renditions.Select(r => r.Name))}");
 
             phase = "encode";
-            var outputDirectory = Path.Combine(workDirectory, "hls");
-            var output = await encoder.EncodeAsync(
-                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration),
-                heartbeat,
+            await using var publication = publisher.Begin(
+                new HlsPublicationTarget(prefix, attempt, plan.Fingerprint, outputDirectory, Path.Combine(workDirectory, "publish")),
                 attemptScope.Token);
+            if (resume is not null)
+            {
+                publication.Reuse(resume.Point, resume.FromPrefix);
+                logger.LogInformation("{event} job {job_id} attempt {attempt} from_attempt {from_attempt} segments {segments}: the first segments of every video variant are copied from {from_prefix}",
+                    JobEvents.AttemptResumed, job.Id, attempt, resume.Point.Attempt, resume.Point.SegmentCount, resume.FromPrefix);
+            }
+
+            HlsOutput output;
+            try
+            {
+                output = await encoder.EncodeAsync(plan, resume?.Point, heartbeat, publication, publication.Token);
+            }
+            catch (Exception) when (publication.Failure is { } uploadFailure)
+            {
+                // The encoder was stopped because publishing failed: the upload's failure is the attempt's.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(uploadFailure);
+                throw;
+            }
 
             phase = "upload";
-            LogPhase(job, attempt, phase, clock, $"{output.Files.Count} files to {prefix}");
-            var hlsPath = await publisher.PublishAsync(output, prefix, attemptScope.Token);
+            LogPhase(job, attempt, phase, clock, $"{output.Files.Count} files written, the rest of the upload to {prefix}");
+            var hlsPath = await publication.FinishAsync(output);
 
             phase = "complete";
             await heartbeat.StopAsync(heartbeatLoop);
             attemptScope.Token.ThrowIfCancellationRequested();
-            if (!await CompleteAsync(job, hlsPath))
+            var published = new PublishedTree(hlsPath, output.Poster is { } poster ? prefix + poster : null, output.Storyboard is { } storyboard ? prefix + storyboard : null);
+            if (!await CompleteAsync(job, published))
             {
                 return Abandon(job, phase, "the attempt was superseded before it could complete");
             }
@@ -160,17 +190,25 @@ public sealed class ProcessJobHandler(
     /// The fenced completion. A lost answer (the database went away after committing) is told apart
     /// from a lost race by reading the job back: SUCCEEDED at this attempt means this write won.
     /// </summary>
-    private async Task<bool> CompleteAsync(TranscodeJob job, string hlsPath)
+    private async Task<bool> CompleteAsync(TranscodeJob job, PublishedTree published)
     {
-        if (await jobs.TryTransitionAsync(job.Complete(hlsPath, time.GetUtcNow())!, CancellationToken.None) is not null)
+        var completion = job.Complete(published.HlsPath, time.GetUtcNow(), published.PosterKey, published.StoryboardKey)!;
+        if (await jobs.TryTransitionAsync(completion, CancellationToken.None) is not null)
         {
             return true;
         }
 
         var current = await jobs.FindAsync(job.Id, CancellationToken.None);
         return current is { State: JobState.Succeeded } && current.AttemptCount == job.AttemptCount
-            && (await videos.FindAsync(job.VideoId, CancellationToken.None))?.HlsPath == hlsPath;
+            && (await videos.FindAsync(job.VideoId, CancellationToken.None))?.HlsPath == published.HlsPath;
     }
+
+    private void LogTopRung(TranscodeJob job, int attempt, SourceCopyDecision topRung) =>
+        logger.LogInformation("{event} job {job_id} attempt {attempt} top_rung {top_rung} top_rung_code {top_rung_code}: {reason}",
+            JobEvents.TopRungDecided, job.Id, attempt, topRung.Copy ? "copy" : "encode", topRung.Code, topRung.Reason);
+
+    /// <summary>What an attempt published: the master's key, and its poster and storyboard when it has them.</summary>
+    private sealed record PublishedTree(string HlsPath, string? PosterKey, string? StoryboardKey);
 
     private async Task DownloadSourceAsync(string key, string path, CancellationToken cancellationToken)
     {

@@ -3,7 +3,6 @@ using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
 using Academy.Video.Domain.Videos;
 using Mediator;
-using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Playback.GetPlayback;
 
@@ -14,13 +13,15 @@ namespace Academy.Video.Application.Playback.GetPlayback;
 public sealed record GetPlaybackQuery(Guid VideoId) : IQuery<PlaybackView>;
 
 /// <param name="ExpiresAt">When the URL stops working; null for a public URL.</param>
-public sealed record PlaybackView(Uri Url, DateTimeOffset? ExpiresAt);
+/// <param name="PosterUrl">The poster JPEG (signed and expiring with the rest in Signed mode); null when the video has none.</param>
+/// <param name="StoryboardUrl">The storyboard's WebVTT index of scrub thumbnails; null when the video has none.</param>
+public sealed record PlaybackView(Uri Url, DateTimeOffset? ExpiresAt, Uri? PosterUrl = null, Uri? StoryboardUrl = null);
 
-public sealed class GetPlaybackHandler(IVideoStore videos, IObjectStorage storage, PlaybackTokens tokens, IOptions<PlaybackOptions> options)
+public sealed class GetPlaybackHandler(IVideoStore videos, IObjectStorage storage, PlaybackTokens tokens, PlaybackUrls urls)
     : IQueryHandler<GetPlaybackQuery, PlaybackView>
 {
     /// <summary>The route that serves signed playlists: <c>/playback/{videoId}/{path under the HLS tree}</c>.</summary>
-    public const string RoutePrefix = "/playback";
+    public const string RoutePrefix = PlaybackUrls.RoutePrefix;
 
     public async ValueTask<PlaybackView> Handle(GetPlaybackQuery query, CancellationToken cancellationToken)
     {
@@ -36,14 +37,14 @@ public sealed class GetPlaybackHandler(IVideoStore videos, IObjectStorage storag
             throw new ConflictException("VIDEO_NOT_READY", $"Video {video.Id} is {video.Status.ToWire()}; only a READY video plays.");
         }
 
-        if (options.Value.Mode == PlaybackMode.Public)
+        if (!urls.Signed)
         {
-            return new PlaybackView(storage.GetPlaybackUrl(hlsPath), null);
+            var media = await urls.MediaAsync(video, null, cancellationToken);
+            return new PlaybackView(storage.GetPlaybackUrl(hlsPath), null, media.PosterUrl, media.StoryboardUrl);
         }
 
         var grant = tokens.Issue(video.Id);
-        var master = hlsPath[(hlsPath.LastIndexOf('/') + 1)..];
-        var url = new Uri($"{options.Value.ApiBaseUrl.TrimEnd('/')}{RoutePrefix}/{video.Id}/{Uri.EscapeDataString(master)}?{grant.Query}", UriKind.Absolute);
-        return new PlaybackView(url, grant.ExpiresAt);
+        var signed = await urls.MediaAsync(video, grant, cancellationToken);
+        return new PlaybackView(urls.SignedRoute(video, hlsPath, grant), grant.ExpiresAt, signed.PosterUrl, signed.StoryboardUrl);
     }
 }

@@ -10,9 +10,10 @@ namespace Academy.Video.Application.Playback.GetSignedPlaylist;
 /// <summary>
 /// A playlist of a READY video's HLS tree, for the holder of a valid playback grant, with every URI
 /// rewritten: playlists to this route with the same grant, segments (and keys, init sections) to signed
-/// download URLs of storage that expire with the grant.
+/// download URLs of storage that expire with the grant. The storyboard's WebVTT index is served the same
+/// way: its sprite URI becomes a signed download URL, the tile fragment (<c>#xywh=…</c>) kept.
 /// </summary>
-/// <param name="Path">The playlist's path under the HLS tree, e.g. <c>master.m3u8</c> or <c>360p/index.m3u8</c>.</param>
+/// <param name="Path">The playlist's path under the HLS tree, e.g. <c>master.m3u8</c>, <c>360p/index.m3u8</c> or <c>storyboard.vtt</c>.</param>
 public sealed record GetSignedPlaylistQuery(Guid VideoId, string Path, long? Expires, string? Signature) : IQuery<string>;
 
 public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage storage, PlaybackTokens tokens)
@@ -27,7 +28,8 @@ public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage 
         // The grant is checked before anything is looked up, so a request without one learns nothing.
         var expiresAt = tokens.Demand(query.VideoId, query.Expires, query.Signature);
         var grant = new PlaybackGrant(query.Expires!.Value, query.Signature!.ToLowerInvariant());
-        if (!HlsPlaylist.IsPlaylist(query.Path)
+        var storyboard = StoryboardIndex.IsIndex(query.Path);
+        if (!(HlsPlaylist.IsPlaylist(query.Path) || storyboard)
             || query.Path.Split('/').Any(segment => segment.Length == 0 || segment[0] == '.' || segment.Contains('\\', StringComparison.Ordinal)))
         {
             throw new NotFoundException("Playlist", query.Path);
@@ -51,7 +53,7 @@ public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage 
         }
 
         var signed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var uri in Uris(playlist).Distinct(StringComparer.Ordinal))
+        foreach (var uri in Uris(playlist, storyboard).Distinct(StringComparer.Ordinal))
         {
             var target = HlsPlaylist.ResolveRelative(query.Path, uri);
             signed[uri] = target is null ? uri
@@ -59,17 +61,19 @@ public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage 
                 : (await storage.CreateDownloadUrlAsync(root + target, expiresAt, cancellationToken)).AbsoluteUri;
         }
 
-        return HlsPlaylist.RewriteUris(playlist, uri => signed[uri]);
+        return storyboard ? StoryboardIndex.RewriteImageUris(playlist, uri => signed[uri]) : HlsPlaylist.RewriteUris(playlist, uri => signed[uri]);
     }
 
-    private static List<string> Uris(string playlist)
+    private static List<string> Uris(string text, bool storyboard)
     {
         var uris = new List<string>();
-        HlsPlaylist.RewriteUris(playlist, uri =>
+        string Collect(string uri)
         {
             uris.Add(uri);
             return uri;
-        });
+        }
+
+        _ = storyboard ? StoryboardIndex.RewriteImageUris(text, Collect) : HlsPlaylist.RewriteUris(text, Collect);
         return uris;
     }
 }

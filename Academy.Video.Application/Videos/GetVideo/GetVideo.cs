@@ -5,14 +5,13 @@ using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Mediator;
-using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Videos.GetVideo;
 
 /// <param name="IncludeDeleted">Also a DELETED video (event bodies); clients get 404 for it.</param>
 public sealed record GetVideoQuery(Guid VideoId, bool IncludeDeleted = false) : IQuery<VideoDetails>;
 
-public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy, IOptions<PlaybackOptions> playback)
+public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy, PlaybackUrls urls, PlaybackTokens tokens)
     : IQueryHandler<GetVideoQuery, VideoDetails>
 {
     public async ValueTask<VideoDetails> Handle(GetVideoQuery query, CancellationToken cancellationToken)
@@ -27,9 +26,11 @@ public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs,
         var job = video.CurrentJobId is { } jobId ? await jobs.FindAsync(jobId, cancellationToken) : null;
         var attempts = job is null ? [] : await jobs.ListAttemptsAsync(job.Id, cancellationToken);
         // In Signed mode the tree is private: players get an expiring URL from GET .../playback instead.
-        var playbackUrl = video is { Status: VideoStatus.Ready, HlsPath: { } path } && playback.Value.Mode == PlaybackMode.Public
+        var playbackUrl = video is { Status: VideoStatus.Ready, HlsPath: { } path } && !urls.Signed
             ? storage.GetPlaybackUrl(path)
             : null;
+        // The poster and storyboard are shown beside the video, so in Signed mode they come signed here, expiring like playback URLs.
+        var media = await urls.MediaAsync(video, urls.Signed && video.Status == VideoStatus.Ready ? tokens.Issue(video.Id) : null, cancellationToken);
         return new VideoDetails(
             video.Id,
             video.Title,
@@ -37,6 +38,10 @@ public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs,
             video.SourceSizeBytes,
             video.HlsPath,
             playbackUrl,
+            media.PosterUrl,
+            media.StoryboardUrl,
+            video.PosterAtSeconds,
+            SourceView.From(video.Source),
             video.Status == VideoStatus.Ready ? 100 : job?.ProgressPercent ?? 0,
             job is null ? null : JobView.From(job, policy),
             attempts.Select(AttemptView.From).ToList(),

@@ -6,7 +6,7 @@ using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Persistence;
-using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Application.Storage;
 using Mediator;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,30 +26,54 @@ public sealed class WorkerRig : IAsyncDisposable
     private readonly ServiceProvider _services;
     private readonly string _connectionString;
     private readonly string _root;
+    private readonly IReadOnlyDictionary<string, string> _storage;
 
-    private WorkerRig(ServiceProvider services, string connectionString, string root)
+    private WorkerRig(ServiceProvider services, string connectionString, string root, IReadOnlyDictionary<string, string> storage)
     {
         _services = services;
         _connectionString = connectionString;
         _root = root;
+        _storage = storage;
     }
 
     public IServiceProvider Services => _services;
 
-    public static async Task<WorkerRig> CreateAsync(string databaseName, string root)
+    /// <param name="storage">Storage settings (<c>Storage:*</c>) for the rig and its workers; null: a local folder under <paramref name="root"/>.</param>
+    public static async Task<WorkerRig> CreateAsync(string databaseName, string root, IReadOnlyDictionary<string, string>? storage = null)
     {
         var connectionString = await RecreateDatabaseAsync(databaseName);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        storage ??= new Dictionary<string, string>
         {
-            ["ConnectionStrings:Postgres"] = connectionString,
             ["Storage:Provider"] = "Local",
             ["Storage:Local:RootPath"] = Path.Combine(root, "storage"),
+        };
+        var settings = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Postgres"] = connectionString,
             ["Runner:Local:Command"] = "/bin/true",
-        }).Build();
+        };
+        foreach (var (key, value) in storage)
+        {
+            settings[key] = value;
+        }
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection().AddLogging().AddInfrastructure(configuration).BuildServiceProvider();
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
-        return new WorkerRig(services, connectionString, root);
+        return new WorkerRig(services, connectionString, root, storage);
     }
+
+    /// <summary>The shared s3rver of <c>build/s3rver.sh</c> (port <c>ACADEMY_S3_PORT</c>, 54569): an S3 endpoint over HTTP.</summary>
+    public static IReadOnlyDictionary<string, string> S3rverStorage() => new Dictionary<string, string>
+    {
+        ["Storage:Provider"] = "S3",
+        ["Storage:S3:ServiceUrl"] = $"http://127.0.0.1:{Environment.GetEnvironmentVariable("ACADEMY_S3_PORT") ?? "54569"}",
+        ["Storage:S3:Bucket"] = Environment.GetEnvironmentVariable("ACADEMY_S3_BUCKET") ?? "academy-video",
+        ["Storage:S3:AccessKey"] = "S3RVER",
+        ["Storage:S3:SecretKey"] = "S3RVER",
+    };
+
+    public IObjectStorage Storage => _services.GetRequiredService<IObjectStorage>();
 
     public async ValueTask DisposeAsync() => await _services.DisposeAsync();
 
@@ -60,29 +84,29 @@ public sealed class WorkerRig : IAsyncDisposable
         var mediator = scope.ServiceProvider.GetRequiredService<IMediator>();
         var created = await mediator.Send(new CreateVideoCommand("Benchmark lecture", "source.mp4", "video/mp4", new FileInfo(source).Length));
         var video = await scope.ServiceProvider.GetRequiredService<IVideoStore>().FindAsync(created.VideoId, default);
-        await using (var body = File.OpenRead(source))
-        {
-            await scope.ServiceProvider.GetRequiredService<LocalFileObjectStorage>().WriteAsync(video!.SourceKey, body, default);
-        }
+        await Storage.UploadFileAsync(source, video!.SourceKey, "video/mp4", default);
 
         return (await mediator.Send(new CompleteUploadCommand(created.VideoId))).JobId;
     }
 
     /// <summary>The worker binary with this rig's settings, exactly as the Batch job definition starts it.</summary>
     /// <remarks><c>ACADEMY_BENCH_WORKER_DLL</c> runs another build of the worker (an older commit's) in the same rig.</remarks>
-    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default) =>
+    /// <param name="workerDll">Another build of the worker to run (an older commit's); null: this one.</param>
+    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default, string? workerDll = null) =>
         ProcessMeasure.RunAsync(
             "dotnet",
-            [Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Academy.Video.Testing.RepositoryLayout.WorkerDll, jobId.ToString()],
-            new Dictionary<string, string>
+            [workerDll ?? (Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Academy.Video.Testing.RepositoryLayout.WorkerDll), jobId.ToString()],
+            new Dictionary<string, string>(_storage.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value)))
             {
                 ["ConnectionStrings__Postgres"] = _connectionString,
-                ["Storage__Provider"] = "Local",
-                ["Storage__Local__RootPath"] = Path.Combine(_root, "storage"),
                 ["Worker__WorkDirectory"] = Path.Combine(_root, "work"),
             },
             onOutputLine,
             kill);
+
+    /// <summary>Removes everything the job's video has in storage (the benchmarks share s3rver with the tests).</summary>
+    public async Task DeleteStoredAsync(Guid jobId) =>
+        await Storage.DeletePrefixAsync(Academy.Video.Domain.Videos.StorageKeys.VideoPrefix((await JobAsync(jobId)).VideoId), default);
 
     public async Task<TranscodeJob> JobAsync(Guid jobId) =>
         await _services.GetRequiredService<ITranscodeJobStore>().FindAsync(jobId, default)

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Academy.Video.Application.Jobs.ProcessJob;
+using Academy.Video.Application.Storage;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Bench.Common;
 using Academy.Video.Domain.Jobs;
@@ -37,9 +39,13 @@ public static class EncodeBenchmark
         var encoder = new FfmpegHlsEncoder(Options.Create(options), NullLogger<FfmpegHlsEncoder>.Instance);
         var probe = new FfprobeMediaProbe(Options.Create(options));
         await using var rig = await WorkerRig.CreateAsync(DatabaseName, root);
+        // The upload tail needs storage behind HTTP: the worker on the shared s3rver, and today's publish (the whole tree after
+        // the encode) timed on the same server.
+        await using var s3Rig = await WorkerRig.CreateAsync(DatabaseName + "_s3", Path.Combine(root, "s3"), WorkerRig.S3rverStorage());
         var results = new Results();
 
         var motionJob = await Contestants.CreateAsync(rig, encoder, probe, motion, Path.Combine(root, "motion"));
+        var motionS3Job = await Contestants.CreateAsync(s3Rig, encoder, probe, motion, Path.Combine(root, "motion-s3"));
         var cameraJob = await Contestants.CreateAsync(rig, encoder, probe, camera, Path.Combine(root, "camera"));
         Console.WriteLine($"high-motion source: top rung {motionJob.TopRung.Code} ({motionJob.TopRung.Reason})");
         Console.WriteLine($"camera source: top rung {cameraJob.TopRung.Code} ({cameraJob.TopRung.Reason})");
@@ -56,13 +62,28 @@ public static class EncodeBenchmark
         var contestants = new List<(string Name, Func<Task> Run)>
         {
             ("worker_motion", async () => results.AddWorker("worker_motion", await motionJob.WorkerAsync())),
-            ("ffmpeg_motion", async () => results.Add("ffmpeg_motion", await motionJob.FfmpegAsync())),
+            ("ffmpeg_motion", async () =>
+            {
+                results.Add("ffmpeg_motion", await motionJob.FfmpegAsync());
+                results.Record("publish_today_s3", await motionJob.PublishTodayAsync(s3Rig.Storage));
+            }),
+            ("worker_s3_motion", async () => results.AddWorker("worker_s3_motion", await motionS3Job.WorkerAsync())),
+        };
+        // Today's publish, measured as it was: the worker built before progressive publish (ACADEMY_BENCH_TODAY_WORKER_DLL,
+        // e.g. commit f80aeda's) on the same s3rver; without it only the tree's upload is timed (publish_today_s3).
+        if (Environment.GetEnvironmentVariable("ACADEMY_BENCH_TODAY_WORKER_DLL") is { Length: > 0 } todayWorker)
+        {
+            contestants.Add(("worker_today_s3_motion", async () => results.AddWorker("worker_today_s3_motion", await motionS3Job.WorkerAsync(todayWorker))));
+        }
+
+        contestants.AddRange(new List<(string Name, Func<Task> Run)>
+        {
             ("per_rung_motion", async () => results.Add("per_rung_motion", await motionJob.PerRungAsync())),
             ("worker_fast", async () => results.AddWorker("worker_fast", await cameraJob.WorkerAsync())),
             ("ffmpeg_fast", async () => results.Add("ffmpeg_fast", await cameraJob.FfmpegAsync())),
             ("per_rung_fast", async () => results.Add("per_rung_fast", await cameraJob.PerRungAsync())),
             ("resume_motion", async () => results.Add("resume_motion", await motionJob.KilledAndResumedAsync(0.7))),
-        };
+        });
 
         for (var round = 0; round < rounds; round++)
         {
@@ -93,7 +114,12 @@ public static class EncodeBenchmark
             ("motion_ssim_delta", motionQuality.SsimDelta, "the same on the high-motion source (goal ≥ −0.005)"),
             ("motion_bytes_ratio", motionQuality.BytesRatio, "HLS bytes new ÷ before on the high-motion source (goal: no more bytes)"),
             ("motion_video_bytes_ratio", motionQuality.VideoBytesRatio, "video packet bytes only"),
-            ("upload_tail_seconds_today", results.Median("upload_tail"), "ffmpeg's exit to READY, publish after the encode (wave 2 adds the progressive figure)"),
+            ("upload_tail_seconds", results.Median("worker_s3_motion_tail"), "ffmpeg's exit to READY with progressive publish, the worker on s3rver (high-motion)"),
+            results.All("worker_today_s3_motion_tail").Count > 0
+                ? ("upload_tail_seconds_today", results.Median("worker_today_s3_motion_tail"), "the same for the worker before progressive publish (f80aeda), on the same s3rver")
+                : ("upload_tail_seconds_today", results.Median("publish_today_s3"), "today's publish on the same s3rver: the whole tree uploaded after the encode, 4 at a time (its master write not counted)"),
+            ("publish_today_upload_seconds", results.Median("publish_today_s3"), "the whole tree of the ffmpeg command uploaded to s3rver, 4 at a time"),
+            ("upload_tail_seconds_local", results.Median("worker_motion_tail"), "ffmpeg's exit to READY with progressive publish on local storage"),
             ("resume_total_over_clean", results.Ratio("resume_motion", "worker_motion"), "SIGKILL at 70% of the encode, then attempt 2: both attempts ÷ a clean run (today ~1.7; goal ≤ 1.35)"),
             ("worker_peak_rss_mib", results.Max("worker_rss") / 1024 / 1024, "the worker process's peak RSS, its ffmpeg excluded (goal ≤ 150)"),
             ("worker_self_cpu_seconds", results.Median("worker_self_cpu"), "CPU the worker process itself used (start-up included), high-motion run"),
@@ -171,15 +197,17 @@ public static class EncodeBenchmark
         private readonly string _source;
         private readonly string _output;
         private readonly IReadOnlyList<string> _arguments;
-        private readonly IReadOnlyList<(IReadOnlyList<string> Arguments, string Output)> _perRung;
+        private readonly IReadOnlyList<Rendition> _renditions;
+        private readonly IReadOnlyList<(IReadOnlyList<string> Arguments, string Output, Rendition Rendition)> _perRung;
 
-        private Contestants(WorkerRig rig, string source, string output, SourceCopyDecision topRung, IReadOnlyList<string> arguments, IReadOnlyList<(IReadOnlyList<string>, string)> perRung)
+        private Contestants(WorkerRig rig, string source, string output, SourceCopyDecision topRung, IReadOnlyList<string> arguments, IReadOnlyList<Rendition> renditions, IReadOnlyList<(IReadOnlyList<string>, string, Rendition)> perRung)
         {
             _rig = rig;
             _source = source;
             _output = output;
             TopRung = topRung;
             _arguments = arguments;
+            _renditions = renditions;
             _perRung = perRung;
         }
 
@@ -189,20 +217,21 @@ public static class EncodeBenchmark
         {
             var info = await probe.ProbeAsync(source, default);
             var renditions = HlsLadder.Plan(info.DisplayWidth, info.DisplayHeight, HlsLadder.DefaultRungs);
-            var (topRung, arguments) = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, Path.Combine(output, "ladder"), SegmentDuration), default);
-            // One run per rung as PeerTube and the seeds' worker do: each decodes the source and encodes one rung with its audio.
+            var plan = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, Path.Combine(output, "ladder"), SegmentDuration), default);
+            // One run per rung as PeerTube and the seeds' worker do: each decodes the source and encodes one rung with its audio
+            // (no poster or storyboard: the ladder alone).
             var options = new TranscodingOptions();
             var perRung = renditions
-                .Select(r => (FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [r], Path.Combine(output, r.Name), SegmentDuration), options), Path.Combine(output, r.Name)))
+                .Select(r => (FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [r], Path.Combine(output, r.Name), SegmentDuration), options, new HlsCommand(PosterAndStoryboard: false)), Path.Combine(output, r.Name), r))
                 .ToList();
-            return new Contestants(rig, source, output, topRung, arguments, perRung);
+            return new Contestants(rig, source, output, plan.TopRung, encoder.Arguments(plan, null), renditions, perRung);
         }
 
-        public async Task<WorkerRun> WorkerAsync()
+        public async Task<WorkerRun> WorkerAsync(string? workerDll = null)
         {
             var jobId = await _rig.QueueAsync(_source);
             TimeSpan? encodeStart = null, encodeEnd = null;
-            var measurement = await _rig.RunWorkerAsync(jobId, (line, _, cpu) =>
+            var measurement = await _rig.RunWorkerAsync(jobId, workerDll: workerDll, onOutputLine: (line, _, cpu) =>
             {
                 if (line.Contains("\"BATCH_PHASE\"", StringComparison.Ordinal))
                 {
@@ -222,17 +251,36 @@ public static class EncodeBenchmark
                 throw new InvalidOperationException($"the worker failed (exit {measurement.ExitCode}, job {job.State}):\n{measurement.Output}");
             }
 
+            await _rig.DeleteStoredAsync(jobId);
+
             return WorkerRun.From(measurement, (encodeEnd ?? TimeSpan.Zero) - (encodeStart ?? TimeSpan.Zero));
         }
 
-        public Task<Measurement> FfmpegAsync() => RunFfmpegAsync(_arguments, Path.Combine(_output, "ladder"));
+        public Task<Measurement> FfmpegAsync() => RunFfmpegAsync(_arguments, Path.Combine(_output, "ladder"), _renditions);
+
+        /// <summary>
+        /// What the worker did before progressive publish, after its ffmpeg exited: the whole tree the command just wrote
+        /// uploaded, <c>Worker:UploadParallelism</c> (4) at a time, the playlists among them. Seconds.
+        /// </summary>
+        public async Task<double> PublishTodayAsync(IObjectStorage storage)
+        {
+            var tree = Path.Combine(_output, "ladder");
+            var prefix = $"bench/publish-today/{Guid.NewGuid():N}/";
+            var files = Directory.EnumerateFiles(tree, "*", SearchOption.AllDirectories).ToList();
+            var clock = Stopwatch.StartNew();
+            await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (file, token) =>
+                await storage.UploadFileAsync(file, prefix + Path.GetRelativePath(tree, file).Replace('\\', '/'), HlsPublisher.ContentTypeOf(file), token));
+            var seconds = clock.Elapsed.TotalSeconds;
+            await storage.DeletePrefixAsync(prefix, default);
+            return seconds;
+        }
 
         public async Task<Measurement> PerRungAsync()
         {
             var runs = new List<Measurement>();
-            foreach (var (arguments, output) in _perRung)
+            foreach (var (arguments, output, rendition) in _perRung)
             {
-                runs.Add(await RunFfmpegAsync(arguments, output));
+                runs.Add(await RunFfmpegAsync(arguments, output, [rendition]));
             }
 
             return runs[0] with
@@ -322,14 +370,9 @@ public static class EncodeBenchmark
             }
         }
 
-        private static async Task<Measurement> RunFfmpegAsync(IReadOnlyList<string> arguments, string output)
+        private static async Task<Measurement> RunFfmpegAsync(IReadOnlyList<string> arguments, string output, IReadOnlyList<Rendition> renditions)
         {
-            if (Directory.Exists(output))
-            {
-                Directory.Delete(output, recursive: true);
-            }
-
-            Directory.CreateDirectory(output);
+            LadderOutput.Recreate(output, renditions);
             var measured = await ProcessMeasure.RunAsync("ffmpeg", arguments);
             if (measured.ExitCode != 0)
             {
@@ -375,7 +418,7 @@ public static class EncodeBenchmark
         {
             Add(name, run.Measurement);
             Record(name + "_ffmpeg", run.Ffmpeg.TotalSeconds);
-            Record("upload_tail", run.UploadTail.TotalSeconds);
+            Record(name + "_tail", run.UploadTail.TotalSeconds);
             Record("worker_rss", run.Measurement.PeakRssBytes);
             if (name == "worker_motion")
             {
@@ -399,7 +442,7 @@ public static class EncodeBenchmark
 
         public double Ratio(string numerator, string denominator) => Median(numerator) / Median(denominator);
 
-        private void Record(string name, double value)
+        public void Record(string name, double value)
         {
             if (!_values.TryGetValue(name, out var list))
             {

@@ -29,14 +29,14 @@ public static class OverheadBenchmark
         var renditions = HlsLadder.Plan(info.DisplayWidth, info.DisplayHeight, HlsLadder.DefaultRungs);
         var output = Path.Combine(root, "overhead");
         var encoder = new FfmpegHlsEncoder(Options.Create(options), NullLogger<FfmpegHlsEncoder>.Instance);
-        var (_, command) = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, output, TimeSpan.FromSeconds(6)), default);
+        var command = encoder.Arguments(await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, output, TimeSpan.FromSeconds(6)), default), null);
         await using var rig = await WorkerRig.CreateAsync("academy_bench_overhead", root);
 
         var baselineWorker = Environment.GetEnvironmentVariable("ACADEMY_BENCH_BASELINE_WORKER_DLL");
         var contestants = new List<(string Name, Func<Task<Run>> Measure)>
         {
             ("worker", () => WorkerAsync(rig, source, null)),
-            ("ffmpeg", () => FfmpegAsync(command, output)),
+            ("ffmpeg", () => FfmpegAsync(command, output, renditions)),
         };
         if (baselineWorker is { Length: > 0 })
         {
@@ -44,7 +44,7 @@ public static class OverheadBenchmark
             var before = BaselineHlsArguments.Build(source, info, renditions, output, TimeSpan.FromSeconds(6), options.Preset)
                 .Select(a => a == "error" ? "info" : a).ToList();
             contestants.Add(("baseline_worker", () => WorkerAsync(rig, source, baselineWorker)));
-            contestants.Add(("baseline_ffmpeg", () => FfmpegAsync(before, output)));
+            contestants.Add(("baseline_ffmpeg", () => FfmpegAsync(before, output, renditions)));
         }
 
         var runs = contestants.ToDictionary(c => c.Name, _ => new List<Run>());
@@ -111,14 +111,9 @@ public static class OverheadBenchmark
         return new Run(measured.Elapsed.TotalSeconds, measured.TreeCpu.TotalSeconds, measured.SelfCpu.TotalSeconds, (encodeEnd - encodeStart).TotalSeconds);
     }
 
-    private static async Task<Run> FfmpegAsync(IReadOnlyList<string> arguments, string output)
+    private static async Task<Run> FfmpegAsync(IReadOnlyList<string> arguments, string output, IReadOnlyList<Rendition> renditions)
     {
-        if (Directory.Exists(output))
-        {
-            Directory.Delete(output, recursive: true);
-        }
-
-        Directory.CreateDirectory(output);
+        LadderOutput.Recreate(output, renditions);
         var measured = await ProcessMeasure.RunAsync("ffmpeg", arguments);
         if (measured.ExitCode != 0)
         {

@@ -46,7 +46,8 @@ public sealed class Quality(FfprobeMediaProbe probe, TranscodingOptions options,
         var encoder = new FfmpegHlsEncoder(
             Options.Create(new TranscodingOptions { Preset = options.Preset, Crf = options.Crf, Threads = options.Threads, SourceCopy = false }),
             NullLogger<FfmpegHlsEncoder>.Instance);
-        await encoder.EncodeAsync(new HlsEncodeRequest(source, info, renditions, newDirectory, segmentDuration), new Progress<double>(), default);
+        var plan = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, newDirectory, segmentDuration), default);
+        await encoder.EncodeAsync(plan, null, new Progress<double>(), new LadderOutput.NoSegments(), default);
 
         var beforeDirectory = Fresh(Path.Combine(directory, name, "before"));
         await ProcessMeasure.RunCheckedAsync("ffmpeg", BaselineHlsArguments.Build(source, info, renditions, beforeDirectory, segmentDuration, options.Preset));

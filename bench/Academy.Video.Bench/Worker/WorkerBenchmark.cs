@@ -55,13 +55,13 @@ public static class WorkerBenchmark
         var options = new TranscodingOptions();
         var encoder = new FfmpegHlsEncoder(Options.Create(options), NullLogger<FfmpegHlsEncoder>.Instance);
         var ladder = Path.Combine(root, "ffmpeg-ladder");
-        var (_, arguments) = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, ladder, TimeSpan.FromSeconds(6)), default);
-        var single = await MeasureFfmpegAsync(arguments, ladder);
+        var arguments = encoder.Arguments(await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, ladder, TimeSpan.FromSeconds(6)), default), null);
+        var single = await MeasureFfmpegAsync(arguments, ladder, renditions);
         var perRung = new List<Measurement>();
         foreach (var rendition in renditions)
         {
             var output = Path.Combine(root, $"ffmpeg-{rendition.Name}");
-            perRung.Add(await MeasureFfmpegAsync(FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [rendition], output, TimeSpan.FromSeconds(6)), options), output));
+            perRung.Add(await MeasureFfmpegAsync(FfmpegHlsArguments.Build(new HlsEncodeRequest(source, info, [rendition], output, TimeSpan.FromSeconds(6)), options, new HlsCommand(PosterAndStoryboard: false)), output, [rendition]));
         }
 
         var perRungSeconds = perRung.Sum(m => m.Elapsed.TotalSeconds);
@@ -86,14 +86,9 @@ public static class WorkerBenchmark
         return 0;
     }
 
-    private static async Task<Measurement> MeasureFfmpegAsync(IReadOnlyList<string> arguments, string output)
+    private static async Task<Measurement> MeasureFfmpegAsync(IReadOnlyList<string> arguments, string output, IReadOnlyList<Rendition> renditions)
     {
-        if (Directory.Exists(output))
-        {
-            Directory.Delete(output, recursive: true);
-        }
-
-        Directory.CreateDirectory(output);
+        LadderOutput.Recreate(output, renditions);
         return await ProcessMeasure.RunAsync("ffmpeg", arguments);
     }
 

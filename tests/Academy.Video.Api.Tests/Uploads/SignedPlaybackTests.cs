@@ -89,6 +89,32 @@ public abstract class SignedPlaybackTests<TFactory>(TFactory api) : IClassFixtur
         Assert.Equal("PLAYBACK_TOKEN_EXPIRED", await ForbiddenCodeAsync(http, url));
     }
 
+    [Fact]
+    public async Task The_poster_and_storyboard_are_signed_and_the_storyboard_index_names_a_signed_sprite_tile_by_tile()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var video = await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}")).ReadJsonAsync();
+        var playback = await PlaybackAsync(first);
+        using var http = new HttpClient();
+
+        var storyboardUrl = new Uri(video.GetProperty("storyboardUrl").GetString()!);
+        Assert.StartsWith($"{Api.BaseUrl}/playback/{first}/storyboard.vtt?expires=", storyboardUrl.AbsoluteUri, StringComparison.Ordinal);
+        Assert.StartsWith($"{Api.BaseUrl}/playback/{first}/storyboard.vtt?expires=", playback.GetProperty("storyboardUrl").GetString(), StringComparison.Ordinal);
+        var poster = await http.GetAsync(video.GetProperty("posterUrl").GetString());
+        Assert.Equal((HttpStatusCode.OK, (byte)0xFF, (byte)0xD8), (poster.StatusCode, (await poster.Content.ReadAsByteArrayAsync())[0], (await poster.Content.ReadAsByteArrayAsync())[1]));
+
+        var index = await http.GetAsync(storyboardUrl);
+        Assert.Equal((HttpStatusCode.OK, "text/vtt"), (index.StatusCode, index.Content.Headers.ContentType!.MediaType));
+        var images = (await index.Content.ReadAsStringAsync()).Split('\n').Where(l => l.Contains("#xywh=", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(images);
+        Assert.All(images, line => Assert.Matches(@"^https?://\S+storyboard\.jpg\?\S+#xywh=\d+,\d+,\d+,\d+$", line));
+        var sprite = await http.GetAsync(images[0].Split('#')[0]);
+        Assert.Equal((HttpStatusCode.OK, (byte)0xFF, (byte)0xD8), (sprite.StatusCode, (await sprite.Content.ReadAsByteArrayAsync())[0], (await sprite.Content.ReadAsByteArrayAsync())[1]));
+
+        var changed = new Uri(storyboardUrl.AbsoluteUri[..^1] + (storyboardUrl.AbsoluteUri[^1] == '0' ? '1' : '0'));
+        Assert.Equal("PLAYBACK_TOKEN_INVALID", await ForbiddenCodeAsync(http, changed));
+    }
+
     /// <summary>A fresh playback URL, the variant playlist it leads to, and that variant's first segment URL.</summary>
     protected async Task<(Uri Master, JsonElement Playback, Uri Segment)> SignedTreeAsync()
     {

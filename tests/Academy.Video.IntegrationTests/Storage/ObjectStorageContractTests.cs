@@ -63,6 +63,24 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_copy_holds_the_source_s_bytes_under_the_new_key_and_a_missing_source_is_ObjectNotFound()
+    {
+        var source = Files.Random("segment.ts", 300_000, seed: 7);
+        var from = Prefix + "hls/job-a1/360p/seg_00003.ts";
+        var to = Prefix + "hls/job-a2/360p/seg_00003.ts";
+        await Storage.UploadFileAsync(source, from, "video/mp2t", CancellationToken.None);
+
+        await Storage.CopyAsync(from, to, CancellationToken.None);
+        var downloaded = Files.PathOf("copied.ts");
+        await Storage.DownloadToFileAsync(to, downloaded, CancellationToken.None);
+
+        Assert.Equal(TestFiles.Sha256(source), TestFiles.Sha256(downloaded));
+        Assert.Equal(new StoredObject(from, 300_000), await Storage.HeadAsync(from, CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.CopyAsync(Prefix + "hls/job-a1/missing.ts", Prefix + "hls/job-a2/missing.ts", CancellationToken.None));
+        Assert.Null(await Storage.HeadAsync(Prefix + "hls/job-a2/missing.ts", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Uploading_to_an_existing_key_replaces_the_object()
     {
         var key = Prefix + "hls/master.m3u8";

@@ -31,10 +31,15 @@ public sealed class ProcessJobTests : IAsyncLifetime
         Assert.Equal((ProcessJobOutcome.Completed, 0), (result.Outcome, result.ExitCode));
         Assert.Equal((VideoStatus.Ready, prefix + "master.m3u8"), (app.Database.Video(videoId).Status, app.Database.Video(videoId).HlsPath));
         Assert.Equal((JobState.Succeeded, 1, 100), (app.Database.Job(job.JobId).State, app.Database.Job(job.JobId).AttemptCount, app.Database.Job(job.JobId).ProgressPercent));
-        Assert.Equal(prefix + "master.m3u8", app.Storage.UploadOrder[^1]);
-        Assert.Equal(9, app.Storage.UploadOrder.Count(k => k.StartsWith(prefix, StringComparison.Ordinal)));
+        var order = app.Storage.UploadOrder.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(prefix + "master.m3u8", order[^1]);
+        // 3 segments of 4 renditions and the audio (15), 5 playlists, poster, storyboard sprite and index, progress record, master.
+        Assert.Equal(25, order.Distinct().Count());
+        var lastSegment = order.FindLastIndex(k => k.EndsWith(".ts", StringComparison.Ordinal));
+        Assert.All(order.Select((key, index) => (key, index)).Where(u => u.key.EndsWith("/index.m3u8", StringComparison.Ordinal)), u => Assert.True(u.index > lastSegment, $"{u.key} went up before a segment"));
         var details = await app.Query(new GetVideoQuery(videoId));
         Assert.Equal(new Uri($"https://cdn.test/{prefix}master.m3u8"), details.PlaybackUrl);
+        Assert.Equal((new Uri($"https://cdn.test/{prefix}poster.jpg"), new Uri($"https://cdn.test/{prefix}storyboard.vtt")), (details.PosterUrl, details.StoryboardUrl));
         Assert.Equal(JobState.Succeeded.ToWire(), Assert.Single(details.Attempts).Outcome);
     }
 

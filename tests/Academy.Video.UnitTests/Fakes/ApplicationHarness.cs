@@ -38,6 +38,8 @@ public sealed class ApplicationHarness : IAsyncDisposable
         {
             o.WorkDirectory = WorkDirectory;
             o.HeartbeatInterval = heartbeatInterval ?? TimeSpan.FromSeconds(30);
+            // The progress record is rewritten after every segment here: the clock is fake, a pause would never end.
+            o.ProgressInterval = TimeSpan.Zero;
         });
         // Some tests stand for a worker whose heartbeat never comes in time: a setting the worker
         // host refuses at start (WorkerOptionsValidator, tested on its own), allowed here on purpose.

@@ -148,6 +148,21 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         }
     }
 
+    public Task<bool> TryRecordEncodePlanAsync(EncodePlanRecord record, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(record.JobId, out var job) || job.VideoId != record.VideoId || job.State != JobState.Running || job.AttemptCount != record.Attempt)
+            {
+                return Task.FromResult(false);
+            }
+
+            jobs[job.Id] = job with { TopRungCode = record.TopRungCode, TopRungReason = record.TopRungReason, UpdatedAt = record.At };
+            videos[job.VideoId] = videos[job.VideoId] with { Source = record.Source, UpdatedAt = record.At };
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken)
     {
         lock (gate) { return Task.FromResult<IReadOnlyList<JobAttempt>>(attempts.Where(a => a.JobId == jobId).OrderBy(a => a.Attempt).ToList()); }
@@ -280,6 +295,8 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
             CurrentJobId = change.CurrentJobId ?? video.CurrentJobId,
             SourceSizeBytes = change.SourceSizeBytes ?? video.SourceSizeBytes,
             HlsPath = change.ClearHlsPath ? null : video.HlsPath,
+            PosterKey = change.ClearHlsPath ? null : video.PosterKey,
+            StoryboardKey = change.ClearHlsPath ? null : video.StoryboardKey,
         };
         videos[video.Id] = changed;
         return changed;
@@ -347,7 +364,14 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
 
         if (transition.Video is { } effect && videos.TryGetValue(effect.VideoId, out var video) && effect.AppliesTo(video))
         {
-            videos[video.Id] = video with { Status = effect.Status, HlsPath = effect.HlsPath ?? video.HlsPath, UpdatedAt = transition.At };
+            videos[video.Id] = video with
+            {
+                Status = effect.Status,
+                HlsPath = effect.HlsPath ?? video.HlsPath,
+                PosterKey = effect.HlsPath is null ? video.PosterKey : effect.PosterKey,
+                StoryboardKey = effect.HlsPath is null ? video.StoryboardKey : effect.StoryboardKey,
+                UpdatedAt = transition.At,
+            };
             AddEvent(effect.Event, video.Id, written.Id, transition.At);
         }
 

@@ -59,6 +59,22 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
         uploadOrder.Enqueue(key);
     }
 
+    public IReadOnlyList<(string From, string To)> Copies => copies.ToList();
+
+    private readonly ConcurrentQueue<(string From, string To)> copies = new();
+
+    public Task CopyAsync(string sourceKey, string destinationKey, CancellationToken cancellationToken)
+    {
+        if (!objects.TryGetValue(sourceKey, out var bytes))
+        {
+            throw new ObjectNotFoundException(sourceKey);
+        }
+
+        objects[destinationKey] = bytes;
+        copies.Enqueue((sourceKey, destinationKey));
+        return Task.CompletedTask;
+    }
+
     public Task<int> DeletePrefixAsync(string prefix, CancellationToken cancellationToken)
     {
         if (FailDeletesWith is { } failure)

@@ -12,7 +12,11 @@ public sealed class RecordingLogs
 
     public IEnumerable<string> Events => Lines.Where(l => l.Event is not null).Select(l => l.Event!);
 
-    public sealed record LogLine(string Category, LogLevel Level, string? Event, string Message);
+    public sealed record LogLine(string Category, LogLevel Level, string? Event, string Message)
+    {
+        /// <summary>The template's named values (<c>job_id</c>, <c>top_rung_code</c>, …).</summary>
+        public IReadOnlyDictionary<string, object?> Properties { get; init; } = new Dictionary<string, object?>();
+    }
 
     /// <summary>The logger the container hands out for <typeparamref name="TCategory"/>.</summary>
     public sealed class Logger<TCategory>(RecordingLogs owner) : ILogger<TCategory>
@@ -29,7 +33,10 @@ public sealed class RecordingLogs
             var eventName = state is IReadOnlyList<KeyValuePair<string, object?>> properties
                 ? properties.FirstOrDefault(p => p.Key == "event").Value as string
                 : null;
-            owner.lines.Enqueue(new LogLine(category, logLevel, eventName, formatter(state, exception)));
+            var values = state is IReadOnlyList<KeyValuePair<string, object?>> all
+                ? all.Where(p => p.Key != "{OriginalFormat}").GroupBy(p => p.Key).ToDictionary(g => g.Key, g => g.First().Value)
+                : [];
+            owner.lines.Enqueue(new LogLine(category, logLevel, eventName, formatter(state, exception)) { Properties = values });
         }
     }
 }

@@ -116,6 +116,48 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Completion_writes_the_published_poster_and_storyboard_with_the_tree()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var prefix = job.AttemptPrefix(1);
+
+        await ApplyAsync(job.Complete(prefix + "master.m3u8", T0.AddMinutes(1), prefix + StorageKeys.PosterName, prefix + StorageKeys.StoryboardName)!);
+
+        var published = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Ready, prefix + "master.m3u8"), (published.Status, published.HlsPath));
+        Assert.Equal((prefix + "poster.jpg", prefix + "storyboard.vtt"), (published.PosterKey, published.StoryboardKey));
+    }
+
+    [Fact]
+    public async Task Recording_the_encode_plan_writes_the_decision_on_the_running_attempt_s_job_and_the_probe_on_its_video_and_nothing_for_a_superseded_one()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var probe = new SourceMetadata(3725.48, 1920, 1080, 90, "h264", "aac", 29.97, 4830);
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "H.264 1920x1080 at 4830 kbps: copied as 1080p", T0.AddMinutes(1)), None));
+
+        var recorded = (await Jobs.FindAsync(job.Id, None))!;
+        Assert.Equal(("SOURCE_COPY", "H.264 1920x1080 at 4830 kbps: copied as 1080p", T0.AddMinutes(1)), (recorded.TopRungCode, recorded.TopRungReason, recorded.UpdatedAt));
+        Assert.Equal(probe, (await Videos.FindAsync(video.Id, None))!.Source);
+
+        var stuck = await ApplyAsync(recorded.MarkStuck(T0.AddMinutes(5), Policy));
+        var late = recorded.RecordEncodePlan(probe with { Width = 1 }, "NOT_H264", "late", T0.AddMinutes(6));
+        Assert.False(await Jobs.TryRecordEncodePlanAsync(late, None));
+        Assert.Equal(("SOURCE_COPY", stuck.UpdatedAt), ((await Jobs.FindAsync(job.Id, None))!.TopRungCode, (await Jobs.FindAsync(job.Id, None))!.UpdatedAt));
+        Assert.Equal(1920, (await Videos.FindAsync(video.Id, None))!.Source!.Width);
+    }
+
+    [Fact]
+    public async Task A_video_keeps_where_its_poster_is_to_be_taken()
+    {
+        var video = LectureVideo.Create(Guid.NewGuid(), "Linear algebra 2", "lecture.mp4", "video/mp4", T0) with { PosterAtSeconds = 42.5 };
+
+        await Videos.AddAsync(video, None);
+
+        Assert.Equal(42.5, (await Videos.FindAsync(video.Id, None))!.PosterAtSeconds);
+    }
+
+    [Fact]
     public async Task A_deleted_video_stays_deleted_whatever_its_job_does()
     {
         var (video, job) = await RunningAsync(T0);
