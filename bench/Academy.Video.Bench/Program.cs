@@ -8,6 +8,7 @@ return args switch
     ["worker", ..] => await WorkerBenchmark.RunAsync(args[1..]),
     ["encode", ..] => await EncodeBenchmark.RunAsync(args[1..]),
     ["overhead", ..] => await OverheadBenchmark.RunAsync(args[1..]),
+    ["memory", ..] => await EncodeBenchmark.MemoryAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -18,5 +19,6 @@ static int Usage()
     Console.WriteLine("  worker [seconds]  a 1080p30 source through the worker vs the same ffmpeg command vs one run per rung");
     Console.WriteLine("  encode [seconds] [rounds]  issue 11's figures: worker vs ffmpeg vs per-rung, fast path, CRF bytes and SSIM, resume");
     Console.WriteLine("  overhead [seconds] [rounds]  the worker's own CPU and wall time around its ffmpeg (ACADEMY_BENCH_BASELINE_WORKER_DLL: compare an older build)");
+    Console.WriteLine("  memory [seconds] [times]  the worker's peak RSS on a lecture and on it repeated [times] over, local and s3rver");
     return 2;
 }
