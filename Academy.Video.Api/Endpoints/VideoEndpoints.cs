@@ -7,6 +7,7 @@ using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Application.Videos.DeleteVideo;
 using Academy.Video.Application.Videos.GetUpload;
 using Academy.Video.Application.Videos.GetVideo;
+using Academy.Video.Application.Videos.ListVideoJobs;
 using Academy.Video.Application.Videos.ListVideos;
 using Academy.Video.Application.Videos.RetryVideo;
 using Academy.Video.Application.Videos.Uploads;
@@ -47,6 +48,9 @@ public static class VideoEndpoints
         videos.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Queue a new job for a FAILED video (its job FAILED or DEAD)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        videos.MapGet("/{id}/jobs", ListJobsAsync)
+            .WithSummary("Every job of the video (a retry adds one), newest first, each with its state, error, times and attempts")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}", GetAsync)
             .WithSummary("Status, progress, job, attempts, error, playback, poster and storyboard URLs, and the source as probed")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -88,6 +92,9 @@ public static class VideoEndpoints
 
     private static async Task<Ok<VideoDetails>> GetAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
         TypedResults.Ok(await mediator.Send(new GetVideoQuery(VideoIds.Parse(id)), cancellationToken));
+
+    private static async Task<Ok<VideoJobsView>> ListJobsAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new ListVideoJobsQuery(VideoIds.Parse(id)), cancellationToken));
 
     private static async Task<Ok<VideoListPage>> ListAsync(string? status, string? q, string? cursor, int? limit, IMediator mediator, CancellationToken cancellationToken) =>
         TypedResults.Ok(await mediator.Send(new ListVideosQuery(status, cursor, limit ?? 20, q), cancellationToken));

@@ -37,6 +37,9 @@ public interface ITranscodeJobStore
     /// <summary>The attempt timeline, oldest first.</summary>
     Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken);
 
+    /// <summary>Every job the video has had (a retry adds one), newest first, each with its attempt timeline oldest first.</summary>
+    Task<IReadOnlyList<JobHistory>> ListJobsOfVideoAsync(Guid videoId, CancellationToken cancellationToken);
+
     /// <summary>Counts of the unfinished states (QUEUED, RUNNING, RETRY_WAIT), each always present, and the oldest waits.</summary>
     Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
 }
@@ -58,6 +61,9 @@ public sealed record JobAttempt(
     string? ErrorCode,
     string? ErrorMessage,
     string? BatchJobId);
+
+/// <summary>One job of a video with its attempts, as the job history lists it.</summary>
+public sealed record JobHistory(TranscodeJob Job, IReadOnlyList<JobAttempt> Attempts);
 
 public sealed record JobBacklog(
     IReadOnlyDictionary<JobState, int> CountsByState,

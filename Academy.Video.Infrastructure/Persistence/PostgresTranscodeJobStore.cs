@@ -56,6 +56,14 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
         SELECT {AttemptRow.Columns} FROM video_job_attempts WHERE job_id = @JobId ORDER BY attempt
         """;
 
+    // Two statements in one round trip: the video's jobs newest first (jobs_video_idx), then their attempts.
+    private static readonly string ListJobsOfVideoSql = $"""
+        SELECT {JobRow.Columns} FROM video_transcode_jobs WHERE video_id = @VideoId ORDER BY created_at DESC, id DESC;
+        SELECT {AttemptRow.Columns} FROM video_job_attempts
+        WHERE job_id IN (SELECT id FROM video_transcode_jobs WHERE video_id = @VideoId)
+        ORDER BY job_id, attempt;
+        """;
+
     // Ages are measured from when the job entered its state: QUEUED at creation, RETRY_WAIT at the
     // end of its last attempt, RUNNING at its last heartbeat. Each part reads a partial index of
     // unfinished jobs only, never the finished history.
@@ -137,6 +145,16 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
             var rows = await connection.QueryAsync<AttemptRow>(
                 new CommandDefinition(ListAttemptsSql, new { JobId = jobId }, cancellationToken: token));
             return rows.Select(r => r.ToDomain()).ToList();
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<JobHistory>> ListJobsOfVideoAsync(Guid videoId, CancellationToken cancellationToken) =>
+        connections.RunAsync<IReadOnlyList<JobHistory>>(async (connection, token) =>
+        {
+            await using var results = await connection.QueryMultipleAsync(
+                new CommandDefinition(ListJobsOfVideoSql, new { VideoId = videoId }, cancellationToken: token));
+            var jobs = (await results.ReadAsync<JobRow>()).Select(r => r.ToDomain()).ToList();
+            var attempts = (await results.ReadAsync<AttemptRow>()).Select(r => r.ToDomain()).ToLookup(a => a.JobId);
+            return jobs.Select(job => new JobHistory(job, attempts[job.Id].ToList())).ToList();
         }, cancellationToken);
 
     public Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken) =>

@@ -46,6 +46,9 @@ export interface JobView {
   nextAttemptAt: string | null;
   createdAt: string;
   updatedAt: string;
+  /** The top rendition's decision on the latest attempt: SOURCE_COPY (copied from the source) or the code of why it was encoded. */
+  topRungCode?: string | null;
+  topRungReason?: string | null;
 }
 
 export interface AttemptView {
@@ -70,10 +73,50 @@ export interface VideoDetails {
   attempts: AttemptView[];
   createdAt: string;
   updatedAt: string;
-  // Issue 12 (poster, storyboard, source probe): shown when the API sends them, hidden otherwise.
-  posterUrl?: string | null;
-  storyboardUrl?: string | null;
-  source?: Record<string, unknown> | null;
+  /** Null until READY (and for videos published before posters); signed and expiring in Playback:Mode=Signed. */
+  posterUrl: string | null;
+  /** The WebVTT index of the thumbnail sprite; null as posterUrl is. */
+  storyboardUrl: string | null;
+  posterAtSeconds: number | null;
+  /** The worker's probe of the source; null until a worker has probed it. */
+  source: SourceView | null;
+}
+
+export interface SourceView {
+  durationSeconds: number;
+  /** As stored; rotationDegrees says how a player turns it. */
+  width: number;
+  height: number;
+  rotationDegrees: number;
+  videoCodec: string;
+  /** Null when the source has no audio. */
+  audioCodec: string | null;
+  framesPerSecond: number;
+  /** The file's, null when the container does not say. */
+  bitrateKbps: number | null;
+}
+
+/** One job of GET /videos/{id}/jobs: a retry adds a job, the video view shows only the current one. */
+export interface JobHistoryView {
+  jobId: string;
+  state: string;
+  attemptCount: number;
+  maxAttempts: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  topRungCode: string | null;
+  topRungReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | null;
+  attempts: AttemptView[];
+}
+
+export interface VideoJobs {
+  videoId: string;
+  currentJobId: string | null;
+  /** Newest first. */
+  jobs: JobHistoryView[];
 }
 
 export interface PartTarget {
@@ -116,6 +159,9 @@ export interface UploadStatus {
 export interface Playback {
   url: string;
   expiresAt: string | null;
+  /** Signed and expiring with the grant in Signed mode, like url. */
+  posterUrl?: string | null;
+  storyboardUrl?: string | null;
 }
 
 export interface Backlog {
@@ -227,7 +273,8 @@ export const api = {
     return call<VideoListPage>(`${videos}?${params}`, { signal });
   },
   getVideo: (id: string, signal?: AbortSignal) => call<VideoDetails>(`${videos}/${encodeURIComponent(id)}`, { signal }),
-  createVideo: (body: { title: string; fileName: string; contentType: string; sizeBytes: number }) =>
+  videoJobs: (id: string, signal?: AbortSignal) => call<VideoJobs>(`${videos}/${encodeURIComponent(id)}/jobs`, { signal }),
+  createVideo: (body: { title: string; fileName: string; contentType: string; sizeBytes: number; posterAtSeconds?: number }) =>
     call<CreatedVideo>(videos, { method: 'POST', body }),
   getUpload: (id: string) => call<UploadStatus>(`${videos}/${encodeURIComponent(id)}/upload`),
   completeUpload: (id: string, parts?: { partNumber: number; etag: string }[]) =>

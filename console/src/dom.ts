@@ -75,6 +75,14 @@ export function seconds(total: number | null | undefined): string {
   return hours < 48 ? `${hours} h ${minutes % 60} min` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
 }
 
+/** A position or length in a video: 65 → "1:05", 3725 → "1:02:05"; with `hours`, always h:mm:ss ("0:01:05"). */
+export function clock(total: number, hours = false): string {
+  const whole = Math.max(0, Math.round(total));
+  const [h, m, s] = [Math.floor(whole / 3600), Math.floor((whole % 3600) / 60), whole % 60];
+  const ss = String(s).padStart(2, '0');
+  return h > 0 || hours ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
+
 /** A <time> showing local date and time, with the exact ISO instant as its machine value. */
 export function time(iso: string | null | undefined): HTMLElement | string {
   if (!iso) return '—';

@@ -2,7 +2,8 @@
 // built from the master playlist's renditions; Safari plays HLS natively and keeps its own quality choice.
 import { h, replace } from './dom';
 
-export async function mountPlayer(container: HTMLElement, url: string, posterUrl: string | null | undefined, signal: AbortSignal): Promise<void> {
+/** Returns the <video>, which the storyboard seeks. */
+export async function mountPlayer(container: HTMLElement, url: string, posterUrl: string | null | undefined, signal: AbortSignal): Promise<HTMLVideoElement> {
   const video = h('video', {
     id: 'player', controls: true, playsinline: true, preload: 'metadata',
     poster: posterUrl || null, 'aria-label': 'Lecture video',
@@ -17,14 +18,14 @@ export async function mountPlayer(container: HTMLElement, url: string, posterUrl
   if (video.canPlayType('application/vnd.apple.mpegurl') && !('MediaSource' in window)) {
     video.src = url;
     controls.hidden = true;
-    return;
+    return video;
   }
 
   const { default: Hls } = await import('hls.js');
-  if (signal.aborted) return;
+  if (signal.aborted) return video;
   if (!Hls.isSupported()) {
     message.textContent = 'This browser cannot play HLS (no Media Source Extensions).';
-    return;
+    return video;
   }
 
   const hls = new Hls({ workerPath: '/admin/assets/hls.worker.js', capLevelToPlayerSize: false });
@@ -54,4 +55,5 @@ export async function mountPlayer(container: HTMLElement, url: string, posterUrl
 
   hls.loadSource(url);
   hls.attachMedia(video);
+  return video;
 }

@@ -73,6 +73,8 @@ public sealed class ApiContractTests(VideoApiFactory api) : IClassFixture<VideoA
     [InlineData("GET", "/api/v1/videos/6c1f8a1e-0000-4000-8000-000000000001", HttpStatusCode.NotFound)]
     [InlineData("DELETE", "/api/v1/videos/6c1f8a1e-0000-4000-8000-000000000001", HttpStatusCode.NotFound)]
     [InlineData("POST", "/api/v1/videos/6c1f8a1e-0000-4000-8000-000000000001/retry", HttpStatusCode.NotFound)]
+    [InlineData("GET", "/api/v1/videos/6c1f8a1e-0000-4000-8000-000000000001/jobs", HttpStatusCode.NotFound)]
+    [InlineData("GET", "/api/v1/videos/not-a-uuid/jobs", HttpStatusCode.BadRequest)]
     [InlineData("GET", "/api/v1/videos?status=BOGUS", HttpStatusCode.BadRequest)]
     [InlineData("GET", "/api/v1/videos?cursor=%%%", HttpStatusCode.BadRequest)]
     [InlineData("GET", "/api/v1/videos?limit=1000", HttpStatusCode.BadRequest)]
@@ -139,6 +141,51 @@ public sealed class ApiContractTests(VideoApiFactory api) : IClassFixture<VideoA
     }
 
     [Fact]
+    public async Task A_video_retried_after_FAILED_lists_both_jobs_newest_first_with_their_attempts()
+    {
+        var client = api.ClientWithKey();
+        var flow = new VideoFlow(client);
+        var videoId = await flow.CreateAndUploadAsync(TestClips.RandomBytes(), "Undecodable, retried");
+        var firstJob = (await flow.CompleteUploadAsync(videoId)).GetProperty("jobId").GetGuid();
+        var firstFailure = await flow.WaitForStatusAsync(videoId, "FAILED");
+        var retry = await client.PostAsync($"/api/v1/videos/{videoId}/retry", null);
+        Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
+        var secondJob = (await retry.ReadJsonAsync()).GetProperty("jobId").GetGuid();
+        var failedAgain = await flow.WaitForStatusAsync(videoId, "FAILED", also: v => v.GetProperty("job").GetProperty("jobId").GetGuid() == secondJob);
+
+        var response = await client.GetAsync($"/api/v1/videos/{videoId}/jobs");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var history = await response.ReadJsonAsync();
+        Assert.Equal((videoId, secondJob), (history.GetProperty("videoId").GetGuid(), history.GetProperty("currentJobId").GetGuid()));
+        var jobs = history.GetProperty("jobs").EnumerateArray().ToList();
+        Assert.Equal([secondJob, firstJob], jobs.Select(j => j.GetProperty("jobId").GetGuid()));
+        Assert.True(jobs[0].GetProperty("createdAt").GetDateTimeOffset() > jobs[1].GetProperty("createdAt").GetDateTimeOffset());
+        var errorCode = firstFailure.GetProperty("job").GetProperty("errorCode").GetString();
+        foreach (var job in jobs)
+        {
+            Assert.Equal(("FAILED", errorCode), (job.GetProperty("state").GetString(), job.GetProperty("errorCode").GetString()));
+            Assert.Equal(JsonValueKind.String, job.GetProperty("finishedAt").ValueKind);
+            var attempt = Assert.Single(job.GetProperty("attempts").EnumerateArray());
+            Assert.Equal((1, "FAILED", errorCode), (attempt.GetProperty("attempt").GetInt32(), attempt.GetProperty("outcome").GetString(), attempt.GetProperty("errorCode").GetString()));
+            Assert.StartsWith("local-", attempt.GetProperty("batchJobId").GetString(), StringComparison.Ordinal);
+        }
+
+        // The current job's attempts are the video view's, in the same shape.
+        Assert.Equal(failedAgain.GetProperty("attempts").GetRawText(), jobs[0].GetProperty("attempts").GetRawText());
+        Assert.Equal(firstFailure.GetProperty("attempts").GetRawText(), jobs[1].GetProperty("attempts").GetRawText());
+    }
+
+    [Fact]
+    public async Task The_jobs_of_an_unknown_video_are_a_404_with_its_code()
+    {
+        var response = await api.ClientWithKey().GetAsync($"/api/v1/videos/{Guid.NewGuid()}/jobs");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("VIDEO_NOT_FOUND", (await response.ReadJsonAsync()).GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Health_readiness_and_the_OpenAPI_document_are_served()
     {
         var client = api.CreateClient();
@@ -151,5 +198,6 @@ public sealed class ApiContractTests(VideoApiFactory api) : IClassFixture<VideoA
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         Assert.Equal("Healthy", ready.GetProperty("checks").GetProperty("database").GetProperty("status").GetString());
         Assert.Contains("/api/v1/videos/{id}/upload-complete", openApi, StringComparison.Ordinal);
+        Assert.Contains("/api/v1/videos/{id}/jobs", openApi, StringComparison.Ordinal);
     }
 }

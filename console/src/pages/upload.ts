@@ -17,6 +17,12 @@ export const uploadPage: Page = {
       input,
       h('p', { id: 'drop-help', class: 'muted' }, 'The file goes straight to storage; large files go in parts and can resume after a reload.'));
     const title = h('input', { id: 'title', type: 'text', required: true, maxlength: 200, autocomplete: 'off' });
+    // Text, not type=number: a browser empties a number field it cannot read, and the API's range check is the one shown.
+    const posterAt = h('input', {
+      id: 'poster-at', type: 'text', inputmode: 'decimal', autocomplete: 'off', class: 'short-field',
+      'aria-describedby': 'poster-at-help poster-at-error',
+    });
+    const posterError = h('p', { class: 'error', id: 'poster-at-error' });
     const chosen = h('p', { class: 'muted', id: 'chosen', 'aria-live': 'polite' });
     const resumeNote = h('p', { class: 'notice', id: 'resume-note', hidden: true });
     const start = h('button', { type: 'submit', class: 'primary', id: 'start-upload', disabled: true }, 'Upload');
@@ -28,6 +34,10 @@ export const uploadPage: Page = {
     const form = h('form', { class: 'card upload-form', novalidate: true },
       zone, chosen, resumeNote,
       h('label', { for: 'title' }, 'Title'), title,
+      h('label', { for: 'poster-at' }, 'Poster at (seconds)'), posterAt,
+      h('p', { class: 'muted field-help', id: 'poster-at-help' },
+        'Optional: where the poster frame is taken, in seconds from the start (0 to 86400). Empty: a tenth of the way in.'),
+      posterError,
       error, h('div', { class: 'actions' }, start));
 
     replace(main, h('h1', {}, 'Upload a video'), form, progressArea, transcode, unfinished);
@@ -51,6 +61,8 @@ export const uploadPage: Page = {
       resumeId = forVideo ?? earlier?.videoId ?? null;
       if (!title.value || resumeId) title.value = earlier?.title ?? picked.name.replace(/\.[^.]+$/, '');
       title.disabled = resumeId !== null;
+      // A resumed upload's video exists already, with the poster time it was created with.
+      posterAt.disabled = resumeId !== null;
       resumeNote.hidden = resumeId === null;
       resumeNote.textContent = resumeId ? 'This file’s upload was interrupted: the parts storage already holds are skipped.' : '';
       start.textContent = resumeId ? 'Resume upload' : 'Upload';
@@ -65,8 +77,17 @@ export const uploadPage: Page = {
         title.focus();
         return;
       }
+      let posterAtSeconds: number | undefined;
+      if (!resumeId && posterAt.value.trim()) {
+        posterAtSeconds = Number(posterAt.value.trim().replace(',', '.'));
+        if (!Number.isFinite(posterAtSeconds)) {
+          fieldError('Give the poster time as a number of seconds, such as 42.5.');
+          return;
+        }
+      }
       start.disabled = true;
       replace(error);
+      fieldError(null);
       let videoId = resumeId;
       try {
         let upload: UploadView;
@@ -80,7 +101,7 @@ export const uploadPage: Page = {
           stored = status.parts;
         } else {
           const created = await api.createVideo({
-            title: title.value.trim(), fileName: source.name, contentType: contentTypeOf(source), sizeBytes: source.size,
+            title: title.value.trim(), fileName: source.name, contentType: contentTypeOf(source), sizeBytes: source.size, posterAtSeconds,
           });
           videoId = created.videoId;
           upload = created.upload;
@@ -94,18 +115,34 @@ export const uploadPage: Page = {
         await follow(videoId);
       } catch (failure) {
         error.textContent = failure instanceof ApiError ? failure.message : failure instanceof Error ? failure.message : String(failure);
+        // The API's own words on a refused field (400 VALIDATION_FAILED names each), beside the field.
+        const refused = failure instanceof ApiError ? failure.problem.errors ?? {} : {};
+        if (refused.posterAtSeconds) fieldError(refused.posterAtSeconds.join(' '));
+        const others = Object.entries(refused).filter(([field]) => field !== 'posterAtSeconds').flatMap(([, messages]) => messages);
+        if (others.length > 0) error.textContent += ` ${others.join(' ')}`;
         start.disabled = false;
         if (videoId && failure instanceof ApiError && (failure.status === 404 || failure.status === 409) && resumeId === videoId) {
           // Completed, expired or deleted meanwhile: this upload cannot go on, but the file can go up as a new video.
           forget(videoId);
           resumeId = null;
           title.disabled = false;
+          posterAt.disabled = false;
           resumeNote.hidden = true;
           start.textContent = 'Upload as a new video';
         } else if (videoId) {
           resumeId = videoId;
           start.textContent = 'Resume upload';
         }
+      }
+    }
+
+    function fieldError(message: string | null): void {
+      posterError.textContent = message ?? '';
+      if (message) {
+        posterAt.setAttribute('aria-invalid', 'true');
+        posterAt.focus();
+      } else {
+        posterAt.removeAttribute('aria-invalid');
       }
     }
 

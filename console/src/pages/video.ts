@@ -1,7 +1,9 @@
-// One video: player, source, progress, the job with every attempt, and the actions (Retry, Delete, copy the playback URL).
-import { api, ApiError, type AttemptView, type VideoDetails } from '../api';
-import { announce, between, bytes, h, progressBar, replace, sleep, statusChip, time } from '../dom';
+// One video: player and storyboard, source, progress, the job with every attempt and the jobs before it, and the
+// actions (Retry, Delete, copy the playback URL).
+import { api, ApiError, type AttemptView, type JobHistoryView, type SourceView, type VideoDetails } from '../api';
+import { announce, between, bytes, clock, h, progressBar, replace, sleep, statusChip, time } from '../dom';
 import { mountPlayer } from '../player';
+import { mountStoryboard } from '../storyboard';
 import { navigate, type Page } from '../router';
 import { isInternal } from '../session';
 
@@ -17,10 +19,13 @@ export const videoPage: Page = {
     const message = h('div', { class: 'error', role: 'alert' });
     const failure = h('section', { class: 'failure', 'aria-labelledby': 'failure-title', hidden: true });
     const player = h('section', { class: 'player', 'aria-label': 'Player', hidden: true });
+    const storyboard = h('section', { class: 'card', 'aria-labelledby': 'storyboard-title', hidden: true });
     const playback = h('div', { class: 'playback-url', hidden: true });
     const progress = h('section', { class: 'card', 'aria-labelledby': 'progress-title', hidden: true });
     const details = h('dl', { class: 'details' });
-    const timeline = h('section', { class: 'card', 'aria-labelledby': 'job-title' });
+    const currentJob = h('div', {});
+    const history = h('div', { class: 'job-history', hidden: true });
+    const timeline = h('section', { class: 'card', 'aria-labelledby': 'job-title' }, currentJob, history);
     const dialog = confirmDialog();
     const logDialog = h('dialog', { class: 'log-dialog', 'aria-labelledby': 'log-title' });
 
@@ -29,7 +34,7 @@ export const videoPage: Page = {
       h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, heading, chip), actions),
       message,
       h('div', { class: 'video-layout' },
-        h('div', { class: 'video-main' }, failure, player, playback, progress,
+        h('div', { class: 'video-main' }, failure, player, storyboard, playback, progress,
           h('section', { class: 'card', 'aria-labelledby': 'source-title' }, h('h2', { id: 'source-title' }, 'Video and source'), details)),
         timeline),
       dialog.element, logDialog);
@@ -46,6 +51,7 @@ export const videoPage: Page = {
 
     let playerFor: string | null = null;
     let lastStatus = '';
+    let historyFor: string | undefined;
     while (!signal.aborted) {
       show(video);
       if (video.status === 'READY' && playerFor !== video.hlsPath) {
@@ -76,6 +82,7 @@ export const videoPage: Page = {
       showProgress(v);
       showDetails(v);
       showTimeline(v);
+      void showHistory(v);
     }
 
     function showActions(v: VideoDetails): void {
@@ -112,35 +119,83 @@ export const videoPage: Page = {
     }
 
     function showDetails(v: VideoDetails): void {
-      const rows: [string, Node | string][] = [
+      const rows: Row[] = [
         ['Video id', h('code', {}, v.videoId)],
         ['Source size', bytes(v.sourceSizeBytes)],
         ...sourceRows(v.source),
+        ['Poster at', v.posterAtSeconds === null ? 'a tenth of the way in (default)' : seconds(v.posterAtSeconds), 'poster-at'],
         ['HLS path', v.hlsPath ? h('code', {}, v.hlsPath) : '—'],
         ['Created', time(v.createdAt)],
         ['Updated', time(v.updatedAt)],
       ];
-      if (v.storyboardUrl) rows.push(['Storyboard', h('a', { href: v.storyboardUrl, target: '_blank', rel: 'noopener' }, 'Thumbnails (WebVTT)')]);
-      replace(details, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+      replace(details, ...rows.flatMap(([term, value, key]) => [h('dt', {}, term), h('dd', { 'data-source': key }, value)]));
     }
 
     function showTimeline(v: VideoDetails): void {
       const job = v.job;
       if (!job) {
-        replace(timeline, h('h2', { id: 'job-title' }, 'Job'), h('p', { class: 'muted' }, 'No job yet: the source has not been uploaded and completed.'));
+        replace(currentJob,
+          h('h2', { id: 'job-title' }, 'Job'),
+          h('p', { class: 'muted' }, 'No job yet: the source has not been uploaded and completed.'));
         return;
       }
-      replace(timeline,
+      replace(currentJob,
         h('h2', { id: 'job-title' }, 'Job'),
         h('dl', { class: 'details' },
           h('dt', {}, 'Job id'), h('dd', {}, h('code', {}, job.jobId)),
           h('dt', {}, 'State'), h('dd', {}, statusChip(job.state)),
           h('dt', {}, 'Attempts'), h('dd', {}, `${job.attemptCount} of ${job.maxAttempts}`),
-          h('dt', {}, 'Batch id'), h('dd', {}, job.batchJobId ? h('code', {}, job.batchJobId) : '—')),
+          h('dt', {}, 'Batch id'), h('dd', {}, job.batchJobId ? h('code', {}, job.batchJobId) : '—'),
+          job.topRungCode && h('dt', {}, 'Top rendition'),
+          job.topRungCode && h('dd', { id: 'top-rung' }, topRung(job.topRungCode, job.topRungReason ?? null))),
         h('h3', {}, 'Attempts'),
-        v.attempts.length === 0
-          ? h('p', { class: 'muted' }, 'No attempt has started yet.')
-          : h('ol', { class: 'timeline', id: 'attempts' }, ...[...v.attempts].sort((a, b) => b.attempt - a.attempt).map((a) => attemptItem(job.jobId, a))));
+        attemptList(job.jobId, v.attempts, 'attempts'));
+    }
+
+    function attemptList(jobId: string, attempts: AttemptView[], id?: string): HTMLElement {
+      return attempts.length === 0
+        ? h('p', { class: 'muted' }, 'No attempt has started yet.')
+        : h('ol', { class: 'timeline', id }, ...[...attempts].sort((a, b) => b.attempt - a.attempt).map((a) => attemptItem(jobId, a)));
+    }
+
+    // The jobs before the current one (a retry starts a new job) are finished: they are read again only when the
+    // current job changes (historyFor), and drawn apart from the polled part so an opened <details> stays open.
+    async function showHistory(v: VideoDetails): Promise<void> {
+      const current = v.job?.jobId;
+      if (current === undefined || historyFor === current) return;
+      historyFor = current;
+      let jobs: JobHistoryView[];
+      try {
+        jobs = (await api.videoJobs(v.videoId, signal)).jobs;
+      } catch (error) {
+        if (signal.aborted) return;
+        historyFor = undefined;
+        replace(history, h('p', { class: 'error' }, `Earlier jobs: ${error instanceof ApiError ? error.message : String(error)}`));
+        history.hidden = false;
+        return;
+      }
+      const earlier = jobs.filter((j) => j.jobId !== current);
+      history.hidden = earlier.length === 0;
+      replace(history,
+        h('h3', { id: 'history-title' }, `Earlier jobs (${earlier.length})`),
+        h('div', { id: 'job-history', role: 'group', 'aria-labelledby': 'history-title' }, ...earlier.map(earlierJob)));
+    }
+
+    function earlierJob(job: JobHistoryView): HTMLElement {
+      return h('details', { class: 'earlier-job', 'data-job-id': job.jobId },
+        h('summary', {}, h('span', { class: 'summary-line' },
+          h('strong', {}, `Job ${job.jobId.slice(0, 8)}`), statusChip(job.state), h('span', { class: 'muted' }, time(job.createdAt)))),
+        h('dl', { class: 'details compact' },
+          h('dt', {}, 'Job id'), h('dd', {}, h('code', {}, job.jobId)),
+          h('dt', {}, 'Attempts'), h('dd', {}, `${job.attemptCount} of ${job.maxAttempts}`),
+          h('dt', {}, 'Created'), h('dd', {}, time(job.createdAt)),
+          h('dt', {}, 'Finished'), h('dd', {}, time(job.finishedAt)),
+          job.errorCode && h('dt', {}, 'Error'),
+          job.errorCode && h('dd', {}, h('code', { class: 'error-code' }, job.errorCode), ' ', job.errorMessage ?? ''),
+          job.topRungCode && h('dt', {}, 'Top rendition'),
+          job.topRungCode && h('dd', {}, topRung(job.topRungCode, job.topRungReason))),
+        h('h4', {}, 'Attempts'),
+        attemptList(job.jobId, job.attempts));
     }
 
     function attemptItem(jobId: string, a: AttemptView): HTMLElement {
@@ -180,11 +235,15 @@ export const videoPage: Page = {
       player.hidden = false;
       let url = v.playbackUrl;
       let expires: string | null = null;
+      let posterUrl = v.posterUrl;
+      let storyboardUrl = v.storyboardUrl;
       try {
-        // Signed playback hands out an expiring URL; in public mode this is the playbackUrl again.
+        // Signed playback hands out an expiring URL, and the poster and storyboard signed alike; in public mode this is the playbackUrl again.
         const grant = await api.playback(v.videoId, signal);
         url = grant.url;
         expires = grant.expiresAt;
+        posterUrl = grant.posterUrl ?? posterUrl;
+        storyboardUrl = grant.storyboardUrl ?? storyboardUrl;
       } catch (error) {
         if (signal.aborted) return;
         if (!url) {
@@ -193,8 +252,9 @@ export const videoPage: Page = {
         }
       }
       if (!url) return;
-      await mountPlayer(player, url, v.posterUrl, signal);
+      const element = await mountPlayer(player, url, posterUrl, signal);
       showPlaybackUrl(url, expires);
+      if (storyboardUrl && !signal.aborted) await mountStoryboard(storyboard, storyboardUrl, element, signal);
     }
 
     function showPlaybackUrl(url: string, expiresAt: string | null): void {
@@ -240,15 +300,45 @@ export const videoPage: Page = {
   },
 };
 
-/** Issue 12's source probe (duration, size, rotation, codecs, frame rate, bitrate), whatever fields the API sends. */
-function sourceRows(source: Record<string, unknown> | null | undefined): [string, string][] {
-  if (!source || typeof source !== 'object') return [];
-  return Object.entries(source)
-    .filter(([, value]) => value !== null && value !== undefined && typeof value !== 'object')
-    .map(([name, value]) => [
-      name.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase()),
-      typeof value === 'number' && /bytes$/i.test(name) ? bytes(value) : String(value),
-    ]);
+/** A labelled row of a details list; the key names its value for tests (data-source). */
+type Row = [term: string, value: Node | string, key?: string];
+
+/** The worker's probe of the source, one labelled row each. */
+function sourceRows(source: SourceView | null): Row[] {
+  if (!source) return [['Source probe', 'not yet: the worker probes the source when its job starts', 'probe']];
+  const turned = source.rotationDegrees % 180 !== 0;
+  return [
+    ['Duration', clock(source.durationSeconds, true), 'duration'],
+    ['Picture', `${source.width}×${source.height}` + (source.rotationDegrees
+      ? `, turned ${source.rotationDegrees}° when played (${turned ? `${source.height}×${source.width}` : `${source.width}×${source.height}`})`
+      : ''), 'picture'],
+    ['Video codec', source.videoCodec, 'video-codec'],
+    ['Audio codec', source.audioCodec ?? 'no audio', 'audio-codec'],
+    ['Frame rate', `${decimal(source.framesPerSecond)} fps`, 'frame-rate'],
+    ['Bitrate', bitrate(source.bitrateKbps), 'bitrate'],
+  ];
+}
+
+function bitrate(kbps: number | null): string {
+  if (kbps === null) return 'not given by the file';
+  return kbps < 1000 ? `${kbps} kbps` : `${decimal(kbps / 1000)} Mbps`;
+}
+
+/** Up to two decimals, none when whole: 29.97, 30, 4.83. */
+function decimal(value: number): string {
+  return String(Math.round(value * 100) / 100);
+}
+
+/** Seconds as given (2.5 s), with the clock position past a minute (125 s · 2:05). */
+function seconds(value: number): string {
+  return value >= 60 ? `${decimal(value)} s · ${clock(value)}` : `${decimal(value)} s`;
+}
+
+/** The fast path's decision on the top rendition: copied from the source (SOURCE_COPY), or encoded and why. */
+function topRung(code: string, reason: string | null): HTMLElement {
+  return h('span', { class: 'top-rung' },
+    code === 'SOURCE_COPY' ? h('strong', {}, 'Copied from the source') : h('span', {}, h('strong', {}, 'Encoded'), ' ', h('code', {}, code)),
+    reason && h('span', { class: 'reason' }, reason));
 }
 
 function confirmDialog() {

@@ -35,6 +35,8 @@ public sealed class ConsoleApiFactory : VideoApiFactory
         builder.UseSetting("Upload:MultipartThreshold", MultipartThresholdBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.UseSetting("Jobs:MaxAttempts", "2");
         builder.UseSetting("Runner:Local:Environment:Jobs__MaxAttempts", "2");
+        // 2 s segments: a 5 s lecture gets a storyboard of three thumbnails (one per segment) to seek with.
+        builder.UseSetting("Runner:Local:Environment:Worker__SegmentDuration", "00:00:02");
         builder.UseSetting("Webhooks:Endpoints:0:Url", Receiver.Url("/console-hook").ToString());
         builder.UseSetting("Webhooks:Endpoints:0:Secret", "whsec_console_secret_0123456789");
         builder.UseSetting("Webhooks:PollInterval", "00:00:00.2");

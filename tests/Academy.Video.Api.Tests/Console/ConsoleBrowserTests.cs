@@ -60,6 +60,15 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         var title = Browser.Find("#title");
         title.Clear();
         title.SendKeys("Linear algebra, lecture 1: vectors");
+
+        // A poster time out of range: the API refuses the create and the page shows its reason beside the field.
+        Browser.Find("#poster-at").SendKeys("90000");
+        Browser.Find("#start-upload").Click();
+        Assert.Contains("86400", Browser.WaitFor("#poster-at-error", e => e.Text.Length > 0).Text, StringComparison.Ordinal);
+        Assert.Contains("VALIDATION_FAILED", Browser.Text("#upload-error"), StringComparison.Ordinal);
+        Assert.Equal("true", Browser.Find("#poster-at").GetDomAttribute("aria-invalid"));
+        Browser.Find("#poster-at").Clear();
+        Browser.Find("#poster-at").SendKeys("2.5");
         Browser.Find("#start-upload").Click();
 
         Browser.Until(() => Browser.FindAll("#parts .part").Count == 2 && Browser.FindAll("#parts .part[data-state='stored']").Count == 2, "both parts stored");
@@ -85,6 +94,34 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         var video = await Api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}").ContinueWith(r => r.Result.ReadJsonAsync()).Unwrap();
         Assert.Equal(video.GetProperty("playbackUrl").GetString(), Browser.Find("#playback-url").GetDomProperty("value"));
         Browser.Script("arguments[0].pause()", player);
+
+        // The poster on the player is the worker's JPEG.
+        var poster = player.GetDomAttribute("poster");
+        Assert.False(string.IsNullOrEmpty(poster), "the player has no poster");
+        var posterImage = await Api.CreateClient().GetAsync(new Uri(poster!).PathAndQuery);
+        Assert.Equal((HttpStatusCode.OK, "image/jpeg"), (posterImage.StatusCode, posterImage.Content.Headers.ContentType?.MediaType));
+        Assert.Equal(new byte[] { 0xFF, 0xD8, 0xFF }, (await posterImage.Content.ReadAsByteArrayAsync())[..3]);
+
+        // The source as the worker probed it, in labelled rows; the top rendition's decision with its reason.
+        Assert.StartsWith("480×360", Browser.Text("dd[data-source='picture']"), StringComparison.Ordinal);
+        Assert.Equal("0:00:05", Browser.Text("dd[data-source='duration']"));
+        Assert.Equal("2.5 s", Browser.Text("dd[data-source='poster-at']"));
+        Assert.Equal(video.GetProperty("source").GetProperty("videoCodec").GetString(), Browser.Text("dd[data-source='video-codec']"));
+        var topRung = video.GetProperty("job").GetProperty("topRungCode").GetString()!;
+        Assert.Contains(topRung == "SOURCE_COPY" ? "Copied from the source" : topRung, Browser.Text("#top-rung"), StringComparison.Ordinal);
+        Assert.Contains(video.GetProperty("job").GetProperty("topRungReason").GetString()!, Browser.Text("#top-rung"), StringComparison.Ordinal);
+
+        // The storyboard: a thumbnail per cue (2 s segments: 0, 2 and 4 s); End moves to the last, Enter seeks there.
+        Browser.Until(() => Browser.FindAll("#storyboard .thumb").Count >= 1, "the storyboard's thumbnails");
+        var thumbs = Browser.FindAll("#storyboard .thumb").ToList();
+        Assert.All(thumbs, t => Assert.StartsWith("Seek to ", t.GetDomAttribute("aria-label"), StringComparison.Ordinal));
+        thumbs[0].SendKeys(Keys.End);
+        var last = Browser.Driver.SwitchTo().ActiveElement();
+        Assert.Equal(thumbs[^1].GetDomAttribute("data-start"), last.GetDomAttribute("data-start"));
+        var cueStart = double.Parse(last.GetDomAttribute("data-start")!, CultureInfo.InvariantCulture);
+        Assert.True(cueStart > 0, "the last cue should start after 0 s, for the seek to show");
+        last.SendKeys(Keys.Enter);
+        Browser.Until(() => Math.Abs(Position() - cueStart) < 0.5, $"the player at the cue's start ({cueStart} s)");
         Browser.Screenshots(console.ScreenshotDirectory, "video");
     }
 
@@ -128,10 +165,23 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Browser.Find(".log-dialog button").Click();
         Browser.Screenshots(console.ScreenshotDirectory, "video-failed");
 
+        var firstJob = (await flow.GetAsync(videoId)).GetProperty("job").GetProperty("jobId").GetString();
         Browser.Find("#retry").Click();
         Browser.WaitFor(".title-line .chip-ready", timeout: ToReady);
         Assert.Empty(Browser.FindAll("#retry"));
         Assert.Equal("READY", (await flow.GetAsync(videoId)).GetProperty("status").GetString());
+
+        // The DEAD job is still there, under the current one, collapsed, with its attempts and their error.
+        var earlier = Browser.WaitFor($"#job-history details[data-job-id='{firstJob}']", e => e.Displayed);
+        Assert.Single(Browser.FindAll("#job-history details"));
+        Assert.Null(earlier.GetDomAttribute("open"));
+        earlier.FindElement(By.CssSelector("summary")).SendKeys(Keys.Enter);
+        Browser.Until(() => earlier.GetDomAttribute("open") is not null, "the earlier job opened");
+        Assert.Contains("DEAD", earlier.FindElement(By.CssSelector("summary")).Text, StringComparison.Ordinal);
+        var earlierAttempts = earlier.FindElements(By.CssSelector(".attempt"));
+        Assert.Equal(2, earlierAttempts.Count);
+        Assert.All(earlierAttempts, attempt => Assert.Contains(errorCode, attempt.Text, StringComparison.Ordinal));
+        Browser.Screenshots(console.ScreenshotDirectory, "video-retried", settle: () => Browser.Script("document.getElementById('history-title').scrollIntoView()"));
     }
 
     [Fact]

@@ -168,6 +168,18 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         lock (gate) { return Task.FromResult<IReadOnlyList<JobAttempt>>(attempts.Where(a => a.JobId == jobId).OrderBy(a => a.Attempt).ToList()); }
     }
 
+    public Task<IReadOnlyList<JobHistory>> ListJobsOfVideoAsync(Guid videoId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            return Task.FromResult<IReadOnlyList<JobHistory>>(jobs.Values
+                .Where(j => j.VideoId == videoId)
+                .OrderByDescending(j => j.CreatedAt).ThenByDescending(j => j.Id)
+                .Select(j => new JobHistory(j, attempts.Where(a => a.JobId == j.Id).OrderBy(a => a.Attempt).ToList()))
+                .ToList());
+        }
+    }
+
     public Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         lock (gate)

@@ -148,6 +148,27 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_video_s_jobs_are_listed_newest_first_each_with_its_attempts_and_no_other_video_s()
+    {
+        var (video, first) = await RunningAsync(T0);
+        var failed = await ApplyAsync(first.Fail(JobError.NoVideoStream(), T0.AddMinutes(1), Policy));
+        var retried = await Videos.TryQueueJobAsync((await Videos.FindAsync(video.Id, None))!.Retry(Guid.NewGuid(), T0.AddMinutes(2)), None);
+        var second = await SubmitAsync(retried!.Job, "batch-2", T0.AddMinutes(2));
+        second = await ApplyAsync(second.Start(T0.AddMinutes(3)));
+        await RunningAsync(T0);
+        var pending = await AddVideoAsync(T0);
+
+        var history = await Jobs.ListJobsOfVideoAsync(video.Id, None);
+
+        Assert.Equal([second, failed], history.Select(h => h.Job));
+        Assert.Equal(await Jobs.ListAttemptsAsync(second.Id, None), history[0].Attempts);
+        Assert.Equal(await Jobs.ListAttemptsAsync(first.Id, None), history[1].Attempts);
+        Assert.Equal((1, JobState.Failed, JobErrorCodes.NoVideoStream), (history[1].Attempts[0].Attempt, history[1].Attempts[0].Outcome, history[1].Attempts[0].ErrorCode));
+        Assert.Null(Assert.Single(history[0].Attempts).Outcome);
+        Assert.Empty(await Jobs.ListJobsOfVideoAsync(pending.Id, None));
+    }
+
+    [Fact]
     public async Task A_video_keeps_where_its_poster_is_to_be_taken()
     {
         var video = LectureVideo.Create(Guid.NewGuid(), "Linear algebra 2", "lecture.mp4", "video/mp4", T0) with { PosterAtSeconds = 42.5 };
