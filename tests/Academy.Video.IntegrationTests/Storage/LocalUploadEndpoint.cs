@@ -15,16 +15,37 @@ internal sealed class LocalUploadEndpoint : IAsyncDisposable
 {
     private const string StorageRoute = "/storage/";
     private const string MediaRoute = "/media/";
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Task _serving;
     private LocalFileObjectStorage? _storage;
 
     public LocalUploadEndpoint()
     {
-        BaseUrl = $"http://127.0.0.1:{FreePort()}";
-        _listener.Prefixes.Add(BaseUrl + "/");
-        _listener.Start();
+        (_listener, BaseUrl) = StartOnFreePort();
         _serving = ServeAsync();
+    }
+
+    /// <summary>
+    /// A port found free can be taken by a parallel test before the listener binds it ("Address already in use"):
+    /// another port is tried then.
+    /// </summary>
+    private static (HttpListener Listener, string BaseUrl) StartOnFreePort()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var baseUrl = $"http://127.0.0.1:{FreePort()}";
+            var listener = new HttpListener();
+            listener.Prefixes.Add(baseUrl + "/");
+            try
+            {
+                listener.Start();
+                return (listener, baseUrl);
+            }
+            catch (HttpListenerException) when (attempt < 10)
+            {
+                listener.Close();
+            }
+        }
     }
 
     public string BaseUrl { get; }
