@@ -26,23 +26,29 @@ internal sealed class ChunkEncodingDisabledS3Client(AWSCredentials credentials, 
         pipeline.AddHandlerAfter<Marshaller>(new CopySourceSlashesHandler());
     }
 
-    private sealed class CopySourceSlashesHandler : PipelineHandler
+    /// <summary>A pipeline step that changes the request, the same way for the SDK's sync and async paths.</summary>
+    private abstract class RequestChangingHandler : PipelineHandler
     {
-        private const string CopySource = "x-amz-copy-source";
-
         public override void InvokeSync(IExecutionContext executionContext)
         {
-            KeepSlashes(executionContext);
+            Change(executionContext);
             base.InvokeSync(executionContext);
         }
 
         public override Task<T> InvokeAsync<T>(IExecutionContext executionContext)
         {
-            KeepSlashes(executionContext);
+            Change(executionContext);
             return base.InvokeAsync<T>(executionContext);
         }
 
-        private static void KeepSlashes(IExecutionContext executionContext)
+        protected abstract void Change(IExecutionContext executionContext);
+    }
+
+    private sealed class CopySourceSlashesHandler : RequestChangingHandler
+    {
+        private const string CopySource = "x-amz-copy-source";
+
+        protected override void Change(IExecutionContext executionContext)
         {
             var headers = executionContext.RequestContext.Request.Headers;
             if (headers.TryGetValue(CopySource, out var value))
@@ -52,21 +58,9 @@ internal sealed class ChunkEncodingDisabledS3Client(AWSCredentials credentials, 
         }
     }
 
-    private sealed class DisableChunkEncodingHandler : PipelineHandler
+    private sealed class DisableChunkEncodingHandler : RequestChangingHandler
     {
-        public override void InvokeSync(IExecutionContext executionContext)
-        {
-            DisableChunkEncoding(executionContext);
-            base.InvokeSync(executionContext);
-        }
-
-        public override Task<T> InvokeAsync<T>(IExecutionContext executionContext)
-        {
-            DisableChunkEncoding(executionContext);
-            return base.InvokeAsync<T>(executionContext);
-        }
-
-        private static void DisableChunkEncoding(IExecutionContext executionContext)
+        protected override void Change(IExecutionContext executionContext)
         {
             switch (executionContext.RequestContext.OriginalRequest)
             {
