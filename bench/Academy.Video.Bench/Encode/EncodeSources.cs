@@ -40,7 +40,8 @@ public sealed class EncodeSources(string directory, int seconds)
 
     /// <summary>
     /// A slide (a frozen test picture) that changes every 20 s, a 320x180 moving inset like a speaker's camera,
-    /// a key frame every 250 frames as screen recorders write (too sparse to copy with 6 s segments).
+    /// a key frame every 250 frames as screen recorders write (8.3 s: within 1.5× the 6 s target, so the worker copies
+    /// its top rung; the quality comparison turns copying off to measure capped CRF alone).
     /// </summary>
     public Task<string> LectureAsync() => MakeAsync("lecture-1080p", path =>
     [
