@@ -57,6 +57,7 @@ public static class ApiHost
             builder.Services.AddHostedService<UploadExpiryService>();
             builder.Services.AddHostedService<WebhookDispatchService>();
             builder.Services.AddHostedService<WebhookDeliveryService>();
+            builder.Services.AddHostedService<WebhookHistoryRetentionService>();
         }
 
         return builder;

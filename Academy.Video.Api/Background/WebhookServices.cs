@@ -1,6 +1,7 @@
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Application.Webhooks.DeliverWebhooks;
 using Academy.Video.Application.Webhooks.DispatchVideoEvents;
+using Academy.Video.Application.Webhooks.PruneWebhookHistory;
 using Mediator;
 using Microsoft.Extensions.Options;
 
@@ -52,4 +53,17 @@ public sealed class WebhookDeliveryService(IServiceScopeFactory scopes, IOptions
             }
         }
     }
+}
+
+/// <summary>Deletes webhook history older than <c>Webhooks:Retention</c> every hour, one replica at a time.</summary>
+public sealed class WebhookHistoryRetentionService(IServiceScopeFactory scopes, TimeProvider time, ILogger<WebhookHistoryRetentionService> logger)
+    : PeriodicWork(scopes, time, logger)
+{
+    protected override string LockName => "academy-video:webhook-history-retention";
+
+    // The retention is at least an hour, so history outlives it by at most about one interval.
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+
+    protected override async Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new PruneWebhookHistoryCommand(), cancellationToken);
 }

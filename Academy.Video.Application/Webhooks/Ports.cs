@@ -78,6 +78,13 @@ public interface IWebhookDeliveryStore
 
     /// <summary>Every attempt of the delivery, oldest first.</summary>
     Task<IReadOnlyList<DeliveryAttempt>> ListAttemptsAsync(Guid deliveryId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One statement: deletes up to <paramref name="limit"/> dispatched events that occurred before <paramref name="cutoff"/>
+    /// and whose deliveries (if any) are all finished (DELIVERED or FAILED) and last changed before it, together with
+    /// those deliveries and their attempts. Returns how many events went; an event with a delivery under way stays.
+    /// </summary>
+    Task<int> DeleteFinishedHistoryAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>An event's body and its deliveries, stored together.</summary>

@@ -40,6 +40,9 @@ public sealed class WebhookOptions
     /// <summary>Attempts in flight at once, so one slow receiver does not hold up the others.</summary>
     public int MaxConcurrency { get; set; } = 8;
 
+    /// <summary>How long an event and its finished deliveries are kept; an event with a delivery still under way is kept however old.</summary>
+    public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
+
     /// <summary>The schedule. A claimed attempt is leased well past the request timeout before another sender may take it.</summary>
     public DeliveryPolicy Policy => new()
     {
@@ -108,6 +111,11 @@ public sealed class WebhookOptions
         if (MaxConcurrency is < 1 or > 64)
         {
             yield return $"{Section}:MaxConcurrency must be between 1 and 64 (was {MaxConcurrency}).";
+        }
+
+        if (Retention < TimeSpan.FromHours(1))
+        {
+            yield return $"{Section}:Retention must be at least 1 hour (was {Retention}).";
         }
     }
 }

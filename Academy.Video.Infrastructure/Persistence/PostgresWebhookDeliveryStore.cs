@@ -107,6 +107,33 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         SELECT {DeliveryAttemptRow.Columns} FROM webhook_delivery_attempts WHERE delivery_id = @DeliveryId ORDER BY attempt
         """;
 
+    // Which events may go, in one statement: dispatched, older than the cutoff, and every delivery (if any)
+    // finished and last changed before it. The events are locked (skipping any a replay is inserting a
+    // delivery for); the foreign keys are checked at the end of the statement, once all three deletes ran.
+    private const string DeleteFinishedHistorySql = """
+        WITH doomed AS (
+            SELECT e.id FROM video_events AS e
+            WHERE e.occurred_at < @Cutoff
+              AND e.dispatched_at IS NOT NULL
+              AND NOT EXISTS (
+                  SELECT 1 FROM webhook_deliveries AS d
+                  WHERE d.event_id = e.id AND (d.state NOT IN ('DELIVERED', 'FAILED') OR d.updated_at >= @Cutoff))
+            ORDER BY e.occurred_at
+            LIMIT @Limit
+            FOR UPDATE SKIP LOCKED
+        ),
+        doomed_deliveries AS (
+            SELECT d.id FROM webhook_deliveries AS d JOIN doomed ON d.event_id = doomed.id
+        ),
+        attempts_deleted AS (
+            DELETE FROM webhook_delivery_attempts AS a USING doomed_deliveries AS dd WHERE a.delivery_id = dd.id
+        ),
+        deliveries_deleted AS (
+            DELETE FROM webhook_deliveries AS d USING doomed_deliveries AS dd WHERE d.id = dd.id
+        )
+        DELETE FROM video_events AS e USING doomed WHERE e.id = doomed.id
+        """;
+
     private readonly PostgresConnections connections = new(dataSource);
 
     public Task<IReadOnlyList<VideoEvent>> ListUndispatchedAsync(int limit, CancellationToken cancellationToken)
@@ -231,4 +258,11 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
             (await connection.QueryAsync<DeliveryAttemptRow>(new CommandDefinition(AttemptsSql, new { DeliveryId = deliveryId }, cancellationToken: token)))
                 .Select(r => r.ToDomain()).ToList(),
             cancellationToken);
+
+    public Task<int> DeleteFinishedHistoryAsync(DateTimeOffset cutoff, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        return connections.RunAsync((connection, token) => connection.ExecuteAsync(new CommandDefinition(
+            DeleteFinishedHistorySql, new { Cutoff = DbTime.ToDb(cutoff), Limit = limit }, cancellationToken: token)), cancellationToken);
+    }
 }

@@ -140,6 +140,7 @@ public sealed class LocalOperationsTests(VideoApiFactory api) : IClassFixture<Vi
         Assert.StartsWith("DATABASE: UNREACHABLE (127.0.0.1:", database, StringComparison.Ordinal);
         Assert.Contains("Connection refused", database, StringComparison.Ordinal);
         Assert.Contains("SETTINGS_CHECK: OK", stdout, StringComparison.Ordinal);
+        Assert.Contains(stdout.Split('\n'), l => l.Contains("Webhooks:Retention", StringComparison.Ordinal) && l.Contains("30.00:00:00", StringComparison.Ordinal));
         Assert.DoesNotContain("   at ", stdout, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -109,6 +110,19 @@ public sealed class WebhookRulesTests
     {
         Assert.Equal(WebhookEndpointCatalog.SettingsEndpointId("https://a.example/h"), WebhookEndpointCatalog.SettingsEndpointId("https://a.example/h"));
         Assert.NotEqual(WebhookEndpointCatalog.SettingsEndpointId("https://a.example/h"), WebhookEndpointCatalog.SettingsEndpointId("https://a.example/i"));
+    }
+
+    [Theory]
+    [InlineData("00:59:59")]
+    [InlineData("00:00:00")]
+    [InlineData("-1.00:00:00")]
+    public void A_retention_under_an_hour_is_refused(string retention)
+    {
+        var options = new WebhookOptions { Retention = TimeSpan.Parse(retention, CultureInfo.InvariantCulture) };
+
+        Assert.Equal($"Webhooks:Retention must be at least 1 hour (was {options.Retention}).", Assert.Single(options.Problems()));
+        Assert.Empty(new WebhookOptions { Retention = TimeSpan.FromHours(1) }.Problems());
+        Assert.Equal(TimeSpan.FromDays(30), new WebhookOptions().Retention);
     }
 
     [Fact]
