@@ -256,6 +256,9 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
             });
             var firstAccepted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var spin = random.Next(0, 5000);
+            // Disposal usually lands before any child has run its first line. The first round waits for one to have
+            // recorded its pid, so the check below always has a started child to look at.
+            var waitForAStartedChild = round == 0;
 
             // Every submitter keeps submitting until it is refused, so disposal always lands among submissions.
             var submissions = Enumerable.Range(0, submitters).Select(i => Task.Run(async () =>
@@ -280,6 +283,11 @@ public sealed class LocalProcessJobRunnerTests : IAsyncLifetime
                 () =>
                 {
                     firstAccepted.Task.Wait();
+                    if (waitForAStartedChild)
+                    {
+                        SpinWait.SpinUntil(() => File.Exists(Path.Combine(kit.Work, "pids")), TimeSpan.FromSeconds(60));
+                    }
+
                     Thread.SpinWait(spin);
                     return runner.DisposeAsync().AsTask();
                 },
