@@ -90,17 +90,7 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
 
     public async Task DownloadToFileAsync(string key, string filePath, CancellationToken cancellationToken)
     {
-        GetObjectResponse response;
-        try
-        {
-            response = await _client.GetObjectAsync(_options.Bucket, key, cancellationToken).ConfigureAwait(false);
-        }
-        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new ObjectNotFoundException(key);
-        }
-
-        using (response)
+        using (var response = await GetExistingObjectAsync(key, cancellationToken).ConfigureAwait(false))
         {
             var destination = Path.GetFullPath(filePath);
             await FileDownload.WriteAtomicallyAsync(response.ResponseStream, destination, FileDownload.TemporaryPathBeside(destination), exactLength: null, cancellationToken).ConfigureAwait(false);
@@ -196,19 +186,21 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         return new Uri(url, UriKind.Absolute);
     }
 
-    public async Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    private async Task<GetObjectResponse> GetExistingObjectAsync(string key, CancellationToken cancellationToken)
     {
-        GetObjectResponse response;
         try
         {
-            response = await _client.GetObjectAsync(_options.Bucket, key, cancellationToken).ConfigureAwait(false);
+            return await _client.GetObjectAsync(_options.Bucket, key, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
         {
             throw new ObjectNotFoundException(key);
         }
+    }
 
-        using (response)
+    public async Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    {
+        using (var response = await GetExistingObjectAsync(key, cancellationToken).ConfigureAwait(false))
         {
             if (response.ContentLength > maxBytes)
             {
