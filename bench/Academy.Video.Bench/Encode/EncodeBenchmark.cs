@@ -73,7 +73,7 @@ public static class EncodeBenchmark
         // e.g. commit f80aeda's) on the same s3rver; without it only the tree's upload is timed (publish_today_s3).
         if (Environment.GetEnvironmentVariable("ACADEMY_BENCH_TODAY_WORKER_DLL") is { Length: > 0 } todayWorker)
         {
-            contestants.Add(("worker_today_s3_motion", async () => results.AddWorker("worker_today_s3_motion", await motionS3Job.WorkerAsync(todayWorker))));
+            contestants.Add(("worker_today_s3_motion", async () => results.AddWorker("worker_today_s3_motion", await motionS3Job.WorkerAsync(todayWorker), baseline: true)));
         }
 
         contestants.AddRange(new List<(string Name, Func<Task> Run)>
@@ -449,13 +449,13 @@ public static class EncodeBenchmark
             Record(name + "_cpu", measurement.TreeCpu.TotalSeconds);
         }
 
-        public void AddWorker(string name, WorkerRun run)
+        /// <param name="baseline">An older build of the worker, run for the upload tail: its memory is not this worker's.</param>
+        public void AddWorker(string name, WorkerRun run, bool baseline = false)
         {
             Add(name, run.Measurement);
             Record(name + "_ffmpeg", run.Ffmpeg.TotalSeconds);
             Record(name + "_tail", run.UploadTail.TotalSeconds);
-            // The worker from before progressive publish is a baseline for the upload tail, not a contestant for memory.
-            if (!name.Contains("today", StringComparison.Ordinal))
+            if (!baseline)
             {
                 Record("worker_rss", run.Measurement.PeakRssBytes);
             }
