@@ -109,7 +109,8 @@ public static class TestClips
         return directory;
     }
 
-    private static void Ffmpeg(IEnumerable<string> arguments)
+    /// <summary>Runs ffmpeg quietly with <paramref name="arguments"/>; a failure throws with its stderr.</summary>
+    public static void Ffmpeg(IEnumerable<string> arguments)
     {
         var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
         foreach (var argument in (IEnumerable<string>)["-hide_banner", "-nostdin", "-loglevel", "error", "-y", .. arguments])

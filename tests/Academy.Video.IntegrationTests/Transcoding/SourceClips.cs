@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
+using Academy.Video.IntegrationTests.Media;
+
 namespace Academy.Video.IntegrationTests.Transcoding;
 
 /// <summary>
@@ -62,27 +64,8 @@ internal static class SourceClips
             args.AddRange(videoArguments ?? ["-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-maxrate", "700k", "-bufsize", "1400k", "-pix_fmt", "yuv420p"]);
             // No key frames but the listed ones: a GOP longer than the clip and no scene-cut key frames.
             args.AddRange(["-g", "100000", "-keyint_min", "100000", "-sc_threshold", "0", "-force_key_frames", keyframes, path]);
-            Ffmpeg(args);
+            TestClips.Ffmpeg(args);
             return path;
         })).Value;
-    }
-
-    private static void Ffmpeg(IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo("ffmpeg") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in (IEnumerable<string>)["-hide_banner", "-nostdin", "-loglevel", "error", "-y", .. arguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("ffmpeg did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        _ = stdout.Result;
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ffmpeg {string.Join(' ', start.ArgumentList)} failed ({process.ExitCode}): {stderr}");
-        }
     }
 }
