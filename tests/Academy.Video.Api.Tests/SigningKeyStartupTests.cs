@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.AspNetCore.Hosting;
 
 namespace Academy.Video.Api.Tests;
 
@@ -13,13 +12,13 @@ public sealed class SigningKeyStartupTests
     [InlineData("http://localhost:5080", "http://*:5080")]
     public async Task The_API_refuses_to_start_in_Production_with_the_development_key_when_it_is_not_local(string publicBaseUrl, string? listenUrls)
     {
-        await using var api = new ProductionApiFactory(publicBaseUrl, listenUrls, signingKey: null);
+        await using var api = new ProductionApiFactory(publicBaseUrl, signingKey: null, ListenOn(listenUrls));
         await api.InitializeAsync();
 
         var error = Record.Exception(() => api.CreateClient());
 
         Assert.NotNull(error);
-        var messages = string.Join(" | ", Flatten(error).Select(e => e.Message));
+        var messages = ProductionApiFactory.StartupMessages(error);
         Assert.Contains("Storage:Local:SigningKey is the development key", messages, StringComparison.Ordinal);
         Assert.Contains("Storage__Local__SigningKey", messages, StringComparison.Ordinal);
     }
@@ -30,7 +29,7 @@ public sealed class SigningKeyStartupTests
     [InlineData("https://videos.academy.example", null, "a-secret-of-our-own-0123456789abcdef")]
     public async Task The_API_starts_in_Production_in_local_mode_or_with_a_key_of_its_own(string publicBaseUrl, string? listenUrls, string? signingKey)
     {
-        await using var api = new ProductionApiFactory(publicBaseUrl, listenUrls, signingKey);
+        await using var api = new ProductionApiFactory(publicBaseUrl, signingKey, ListenOn(listenUrls));
         await api.InitializeAsync();
 
         var health = await api.CreateClient().GetAsync("/healthz");
@@ -38,28 +37,5 @@ public sealed class SigningKeyStartupTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
-    private static IEnumerable<Exception> Flatten(Exception error) =>
-        error is AggregateException aggregate
-            ? aggregate.InnerExceptions.SelectMany(Flatten).Prepend(error)
-            : error.InnerException is { } inner ? Flatten(inner).Prepend(error) : [error];
-
-    private sealed class ProductionApiFactory(string publicBaseUrl, string? listenUrls, string? signingKey) : VideoApiFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Storage:Local:PublicBaseUrl", publicBaseUrl);
-            builder.UseSetting("Recovery:RunInApi", "false");
-            if (listenUrls is not null)
-            {
-                builder.UseSetting("urls", listenUrls);
-            }
-
-            if (signingKey is not null)
-            {
-                builder.UseSetting("Storage:Local:SigningKey", signingKey);
-            }
-        }
-    }
+    private static Dictionary<string, string>? ListenOn(string? listenUrls) => listenUrls is null ? null : new() { ["urls"] = listenUrls };
 }

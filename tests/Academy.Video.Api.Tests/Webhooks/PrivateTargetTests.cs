@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
 
 namespace Academy.Video.Api.Tests.Webhooks;
 
@@ -79,7 +78,7 @@ public sealed class PrivateTargetDefaultTests
     [InlineData("https://videos.academy.example", "a-secret-of-our-own-0123456789abcdef", false)]
     public async Task Unset_private_targets_are_allowed_in_local_mode_only(string publicBaseUrl, string? signingKey, bool allowed)
     {
-        await using var api = new ProductionFactory(publicBaseUrl, signingKey, endpointUrl: null);
+        await using var api = new ProductionApiFactory(publicBaseUrl, signingKey);
         await api.InitializeAsync();
         var client = api.CreateClient();
         client.DefaultRequestHeaders.Add("X-Internal-Api-Key", VideoApiFactory.InternalKey);
@@ -92,37 +91,16 @@ public sealed class PrivateTargetDefaultTests
     [Fact]
     public async Task The_API_refuses_to_start_with_a_private_address_in_settings_when_private_targets_are_off()
     {
-        await using var api = new ProductionFactory("https://videos.academy.example", "a-secret-of-our-own-0123456789abcdef", endpointUrl: "http://192.168.1.20/hook");
+        await using var api = new ProductionApiFactory("https://videos.academy.example", "a-secret-of-our-own-0123456789abcdef", new Dictionary<string, string>
+        {
+            ["Webhooks:Endpoints:0:Url"] = "http://192.168.1.20/hook",
+            ["Webhooks:Endpoints:0:Secret"] = "whsec_settings_secret_0123456789",
+        });
         await api.InitializeAsync();
 
         var error = Record.Exception(() => api.CreateClient());
 
         Assert.NotNull(error);
-        Assert.Contains("Webhooks:Endpoints:0:Url points at 192.168.1.20, a private address", Flatten(error), StringComparison.Ordinal);
-    }
-
-    private static string Flatten(Exception error) =>
-        error is AggregateException all ? string.Join(" | ", all.InnerExceptions.Select(Flatten)) + error.Message
-            : error.InnerException is { } inner ? error.Message + " | " + Flatten(inner) : error.Message;
-
-    private sealed class ProductionFactory(string publicBaseUrl, string? signingKey, string? endpointUrl) : VideoApiFactory
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.UseEnvironment("Production");
-            builder.UseSetting("Storage:Local:PublicBaseUrl", publicBaseUrl);
-            builder.UseSetting("Recovery:RunInApi", "false");
-            if (signingKey is not null)
-            {
-                builder.UseSetting("Storage:Local:SigningKey", signingKey);
-            }
-
-            if (endpointUrl is not null)
-            {
-                builder.UseSetting("Webhooks:Endpoints:0:Url", endpointUrl);
-                builder.UseSetting("Webhooks:Endpoints:0:Secret", "whsec_settings_secret_0123456789");
-            }
-        }
+        Assert.Contains("Webhooks:Endpoints:0:Url points at 192.168.1.20, a private address", ProductionApiFactory.StartupMessages(error), StringComparison.Ordinal);
     }
 }
