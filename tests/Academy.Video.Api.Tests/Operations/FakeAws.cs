@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Web;
+using Academy.Video.IntegrationTests.Http;
 using Academy.Video.IntegrationTests.Runners;
 
 namespace Academy.Video.Api.Tests.Operations;
@@ -17,45 +17,14 @@ namespace Academy.Video.Api.Tests.Operations;
 /// (query protocol, XML answers; IAM signed for us-east-1) and CloudWatch Logs (JSON 1.1, X-Amz-Target).
 /// Answers follow the documented shapes and come from <see cref="Account"/>, which each scenario edits.
 /// </summary>
-internal sealed class FakeAws : IDisposable
+internal sealed class FakeAws : LoopbackHttpServer
 {
     public const string AccessKey = "AKIDOPERATIONSTEST";
     public const string SecretKey = "ops/K7MDENG+bPxRfiCYOPERATIONSKEY";
     public const string Region = "ap-northeast-2";
     public const string IamRegion = "us-east-1";
 
-    private readonly HttpListener listener = new();
-    private readonly Task loop;
     private readonly ConcurrentQueue<(string Service, string Operation, bool Signed)> requests = new();
-
-    public FakeAws()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                listener.Prefixes.Clear();
-                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-            }
-
-            try
-            {
-                listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-            }
-        }
-
-        loop = Task.Run(ServeAsync);
-    }
-
-    public Uri BaseAddress { get; private set; } = null!;
 
     public FakeAwsAccount Account { get; } = FakeAwsAccount.Healthy();
 
@@ -76,45 +45,7 @@ internal sealed class FakeAws : IDisposable
         new("Operations:Aws:MaxRetryAttempts", "0"),
     ];
 
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-        try
-        {
-            loop.GetAwaiter().GetResult();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception error) when (error is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                await HandleAsync(context);
-            }
-            catch (Exception error) when (error is HttpListenerException or IOException)
-            {
-                // The client went away.
-            }
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
         using var buffer = new MemoryStream();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
+using Academy.Video.IntegrationTests.Http;
 
 namespace Academy.Video.IntegrationTests.Runners;
 
@@ -10,40 +10,14 @@ namespace Academy.Video.IntegrationTests.Runners;
 /// SigV4 signature like AWS would (answering 403 InvalidSignatureException when it is wrong) and answers with
 /// the scripted responses in order.
 /// </summary>
-internal sealed class FakeBatchServer : IDisposable
+internal sealed class FakeBatchServer : LoopbackHttpServer
 {
     public const string AccessKey = "AKIDRUNNERSTEST";
     public const string SecretKey = "runners/K7MDENG+bPxRfiCYTESTSECRETKEY";
     public const string Region = "ap-northeast-2";
 
-    private readonly HttpListener listener = new();
     private readonly ConcurrentQueue<(int Status, string Body)> responses = new();
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
-    private readonly Task loop;
-
-    public FakeBatchServer()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            var port = FreePort();
-            listener.Prefixes.Clear();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                BaseAddress = new Uri($"http://127.0.0.1:{port}/");
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                // The free port was taken between probing and binding; try another.
-            }
-        }
-
-        loop = Task.Run(ServeAsync);
-    }
-
-    public Uri BaseAddress { get; }
 
     public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
 
@@ -52,45 +26,7 @@ internal sealed class FakeBatchServer : IDisposable
     /// <summary>Answers the requests no scripted response is left for (a whole Batch service); unset, they get a 500.</summary>
     public Func<RecordedRequest, (int Status, string Body)>? Responder { get; set; }
 
-    public void Dispose()
-    {
-        listener.Stop();
-        listener.Close();
-        try
-        {
-            loop.GetAwaiter().GetResult();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-    }
-
-    private async Task ServeAsync()
-    {
-        while (listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception error) when (error is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            try
-            {
-                await HandleAsync(context);
-            }
-            catch (Exception error) when (error is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The client went away mid-request (a front dropped its connection): serve the next one.
-            }
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
         using var body = new MemoryStream();
@@ -116,13 +52,6 @@ internal sealed class FakeBatchServer : IDisposable
         context.Response.ContentLength64 = bytes.Length;
         await context.Response.OutputStream.WriteAsync(bytes);
         context.Response.Close();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 }
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.IntegrationTests.Http;
 
 namespace Academy.Video.IntegrationTests.Storage;
 
@@ -11,75 +11,19 @@ namespace Academy.Video.IntegrationTests.Storage;
 /// (a part with <see cref="LocalFileObjectStorage.WritePartAsync"/>); and what <c>GET /media/{key}</c> does in signed
 /// playback: serve the file to a URL whose signature <see cref="LocalFileObjectStorage.CheckDownload"/> accepts.
 /// </summary>
-internal sealed class LocalUploadEndpoint : IAsyncDisposable
+internal sealed class LocalUploadEndpoint : LoopbackHttpServer
 {
     private const string StorageRoute = "/storage/";
     private const string MediaRoute = "/media/";
-    private readonly HttpListener _listener;
-    private readonly Task _serving;
     private LocalFileObjectStorage? _storage;
-
-    public LocalUploadEndpoint()
-    {
-        (_listener, BaseUrl) = StartOnFreePort();
-        _serving = ServeAsync();
-    }
-
-    /// <summary>
-    /// A port found free can be taken by a parallel test before the listener binds it ("Address already in use"):
-    /// another port is tried then.
-    /// </summary>
-    private static (HttpListener Listener, string BaseUrl) StartOnFreePort()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var baseUrl = $"http://127.0.0.1:{FreePort()}";
-            var listener = new HttpListener();
-            listener.Prefixes.Add(baseUrl + "/");
-            try
-            {
-                listener.Start();
-                return (listener, baseUrl);
-            }
-            catch (HttpListenerException) when (attempt < 10)
-            {
-                listener.Close();
-            }
-        }
-    }
-
-    public string BaseUrl { get; }
 
     /// <summary>The storage needs <see cref="BaseUrl"/> to be built, so it is attached afterwards.</summary>
     public void Attach(LocalFileObjectStorage storage) => _storage = storage;
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _serving.ContinueWith(_ => { }, TaskScheduler.Default);
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
     private static long? ParseLong(string? value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            var context = await _listener.GetContextAsync();
-            await HandleAsync(context);
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
         var response = context.Response;

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using Academy.Video.IntegrationTests.Http;
 
 namespace Academy.Video.IntegrationTests.Storage;
 
@@ -13,33 +13,22 @@ namespace Academy.Video.IntegrationTests.Storage;
 /// error or throttling instead of forwarding it, <see cref="PutDelay"/> slows every PUT.
 /// Bodies are relayed whole; <see cref="StoredBodies"/> keeps the SHA-256 of each body the server took.
 /// </summary>
-internal sealed class RecordingS3Proxy : IAsyncDisposable
+internal sealed class RecordingS3Proxy : LoopbackHttpServer
 {
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
         "Connection", "Keep-Alive", "Transfer-Encoding", "Content-Length", "Host", "Expect",
     };
 
-    private readonly HttpListener _listener = new();
     private readonly HttpClient _upstream = new();
     private readonly Uri _target;
-    private readonly Task _serving;
 
+    /// <summary>Parts arrive concurrently, so each request is served on its own task.</summary>
     public RecordingS3Proxy(string targetUrl)
+        : base(concurrent: true)
     {
         _target = new Uri(targetUrl);
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            BaseUrl = $"http://127.0.0.1:{((IPEndPoint)probe.LocalEndpoint).Port}";
-        }
-
-        _listener.Prefixes.Add(BaseUrl + "/");
-        _listener.Start();
-        _serving = ServeAsync();
     }
-
-    public string BaseUrl { get; }
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
@@ -55,25 +44,9 @@ internal sealed class RecordingS3Proxy : IAsyncDisposable
 
     private int faultsInjected;
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        await _serving.ContinueWith(_ => { }, TaskScheduler.Default);
-        _upstream.Dispose();
-    }
+    protected override void OnDisposed() => _upstream.Dispose();
 
-    private async Task ServeAsync()
-    {
-        while (_listener.IsListening)
-        {
-            var context = await _listener.GetContextAsync();
-            // Parts arrive concurrently; serve each without blocking the accept loop.
-            _ = Task.Run(() => RelayAsync(context));
-        }
-    }
-
-    private async Task RelayAsync(HttpListenerContext context)
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
         var incoming = context.Request;
         var headers = incoming.Headers.AllKeys.OfType<string>().ToDictionary(name => name, name => incoming.Headers[name] ?? string.Empty, StringComparer.OrdinalIgnoreCase);

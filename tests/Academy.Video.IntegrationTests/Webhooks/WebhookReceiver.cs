@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Academy.Video.IntegrationTests.Http;
 
 namespace Academy.Video.IntegrationTests.Webhooks;
 
@@ -47,23 +47,14 @@ public sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, st
 /// A real HTTP receiver on a free loopback port (HttpListener): it records every request and answers as
 /// <see cref="Answer"/> says, each request on its own task, so a slow answer holds up no other.
 /// </summary>
-public sealed class WebhookReceiver : IAsyncDisposable
+public sealed class WebhookReceiver : LoopbackHttpServer
 {
-    private readonly HttpListener listener = new();
     private readonly ConcurrentQueue<ReceivedWebhook> received = new();
-    private readonly CancellationTokenSource stopping = new();
-    private readonly Task loop;
 
-    private WebhookReceiver(int port)
+    private WebhookReceiver()
+        : base(concurrent: true, alsoLocalhost: true)
     {
-        Port = port;
-        listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-        listener.Prefixes.Add($"http://localhost:{port}/");
-        listener.Start();
-        loop = Task.Run(AcceptAsync);
     }
-
-    public int Port { get; }
 
     public Uri Url(string path) => new($"http://127.0.0.1:{Port}/{path.TrimStart('/')}");
 
@@ -72,14 +63,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public IReadOnlyList<ReceivedWebhook> Received => received.ToList();
 
-    public static WebhookReceiver Start()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new WebhookReceiver(port);
-    }
+    public static WebhookReceiver Start() => new();
 
     /// <summary>Waits until the requests received satisfy <paramref name="condition"/>, and returns those that match <paramref name="filter"/>.</summary>
     public async Task<IReadOnlyList<ReceivedWebhook>> WaitForAsync(Func<ReceivedWebhook, bool> filter, int count, TimeSpan? timeout = null)
@@ -102,68 +86,28 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override async Task HandleAsync(HttpListenerContext context)
     {
-        await stopping.CancelAsync();
-        listener.Close();
-        try
+        using var body = new MemoryStream();
+        await context.Request.InputStream.CopyToAsync(body);
+        var headers = context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
+        var request = new ReceivedWebhook(context.Request.Url!.AbsolutePath, headers, body.ToArray(), DateTimeOffset.UtcNow);
+        received.Enqueue(request);
+        var answer = Answer(request);
+        if (answer.Delay > TimeSpan.Zero)
         {
-            await loop;
+            await Task.Delay(answer.Delay, Stopping);
         }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or OperationCanceledException)
+
+        context.Response.StatusCode = answer.Status;
+        if (answer.Location is not null)
         {
+            context.Response.RedirectLocation = answer.Location;
         }
 
-        stopping.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!stopping.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
-    }
-
-    private async Task HandleAsync(HttpListenerContext context)
-    {
-        try
-        {
-            using var body = new MemoryStream();
-            await context.Request.InputStream.CopyToAsync(body);
-            var headers = context.Request.Headers.AllKeys.OfType<string>().ToDictionary(k => k, k => context.Request.Headers[k] ?? "", StringComparer.OrdinalIgnoreCase);
-            var request = new ReceivedWebhook(context.Request.Url!.AbsolutePath, headers, body.ToArray(), DateTimeOffset.UtcNow);
-            received.Enqueue(request);
-            var answer = Answer(request);
-            if (answer.Delay > TimeSpan.Zero)
-            {
-                await Task.Delay(answer.Delay, stopping.Token);
-            }
-
-            context.Response.StatusCode = answer.Status;
-            if (answer.Location is not null)
-            {
-                context.Response.RedirectLocation = answer.Location;
-            }
-
-            var bytes = Encoding.UTF8.GetBytes(answer.Body);
-            context.Response.ContentLength64 = bytes.Length;
-            await context.Response.OutputStream.WriteAsync(bytes, stopping.Token);
-            context.Response.Close();
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or OperationCanceledException or IOException)
-        {
-            // The sender hung up (a timeout) or the receiver is stopping.
-        }
+        var bytes = Encoding.UTF8.GetBytes(answer.Body);
+        context.Response.ContentLength64 = bytes.Length;
+        await context.Response.OutputStream.WriteAsync(bytes, Stopping);
+        context.Response.Close();
     }
 }
