@@ -10,6 +10,7 @@ using Academy.Video.Application.Videos;
 using Academy.Video.Application.Videos.CompleteUpload;
 using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure.Transcoding;
 using Mediator;
 using NSubstitute;
 using Microsoft.Extensions.DependencyInjection;
@@ -60,6 +61,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
+        services.AddTranscodeAttempt();
         // The operator checks' ports: these tests do not drive them (OperationsChecksTests and the API tests do).
         services.AddSingleton(new RuntimeProfile(RunnerMode.Local, "Local"));
         services.AddSingleton(Substitute.For<IOperationsStore>());
