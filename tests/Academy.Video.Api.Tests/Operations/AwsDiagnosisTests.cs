@@ -255,7 +255,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
 
         var run = await RunAsync("check-settings", extra: [new("VIDEO_BATCH_JOB_QUEUE", "academy-video-batch-queue"), new("Storage:Local:SigningKey", "a-secret-signing-key-of-mine")]);
 
-        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("SETTINGS_CHECK: FAIL", run.Lines);
         Assert.Contains("- Jobs:MaxAttempts: the API uses 5 but the worker 3 (job definition academy-video-batch-jobdef:3 environment); set Jobs__MaxAttempts the same for both", run.Lines);
         Assert.Contains("Runner:Batch:JobQueue=academy-video-batch-queue (host settings VIDEO_BATCH_JOB_QUEUE)", run.Lines);
