@@ -129,6 +129,27 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task IAM_CHECK_asks_the_execution_role_to_read_secrets_only_when_the_registered_job_definition_injects_some()
+    {
+        var execution = Account.Roles[FakeAwsAccount.Template.ExecutionRoleName];
+        execution.InlinePolicies.Clear(); // the template's secretsmanager:GetSecretValue is gone
+        Assert.NotEmpty(Account.LatestJobDefinition.Secrets);
+
+        var injecting = await RunAsync("validate-system");
+
+        Assert.StartsWith("IAM_CHECK: FAIL (academy-batch-ecs-task-execution-role lacks secretsmanager:GetSecretValue", injecting.Check("IAM_CHECK"), StringComparison.Ordinal);
+        Assert.Contains(injecting.Lines, l => l.StartsWith("STEP 6 job definition academy-video-batch-jobdef:3 injects secrets ", StringComparison.Ordinal));
+
+        Account.LatestJobDefinition.Secrets.Clear(); // e.g. the settings come as plain variables from elsewhere
+        var plain = await RunAsync("validate-system");
+        var diagnose = await RunAsync("diagnose-infra");
+
+        Assert.StartsWith("IAM_CHECK: OK", plain.Check("IAM_CHECK"), StringComparison.Ordinal);
+        Assert.StartsWith("IAM_CHECK: OK", diagnose.Check("IAM_CHECK"), StringComparison.Ordinal);
+        Assert.Contains("STEP 6 job definition academy-video-batch-jobdef:3 injects no secrets: the execution role needs no secretsmanager:GetSecretValue", plain.Lines);
+    }
+
+    [Fact]
     public async Task A_missing_log_group_fails_LOG_GROUP_CHECK_with_the_seed_hint_and_skips_the_content()
     {
         Account.LogGroups.Remove(FakeAwsAccount.Template.LogGroupName);
