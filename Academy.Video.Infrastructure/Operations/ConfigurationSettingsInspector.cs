@@ -84,6 +84,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
 
         var jobs = JobPolicy.Default;
         entries.Add(Entry("Jobs:MaxAttempts", Text(jobs.MaxAttempts)));
+        entries.Add(Entry("Jobs:MaxHostTerminations", Text(jobs.MaxHostTerminations)));
         entries.Add(Entry("Jobs:StuckThreshold", Text(jobs.StuckThreshold)));
         entries.Add(Entry("Jobs:SubmitGracePeriod", Text(jobs.SubmitGracePeriod)));
         entries.Add(Entry("Jobs:SubmissionCheckAfter", Text(jobs.SubmissionCheckAfter)));
