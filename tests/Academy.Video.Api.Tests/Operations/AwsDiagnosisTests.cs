@@ -63,6 +63,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
 
         Assert.True(settings.ExitCode == 0, settings.ToString());
         Assert.Contains("SETTINGS_CHECK: OK", settings.Lines);
+        Assert.DoesNotContain(settings.Lines, l => l.StartsWith("WARN ", StringComparison.Ordinal));
         Assert.Contains("WORKER Jobs:StuckThreshold API=00:03:00 worker=00:03:00 (job definition academy-video-batch-jobdef:3 environment) MATCH", settings.Lines);
 
         // Every service was reached, every request was signed, IAM's for us-east-1 (the fake refuses anything else).

@@ -93,6 +93,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
         Assert.True(run.Exit == 2, run.ToString());
         Assert.Contains(run.StdoutLines, l => l.StartsWith("- Runner:Batch:JobDefinition: the job definition could not be read", StringComparison.Ordinal) && l.Contains("no AWS credentials", StringComparison.Ordinal));
         Assert.StartsWith("DATABASE: OK", Assert.Single(run.StdoutLines, l => l.StartsWith("DATABASE:", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.DoesNotContain(run.StdoutLines, l => l.StartsWith("WARN ", StringComparison.Ordinal)); // every production setting given is one the API reads
         AssertNoStackTrace(run);
     }
 
