@@ -9,7 +9,6 @@ using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Storage;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -53,7 +52,7 @@ public static class OperationsAdapterServiceCollectionExtensions
         });
         services.AddOptions<AwsClientOptions>().Bind(configuration.GetSection(AwsClientOptions.SectionName));
         services.TryAddKeyedSingleton<AWSCredentials>(
-            RunnerServiceCollectionExtensions.BatchCredentialsKey, (_, _) => DefaultAWSCredentialsIdentityResolver.GetCredentials());
+            RunnerServiceCollectionExtensions.BatchCredentialsKey, (_, _) => new DefaultChainCredentials());
 
         AddSignedClient<AwsIamClient>(services, "iam",
             (aws, _) => aws.IamServiceUrl ?? new Uri("https://iam.amazonaws.com"), (aws, _) => aws.IamSigningRegion);
