@@ -64,7 +64,7 @@ smoke_test() {
     -e "Auth__ApiKeys__0=$key" -e "Auth__InternalApiKeys__0=$internal"
   )
   say "smoke: migrate as a one-off container of $tag"
-  docker run --rm --network host "${settings[@]}" "$tag" migrate >&2 || { say "smoke: FAILED, migrate exited $?"; exit 1; }
+  docker run --rm --network host --read-only --tmpfs /tmp "${settings[@]}" "$tag" migrate >&2 || { say "smoke: FAILED, migrate exited $?"; exit 1; }
 
   local runner=(-e Runner__Kind=Local -e Runner__Local__Command=docker -e Runner__Local__LogDirectory=/runner-logs
     -e Runner__Local__WorkDirectory=/tmp/runner-work)
@@ -74,7 +74,8 @@ smoke_test() {
     runner+=(-e "Runner__Local__Arguments__$i=$argument"); i=$((i + 1))
   done
   say "smoke: $tag serves $api; its local runner starts $worker_tag per job"
-  docker run -d --name "$name" --network host "${settings[@]}" "${runner[@]}" \
+  # Read-only root and a writable /tmp, as the ECS task definition runs it (build/aws/academy-video-api.yaml).
+  docker run -d --name "$name" --network host --read-only --tmpfs /tmp "${settings[@]}" "${runner[@]}" \
     -v /var/run/docker.sock:/var/run/docker.sock --group-add "$(stat -c %g /var/run/docker.sock)" \
     -v "$(readlink -f "$(command -v docker)"):/usr/local/bin/docker:ro" -v "$state/runner-logs:/runner-logs" \
     "$tag" >/dev/null
