@@ -8,7 +8,7 @@ namespace Academy.Video.IntegrationTests.Deployment;
 /// serving HTTP whose runner starts the worker image per job, against the test PostgreSQL and s3rver; a
 /// video uploaded over HTTP must become READY. Skipped, with the reason, only where no Docker engine can start.
 /// </summary>
-public sealed class ApiImageTests(ApiImageTests.Smoke smoke) : IClassFixture<ApiImageTests.Smoke>
+public sealed class ApiImageTests(ApiImageTests.Smoke smoke, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<ApiImageTests.Smoke>
 {
     public const string Image = "academy-video-api:local-amd64";
 
@@ -18,6 +18,12 @@ public sealed class ApiImageTests(ApiImageTests.Smoke smoke) : IClassFixture<Api
         Skip.If(smoke.DockerUnavailable is not null, smoke.DockerUnavailable);
 
         Assert.True(smoke.Run!.ExitCode == 0, smoke.Run.ToString());
+        // The build and time-to-READY figures, for the run's report.
+        foreach (var line in smoke.Run.StandardError.Split('\n').Where(l => l.StartsWith("api-image: built", StringComparison.Ordinal) || l.Contains("smoke: OK", StringComparison.Ordinal)))
+        {
+            output.WriteLine(line);
+        }
+
         Assert.Contains("api-image: smoke: migrate as a one-off container", smoke.Run.StandardError, StringComparison.Ordinal);
         Assert.Matches(@"api-image: smoke: OK, video [0-9a-f-]{36} READY in \d+ s", smoke.Run.StandardError);
         Assert.Contains("\"event\":\"BATCH_JOB_COMPLETED\"", smoke.Run.StandardError, StringComparison.Ordinal);
