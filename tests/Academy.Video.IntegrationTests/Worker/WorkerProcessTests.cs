@@ -102,7 +102,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
     {
         var (_, jobId) = await bed.QueueJobAsync(TestClips.Generate(1920, 1080, 30));
         using var worker = WorkerProcess.Start([jobId.ToString()], bed.WorkerEnvironment());
-        await bed.WaitUntilAsync(async () => (await bed.Job(jobId)).ProgressPercent > 0, TimeSpan.FromMinutes(1), "the encode reports progress");
+        await bed.WaitUntilAsync(async () => (await bed.Job(jobId)).ProgressPercent > 0, TimeSpan.FromMinutes(3), "the encode reports progress");
 
         worker.SendSigterm();
         var exitCode = await worker.WaitAsync();
@@ -119,7 +119,7 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
     {
         var (_, jobId) = await bed.QueueJobAsync(TestClips.Generate(1920, 1080, 30));
         using var worker = WorkerProcess.Start([jobId.ToString()], bed.WorkerEnvironment(heartbeat: TimeSpan.FromSeconds(1)));
-        await bed.WaitUntilAsync(async () => (await bed.Job(jobId)).ProgressPercent > 0, TimeSpan.FromMinutes(1), "the encode reports progress");
+        await bed.WaitUntilAsync(async () => (await bed.Job(jobId)).ProgressPercent > 0, TimeSpan.FromMinutes(3), "the encode reports progress");
 
         // What the recovery scan does to an attempt it believes dead.
         var running = await bed.Job(jobId);
