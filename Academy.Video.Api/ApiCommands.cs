@@ -1,11 +1,11 @@
 using Academy.Video.Api.Operations;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.CheckSettings;
-using Academy.Video.Application.Operations.DiagnoseInfra;
-using Academy.Video.Application.Operations.ValidateSystem;
 using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.CheckSettings;
+using Academy.Video.Operations.Application.DiagnoseInfra;
+using Academy.Video.Operations.Application.ValidateSystem;
 using Mediator;
 using Microsoft.Extensions.Options;
 
@@ -143,7 +143,7 @@ public static class ApiCommands
                 return Ok;
 
             case "check-settings" or "check_batch_settings":
-                var settings = await mediator.Send(new CheckSettingsQuery());
+                var settings = await scope.ServiceProvider.GetRequiredService<CheckSettingsHandler>().Handle(new CheckSettingsQuery(), CancellationToken.None);
                 var database = await scope.ServiceProvider.GetRequiredService<IOperationsStore>().ProbeAsync(app.Lifetime.ApplicationStopping);
                 if (json)
                 {
@@ -158,8 +158,8 @@ public static class ApiCommands
 
             default:
                 var operations = command == DiagnoseInfraHandler.Command
-                    ? await mediator.Send(new DiagnoseInfraCommand(flags.Contains("--smoke-submit")))
-                    : await mediator.Send(new ValidateSystemQuery());
+                    ? await scope.ServiceProvider.GetRequiredService<DiagnoseInfraHandler>().Handle(new DiagnoseInfraCommand(flags.Contains("--smoke-submit")), CancellationToken.None)
+                    : await scope.ServiceProvider.GetRequiredService<ValidateSystemHandler>().Handle(new ValidateSystemQuery(), CancellationToken.None);
                 if (json)
                 {
                     OperationsOutput.WriteJson(output, operations);

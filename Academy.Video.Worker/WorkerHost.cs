@@ -20,7 +20,8 @@ public static class WorkerHost
             .AddConsoleFormatter<EventJsonConsoleFormatter, ConsoleFormatterOptions>();
         // Everything a job does goes to stdout (CloudWatch via awslogs); framework chatter stays out.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.AddInfrastructure(builder.Configuration);
+        // The core and nothing else: no runner, no webhook delivery, no operator toolkit.
+        builder.Services.AddVideoCore(builder.Configuration);
         // A worker that cannot run an attempt with these settings says so and exits before touching its job.
         builder.Services.AddOptions<WorkerOptions>().ValidateOnStart();
         return builder;

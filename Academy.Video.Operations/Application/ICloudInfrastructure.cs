@@ -1,4 +1,4 @@
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 /// <summary>
 /// The AWS account as the diagnosis reads it (Batch, IAM, STS, CloudWatch Logs). Registered in Batch

@@ -1,4 +1,4 @@
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 /// <summary>
 /// What the infrastructure template declares (SPEC §4): the names of the Batch resources and roles,

@@ -1,4 +1,4 @@
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 /// <summary>
 /// Reads one attempt's worker log for the events operators grep (SPEC §3): CloudWatch Logs in Batch

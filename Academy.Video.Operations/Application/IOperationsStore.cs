@@ -1,7 +1,7 @@
 using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 /// <summary>The database reads of the operator checks. Read-only: nothing here locks or changes a row.</summary>
 public interface IOperationsStore

@@ -1,4 +1,4 @@
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 /// <summary>Settings of the operator checks (section <c>Operations</c>).</summary>
 public sealed class OperationsOptions

@@ -1,6 +1,6 @@
 using Academy.Video.Domain.Jobs;
 
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 public enum CheckStatus
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Academy.Video.Application.Common;
 
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 /// <summary>Collects the steps and check results of one report, in the order they ran.</summary>
 public sealed class ReportBuilder(string command, RuntimeProfile profile, DateTimeOffset at)

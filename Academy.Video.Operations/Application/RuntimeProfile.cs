@@ -1,4 +1,4 @@
-namespace Academy.Video.Application.Operations;
+namespace Academy.Video.Operations.Application;
 
 public enum RunnerMode
 {

@@ -1,4 +1,4 @@
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// Endpoints and retries of the IAM, STS and CloudWatch Logs clients the operator checks use

@@ -1,8 +1,8 @@
-using Academy.Video.Application.Operations;
 using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Operations.Application;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>The AWS account as the diagnosis reads it, through the hand-written Batch, IAM, STS and CloudWatch Logs clients.</summary>
 public sealed class AwsCloudInfrastructure(

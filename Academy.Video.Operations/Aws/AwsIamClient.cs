@@ -1,9 +1,10 @@
 using System.Net;
 using System.Xml.Linq;
+using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// IAM over the query protocol, read-only: a role, its trust policy, and the documents of its attached
@@ -25,7 +26,7 @@ public sealed class AwsIamClient
     public AwsIamClient(HttpClient httpClient, IOptions<AwsClientOptions> options, ILogger<AwsIamClient> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        protocol = new AwsQueryProtocol(httpClient, AwsRetry.Pipeline(options.Value, logger), ApiVersion);
+        protocol = new AwsQueryProtocol(httpClient, AwsRetry.Pipeline(options.Value.MaxRetryAttempts, options.Value.RetryBaseDelay, logger), ApiVersion);
     }
 
     /// <summary>The role and its decoded trust policy; null when IAM has no such role.</summary>

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Xml.Linq;
+using Academy.Video.Infrastructure.Aws;
 using Polly;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// The AWS query protocol of IAM and STS: a form-encoded POST to <c>/</c> with <c>Action</c> and

@@ -1,7 +1,8 @@
+using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>STS over the query protocol: who the configured credentials are (diagnose-infra AWS_ACCESS).</summary>
 public sealed class AwsStsClient
@@ -15,7 +16,7 @@ public sealed class AwsStsClient
     public AwsStsClient(HttpClient httpClient, IOptions<AwsClientOptions> options, ILogger<AwsStsClient> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
-        protocol = new AwsQueryProtocol(httpClient, AwsRetry.Pipeline(options.Value, logger), ApiVersion);
+        protocol = new AwsQueryProtocol(httpClient, AwsRetry.Pipeline(options.Value.MaxRetryAttempts, options.Value.RetryBaseDelay, logger), ApiVersion);
     }
 
     public async Task<(string Account, string Arn, string UserId)> GetCallerIdentityAsync(CancellationToken cancellationToken)

@@ -1,9 +1,9 @@
 using System.Globalization;
-using Academy.Video.Application.Operations.AttemptLogs;
 using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Operations.Application.AttemptLogs;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// A Batch attempt's log is in CloudWatch Logs, behind the operator's AWS sign-in: the link is the AWS

@@ -1,8 +1,9 @@
 using System.Text.Json;
-using Academy.Video.Application.Operations;
+using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Operations.Application;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// Reads a Batch attempt's worker log in CloudWatch Logs: DescribeJobs gives the log stream and the

@@ -3,11 +3,12 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// CloudWatch Logs over its JSON 1.1 protocol (POST <c>/</c>, <c>X-Amz-Target: Logs_20140328.&lt;Operation&gt;</c>),
@@ -29,7 +30,7 @@ public sealed class CloudWatchLogsClient
     {
         ArgumentNullException.ThrowIfNull(options);
         this.httpClient = httpClient;
-        retry = AwsRetry.Pipeline(options.Value, logger);
+        retry = AwsRetry.Pipeline(options.Value.MaxRetryAttempts, options.Value.RetryBaseDelay, logger);
     }
 
     /// <summary>The log group with exactly this name, or null.</summary>

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>
 /// Reads IAM policy documents: the actions of the Allow statements, and the services a trust policy

@@ -1,6 +1,6 @@
-using Academy.Video.Application.Operations;
+using Academy.Video.Operations.Application;
 
-namespace Academy.Video.Infrastructure.Aws;
+namespace Academy.Video.Operations.Aws;
 
 /// <summary>The operator checks' expectations, read from the infrastructure template embedded in this build.</summary>
 public sealed class TemplateInfrastructureExpectations : IInfrastructureExpectations

@@ -1,16 +1,16 @@
 using System.Collections;
 using System.Globalization;
 using Academy.Video.Application.Common;
-using Academy.Video.Application.Operations;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
-using Academy.Video.Application.Operations.CheckSettings;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Runners.Local;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.CheckSettings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.CommandLine;
 using Microsoft.Extensions.Configuration.EnvironmentVariables;
@@ -19,7 +19,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Academy.Video.Infrastructure.Operations;
+namespace Academy.Video.Operations.Infrastructure;
 
 /// <summary>
 /// The settings of the API and the worker, each with its effective value (secrets masked) and the

@@ -1,6 +1,6 @@
-using Academy.Video.Application.Operations.SmokeSubmit;
+using Academy.Video.Operations.Application.SmokeSubmit;
 
-namespace Academy.Video.Infrastructure.Operations;
+namespace Academy.Video.Operations.Infrastructure;
 
 /// <summary>
 /// The canary clip, embedded in this assembly so every deployment of the API has it: 2 s of 160x90

@@ -1,9 +1,10 @@
-using Academy.Video.Application.Operations;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Runners.Local;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Aws;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Operations;
+namespace Academy.Video.Operations.Infrastructure;
 
 /// <summary>
 /// Reads a local attempt's worker log: the local runner writes each submission's output to

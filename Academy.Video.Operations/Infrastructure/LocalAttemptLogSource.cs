@@ -1,9 +1,9 @@
 using System.Text;
-using Academy.Video.Application.Operations.AttemptLogs;
 using Academy.Video.Infrastructure.Runners.Local;
+using Academy.Video.Operations.Application.AttemptLogs;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Operations;
+namespace Academy.Video.Operations.Infrastructure;
 
 /// <summary>A local attempt's log: the file the local runner wrote for that submission; its last 256 KiB are returned.</summary>
 public sealed class LocalAttemptLogSource(IOptions<LocalRunnerOptions> options) : IAttemptLogSource

@@ -1,12 +1,13 @@
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.AttemptLogs;
-using Academy.Video.Application.Operations.CheckSettings;
-using Academy.Video.Application.Operations.SmokeSubmit;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.AttemptLogs;
+using Academy.Video.Operations.Application.CheckSettings;
+using Academy.Video.Operations.Application.SmokeSubmit;
+using Academy.Video.Operations.Aws;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Credentials;
@@ -16,7 +17,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Infrastructure.Operations;
+namespace Academy.Video.Operations.Infrastructure;
 
 public static class OperationsAdapterServiceCollectionExtensions
 {

@@ -1,10 +1,11 @@
 using Academy.Video.Application.Jobs;
-using Academy.Video.Application.Operations;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Operations.Application;
 using Dapper;
 using Npgsql;
 
-namespace Academy.Video.Infrastructure.Persistence;
+namespace Academy.Video.Operations.Infrastructure;
 
 /// <summary>The operator checks' reads. Each one reads an index made for it; none locks a row.</summary>
 public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, DatabaseMigrator migrator) : IOperationsStore

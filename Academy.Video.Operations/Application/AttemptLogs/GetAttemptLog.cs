@@ -1,11 +1,10 @@
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
-using Mediator;
 
-namespace Academy.Video.Application.Operations.AttemptLogs;
+namespace Academy.Video.Operations.Application.AttemptLogs;
 
 /// <summary>Where an operator reads the worker log of one attempt of a job (the console's job timeline links to it).</summary>
-public sealed record GetAttemptLogQuery(Guid JobId, int Attempt) : IQuery<AttemptLogView>;
+public sealed record GetAttemptLogQuery(Guid JobId, int Attempt);
 
 /// <param name="RunnerJobId">The runner's id of the attempt: the Batch job id, or the local runner's.</param>
 /// <param name="Location">Where the log is: a file, or the Batch job whose container wrote it.</param>
@@ -22,7 +21,7 @@ public interface IAttemptLogSource
 
 public sealed record AttemptLog(string Location, string? Text, Uri? ConsoleUrl);
 
-public sealed class GetAttemptLogHandler(ITranscodeJobStore jobs, IAttemptLogSource logs) : IQueryHandler<GetAttemptLogQuery, AttemptLogView>
+public sealed class GetAttemptLogHandler(ITranscodeJobStore jobs, IAttemptLogSource logs)
 {
     public async ValueTask<AttemptLogView> Handle(GetAttemptLogQuery query, CancellationToken cancellationToken)
     {

@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Reflection;
 using Academy.Video.Domain.Jobs;
-using Mediator;
 
-namespace Academy.Video.Application.Operations.CheckSettings;
+namespace Academy.Video.Operations.Application.CheckSettings;
 
 /// <summary>
 /// check-settings (seeds' <c>check_batch_settings</c>): every setting the API and the worker need with
@@ -11,7 +10,7 @@ namespace Academy.Video.Application.Operations.CheckSettings;
 /// the same <c>Jobs:*</c> retry contract as the API (the Batch job definition's environment, or the
 /// local runner's child environment).
 /// </summary>
-public sealed record CheckSettingsQuery : IQuery<SettingsReport>;
+public sealed record CheckSettingsQuery;
 
 /// <param name="Worker">One line per <c>Jobs:*</c> setting: the API's value, the worker's value and where that comes from.</param>
 /// <param name="Problems">Each missing, invalid or disagreeing setting, named.</param>
@@ -37,7 +36,6 @@ public interface ISettingsInspector
 }
 
 public sealed class CheckSettingsHandler(ISettingsInspector inspector, JobPolicy policy, RuntimeProfile profile, ICloudInfrastructure cloud)
-    : IQueryHandler<CheckSettingsQuery, SettingsReport>
 {
     public async ValueTask<SettingsReport> Handle(CheckSettingsQuery query, CancellationToken cancellationToken)
     {

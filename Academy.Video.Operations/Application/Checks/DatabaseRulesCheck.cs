@@ -2,7 +2,7 @@ using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
 /// DB_CHECK: the schema is up to date and the jobs obey the rules of SPEC §2. The job rules are the

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
 /// IAM_CHECK (Batch mode): the job role and the execution role exist, trust the service that assumes

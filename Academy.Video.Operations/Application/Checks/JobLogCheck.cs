@@ -1,6 +1,6 @@
 using Academy.Video.Application.Jobs;
 
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
 /// LOG_CHECK / LOG_CONTENT_CHECK: the newest SUCCEEDED attempt's log shows <c>BATCH_PROCESS_START</c> and

@@ -2,7 +2,7 @@ using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
 /// RUNNER_CHECK (BATCH_CHECK in Batch mode): the runner ids the database holds are described and

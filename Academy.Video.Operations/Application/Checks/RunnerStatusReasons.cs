@@ -1,4 +1,4 @@
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
 /// Why a Batch job waits in RUNNABLE, decoded from the <c>statusReason</c> AWS Batch sets on a job

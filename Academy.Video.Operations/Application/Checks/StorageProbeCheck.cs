@@ -3,7 +3,7 @@ using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Videos;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
 /// STORAGE_CHECK: a probe object under a reserved prefix is written, read back byte for byte and

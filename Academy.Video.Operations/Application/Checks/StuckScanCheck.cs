@@ -2,7 +2,7 @@ using Academy.Video.Application.Jobs.ScanStuckJobs;
 using Academy.Video.Domain.Jobs;
 using Mediator;
 
-namespace Academy.Video.Application.Operations.Checks;
+namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>STUCK_CHECK: the recovery scan runs as a dry run (it decides, changes nothing) and reports its counts.</summary>
 public sealed class StuckScanCheck(ISender sender)

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Academy.Video.Application.Operations.DiagnoseInfra;
+namespace Academy.Video.Operations.Application.DiagnoseInfra;
 
 /// <summary>What the diagnosis found deployed, looked up once and shared by the checks that need it.</summary>
 public sealed class DeployedBatch

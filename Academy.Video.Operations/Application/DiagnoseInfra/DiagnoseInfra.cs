@@ -1,9 +1,8 @@
-using Academy.Video.Application.Operations.Checks;
-using Academy.Video.Application.Operations.SmokeSubmit;
-using Academy.Video.Application.Operations.ValidateSystem;
-using Mediator;
+using Academy.Video.Operations.Application.Checks;
+using Academy.Video.Operations.Application.SmokeSubmit;
+using Academy.Video.Operations.Application.ValidateSystem;
 
-namespace Academy.Video.Application.Operations.DiagnoseInfra;
+namespace Academy.Video.Operations.Application.DiagnoseInfra;
 
 /// <summary>
 /// The infrastructure diagnosis (seed 003, SPEC §4), with the same steps and FINAL REPORT names:
@@ -11,7 +10,7 @@ namespace Academy.Video.Application.Operations.DiagnoseInfra;
 /// the job definition, the roles, the log group and its content, and with <see cref="SmokeSubmit"/> a
 /// canary through the real path. In local mode the AWS checks are skipped with the reason.
 /// </summary>
-public sealed record DiagnoseInfraCommand(bool SmokeSubmit = false) : ICommand<OperationsReport>;
+public sealed record DiagnoseInfraCommand(bool SmokeSubmit = false);
 
 public sealed class DiagnoseInfraHandler(
     IOperationsStore store,
@@ -19,8 +18,8 @@ public sealed class DiagnoseInfraHandler(
     BatchInfrastructureChecks batch,
     IamRolesCheck iam,
     JobLogCheck logs,
-    ISender sender,
-    TimeProvider time) : ICommandHandler<DiagnoseInfraCommand, OperationsReport>
+    RunCanaryHandler smokeSubmit,
+    TimeProvider time)
 {
     public const string Command = "diagnose-infra";
     public const string SmokeSubmitCheck = "SMOKE_SUBMIT_CHECK";
@@ -86,7 +85,7 @@ public sealed class DiagnoseInfraHandler(
 
     private async Task<CheckResult> SmokeAsync(ReportBuilder report, CancellationToken cancellationToken)
     {
-        var canary = await sender.Send(new RunCanaryCommand(), cancellationToken);
+        var canary = await smokeSubmit.Handle(new RunCanaryCommand(), cancellationToken);
         var timeline = string.Join(" -> ", canary.Phases.Select(p => p.Duration > TimeSpan.Zero ? $"{p.Status} {Durations.Seconds(p.Duration)}" : p.Status));
         report.Step(5, "SMOKE SUBMIT",
         [

@@ -10,7 +10,7 @@ using Academy.Video.Domain.Videos;
 using Mediator;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Application.Operations.SmokeSubmit;
+namespace Academy.Video.Operations.Application.SmokeSubmit;
 
 /// <summary>
 /// The canary (diagnose-infra <c>--smoke-submit</c>): a tiny clip shipped with the product goes the real
@@ -18,7 +18,7 @@ namespace Academy.Video.Application.Operations.SmokeSubmit;
 /// through the application's own handlers; the runner's states are polled and timed; then the canary
 /// video is deleted with its objects.
 /// </summary>
-public sealed record RunCanaryCommand : ICommand<CanaryReport>;
+public sealed record RunCanaryCommand;
 
 /// <param name="Phases">Each runner status seen, in order, with how long the job stayed in it.</param>
 /// <param name="Elapsed">From creating the canary until it was READY (or until it was given up).</param>
@@ -54,7 +54,7 @@ public sealed class RunCanaryHandler(
     ITranscodeJobStore jobs,
     IJobRunner runner,
     IOptions<OperationsOptions> options,
-    TimeProvider time) : ICommandHandler<RunCanaryCommand, CanaryReport>
+    TimeProvider time)
 {
     private static readonly HashSet<string> Ended = new(StringComparer.OrdinalIgnoreCase) { "SUCCEEDED", "FAILED" };
 

@@ -1,15 +1,14 @@
 using Academy.Video.Application.Common;
-using Academy.Video.Application.Operations.Checks;
-using Mediator;
+using Academy.Video.Operations.Application.Checks;
 
-namespace Academy.Video.Application.Operations.ValidateSystem;
+namespace Academy.Video.Operations.Application.ValidateSystem;
 
 /// <summary>
 /// The health summary (seeds' <c>validate_batch_video_system</c>, SPEC §4): DB_CHECK, RUNNER_CHECK or
 /// BATCH_CHECK, LOG_CHECK, STUCK_CHECK, STORAGE_CHECK and IAM_CHECK, each with its evidence and hints.
 /// Read-only but for the storage probe, which it deletes.
 /// </summary>
-public sealed record ValidateSystemQuery : IQuery<OperationsReport>;
+public sealed record ValidateSystemQuery;
 
 public sealed class ValidateSystemHandler(
     IOperationsStore store,
@@ -20,7 +19,7 @@ public sealed class ValidateSystemHandler(
     StuckScanCheck stuck,
     StorageProbeCheck storage,
     IamRolesCheck iam,
-    TimeProvider time) : IQueryHandler<ValidateSystemQuery, OperationsReport>
+    TimeProvider time)
 {
     public const string Command = "validate-system";
     public const string LogCheckName = "LOG_CHECK";

@@ -40,7 +40,8 @@ public sealed class LayerTests
     [Theory]
     [InlineData("Academy.Video.Application", new[] { "Academy.Video.Domain" })]
     [InlineData("Academy.Video.Infrastructure", new[] { "Academy.Video.Application" })]
-    [InlineData("Academy.Video.Api", new[] { "Academy.Video.Infrastructure" })]
+    [InlineData("Academy.Video.Operations", new[] { "Academy.Video.Infrastructure" })]
+    [InlineData("Academy.Video.Api", new[] { "Academy.Video.Infrastructure", "Academy.Video.Operations" })]
     [InlineData("Academy.Video.Worker", new[] { "Academy.Video.Infrastructure" })]
     public void Each_project_references_only_the_layer_inside_it(string project, string[] expected)
     {
