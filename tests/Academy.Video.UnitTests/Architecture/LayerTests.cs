@@ -1,11 +1,19 @@
 using System.Reflection;
 using System.Xml.Linq;
 using Academy.Video.Application;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain;
+using Academy.Video.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Academy.Video.UnitTests.Architecture;
 
-/// <summary>Project references point inward only: Domain ← Application ← Infrastructure ← hosts.</summary>
+/// <summary>
+/// Project references point inward only: Domain ← Application ← Infrastructure ← hosts, and the operator
+/// toolkit (Academy.Video.Operations) hangs off the API alone, so the worker never loads it.
+/// </summary>
 public sealed class LayerTests
 {
     private static readonly string RepoRoot = Academy.Video.Testing.RepositoryLayout.Root;
@@ -52,4 +60,54 @@ public sealed class LayerTests
 
         Assert.Equal(expected, references);
     }
+
+    public static TheoryData<Assembly, string> AssembliesWithoutTheOperationsModule => new()
+    {
+        { typeof(WorkerHost).Assembly, "Academy.Video.Infrastructure" },
+        { typeof(DependencyInjection).Assembly, "Academy.Video.Domain" },
+        { typeof(Academy.Video.Infrastructure.DependencyInjection).Assembly, "Academy.Video.Application" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AssembliesWithoutTheOperationsModule))]
+    public void The_worker_the_application_and_the_infrastructure_assemblies_do_not_reference_the_operations_module(Assembly assembly, string layerInside)
+    {
+        // What the compiled assembly uses, not what its project file says: a type used from Operations shows here.
+        var references = assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.Contains(layerInside, references);
+        Assert.DoesNotContain(OperationsAssembly, references);
+    }
+
+    [Fact]
+    public void No_product_project_but_the_API_references_the_operations_module()
+    {
+        var referencing = Directory.EnumerateFiles(RepoRoot, "*.csproj", SearchOption.AllDirectories)
+            .Where(path => !IsUnder(path, "tests") && !IsUnder(path, "node_modules"))
+            .Where(path => XDocument.Load(path).Descendants().Any(e => e.Name.LocalName == "ProjectReference"
+                && Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/')) == OperationsAssembly))
+            .Select(Path.GetFileNameWithoutExtension)
+            .ToList();
+
+        Assert.Equal(["Academy.Video.Api"], referencing);
+    }
+
+    [Fact]
+    public void The_worker_composes_the_core_and_nothing_else()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
+
+        builder.AddVideoWorker();
+
+        var services = builder.Services;
+        Assert.Contains(services, d => d.ServiceType == typeof(ITranscodeJobStore));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IJobRunner));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IWebhookSender) || d.ServiceType == typeof(IWebhookTargetGuard));
+        Assert.DoesNotContain(services, d => d.ServiceType.Assembly.GetName().Name == OperationsAssembly);
+    }
+
+    private const string OperationsAssembly = "Academy.Video.Operations";
+
+    private static bool IsUnder(string path, string folder) =>
+        Path.GetRelativePath(RepoRoot, path).Replace('\\', '/').Split('/').Contains(folder);
 }
