@@ -106,6 +106,18 @@ public sealed class LayerTests
         Assert.DoesNotContain(services, d => d.ServiceType.Assembly.GetName().Name == OperationsAssembly);
     }
 
+    [Fact]
+    public void The_worker_host_builds_in_Development_without_the_adapters_it_leaves_out()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        builder.AddVideoWorker();
+
+        using var host = builder.Build();
+
+        Assert.NotNull(host.Services.GetService<ITranscodeJobStore>());
+        Assert.Null(host.Services.GetService<IJobRunner>());
+    }
+
     private const string OperationsAssembly = "Academy.Video.Operations";
 
     private static bool IsUnder(string path, string folder) =>
