@@ -52,7 +52,6 @@ public static class DependencyInjection
         services.AddSingleton<IValidateOptions<PlaybackOptions>>(new ProblemsValidator<PlaybackOptions>(o => o.Problems()));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);
         services.AddScoped<JobDispatcher>();
-        services.AddScoped<HlsPublisher>();
         services.AddScoped<ResumeFinder>();
         services.AddScoped<Videos.JobQueueing>();
         services.AddScoped<SourceUploads>();

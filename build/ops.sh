@@ -5,7 +5,8 @@
 #   build/ops.sh diagnose-infra [--json] [--smoke-submit]
 #   build/ops.sh migrate | scan-stuck-jobs [--dry-run]
 # Environment variables override the local settings (e.g. Runner__Kind=Batch, Storage__Provider=S3 and
-# their sections for AWS). Exit: 0 OK, 2 needs attention, 1 usage or settings error, 3 database unreachable.
+# their sections for AWS). Exit: 0 OK, 2 needs attention (a missing or invalid setting among it), 1 usage
+# error, 3 database unreachable.
 # It does not start PostgreSQL: a database that is down is something these commands must report.
 set -euo pipefail
 cd "$(dirname "$0")/.."

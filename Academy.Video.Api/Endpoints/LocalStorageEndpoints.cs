@@ -1,8 +1,8 @@
 using Academy.Video.Api.Errors;
-using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Storage;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Infrastructure.Transcoding;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;

@@ -86,7 +86,8 @@ public static class OperationsOutput
         }
     }
 
-    public static void WriteText(TextWriter output, SettingsReport report, DatabaseStatus database)
+    /// <param name="warnings">Settings set but read by nothing (removed or misspelt): WARN lines, which do not fail the check.</param>
+    public static void WriteText(TextWriter output, SettingsReport report, DatabaseStatus database, IReadOnlyList<string>? warnings = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(report);
@@ -109,6 +110,11 @@ public static class OperationsOutput
         foreach (var problem in report.Problems)
         {
             output.WriteLine($"- {problem}");
+        }
+
+        foreach (var warning in warnings ?? [])
+        {
+            output.WriteLine($"WARN {warning}");
         }
     }
 

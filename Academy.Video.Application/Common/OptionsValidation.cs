@@ -25,6 +25,7 @@ public sealed class JobPolicyValidator : AbstractValidator<JobPolicy>
     public JobPolicyValidator()
     {
         RuleFor(p => p.MaxAttempts).InclusiveBetween(1, 100);
+        RuleFor(p => p.MaxHostTerminations).InclusiveBetween(0, 100);
         RuleFor(p => p.StuckThreshold).GreaterThan(TimeSpan.Zero);
         RuleFor(p => p.SubmitGracePeriod).GreaterThanOrEqualTo(TimeSpan.Zero);
         RuleFor(p => p.SubmissionCheckAfter).GreaterThan(TimeSpan.Zero);

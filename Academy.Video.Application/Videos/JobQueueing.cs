@@ -14,11 +14,10 @@ public sealed class JobQueueing(IVideoStore videos, JobDispatcher dispatcher, Jo
     public DateTimeOffset Now => time.GetUtcNow();
 
     /// <returns>The queued job, or null when the video moved meanwhile (a concurrent identical call won).</returns>
-    public async Task<JobView?> QueueAndSubmitAsync(LectureVideo video, Func<LectureVideo, QueueJob?> queue, CancellationToken cancellationToken)
+    public async Task<JobView?> QueueAndSubmitAsync(QueueJob queued, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(queue);
-        var queued = queue(video);
-        var stored = queued is null ? null : await videos.TryQueueJobAsync(queued, cancellationToken);
+        ArgumentNullException.ThrowIfNull(queued);
+        var stored = await videos.TryQueueJobAsync(queued, cancellationToken);
         if (stored is null)
         {
             return null;

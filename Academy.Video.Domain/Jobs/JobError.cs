@@ -39,6 +39,14 @@ public sealed record JobError(string Code, string Message, JobErrorKind Kind)
     public static JobError VideoDeleted() =>
         new(JobErrorCodes.VideoDeleted, "The video was deleted while its job was pending.", JobErrorKind.Permanent);
 
+    /// <summary>The runner ended the attempt because its host went away (a Spot reclaim): not the job's doing.</summary>
+    public static JobError HostTerminated(string runnerReason) =>
+        new(JobErrorCodes.HostTerminated, $"The attempt's host was terminated: {runnerReason}", JobErrorKind.Transient);
+
+    /// <summary>More attempts lost to their host than <see cref="JobPolicy.MaxHostTerminations"/> allows.</summary>
+    public static JobError HostTerminatedTooOften(int terminations, string runnerReason) =>
+        new(JobErrorCodes.HostTerminated, $"{terminations} attempts lost their host (the last: {runnerReason}); the limit is reached.", JobErrorKind.Transient);
+
     public static JobError NeverStarted(int submissions, string? runnerReason) =>
         new(
             JobErrorCodes.NeverStarted,
@@ -63,4 +71,6 @@ public static class JobErrorCodes
     /// <summary>Every submission allowed was accepted by the runner and none ever started an attempt.</summary>
     public const string NeverStarted = "NEVER_STARTED";
     public const string Internal = "INTERNAL_ERROR";
+    /// <summary>The runner ended the attempt because its host was terminated (a Spot reclaim); not counted toward Jobs:MaxAttempts.</summary>
+    public const string HostTerminated = "HOST_TERMINATED";
 }

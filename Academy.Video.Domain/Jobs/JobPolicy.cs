@@ -5,7 +5,14 @@ public sealed record JobPolicy
 {
     public const int DefaultMaxAttempts = 5;
 
+    /// <summary>Attempts a job may use, not counting those its host took away (<see cref="MaxHostTerminations"/>).</summary>
     public int MaxAttempts { get; init; } = DefaultMaxAttempts;
+
+    /// <summary>
+    /// Attempts a job may lose to its host being terminated (a Spot reclaim) before it ends DEAD
+    /// (HOST_TERMINATED). Such attempts resume at once and do not count toward <see cref="MaxAttempts"/>.
+    /// </summary>
+    public int MaxHostTerminations { get; init; } = 5;
 
     /// <summary>A RUNNING attempt silent for longer than this is presumed dead.</summary>
     public TimeSpan StuckThreshold { get; init; } = TimeSpan.FromMinutes(3);

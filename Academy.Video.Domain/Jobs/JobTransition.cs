@@ -47,6 +47,9 @@ public sealed record JobTransition(
     /// <summary>The runner's word on the last submission that never started, written when set.</summary>
     public string? NeverStartedReason { get; init; }
 
+    /// <summary>Attempts lost to their host being terminated, written when set.</summary>
+    public int? HostTerminationCount { get; init; }
+
     /// <summary>The video change that happens in the same statement, if any.</summary>
     public VideoEffect? Video { get; init; }
 

@@ -40,7 +40,7 @@ public sealed record RunnerSighting(string Status, string? StatusReason);
 public sealed record SubmissionVerdict(bool Alive, string Reason, bool Terminate);
 
 /// <summary>What the recovery scan does with one job at one instant. Pure.</summary>
-public static class RecoveryDecision
+public static partial class RecoveryDecision
 {
     public static RecoveryAction Decide(TranscodeJob job, VideoStatus? videoStatus, DateTimeOffset now, JobPolicy policy)
     {
@@ -98,6 +98,17 @@ public static class RecoveryDecision
         { Status: "RUNNABLE", StatusReason: { Length: > 0 } reason } => new(false, $"blocked RUNNABLE: {reason}", Terminate: true),
         _ => new(true, $"{sighting.Status} at the runner", Terminate: false),
     };
+
+    /// <summary>
+    /// Whether the runner ended a job because its host was terminated: AWS Batch sets the job FAILED with
+    /// <c>Host EC2 (instance i-…) terminated.</c> when the instance goes away under it (a Spot reclaim, a
+    /// scale-in), and the container gets no signal first, so the worker cannot say so itself.
+    /// </summary>
+    public static bool IsHostTermination(RunnerSighting? sighting) =>
+        sighting is { Status: "FAILED", StatusReason: { } reason } && HostTerminatedReason().IsMatch(reason);
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^Host EC2 \(instance i-[0-9a-f]+\) terminated\.?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant, 1000)]
+    private static partial System.Text.RegularExpressions.Regex HostTerminatedReason();
 
     private static RecoveryAction DueSubmission(TranscodeJob job, JobPolicy policy, RecoveryAction submit) =>
         job.NeverStartedCount >= policy.MaxAttempts

@@ -32,6 +32,15 @@ public sealed record TranscodeJob
     /// <summary>Submissions the runner accepted that never started an attempt (bounded by <see cref="JobPolicy.MaxAttempts"/>).</summary>
     public int NeverStartedCount { get; init; }
 
+    /// <summary>
+    /// Attempts the runner ended because their host was terminated (a Spot reclaim): included in
+    /// <see cref="AttemptCount"/> (attempt numbers never repeat) but not counted toward <see cref="JobPolicy.MaxAttempts"/>.
+    /// </summary>
+    public int HostTerminationCount { get; init; }
+
+    /// <summary>Attempts that count toward <see cref="JobPolicy.MaxAttempts"/>.</summary>
+    public int CountedAttempts => AttemptCount - HostTerminationCount;
+
     /// <summary>The runner's word on the last of those submissions.</summary>
     public string? NeverStartedReason { get; init; }
 
@@ -130,7 +139,7 @@ public sealed record TranscodeJob
 
     /// <summary>
     /// The running attempt failed. Permanent errors end the job FAILED; transient ones wait for a
-    /// retry until <see cref="JobPolicy.MaxAttempts"/> attempts have been used, then DEAD. Either
+    /// retry until <see cref="JobPolicy.MaxAttempts"/> attempts have been used (<see cref="CountedAttempts"/>), then DEAD. Either
     /// way the attempt's prefix holds no published tree and is queued for cleanup.
     /// </summary>
     public JobTransition Fail(JobError error, DateTimeOffset now, JobPolicy policy)
@@ -147,7 +156,7 @@ public sealed record TranscodeJob
             return Finish(JobState.Failed, error, now);
         }
 
-        if (AttemptCount >= policy.MaxAttempts)
+        if (CountedAttempts >= policy.MaxAttempts)
         {
             return Finish(JobState.Dead, error, now);
         }
@@ -167,6 +176,45 @@ public sealed record TranscodeJob
     {
         var silence = now - (LastHeartbeatAt ?? UpdatedAt);
         return Fail(JobError.StuckWithoutHeartbeat(silence), now, policy);
+    }
+
+    /// <summary>
+    /// The runner ended the running attempt because its host was terminated (<see cref="RecoveryDecision.IsHostTermination"/>,
+    /// a Spot reclaim). The attempt is not counted toward <see cref="JobPolicy.MaxAttempts"/>: the job waits in
+    /// RETRY_WAIT due at once (no backoff, the job did nothing wrong), or ends DEAD (HOST_TERMINATED) once more
+    /// than <see cref="JobPolicy.MaxHostTerminations"/> attempts were lost this way. Fenced on the runner id
+    /// the runner reported about, so one reclaim is counted once.
+    /// </summary>
+    public JobTransition HostTerminated(string runnerReason, DateTimeOffset now, JobPolicy policy)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(runnerReason);
+        ArgumentNullException.ThrowIfNull(policy);
+        if (State != JobState.Running || BatchJobId is null)
+        {
+            throw new InvalidJobTransitionException(this, "lose its host (no attempt is RUNNING under a runner id)");
+        }
+
+        var count = HostTerminationCount + 1;
+        var reason = $"{BatchJobId}: {runnerReason}";
+        if (count > policy.MaxHostTerminations)
+        {
+            return Finish(JobState.Dead, JobError.HostTerminatedTooOften(count, reason), now) with
+            {
+                FenceBatchJobId = BatchJobId,
+                HostTerminationCount = count,
+            };
+        }
+
+        return Move(JobState.RetryWait, AttemptCount, now) with
+        {
+            Error = JobError.HostTerminated(reason),
+            NextAttemptAt = now,
+            ClearBatchJobId = true,
+            FenceBatchJobId = BatchJobId,
+            HostTerminationCount = count,
+            OrphanedPrefixes = [AttemptPrefix(AttemptCount)],
+            OrphanReason = $"attempt {AttemptCount} ended RETRY_WAIT ({JobErrorCodes.HostTerminated}) without publishing",
+        };
     }
 
     /// <summary>

@@ -45,22 +45,43 @@ public sealed record LectureVideo
     };
 
     /// <summary>
-    /// The source is in storage: a first job is queued. Returns null when this very upload was
-    /// already completed with a job (a repeated call must not create a second job).
+    /// Whether the upload can still be completed, before storage is looked at: null when it can, otherwise the answer
+    /// (already queued, expired, no longer uploading).
     /// </summary>
-    public QueueJob? CompleteUpload(Guid newJobId, long sourceSizeBytes, DateTimeOffset now)
+    public UploadCompletion? CheckUploadCompletion(TimeSpan uploadWindow, DateTimeOffset now)
     {
-        if (Status != VideoStatus.PendingUpload && CurrentJobId is not null)
+        if (CurrentJobId is { } jobId)
         {
-            return null;
+            return new UploadCompletion.AlreadyQueued(jobId);
         }
 
-        if (Status != VideoStatus.PendingUpload)
+        if (Status == VideoStatus.Expired || IsUploadExpired(uploadWindow, now))
         {
-            throw new InvalidVideoTransitionException(this, "complete its upload");
+            return new UploadCompletion.Expired();
         }
 
-        return QueueNewJob(newJobId, sourceSizeBytes, now);
+        return Status == VideoStatus.PendingUpload ? null : new UploadCompletion.NotUploading(Status);
+    }
+
+    /// <summary>
+    /// The client says the upload is done and storage holds <paramref name="stored"/>: a first job is queued when the
+    /// source is what was declared. A repeated call answers with the job the first one queued.
+    /// </summary>
+    public UploadCompletion CompleteUpload(Guid newJobId, StoredSource? stored, TimeSpan uploadWindow, DateTimeOffset now)
+    {
+        if (CheckUploadCompletion(uploadWindow, now) is { } refused)
+        {
+            return refused;
+        }
+
+        return stored switch
+        {
+            null => new UploadCompletion.NothingUploaded(),
+            { SizeBytes: 0 } => new UploadCompletion.EmptySource(),
+            // Videos created before the size was recorded have none to compare with.
+            _ when SourceSizeBytes is { } declared && stored.SizeBytes != declared => new UploadCompletion.WrongSize(declared, stored.SizeBytes),
+            _ => new UploadCompletion.Queue(QueueNewJob(newJobId, stored.SizeBytes, now)),
+        };
     }
 
     /// <summary>A FAILED video (its job FAILED or DEAD) gets a new job.</summary>

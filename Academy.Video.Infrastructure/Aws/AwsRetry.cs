@@ -33,12 +33,38 @@ public static partial class AwsRetry
                 MaxDelay = TimeSpan.FromSeconds(10),
                 OnRetry = arguments =>
                 {
-                    LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, arguments.Outcome.Exception);
+                    LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, Describe(arguments.Outcome.Exception));
+                    LogTrace(logger, arguments.Outcome.Exception);
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "AWS call failed transiently; retry {Attempt} in {Delay}")]
-    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, Exception? exception);
+    /// <summary>An error in one line for a warning: its type and message, with the innermost cause's message.</summary>
+    public static string Describe(Exception? error)
+    {
+        if (error is null)
+        {
+            return "no exception";
+        }
+
+        var inner = error.GetBaseException();
+        var text = inner == error || error.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{error.GetType().Name}: {error.Message}" : $"{error.GetType().Name}: {error.Message} ({inner.Message})";
+        return text.ReplaceLineEndings(" ");
+    }
+
+    /// <summary>The full exception, at Debug only: operators see one line per retry, <c>--verbose</c> shows the trace.</summary>
+    public static void LogTrace(ILogger logger, Exception? error)
+    {
+        if (error is not null && logger.IsEnabled(LogLevel.Debug))
+        {
+            LogRetryTrace(logger, error);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AWS call failed transiently ({Error}); retry {Attempt} in {Delay}")]
+    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string error);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The AWS call's failure in full")]
+    private static partial void LogRetryTrace(ILogger logger, Exception exception);
 }

@@ -35,6 +35,7 @@ internal static class JobCommands
                 submitted_at = CASE WHEN @ClearBatchJobId THEN NULL ELSE j.submitted_at END,
                 never_started_count = COALESCE(@NeverStartedCount, j.never_started_count),
                 never_started_reason = COALESCE(@NeverStartedReason, j.never_started_reason),
+                host_termination_count = COALESCE(@HostTerminationCount, j.host_termination_count),
                 finished_at = @FinishedAt
             WHERE j.id = @JobId AND j.state = @FromState AND j.attempt_count = @FromAttempt
               AND (@FenceBatchJobId::text IS NULL OR j.aws_batch_job_id = @FenceBatchJobId::text)
@@ -127,6 +128,7 @@ internal static class JobCommands
             FenceBatchJobId = transition?.FenceBatchJobId,
             NeverStartedCount = transition?.NeverStartedCount,
             NeverStartedReason = transition?.NeverStartedReason,
+            HostTerminationCount = transition?.HostTerminationCount,
             FinishedAt = DbTime.ToDb(transition?.FinishedAt),
             StartsAttempt = transition?.StartsAttempt ?? false,
             EndsAttempt = transition?.EndsAttempt ?? false,

@@ -80,6 +80,7 @@ internal record JobRow
     public DateTime? NextAttemptAt { get; init; }
     public int NeverStartedCount { get; init; }
     public string? NeverStartedReason { get; init; }
+    public int HostTerminationCount { get; init; }
     public string? TopRungCode { get; init; }
     public string? TopRungReason { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -93,6 +94,7 @@ internal record JobRow
         ("aws_batch_job_id", "AwsBatchJobId"), ("submitted_at", "SubmittedAt"), ("last_heartbeat_at", "LastHeartbeatAt"),
         ("progress_percent", "ProgressPercent"), ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"),
         ("next_attempt_at", "NextAttemptAt"), ("never_started_count", "NeverStartedCount"), ("never_started_reason", "NeverStartedReason"),
+        ("host_termination_count", "HostTerminationCount"),
         ("top_rung_code", "TopRungCode"), ("top_rung_reason", "TopRungReason"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
 
     public TranscodeJob ToDomain() => new()
@@ -110,6 +112,7 @@ internal record JobRow
         NextAttemptAt = DbTime.FromDb(NextAttemptAt),
         NeverStartedCount = NeverStartedCount,
         NeverStartedReason = NeverStartedReason,
+        HostTerminationCount = HostTerminationCount,
         TopRungCode = TopRungCode,
         TopRungReason = TopRungReason,
         CreatedAt = DbTime.FromDb(CreatedAt),

@@ -3,7 +3,6 @@ using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Runners.Local;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,7 +92,7 @@ public static class RunnerServiceCollectionExtensions
 
         // Environment, profile, container or instance credentials, resolved when the first request is signed.
         services.TryAddKeyedSingleton<AWSCredentials>(
-            BatchCredentialsKey, (_, _) => DefaultAWSCredentialsIdentityResolver.GetCredentials());
+            BatchCredentialsKey, (_, _) => new DefaultChainCredentials());
 
         services.AddHttpClient<AwsBatchClient>((provider, client) =>
             {

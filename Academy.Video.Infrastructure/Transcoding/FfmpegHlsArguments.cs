@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Domain.Media;
 using Academy.Video.Domain.Videos;
@@ -52,14 +51,8 @@ public static class FfmpegHlsArguments
     /// </summary>
     private const string EveryKeyFrame = "0.000001";
 
-    /// <summary>GOP length when the probe found no frame rate; the forced key frames keep segments aligned anyway.</summary>
-    private const double FallbackFramesPerSecond = 30;
-
     /// <summary>Short side from which a rendition gets the High profile; smaller ones use Main for old, low-end players.</summary>
     private const int HighProfileMinShortSide = 720;
-
-    /// <summary>How much past a resumed run's start its storyboard's first part reads, so frames reordered around the start are in.</summary>
-    private const double HeadMarginSeconds = 2;
 
     public static IReadOnlyList<string> Build(HlsEncodeRequest request, TranscodingOptions options, HlsCommand? command = null)
     {
@@ -67,16 +60,8 @@ public static class FfmpegHlsArguments
         ArgumentNullException.ThrowIfNull(options);
         Validate(request);
         command ??= new HlsCommand();
-
-        var renditions = request.Renditions;
         var copyTop = command.CopyCutSeconds is not null;
-        var encoded = copyTop ? renditions.Skip(1).ToList() : renditions.ToList();
-        var seconds = request.SegmentDuration.TotalSeconds;
-        var fps = request.Source.FramesPerSecond > 0 ? request.Source.FramesPerSecond : FallbackFramesPerSecond;
-        var hasAudio = request.Source.HasAudio;
-        var resume = command.Resume;
-        var extras = command.PosterAndStoryboard;
-        var source = Path.GetFullPath(request.SourcePath);
+        var encoded = copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
         var output = Path.GetFullPath(request.OutputDirectory);
 
         var args = new List<string>
@@ -89,103 +74,29 @@ public static class FfmpegHlsArguments
             "-nostats",
             "-progress", "pipe:1",
         };
-
-        // Inputs. A clean run reads the source once. A resumed one reads its video from the resume point for the ladder (the
-        // seek lands on a key frame at or before it; -itsoffset puts the timestamps back on the clean run's clock), the part
-        // before it for the poster and storyboard only, and the audio from the start.
-        int ladder = 0, head = -1, audio = 0;
-        if (resume is not null)
-        {
-            // A copied stream is cut exactly at the key frame: the seek asks for a hair after it, never the one before.
-            var seek = Seconds(resume.Seconds + (copyTop ? 0.0005 : 0));
-            args.AddRange(["-ss", seek, "-itsoffset", seek, "-i", source]);
-            var inputs = 1;
-            if (extras)
-            {
-                args.AddRange(["-t", Seconds(resume.Seconds + HeadMarginSeconds), "-i", source]);
-                head = inputs++;
-            }
-
-            if (hasAudio)
-            {
-                args.AddRange(["-i", source]);
-                audio = inputs;
-            }
-        }
-        else
-        {
-            args.AddRange(["-i", source]);
-        }
-
-        var graph = FilterGraph(request, encoded, command, ladder, head, fps);
+        var inputs = Inputs(request, command, args);
+        var graph = HlsFilterGraph.Build(request, encoded, command, inputs.Ladder, inputs.Head);
         if (graph.Length > 0)
         {
             args.AddRange(["-filter_complex", graph]);
         }
 
-        var hlsStart = (resume?.Segment ?? 0).ToString(CultureInfo.InvariantCulture);
-        var segment = Seconds(seconds);
-
         if (copyTop)
         {
-            var top = renditions[0];
-            args.AddRange(["-map", $"{ladder}:v:0", "-map_metadata", "-1", "-c:v", "copy"]);
-            args.AddRange(Hls(segment, hlsStart, Path.Combine(output, top.Name, SegmentPattern), Path.Combine(output, top.Name, VariantPlaylistName)));
+            AddCopiedTopRung(args, request, command, inputs.Ladder, output);
         }
 
         if (encoded.Count > 0)
         {
-            for (var i = 0; i < encoded.Count; i++)
-            {
-                args.AddRange(["-map", $"[v{i}]"]);
-            }
-
-            // Phone videos carry GPS and device tags in the container; none of it belongs in a public stream.
-            args.AddRange(["-map_metadata", "-1"]);
-
-            // Key frames only at the boundaries: a GOP too long for the encoder to add one of its own in between (boundaries
-            // are at most 1.5x the target apart), the boundaries forced as a list of absolute times.
-            var gop = Math.Max(1, (int)Math.Round(fps * seconds * 2, MidpointRounding.AwayFromZero)).ToString(CultureInfo.InvariantCulture);
-            var keyframes = Keyframes(request, command);
-            for (var i = 0; i < encoded.Count; i++)
-            {
-                var r = encoded[i];
-                var s = i.ToString(CultureInfo.InvariantCulture);
-                args.AddRange(
-                [
-                    $"-c:v:{s}", "libx264",
-                    $"-profile:v:{s}", r.ShortSide >= HighProfileMinShortSide ? "high" : "main",
-                    // Constant quality, capped: a still slide costs almost nothing, motion gets at most the rung's rate.
-                    $"-crf:v:{s}", options.Crf.ToString(CultureInfo.InvariantCulture),
-                    $"-maxrate:v:{s}", Kbps(r.VideoBitrateKbps),
-                    $"-bufsize:v:{s}", Kbps(r.BufferSizeKbps),
-                    $"-g:v:{s}", gop,
-                    $"-keyint_min:v:{s}", gop,
-                    $"-sc_threshold:v:{s}", "0",
-                ]);
-                if (keyframes.Length > 0)
-                {
-                    args.AddRange([$"-force_key_frames:v:{s}", keyframes]);
-                }
-            }
-
-            args.AddRange(["-preset", options.Preset]);
-            AddThreads(args, options);
-            // Frames keep their own timestamps: no duplicates made up to fill the time before a resumed run's first frame.
-            args.AddRange(["-fps_mode", "vfr"]);
-            args.AddRange(Hls(EveryKeyFrame, hlsStart, Path.Combine(output, "%v", SegmentPattern), Path.Combine(output, "%v", VariantPlaylistName),
-                ["-var_stream_map", string.Join(' ', encoded.Select((r, i) => $"v:{i},name:{r.Name}"))]));
+            AddEncodedLadder(args, request, options, command, encoded, output);
         }
 
-        if (hasAudio)
+        if (request.Source.HasAudio)
         {
-            // One encode at the highest rate any rung asks for, shared by every variant.
-            args.AddRange(["-map", $"{audio}:a:0", "-map_metadata", "-1", "-c:a", "aac", "-ac", "2", "-b:a", Kbps(renditions.Max(r => r.AudioBitrateKbps))]);
-            AddThreads(args, options);
-            args.AddRange(Hls(segment, "0", Path.Combine(output, AudioRenditionName, SegmentPattern), Path.Combine(output, AudioRenditionName, VariantPlaylistName)));
+            AddAudio(args, request, options, inputs.Audio, output);
         }
 
-        if (extras)
+        if (command.PosterAndStoryboard)
         {
             args.AddRange(Jpeg("[poster]", "2", Path.Combine(output, PosterName)));
             args.AddRange(Jpeg("[storyboard]", "5", Path.Combine(output, StoryboardImageName)));
@@ -193,6 +104,106 @@ public static class FfmpegHlsArguments
 
         return args;
     }
+
+    /// <summary>The run's inputs, by their index.</summary>
+    /// <param name="Ladder">The input the ladder is read from.</param>
+    /// <param name="Head">A resumed run's part before its start (poster and storyboard only); -1 when there is none.</param>
+    /// <param name="Audio">The input the audio is read from.</param>
+    private sealed record InputIndexes(int Ladder, int Head, int Audio);
+
+    /// <summary>
+    /// A clean run reads the source once. A resumed one reads its video from the resume point for the ladder (the seek
+    /// lands on a key frame at or before it; -itsoffset puts the timestamps back on the clean run's clock), the part
+    /// before it for the poster and storyboard only, and the audio from the start.
+    /// </summary>
+    private static InputIndexes Inputs(HlsEncodeRequest request, HlsCommand command, List<string> args)
+    {
+        var source = Path.GetFullPath(request.SourcePath);
+        if (command.Resume is not { } resume)
+        {
+            args.AddRange(["-i", source]);
+            return new InputIndexes(0, -1, 0);
+        }
+
+        var seek = HlsCuts.LadderSeek(resume, command.CopyCutSeconds is not null);
+        args.AddRange(["-ss", seek, "-itsoffset", seek, "-i", source]);
+        int inputs = 1, head = -1, audio = 0;
+        if (command.PosterAndStoryboard)
+        {
+            args.AddRange(["-t", HlsCuts.HeadDuration(resume), "-i", source]);
+            head = inputs++;
+        }
+
+        if (request.Source.HasAudio)
+        {
+            args.AddRange(["-i", source]);
+            audio = inputs;
+        }
+
+        return new InputIndexes(0, head, audio);
+    }
+
+    private static void AddCopiedTopRung(List<string> args, HlsEncodeRequest request, HlsCommand command, int ladder, string output)
+    {
+        var top = request.Renditions[0];
+        args.AddRange(["-map", $"{ladder}:v:0", "-map_metadata", "-1", "-c:v", "copy"]);
+        args.AddRange(Hls(HlsCuts.Seconds(request.SegmentDuration.TotalSeconds), StartNumber(command), Path.Combine(output, top.Name, SegmentPattern), Path.Combine(output, top.Name, VariantPlaylistName)));
+    }
+
+    /// <summary>The encoded renditions, the filter graph's <c>[v0]</c>, <c>[v1]</c>, …, into one HLS muxer with a variant each.</summary>
+    private static void AddEncodedLadder(List<string> args, HlsEncodeRequest request, TranscodingOptions options, HlsCommand command, List<Rendition> encoded, string output)
+    {
+        for (var i = 0; i < encoded.Count; i++)
+        {
+            args.AddRange(["-map", $"[v{i}]"]);
+        }
+
+        // Phone videos carry GPS and device tags in the container; none of it belongs in a public stream.
+        args.AddRange(["-map_metadata", "-1"]);
+
+        // Key frames only at the boundaries (HlsCuts.Gop), the boundaries forced as a list of absolute times.
+        var gop = HlsCuts.Gop(request);
+        var keyframes = HlsCuts.Keyframes(request, command);
+        for (var i = 0; i < encoded.Count; i++)
+        {
+            var r = encoded[i];
+            var s = i.ToString(CultureInfo.InvariantCulture);
+            args.AddRange(
+            [
+                $"-c:v:{s}", "libx264",
+                $"-profile:v:{s}", r.ShortSide >= HighProfileMinShortSide ? "high" : "main",
+                // Constant quality, capped: a still slide costs almost nothing, motion gets at most the rung's rate.
+                $"-crf:v:{s}", options.Crf.ToString(CultureInfo.InvariantCulture),
+                $"-maxrate:v:{s}", Kbps(r.VideoBitrateKbps),
+                $"-bufsize:v:{s}", Kbps(r.BufferSizeKbps),
+                $"-g:v:{s}", gop,
+                $"-keyint_min:v:{s}", gop,
+                $"-sc_threshold:v:{s}", "0",
+            ]);
+            if (keyframes.Length > 0)
+            {
+                args.AddRange([$"-force_key_frames:v:{s}", keyframes]);
+            }
+        }
+
+        args.AddRange(["-preset", options.Preset]);
+        AddThreads(args, options);
+        // Frames keep their own timestamps: no duplicates made up to fill the time before a resumed run's first frame.
+        args.AddRange(["-fps_mode", "vfr"]);
+        args.AddRange(Hls(EveryKeyFrame, StartNumber(command), Path.Combine(output, "%v", SegmentPattern), Path.Combine(output, "%v", VariantPlaylistName),
+            ["-var_stream_map", string.Join(' ', encoded.Select((r, i) => $"v:{i},name:{r.Name}"))]));
+    }
+
+    /// <summary>One encode at the highest rate any rung asks for, shared by every variant, always from the start.</summary>
+    private static void AddAudio(List<string> args, HlsEncodeRequest request, TranscodingOptions options, int audio, string output)
+    {
+        args.AddRange(["-map", $"{audio}:a:0", "-map_metadata", "-1", "-c:a", "aac", "-ac", "2", "-b:a", Kbps(request.Renditions.Max(r => r.AudioBitrateKbps))]);
+        AddThreads(args, options);
+        args.AddRange(Hls(HlsCuts.Seconds(request.SegmentDuration.TotalSeconds), "0", Path.Combine(output, AudioRenditionName, SegmentPattern), Path.Combine(output, AudioRenditionName, VariantPlaylistName)));
+    }
+
+    /// <summary>The video variants' first segment number: a resumed run numbers on from its start.</summary>
+    private static string StartNumber(HlsCommand command) => (command.Resume?.Segment ?? 0).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The storyboard of the request: its tiles, their size and grid.</summary>
     public static StoryboardPlan Storyboard(HlsEncodeRequest request)
@@ -209,7 +220,7 @@ public static class FfmpegHlsArguments
     public static bool Resumable(HlsEncodeRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        return EncodedBoundaries(request).Count <= SourceCopy.MaxCuts;
+        return HlsCuts.EncodedBoundaries(request).Count <= SourceCopy.MaxCuts;
     }
 
     /// <summary>The variant playlists ffmpeg writes, relative to the output directory: every rendition, then the audio.</summary>
@@ -262,110 +273,6 @@ public static class FfmpegHlsArguments
             args.AddRange(["-threads", options.Threads.ToString(CultureInfo.InvariantCulture)]);
         }
     }
-
-    /// <summary>The encoded renditions' forced key frames still ahead of the run's start, or an expression when the list would be too long.</summary>
-    private static string Keyframes(HlsEncodeRequest request, HlsCommand command)
-    {
-        var after = command.Resume?.Segment ?? 0;
-        if (command.CopyCutSeconds is { } cuts)
-        {
-            return KeyframeList(cuts.Skip(after));
-        }
-
-        var boundaries = EncodedBoundaries(request);
-        return boundaries.Count <= SourceCopy.MaxCuts
-            ? KeyframeList(boundaries.Skip(after))
-            : $"expr:gte(t,n_forced*{Seconds(request.SegmentDuration.TotalSeconds)})";
-    }
-
-    /// <summary>Each multiple of the target before the end: an encoded rendition's boundaries on the output's clock.</summary>
-    private static List<double> EncodedBoundaries(HlsEncodeRequest request)
-    {
-        var target = request.SegmentDuration.TotalSeconds;
-        var end = request.Source.Duration.TotalSeconds;
-        var boundaries = new List<double>();
-        for (var n = 1; n * target < end && boundaries.Count <= SourceCopy.MaxCuts; n++)
-        {
-            boundaries.Add(n * target);
-        }
-
-        return boundaries;
-    }
-
-    private static string FilterGraph(HlsEncodeRequest request, IReadOnlyList<Rendition> encoded, HlsCommand command, int ladder, int head, double fps)
-    {
-        var extras = command.PosterAndStoryboard;
-        if (encoded.Count == 0 && !extras)
-        {
-            return string.Empty;
-        }
-
-        var resume = command.Resume;
-        var top = request.Renditions[0];
-        var storyboard = Storyboard(request);
-        var posterAt = Poster.TimeFor(request.Source.Duration.TotalSeconds, request.PosterAtSeconds);
-        // In a resumed run the poster comes from the part before the resume point when it lies there (a second to spare).
-        var posterInHead = extras && resume is not null && posterAt + 1 <= resume.Seconds;
-        var graph = new StringBuilder();
-
-        // One conversion to 8-bit 4:2:0 (what every H.264 player decodes) before the split, not one per rendition.
-        var ladderOutputs = encoded.Select((_, i) => $"[s{i}]").ToList();
-        if (extras)
-        {
-            ladderOutputs.Add("[tail]");
-            if (!posterInHead)
-            {
-                ladderOutputs.Add("[ps]");
-            }
-        }
-
-        var trim = resume is null ? "" : $"trim=start={Seconds(resume.Seconds - (command.CopyCutSeconds is null ? 0 : 0.001))},";
-        graph.Append(CultureInfo.InvariantCulture, $"[{ladder}:v]{trim}format=yuv420p,split={ladderOutputs.Count}{string.Concat(ladderOutputs)}");
-        for (var i = 0; i < encoded.Count; i++)
-        {
-            var r = encoded[i];
-            graph.Append(CultureInfo.InvariantCulture, $";[s{i}]scale={r.Width}:{r.Height},setsar=1[v{i}]");
-        }
-
-        if (!extras)
-        {
-            return graph.ToString();
-        }
-
-        var tile = $"scale={storyboard.TileWidth}:{storyboard.TileHeight}:out_range=full,setsar=1,format=yuv420p";
-        var interval = Seconds(storyboard.IntervalSeconds);
-        // Tile i is the first frame at or after i x interval: a frame is taken when the interval it falls in differs from its predecessor's.
-        var crossing = $"gt(floor(t/{interval}),floor(prev_t/{interval}))";
-        if (resume is null)
-        {
-            graph.Append(CultureInfo.InvariantCulture, $";[tail]select='if(isnan(prev_t),1,{crossing})',{tile},tile={storyboard.Columns}x{storyboard.Rows}[storyboard]");
-        }
-        else
-        {
-            // The part before the resume point is decoded for the poster and storyboard only; its tiles and the ladder's
-            // are joined in order. The ladder's first frame starts a tile if a tile time falls on the resume point.
-            var first = storyboard.TileStartsAt(resume.Seconds, fps) ? "1" : "0";
-            var headOutputs = posterInHead ? "[head][ps]" : "[head]";
-            graph.Append(CultureInfo.InvariantCulture, $";[{head}:v]trim=end={Seconds(resume.Seconds)},format=yuv420p,split={(posterInHead ? 2 : 1)}{headOutputs}")
-                .Append(CultureInfo.InvariantCulture, $";[head]select='if(isnan(prev_t),1,{crossing})',{tile}[t0]")
-                .Append(CultureInfo.InvariantCulture, $";[tail]select='if(isnan(prev_t),{first},{crossing})',{tile}[t1]")
-                .Append(CultureInfo.InvariantCulture, $";[t0][t1]concat=n=2:v=1:a=0,tile={storyboard.Columns}x{storyboard.Rows}[storyboard]");
-        }
-
-        graph.Append(CultureInfo.InvariantCulture, $";[ps]select='gte(t,{Seconds(posterAt)})*isnan(prev_selected_t)',scale={top.Width}:{top.Height}:out_range=full,setsar=1,format=yuv420p[poster]");
-        return graph.ToString();
-    }
-
-    /// <summary>
-    /// One millisecond early. ffmpeg 6+ forces the first frame at or after each time; 5.1 rounds each time to the
-    /// nearest frame of the encoder's clock. A time a hair before the cut's frame (less than half a frame up to
-    /// 500 fps) selects that frame under both rules, even after six-decimal text rounding; a time between two frames
-    /// would select the later frame under one and the earlier under the other.
-    /// </summary>
-    private static string KeyframeList(IEnumerable<double> seconds) =>
-        string.Join(',', seconds.Select(t => Seconds(Math.Max(0, t - 0.001))));
-
-    private static string Seconds(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
 
     private static string Kbps(int kbps) => kbps.ToString(CultureInfo.InvariantCulture) + "k";
 

@@ -6,7 +6,7 @@ namespace Academy.Video.Infrastructure.Transcoding;
 
 public static class TranscodingServiceCollectionExtensions
 {
-    /// <summary>Registers the ffprobe/ffmpeg adapters for <see cref="IMediaProbe"/> and <see cref="IHlsEncoder"/>.</summary>
+    /// <summary>Registers the ffprobe/ffmpeg adapters for <see cref="IMediaProbe"/> and <see cref="IHlsEncoder"/>, and the attempt that runs them.</summary>
     public static IServiceCollection AddFfmpegTranscoding(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -21,6 +21,14 @@ public static class TranscodingServiceCollectionExtensions
 
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<IHlsEncoder, FfmpegHlsEncoder>();
+        return services.AddTranscodeAttempt();
+    }
+
+    /// <summary>Registers <see cref="ITranscodeAttempt"/>: it runs whichever <see cref="IMediaProbe"/> and <see cref="IHlsEncoder"/> are registered.</summary>
+    public static IServiceCollection AddTranscodeAttempt(this IServiceCollection services)
+    {
+        services.AddScoped<HlsPublisher>();
+        services.AddScoped<ITranscodeAttempt, TranscodeAttemptRunner>();
         return services;
     }
 }

@@ -56,6 +56,9 @@ public sealed record JobDefinitionState(
 {
     public const string AwsLogsGroupOption = "awslogs-group";
 
+    /// <summary>The variables the execution role injects from Secrets Manager or SSM at start (<c>secrets</c>): names only.</summary>
+    public IReadOnlyList<string> SecretNames { get; init; } = [];
+
     public string? LogGroup => LogOptions.GetValueOrDefault(AwsLogsGroupOption);
 }
 

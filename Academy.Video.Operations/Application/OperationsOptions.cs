@@ -20,6 +20,15 @@ public sealed class OperationsOptions
     /// <summary>How long the canary may take to become READY (a Batch compute environment may have to start an instance).</summary>
     public TimeSpan CanaryTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// The bound on every operator command but migrate: past it the command prints one FAIL line and exits 2
+    /// (with <c>--smoke-submit</c> the bound is this plus <see cref="CanaryTimeout"/>).
+    /// </summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The bound on <c>migrate</c>: a migration may rewrite a large table.</summary>
+    public TimeSpan MigrateTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How often the canary's runner state and video are polled.</summary>
     public TimeSpan CanaryPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -74,7 +74,10 @@ public sealed class AwsCloudInfrastructure(
             container?.LogConfiguration?.Options ?? new Dictionary<string, string>(),
             latest.RetryStrategy?.Attempts,
             latest.Timeout?.AttemptDurationSeconds,
-            (container?.Environment ?? []).Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value!, StringComparer.Ordinal));
+            (container?.Environment ?? []).Where(e => e.Value is not null).ToDictionary(e => e.Name, e => e.Value!, StringComparer.Ordinal))
+        {
+            SecretNames = (container?.Secrets ?? []).Select(s => s.Name).ToList(),
+        };
     }
 
     public async Task<RoleState?> FindRoleAsync(string roleName, CancellationToken cancellationToken)

@@ -34,7 +34,10 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
     {
         var entries = new List<SettingEntry>
         {
-            Entry("ConnectionStrings:Postgres", PersistenceServiceCollectionExtensions.DefaultConnectionString, MaskConnectionString),
+            // Unset, the value shown is no fallback: only local mode uses the development database (the problems say so otherwise).
+            configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName) is null
+                ? new SettingEntry("ConnectionStrings:Postgres", "(not set: local mode uses build/postgres.sh's database)", "default")
+                : Entry("ConnectionStrings:Postgres", "", MaskConnectionString),
             Entry(StorageServiceCollectionExtensions.ProviderKey, StorageServiceCollectionExtensions.LocalProvider),
         };
 
@@ -81,6 +84,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
 
         var jobs = JobPolicy.Default;
         entries.Add(Entry("Jobs:MaxAttempts", Text(jobs.MaxAttempts)));
+        entries.Add(Entry("Jobs:MaxHostTerminations", Text(jobs.MaxHostTerminations)));
         entries.Add(Entry("Jobs:StuckThreshold", Text(jobs.StuckThreshold)));
         entries.Add(Entry("Jobs:SubmitGracePeriod", Text(jobs.SubmitGracePeriod)));
         entries.Add(Entry("Jobs:SubmissionCheckAfter", Text(jobs.SubmissionCheckAfter)));

@@ -10,7 +10,6 @@ using Academy.Video.Operations.Application.SmokeSubmit;
 using Academy.Video.Operations.Aws;
 using Amazon;
 using Amazon.Runtime;
-using Amazon.Runtime.Credentials;
 using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,7 +53,7 @@ public static class OperationsAdapterServiceCollectionExtensions
         });
         services.AddOptions<AwsClientOptions>().Bind(configuration.GetSection(AwsClientOptions.SectionName));
         services.TryAddKeyedSingleton<AWSCredentials>(
-            RunnerServiceCollectionExtensions.BatchCredentialsKey, (_, _) => DefaultAWSCredentialsIdentityResolver.GetCredentials());
+            RunnerServiceCollectionExtensions.BatchCredentialsKey, (_, _) => new DefaultChainCredentials());
 
         AddSignedClient<AwsIamClient>(services, "iam",
             (aws, _) => aws.IamServiceUrl ?? new Uri("https://iam.amazonaws.com"), (aws, _) => aws.IamSigningRegion);

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using Academy.Video.Application.Common;
-using Academy.Video.Application.Storage;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Application.Videos;
 using Academy.Video.Domain.Jobs;
-using Academy.Video.Domain.Media;
 using Academy.Video.Domain.Videos;
 using Mediator;
 using Microsoft.Extensions.Logging;
@@ -15,11 +13,7 @@ namespace Academy.Video.Application.Jobs.ProcessJob;
 public sealed class ProcessJobHandler(
     ITranscodeJobStore jobs,
     IVideoStore videos,
-    IObjectStorage storage,
-    IMediaProbe probe,
-    IHlsEncoder encoder,
-    HlsPublisher publisher,
-    ResumeFinder resumeFinder,
+    ITranscodeAttempt attempts,
     JobPolicy policy,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
@@ -89,108 +83,72 @@ public sealed class ProcessJobHandler(
         return new(ProcessJobOutcome.VideoDeleted, detail);
     }
 
+    /// <summary>
+    /// Runs the attempt under a heartbeat, then moves the job as the attempt ended: SUCCEEDED, or FAILED / DEAD /
+    /// RETRY_WAIT, or left alone when the attempt was taken away meanwhile.
+    /// </summary>
     private async Task<ProcessJobResult> RunAttemptAsync(TranscodeJob job, LectureVideo video, CancellationToken stopRequested)
     {
-        var attempt = job.AttemptCount;
         var clock = Stopwatch.StartNew();
         logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} batch {batch_job_id}",
-            JobEvents.ProcessStart, job.Id, job.VideoId, attempt, job.BatchJobId);
+            JobEvents.ProcessStart, job.Id, job.VideoId, job.AttemptCount, job.BatchJobId);
 
         using var attemptScope = CancellationTokenSource.CreateLinkedTokenSource(stopRequested);
-        var heartbeat = new AttemptHeartbeat(jobs, time, logger, job.Id, attempt, options.HeartbeatInterval, attemptScope);
+        var heartbeat = new AttemptHeartbeat(jobs, time, logger, job.Id, job.AttemptCount, options.HeartbeatInterval, attemptScope);
         var heartbeatLoop = heartbeat.RunAsync();
-        var workDirectory = Path.Combine(options.WorkDirectory, $"{job.Id:N}-a{attempt}");
-        var prefix = job.AttemptPrefix(attempt);
-        // For the logs only: what failed is judged by the exception's type (AttemptFailures).
-        var phase = "download";
+        AttemptOutcome outcome;
         try
         {
-            Directory.CreateDirectory(workDirectory);
-            var sourcePath = Path.Combine(workDirectory, "source" + Path.GetExtension(video.SourceKey));
-            await DownloadSourceAsync(video.SourceKey, sourcePath, attemptScope.Token);
-
-            phase = "probe";
-            var source = await probe.ProbeAsync(sourcePath, attemptScope.Token);
-            var renditions = HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, options.EffectiveRungs);
-            var outputDirectory = Path.Combine(workDirectory, "hls");
-            var plan = await encoder.PlanAsync(
-                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration) { PosterAtSeconds = video.PosterAtSeconds },
-                attemptScope.Token);
-            LogTopRung(job, attempt, plan.TopRung);
-            var record = job.RecordEncodePlan(SourceMetadata.From(source), plan.TopRung.Code, plan.TopRung.Reason, time.GetUtcNow());
-            if (!await jobs.TryRecordEncodePlanAsync(record, attemptScope.Token))
-            {
-                return Abandon(job, phase, "the attempt was superseded before it could encode");
-            }
-
-            var resume = await resumeFinder.FindAsync(job, plan, attemptScope.Token);
-            LogPhase(job, attempt, "encode", clock, $"{source.DisplayWidth}x{source.DisplayHeight} {source.Duration:c} -> {string.Join(',', renditions.Select(r => r.Name))}");
-
-            phase = "encode";
-            await using var publication = publisher.Begin(
-                new HlsPublicationTarget(prefix, attempt, plan.Fingerprint, outputDirectory, Path.Combine(workDirectory, "publish")),
-                attemptScope.Token);
-            if (resume is not null)
-            {
-                publication.Reuse(resume.Point, resume.FromPrefix);
-                logger.LogInformation("{event} job {job_id} attempt {attempt} from_attempt {from_attempt} segments {segments}: the first segments of every video variant are copied from {from_prefix}",
-                    JobEvents.AttemptResumed, job.Id, attempt, resume.Point.Attempt, resume.Point.SegmentCount, resume.FromPrefix);
-            }
-
-            HlsOutput output;
-            try
-            {
-                output = await encoder.EncodeAsync(plan, resume?.Point, heartbeat, publication, publication.Token);
-            }
-            catch (Exception) when (publication.Failure is { } uploadFailure)
-            {
-                // The encoder was stopped because publishing failed: the upload's failure is the attempt's.
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(uploadFailure);
-                throw;
-            }
-
-            phase = "upload";
-            LogPhase(job, attempt, phase, clock, $"{output.Files.Count} files written, the rest of the upload to {prefix}");
-            var hlsPath = await publication.FinishAsync(output);
-
-            phase = "complete";
-            await heartbeat.StopAsync(heartbeatLoop);
-            attemptScope.Token.ThrowIfCancellationRequested();
-            var published = new PublishedTree(hlsPath, output.Poster is { } poster ? prefix + poster : null, output.Storyboard is { } storyboard ? prefix + storyboard : null);
-            if (!await CompleteAsync(job, published))
-            {
-                return Abandon(job, phase, "the attempt was superseded before it could complete");
-            }
-
-            logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} hls {hls_path} duration_ms {duration_ms}",
-                JobEvents.JobCompleted, job.Id, job.VideoId, attempt, hlsPath, clock.ElapsedMilliseconds);
-            return new(ProcessJobOutcome.Completed, hlsPath);
-        }
-        catch (OperationCanceledException) when (heartbeat.Lost)
-        {
-            return Abandon(job, phase, "the heartbeat found the attempt superseded");
-        }
-        catch (OperationCanceledException) when (stopRequested.IsCancellationRequested)
-        {
-            var result = await FailAsync(job, JobError.Cancelled("the container was asked to stop (SIGTERM)"), phase, clock);
-            return result with { Outcome = ProcessJobOutcome.Cancelled };
-        }
-        catch (Exception ex)
-        {
-            return await FailAsync(job, AttemptFailures.Classify(ex), phase, clock, ex);
+            outcome = await attempts.RunAsync(job, video, new AttemptJournal(job, jobs, time, heartbeat), attemptScope.Token);
         }
         finally
         {
             await heartbeat.StopAsync(heartbeatLoop);
-            TryDeleteDirectory(workDirectory);
         }
+
+        if (outcome is AttemptOutcome.Published && attemptScope.IsCancellationRequested)
+        {
+            outcome = new AttemptOutcome.Stopped(outcome.Phase);
+        }
+
+        return outcome switch
+        {
+            AttemptOutcome.Published published => await CompleteAsync(job, published, clock),
+            AttemptOutcome.Superseded superseded => Abandon(job, superseded.Phase, superseded.Reason),
+            AttemptOutcome.Stopped when heartbeat.Lost => Abandon(job, outcome.Phase, "the heartbeat found the attempt superseded"),
+            AttemptOutcome.Stopped => await FailAsync(job, JobError.Cancelled("the container was asked to stop (SIGTERM)"), outcome.Phase, clock) with { Outcome = ProcessJobOutcome.Cancelled },
+            AttemptOutcome.Failed failed => await FailAsync(job, failed.Error, failed.Phase, clock, failed.Cause),
+            _ => throw new InvalidOperationException($"Unknown attempt outcome {outcome.GetType().Name}."),
+        };
+    }
+
+    private async Task<ProcessJobResult> CompleteAsync(TranscodeJob job, AttemptOutcome.Published published, Stopwatch clock)
+    {
+        bool completed;
+        try
+        {
+            completed = await TryCompleteAsync(job, published);
+        }
+        catch (Exception ex)
+        {
+            return await FailAsync(job, AttemptFailures.Classify(ex), published.Phase, clock, ex);
+        }
+
+        if (!completed)
+        {
+            return Abandon(job, published.Phase, "the attempt was superseded before it could complete");
+        }
+
+        logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} hls {hls_path} duration_ms {duration_ms}",
+            JobEvents.JobCompleted, job.Id, job.VideoId, job.AttemptCount, published.HlsPath, clock.ElapsedMilliseconds);
+        return new(ProcessJobOutcome.Completed, published.HlsPath);
     }
 
     /// <summary>
     /// The fenced completion. A lost answer (the database went away after committing) is told apart
     /// from a lost race by reading the job back: SUCCEEDED at this attempt means this write won.
     /// </summary>
-    private async Task<bool> CompleteAsync(TranscodeJob job, PublishedTree published)
+    private async Task<bool> TryCompleteAsync(TranscodeJob job, AttemptOutcome.Published published)
     {
         var completion = job.Complete(published.HlsPath, time.GetUtcNow(), published.PosterKey, published.StoryboardKey)!;
         if (await jobs.TryTransitionAsync(completion, CancellationToken.None) is not null)
@@ -201,25 +159,6 @@ public sealed class ProcessJobHandler(
         var current = await jobs.FindAsync(job.Id, CancellationToken.None);
         return current is { State: JobState.Succeeded } && current.AttemptCount == job.AttemptCount
             && (await videos.FindAsync(job.VideoId, CancellationToken.None))?.HlsPath == published.HlsPath;
-    }
-
-    private void LogTopRung(TranscodeJob job, int attempt, SourceCopyDecision topRung) =>
-        logger.LogInformation("{event} job {job_id} attempt {attempt} top_rung {top_rung} top_rung_code {top_rung_code}: {reason}",
-            JobEvents.TopRungDecided, job.Id, attempt, topRung.Copy ? "copy" : "encode", topRung.Code, topRung.Reason);
-
-    /// <summary>What an attempt published: the master's key, and its poster and storyboard when it has them.</summary>
-    private sealed record PublishedTree(string HlsPath, string? PosterKey, string? StoryboardKey);
-
-    private async Task DownloadSourceAsync(string key, string path, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await storage.DownloadToFileAsync(key, path, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not ObjectNotFoundException && !cancellationToken.IsCancellationRequested)
-        {
-            throw new StorageOperationException("download", key, ex);
-        }
     }
 
     /// <summary>
@@ -245,24 +184,5 @@ public sealed class ProcessJobHandler(
         logger.LogWarning("{event} job {job_id} video {video_id} attempt {attempt} phase {phase}: {reason}",
             JobEvents.AttemptSuperseded, job.Id, job.VideoId, job.AttemptCount, phase, reason);
         return new(ProcessJobOutcome.Superseded, reason);
-    }
-
-    private void LogPhase(TranscodeJob job, int attempt, string phase, Stopwatch clock, string detail) =>
-        logger.LogInformation("{event} job {job_id} attempt {attempt} phase {phase} elapsed_ms {duration_ms}: {detail}",
-            JobEvents.Phase, job.Id, attempt, phase, clock.ElapsedMilliseconds, detail);
-
-    private void TryDeleteDirectory(string path)
-    {
-        try
-        {
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-        catch (IOException ex)
-        {
-            logger.LogWarning(ex, "Could not remove the work directory {path}", path);
-        }
     }
 }

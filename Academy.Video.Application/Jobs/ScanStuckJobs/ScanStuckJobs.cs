@@ -34,10 +34,12 @@ public sealed class ScanStuckJobsValidator : AbstractValidator<ScanStuckJobsComm
 
 /// <summary>
 /// Decide → commit → act. Phase 1 claims the candidates in one short transaction, decides each with
-/// <see cref="RecoveryDecision"/>, writes every change that needs no runner (stuck releases, jobs of
-/// deleted videos, exhausted never-started jobs) and commits. Phase 2, with no lock held, calls the
-/// runner per job, each call bounded and caught on its own: a slow or failing runner delays only its
-/// own jobs, and stuck attempts are released even while the runner is down.
+/// <see cref="RecoveryDecision"/>, writes every change that needs no runner (stuck releases of attempts
+/// without a runner id, jobs of deleted videos, exhausted never-started jobs) and commits. Phase 2, with
+/// no lock held, calls the runner per job, each call bounded and caught on its own: a slow or failing
+/// runner delays only its own jobs. A stuck attempt with a runner id is released there, after one
+/// question to the runner: an attempt whose host was terminated (a Spot reclaim) is not counted
+/// (<see cref="TranscodeJob.HostTerminated"/>); when the runner cannot answer it is released as stuck all the same.
 /// </summary>
 public sealed class ScanStuckJobsHandler(
     IRecoveryScanStore store,
@@ -54,6 +56,7 @@ public sealed class ScanStuckJobsHandler(
         var now = time.GetUtcNow();
         var plans = await DecideAndCommitAsync(command, now, cancellationToken);
 
+        await ReleaseStuckAsync(plans.Where(p => p.FollowUp == FollowUp.CheckStuck).ToList(), command.DryRun, now, cancellationToken);
         await VerifySubmissionsAsync(plans.Where(p => p.FollowUp == FollowUp.Verify).ToList(), command.DryRun, cancellationToken);
         foreach (var plan in plans.Where(p => p.FollowUp == FollowUp.Submit))
         {
@@ -100,7 +103,11 @@ public sealed class ScanStuckJobsHandler(
 
             var plan = new Plan(job, action);
             plans.Add(plan);
-            if (action.IsStateChange)
+            if (action.Kind == RecoveryActionKind.MarkStuck && job.BatchJobId is not null)
+            {
+                plan.FollowUp = FollowUp.CheckStuck;
+            }
+            else if (action.IsStateChange)
             {
                 await ChangeStateAsync(claim, plan, StateChange(job, action.Kind, now), command.DryRun, now, cancellationToken);
             }
@@ -149,6 +156,73 @@ public sealed class ScanStuckJobsHandler(
         else if (written is not null && ended)
         {
             plan.FollowUp = FollowUp.Terminate;
+        }
+    }
+
+    /// <summary>
+    /// Phase 2: stuck attempts with a runner id. The runner says whether the attempt's host was terminated
+    /// (not counted, resumed at once) or not (stuck: counted, as <see cref="TranscodeJob.MarkStuck"/>); each
+    /// change is one conditional statement, fenced on the state and attempt the scan saw.
+    /// </summary>
+    private async Task ReleaseStuckAsync(List<Plan> plans, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (plans.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyDictionary<string, RunnerJobStatus> statuses;
+        try
+        {
+            statuses = await dispatcher.DescribeAsync(plans.Select(p => p.Job.BatchJobId!).ToList(), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Stuck attempts are released even while the runner is down: as stuck, since nothing says otherwise.
+            logger.LogWarning("{event} the runner could not describe {count} stuck attempt(s); they are released as stuck: {reason}", JobEvents.Recovery, plans.Count, ex.Message);
+            statuses = new Dictionary<string, RunnerJobStatus>();
+        }
+
+        foreach (var plan in plans)
+        {
+            var sighting = statuses.TryGetValue(plan.Job.BatchJobId!, out var status) ? new RunnerSighting(status.Status, status.StatusReason) : null;
+            var transition = RecoveryDecision.IsHostTermination(sighting)
+                ? plan.Job.HostTerminated(sighting!.StatusReason!, now, policy)
+                : plan.Job.MarkStuck(now, policy);
+            var note = transition.Error?.Code == JobErrorCodes.HostTerminated ? $"{JobErrorCodes.HostTerminated}: {sighting!.StatusReason}, not counted; " : "";
+            try
+            {
+                var dueAtOnce = transition.ToState == JobState.RetryWait && transition.NextAttemptAt <= now;
+                if (dryRun)
+                {
+                    plan.Result = $"{note}would write {transition.ToState.ToWire()}";
+                    if (dueAtOnce)
+                    {
+                        plan.Result = Join(plan.Result, "would submit");
+                    }
+
+                    continue;
+                }
+
+                var written = await jobs.TryTransitionAsync(transition, cancellationToken);
+                plan.Result = note + (written?.State.ToWire() ?? "lost race");
+                if (written is not null && dueAtOnce)
+                {
+                    plan.Job = written;
+                    plan.Result = Join(plan.Result, await SubmitAsync(written, cancellationToken));
+                }
+                else if (written is not null && written.State.IsTerminal() && sighting?.Status is not ("SUCCEEDED" or "FAILED"))
+                {
+                    // A job that ends while the runner still holds its attempt: that container would only find the job over.
+                    var terminated = await dispatcher.TryTerminateAsync(plan.Job.BatchJobId!, plan.Action.Reason, cancellationToken);
+                    plan.Result = Join(plan.Result, terminated ? $"{plan.Job.BatchJobId} terminated" : $"{plan.Job.BatchJobId} not terminated");
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogError(ex, "{event} job {job_id}: releasing a stuck attempt failed: {reason}", JobEvents.Recovery, plan.Job.Id, ex.Message);
+                plan.Result = $"failed: {ex.Message}";
+            }
         }
     }
 
@@ -249,6 +323,8 @@ public sealed class ScanStuckJobsHandler(
         Verify,
         /// <summary>The job ended while a submission of it waited at the runner.</summary>
         Terminate,
+        /// <summary>A stuck attempt with a runner id: asked about before it is released.</summary>
+        CheckStuck,
     }
 
     /// <summary>One decided job: <see cref="Decided"/> as the scan found it, <see cref="Job"/> as last written.</summary>

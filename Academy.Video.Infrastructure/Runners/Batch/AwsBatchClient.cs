@@ -140,7 +140,8 @@ public sealed partial class AwsBatchClient
                 BreakDuration = options.CircuitBreakDuration,
                 OnOpened = arguments =>
                 {
-                    LogCircuitOpened(logger, arguments.BreakDuration, arguments.Outcome.Exception);
+                    LogCircuitOpened(logger, arguments.BreakDuration, AwsRetry.Describe(arguments.Outcome.Exception));
+                    AwsRetry.LogTrace(logger, arguments.Outcome.Exception);
                     return ValueTask.CompletedTask;
                 },
             })
@@ -159,7 +160,8 @@ public sealed partial class AwsBatchClient
                 MaxDelay = TimeSpan.FromSeconds(20),
                 OnRetry = arguments =>
                 {
-                    LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, arguments.Outcome.Exception);
+                    LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, AwsRetry.Describe(arguments.Outcome.Exception));
+                    AwsRetry.LogTrace(logger, arguments.Outcome.Exception);
                     return ValueTask.CompletedTask;
                 },
             });
@@ -219,9 +221,10 @@ public sealed partial class AwsBatchClient
         return hash >= 0 ? type[(hash + 1)..] : type;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "AWS Batch call failed transiently; retry {Attempt} in {Delay}")]
-    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, Exception? exception);
+    // The warning is one line (the error's message); the stack trace goes to Debug (AwsRetry.LogTrace).
+    [LoggerMessage(Level = LogLevel.Warning, Message = "AWS Batch call failed transiently ({Error}); retry {Attempt} in {Delay}")]
+    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string error);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "AWS Batch is failing; calls fail at once for {BreakDuration} before one is let through")]
-    private static partial void LogCircuitOpened(ILogger logger, TimeSpan breakDuration, Exception? exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "AWS Batch is failing ({Error}); calls fail at once for {BreakDuration} before one is let through")]
+    private static partial void LogCircuitOpened(ILogger logger, TimeSpan breakDuration, string error);
 }

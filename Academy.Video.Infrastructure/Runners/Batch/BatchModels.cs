@@ -128,9 +128,13 @@ public sealed record BatchContainerProperties(
     string? ExecutionRoleArn = null,
     BatchLogConfiguration? LogConfiguration = null,
     IReadOnlyList<BatchResourceRequirement>? ResourceRequirements = null,
-    IReadOnlyList<BatchKeyValuePair>? Environment = null);
+    IReadOnlyList<BatchKeyValuePair>? Environment = null,
+    IReadOnlyList<BatchSecret>? Secrets = null);
 
 public sealed record BatchKeyValuePair(string Name, string? Value);
+
+/// <summary>A variable the execution role fetches from Secrets Manager or SSM when the container starts.</summary>
+public sealed record BatchSecret(string Name, string ValueFrom);
 
 public sealed record BatchLogConfiguration(string LogDriver, IReadOnlyDictionary<string, string>? Options = null);
 

@@ -5,14 +5,16 @@ namespace Academy.Video.Operations.Application.Checks;
 /// <summary>
 /// IAM_CHECK (Batch mode): the job role and the execution role exist, trust the service that assumes
 /// them (<c>ecs-tasks.amazonaws.com</c>), and allow every action the infrastructure template says
-/// they need. Only actions are compared: resource scoping is the template's business.
+/// they need. Only actions are compared: resource scoping is the template's business. The roles are
+/// the registered job definition's, and what the execution role needs follows it too: reading secrets
+/// (<c>secretsmanager:*</c>, <c>ssm:*</c>) only when that definition injects any.
 /// </summary>
 public sealed class IamRolesCheck(ICloudInfrastructure cloud, IInfrastructureExpectations expectations)
 {
     public const string Name = "IAM_CHECK";
 
-    /// <param name="jobRoleName">The job role to check (the deployed job definition's); the template's when null.</param>
-    public async Task<CheckResult> RunAsync(ReportBuilder report, int step, string? jobRoleName, string? executionRoleName, CancellationToken cancellationToken)
+    /// <param name="deployed">The registered job definition, when the caller has read it; otherwise this check reads it (and falls back to the template's roles when it cannot).</param>
+    public async Task<CheckResult> RunAsync(ReportBuilder report, int step, JobDefinitionState? deployed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
         if (!report.Profile.OnAws)
@@ -21,11 +23,19 @@ public sealed class IamRolesCheck(ICloudInfrastructure cloud, IInfrastructureExp
             return CheckResult.Skip(Name, report.Profile.AwsOnlySkipReason);
         }
 
+        deployed ??= await ReadDefinitionAsync(report.Profile.JobDefinition, cancellationToken);
         var expected = expectations.Get();
+        var execution = expected.ExecutionRole;
+        if (deployed is { SecretNames.Count: 0 })
+        {
+            // Batch asks the execution role for secrets only when the definition injects some.
+            execution = execution with { Actions = execution.Actions.Where(a => !IsSecretRead(a)).ToList() };
+        }
+
         var roles = new[]
         {
-            (Kind: "job role", Expected: expected.JobRole, Name: jobRoleName ?? expected.JobRole.Name),
-            (Kind: "execution role", Expected: expected.ExecutionRole, Name: executionRoleName ?? expected.ExecutionRole.Name),
+            (Kind: "job role", Expected: expected.JobRole, Name: RoleName(deployed?.JobRoleArn) ?? expected.JobRole.Name),
+            (Kind: "execution role", Expected: execution, Name: RoleName(deployed?.ExecutionRoleArn) ?? expected.ExecutionRole.Name),
         };
 
         var exists = new List<string>();
@@ -62,10 +72,41 @@ public sealed class IamRolesCheck(ICloudInfrastructure cloud, IInfrastructureExp
         }
 
         lines.Insert(0, "IAM: " + string.Join(" ", exists));
+        if (deployed is not null)
+        {
+            lines.Add(deployed.SecretNames.Count == 0
+                ? $"job definition {deployed.Name}:{deployed.Revision} injects no secrets: the execution role needs no secretsmanager:GetSecretValue"
+                : $"job definition {deployed.Name}:{deployed.Revision} injects secrets {string.Join(", ", deployed.SecretNames)}: the execution role must read them");
+        }
+
         report.Step(step, "IAM", lines);
         return problems.Count == 0
             ? CheckResult.Ok(Name, $"{roles[0].Name} and {roles[1].Name} exist, trust {expected.JobRole.TrustedService} and allow what the template needs")
             : CheckResult.Fail(Name, string.Join("; ", problems), hints);
+    }
+
+    /// <summary>The role's name from its ARN (<c>arn:aws:iam::1:role/path/name</c>).</summary>
+    public static string? RoleName(string? arn) => string.IsNullOrEmpty(arn) ? null : arn[(arn.LastIndexOf('/') + 1)..];
+
+    private static bool IsSecretRead(string action) =>
+        action.StartsWith("secretsmanager:", StringComparison.OrdinalIgnoreCase) || action.StartsWith("ssm:", StringComparison.OrdinalIgnoreCase);
+
+    private async Task<JobDefinitionState?> ReadDefinitionAsync(string? name, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            return null;
+        }
+
+        try
+        {
+            return await cloud.FindJobDefinitionAsync(name, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The role lookups that follow fail for the same reason and say so; the template's roles are checked.
+            return null;
+        }
     }
 }
 

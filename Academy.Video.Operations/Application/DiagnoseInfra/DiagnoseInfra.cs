@@ -40,8 +40,7 @@ public sealed class DiagnoseInfraHandler(
             await report.CheckAsync(BatchInfrastructureChecks.QueueCheck, () => batch.QueueAsync(report, deployed, cancellationToken));
             await report.CheckAsync(BatchInfrastructureChecks.ComputeEnvironmentCheck, () => batch.ComputeEnvironmentsAsync(report, deployed, cancellationToken));
             await report.CheckAsync(BatchInfrastructureChecks.JobDefinitionCheck, () => batch.JobDefinitionAsync(report, deployed, cancellationToken));
-            await report.CheckAsync(IamRolesCheck.Name, () => iam.RunAsync(report, 3,
-                BatchInfrastructureChecks.RoleName(deployed.JobDefinition?.JobRoleArn), BatchInfrastructureChecks.RoleName(deployed.JobDefinition?.ExecutionRoleArn), cancellationToken));
+            await report.CheckAsync(IamRolesCheck.Name, () => iam.RunAsync(report, 3, deployed.JobDefinition, cancellationToken));
             var group = await report.CheckAsync(BatchInfrastructureChecks.LogGroupCheck, () => batch.LogGroupAsync(report, deployed, cancellationToken));
             if (group.Status == CheckStatus.Fail)
             {

@@ -33,7 +33,7 @@ public sealed class ValidateSystemHandler(
         await report.CheckAsync(LogCheckName, () => logs.RunAsync(LogCheckName, "Logs", report, 3, cancellationToken));
         await report.CheckAsync(StuckScanCheck.Name, () => stuck.RunAsync(report, 4, cancellationToken));
         await report.CheckAsync(StorageProbeCheck.Name, () => storage.RunAsync(report, 5, cancellationToken));
-        await report.CheckAsync(IamRolesCheck.Name, () => iam.RunAsync(report, 6, null, null, cancellationToken));
+        await report.CheckAsync(IamRolesCheck.Name, () => iam.RunAsync(report, 6, null, cancellationToken));
         return report.Build();
     }
 }

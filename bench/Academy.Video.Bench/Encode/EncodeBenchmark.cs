@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Bench.Common;

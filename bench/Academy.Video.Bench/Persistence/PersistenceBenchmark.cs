@@ -315,7 +315,7 @@ public static class PersistenceBenchmark
                 var at = Now.AddMilliseconds(i);
                 var video = LectureVideo.Create(Guid.NewGuid(), $"Bench {writer}-{i}", "lecture.mp4", "video/mp4", at);
                 await videos.AddAsync(video, CancellationToken.None);
-                var queue = video.CompleteUpload(Guid.NewGuid(), 1_000_000, at)!;
+                var queue = ((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(1_000_000), TimeSpan.FromDays(3650), at)).Job;
                 var call = Stopwatch.StartNew();
                 if (await videos.TryQueueJobAsync(queue, CancellationToken.None) is null)
                 {

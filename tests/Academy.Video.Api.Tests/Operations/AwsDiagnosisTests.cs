@@ -63,6 +63,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
 
         Assert.True(settings.ExitCode == 0, settings.ToString());
         Assert.Contains("SETTINGS_CHECK: OK", settings.Lines);
+        Assert.DoesNotContain(settings.Lines, l => l.StartsWith("WARN ", StringComparison.Ordinal));
         Assert.Contains("WORKER Jobs:StuckThreshold API=00:03:00 worker=00:03:00 (job definition academy-video-batch-jobdef:3 environment) MATCH", settings.Lines);
 
         // Every service was reached, every request was signed, IAM's for us-east-1 (the fake refuses anything else).
@@ -126,6 +127,27 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
             run.Check("IAM_CHECK"));
         Assert.Contains(run.Hints, h => h.Contains("must allow ecs-tasks.amazonaws.com to sts:AssumeRole", StringComparison.Ordinal));
         Assert.Contains(run.Hints, h => h.Contains("lacks logs:CreateLogStream, logs:PutLogEvents: attach the policy the template (build/aws/academy-video-batch.yaml) declares", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task IAM_CHECK_asks_the_execution_role_to_read_secrets_only_when_the_registered_job_definition_injects_some()
+    {
+        var execution = Account.Roles[FakeAwsAccount.Template.ExecutionRoleName];
+        execution.InlinePolicies.Clear(); // the template's secretsmanager:GetSecretValue is gone
+        Assert.NotEmpty(Account.LatestJobDefinition.Secrets);
+
+        var injecting = await RunAsync("validate-system");
+
+        Assert.StartsWith("IAM_CHECK: FAIL (academy-batch-ecs-task-execution-role lacks secretsmanager:GetSecretValue", injecting.Check("IAM_CHECK"), StringComparison.Ordinal);
+        Assert.Contains(injecting.Lines, l => l.StartsWith("STEP 6 job definition academy-video-batch-jobdef:3 injects secrets ", StringComparison.Ordinal));
+
+        Account.LatestJobDefinition.Secrets.Clear(); // e.g. the settings come as plain variables from elsewhere
+        var plain = await RunAsync("validate-system");
+        var diagnose = await RunAsync("diagnose-infra");
+
+        Assert.StartsWith("IAM_CHECK: OK", plain.Check("IAM_CHECK"), StringComparison.Ordinal);
+        Assert.StartsWith("IAM_CHECK: OK", diagnose.Check("IAM_CHECK"), StringComparison.Ordinal);
+        Assert.Contains("STEP 6 job definition academy-video-batch-jobdef:3 injects no secrets: the execution role needs no secretsmanager:GetSecretValue", plain.Lines);
     }
 
     [Fact]
@@ -255,7 +277,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
 
         var run = await RunAsync("check-settings", extra: [new("VIDEO_BATCH_JOB_QUEUE", "academy-video-batch-queue"), new("Storage:Local:SigningKey", "a-secret-signing-key-of-mine")]);
 
-        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("SETTINGS_CHECK: FAIL", run.Lines);
         Assert.Contains("- Jobs:MaxAttempts: the API uses 5 but the worker 3 (job definition academy-video-batch-jobdef:3 environment); set Jobs__MaxAttempts the same for both", run.Lines);
         Assert.Contains("Runner:Batch:JobQueue=academy-video-batch-queue (host settings VIDEO_BATCH_JOB_QUEUE)", run.Lines);

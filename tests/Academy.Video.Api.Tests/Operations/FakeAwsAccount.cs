@@ -69,6 +69,7 @@ internal sealed class FakeAwsAccount
             RetryAttempts = definition.RetryAttempts,
             TimeoutSeconds = definition.TimeoutSeconds,
             Environment = new Dictionary<string, string>(definition.Environment),
+            Secrets = new Dictionary<string, string>(definition.Secrets),
         });
 
         account.Roles[template.JobRoleName] = new FakeRole(Trust(template.JobRole.TrustedServices));
@@ -203,6 +204,9 @@ internal sealed class FakeJobDefinition(string name, int revision)
 
     public Dictionary<string, string> Environment { get; set; } = [];
 
+    /// <summary>Variable name → the secret's ARN (<c>valueFrom</c>).</summary>
+    public Dictionary<string, string> Secrets { get; set; } = [];
+
     public JsonObject ToJson()
     {
         var container = new JsonObject
@@ -210,6 +214,7 @@ internal sealed class FakeJobDefinition(string name, int revision)
             ["image"] = Image,
             ["command"] = new JsonArray(Command.Select(c => (JsonNode)c).ToArray()),
             ["environment"] = new JsonArray(Environment.Select(e => (JsonNode)new JsonObject { ["name"] = e.Key, ["value"] = e.Value }).ToArray()),
+            ["secrets"] = new JsonArray(Secrets.Select(e => (JsonNode)new JsonObject { ["name"] = e.Key, ["valueFrom"] = e.Value }).ToArray()),
             ["resourceRequirements"] = new JsonArray(new JsonObject { ["type"] = "VCPU", ["value"] = "4" }, new JsonObject { ["type"] = "MEMORY", ["value"] = "7168" }),
             ["mountPoints"] = new JsonArray(),
             ["volumes"] = new JsonArray(),

@@ -85,7 +85,9 @@ public sealed class InfrastructureTemplateTests
         Assert.Equal("ENABLED", environment.State);
         Assert.Equal(0, environment.MinvCpus);
         Assert.Equal(32, environment.MaxvCpus);
-        Assert.Equal(["c7g", "c6g", "m7g"], environment.InstanceTypes);
+        Assert.Equal(["c7g", "c6g", "m7g"], environment.InstanceTypes.Take(3));
+        Assert.True(environment.InstanceTypes.Count > 3, "more Graviton families give Spot more pools");
+        Assert.All(environment.InstanceTypes, type => Assert.Matches("^[cmr][6-9]g$", type));
         Assert.Equal("SPOT", environment.ProvisioningModel);
         Assert.Equal(Template.InstanceRole.Name, environment.InstanceRoleName);
         Assert.Equal(["ec2.amazonaws.com"], Template.InstanceRole.TrustedServices);
@@ -133,7 +135,10 @@ public sealed class InfrastructureTemplateTests
         Assert.False(string.IsNullOrEmpty(storage.ServiceUrl));
         Assert.False(string.IsNullOrEmpty(storage.Bucket));
 
-        var known = new[] { "Storage__Provider", "Storage__S3__", "Jobs__", "ConnectionStrings__Postgres" };
+        // PGPASSWORD is read by Npgsql itself when the connection string has no password (NpgsqlPasswordFromEnvironmentTests).
+        Assert.DoesNotContain("Password", definition.Environment["ConnectionStrings__Postgres"], StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("${DatabaseSecretArn}:password::", definition.Secrets["PGPASSWORD"]);
+        var known = new[] { "Storage__Provider", "Storage__S3__", "Jobs__", "ConnectionStrings__Postgres", "PGPASSWORD" };
         Assert.All(definition.Environment.Keys.Concat(definition.Secrets.Keys),
             name => Assert.Contains(known, prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
     }

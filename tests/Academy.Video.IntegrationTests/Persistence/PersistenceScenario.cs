@@ -28,7 +28,7 @@ internal sealed class PersistenceScenario(NpgsqlDataSource dataSource)
     public async Task<(LectureVideo Video, TranscodeJob Job)> QueueAsync(DateTimeOffset at)
     {
         var video = await AddVideoAsync(at);
-        var queued = await Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 4_096, at)!, CancellationToken.None);
+        var queued = await Videos.TryQueueJobAsync(((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(4_096), TimeSpan.FromDays(3650), at)).Job, CancellationToken.None);
         Assert.NotNull(queued);
         return (queued.Video, queued.Job);
     }

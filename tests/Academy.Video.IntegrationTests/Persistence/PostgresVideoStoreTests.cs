@@ -25,7 +25,7 @@ public sealed class PostgresVideoStoreTests(PostgresDatabase database) : IClassF
     public async Task Queueing_for_a_video_whose_status_moved_stores_no_job()
     {
         var video = await _db.AddVideoAsync(T0);
-        var queue = video.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(1))!;
+        var queue = ((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(1), TimeSpan.FromDays(3650), T0.AddMinutes(1))).Job;
         Assert.NotNull(await _db.Videos.TryStartDeletionAsync(video.Delete(null, T0.AddSeconds(30))!, None));
 
         Assert.Null(await _db.Videos.TryQueueJobAsync(queue, None));

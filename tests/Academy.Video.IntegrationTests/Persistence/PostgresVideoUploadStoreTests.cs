@@ -45,7 +45,7 @@ public sealed class PostgresVideoUploadStoreTests(PostgresDatabase database) : I
         var next = await _db.AddVideoAsync(start.AddMinutes(1));
         await _db.AddVideoAsync(start.AddMinutes(2));
         var completed = await _db.AddVideoAsync(start);
-        Assert.NotNull(await _db.Videos.TryQueueJobAsync(completed.CompleteUpload(Guid.NewGuid(), 1, start)!, None));
+        Assert.NotNull(await _db.Videos.TryQueueJobAsync(((UploadCompletion.Queue)completed.CompleteUpload(Guid.NewGuid(), new StoredSource(1), TimeSpan.FromDays(3650), start)).Job, None));
 
         var listed = await _uploads.ListPendingUploadsCreatedBeforeAsync(start.AddMinutes(1), 10, None);
         var limited = await _uploads.ListPendingUploadsCreatedBeforeAsync(start.AddMinutes(1), 1, None);
@@ -86,7 +86,7 @@ public sealed class PostgresVideoUploadStoreTests(PostgresDatabase database) : I
     {
         var video = await _db.AddVideoAsync(T0);
         var change = video.ExpireUpload(Window, T0 + Window)!;
-        Assert.NotNull(await _db.Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 1, T0 + Window)!, None));
+        Assert.NotNull(await _db.Videos.TryQueueJobAsync(((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(1), TimeSpan.FromDays(3650), T0 + Window)).Job, None));
 
         Assert.False(await _uploads.TryExpireAsync(change, Cleanup(video), None));
 

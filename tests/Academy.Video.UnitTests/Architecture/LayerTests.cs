@@ -4,6 +4,7 @@ using Academy.Video.Application;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain;
+using Academy.Video.Infrastructure.Transcoding;
 using Academy.Video.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -122,4 +123,88 @@ public sealed class LayerTests
 
     private static bool IsUnder(string path, string folder) =>
         Path.GetRelativePath(RepoRoot, path).Replace('\\', '/').Split('/').Contains(folder);
+
+    [Fact]
+    public void The_application_never_touches_the_file_system()
+    {
+        var core = typeof(DependencyInjection).Assembly.GetTypes();
+
+        Assert.Empty(FileSystemCalls(core));
+    }
+
+    [Fact]
+    public void The_file_system_check_sees_code_that_does_touch_it()
+    {
+        // The attempt adapter creates and removes its work directory: the check above would name these calls.
+        Assert.Contains(FileSystemCalls([typeof(TranscodeAttemptRunner), .. typeof(TranscodeAttemptRunner).GetNestedTypes(BindingFlags.NonPublic)]), call => call.EndsWith("Directory.CreateDirectory", StringComparison.Ordinal));
+    }
+
+    private static readonly Type[] FileSystemTypes = [typeof(File), typeof(Directory), typeof(FileInfo), typeof(DirectoryInfo), typeof(FileStream), typeof(FileSystemInfo)];
+
+    private static readonly Dictionary<short, System.Reflection.Emit.OpCode> OpCodes = typeof(System.Reflection.Emit.OpCodes)
+        .GetFields(BindingFlags.Public | BindingFlags.Static)
+        .Select(field => (System.Reflection.Emit.OpCode)field.GetValue(null)!)
+        .ToDictionary(code => code.Value);
+
+    /// <summary>
+    /// Every method, constructor or field of a file-system type that the types' code (their compiler-generated state
+    /// machines and lambdas included) refers to, read from the IL: "declaring type → member".
+    /// </summary>
+    private static List<string> FileSystemCalls(IEnumerable<Type> types)
+    {
+        const BindingFlags all = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+        var calls = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var type in types.SelectMany(WithNested).Distinct())
+        {
+            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
+            {
+                foreach (var member in MembersReferencedBy(method))
+                {
+                    if (member.DeclaringType is { } declaring && FileSystemTypes.Contains(declaring))
+                    {
+                        calls.Add($"{type.FullName} → {declaring.FullName}.{member.Name}");
+                    }
+                }
+            }
+        }
+
+        return [.. calls];
+
+        static IEnumerable<Type> WithNested(Type type) => type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic).SelectMany(WithNested).Prepend(type);
+    }
+
+    /// <summary>The members a method's IL refers to by token (calls, field accesses, ldtoken).</summary>
+    private static IEnumerable<MemberInfo> MembersReferencedBy(MethodBase method)
+    {
+        var il = method.GetMethodBody()?.GetILAsByteArray() ?? [];
+        var position = 0;
+        while (position < il.Length)
+        {
+            var value = il[position] == 0xFE ? (short)(0xFE00 | il[position + 1]) : il[position];
+            position += il[position] == 0xFE ? 2 : 1;
+            var code = OpCodes[value];
+            var operandSize = code.OperandType switch
+            {
+                System.Reflection.Emit.OperandType.InlineNone => 0,
+                System.Reflection.Emit.OperandType.ShortInlineBrTarget or System.Reflection.Emit.OperandType.ShortInlineI or System.Reflection.Emit.OperandType.ShortInlineVar => 1,
+                System.Reflection.Emit.OperandType.InlineVar => 2,
+                System.Reflection.Emit.OperandType.InlineI8 or System.Reflection.Emit.OperandType.InlineR => 8,
+                System.Reflection.Emit.OperandType.InlineSwitch => 4 + (4 * BitConverter.ToInt32(il, position)),
+                _ => 4,
+            };
+            if (code.OperandType is System.Reflection.Emit.OperandType.InlineMethod or System.Reflection.Emit.OperandType.InlineField or System.Reflection.Emit.OperandType.InlineTok)
+            {
+                var member = method.Module.ResolveMember(
+                    BitConverter.ToInt32(il, position),
+                    method.DeclaringType?.IsGenericType == true ? method.DeclaringType.GetGenericArguments() : null,
+                    method.IsGenericMethod ? method.GetGenericArguments() : null);
+                if (member is not null)
+                {
+                    yield return member;
+                }
+            }
+
+            position += operandSize;
+        }
+    }
 }

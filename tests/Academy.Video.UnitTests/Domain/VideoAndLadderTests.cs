@@ -7,6 +7,8 @@ namespace Academy.Video.UnitTests.Domain;
 
 public sealed class LectureVideoTests
 {
+    private static readonly TimeSpan Window = TimeSpan.FromHours(24);
+
     private static LectureVideo Fresh() => LectureVideo.Create(Guid.NewGuid(), "Lecture", "week1.MP4", "video/mp4", T0);
 
     [Fact]
@@ -15,7 +17,7 @@ public sealed class LectureVideoTests
         var video = Fresh();
         var jobId = Guid.NewGuid();
 
-        var queued = video.CompleteUpload(jobId, 4096, T0)!;
+        var queued = Assert.IsType<UploadCompletion.Queue>(video.CompleteUpload(jobId, new StoredSource(4096), Window, T0)).Job;
 
         Assert.Equal([VideoStatus.PendingUpload], queued.Video.From);
         Assert.Equal((VideoStatus.Uploaded, jobId, 4096L), (queued.Video.To, queued.Video.CurrentJobId, queued.Video.SourceSizeBytes));
@@ -23,11 +25,52 @@ public sealed class LectureVideoTests
     }
 
     [Fact]
-    public void Completing_the_upload_again_is_a_no_op()
+    public void Completing_the_upload_again_answers_with_the_job_queued_first_even_before_storage_is_looked_at()
     {
-        var uploaded = Fresh() with { Status = VideoStatus.Uploaded, CurrentJobId = Guid.NewGuid() };
+        var firstJob = Guid.NewGuid();
+        var uploaded = Fresh() with { Status = VideoStatus.Uploaded, CurrentJobId = firstJob };
 
-        Assert.Null(uploaded.CompleteUpload(Guid.NewGuid(), 1, T0));
+        Assert.Equal(new UploadCompletion.AlreadyQueued(firstJob), uploaded.CompleteUpload(Guid.NewGuid(), new StoredSource(1), Window, T0));
+        Assert.Equal(new UploadCompletion.AlreadyQueued(firstJob), uploaded.CheckUploadCompletion(Window, T0));
+        // Even a video deleted since keeps answering with its job.
+        Assert.Equal(new UploadCompletion.AlreadyQueued(firstJob), (uploaded with { Status = VideoStatus.Deleting }).CompleteUpload(Guid.NewGuid(), null, Window, T0.AddDays(30)));
+    }
+
+    [Fact]
+    public void An_upload_completed_once_its_window_closed_is_expired_and_so_is_an_EXPIRED_video()
+    {
+        var video = Fresh();
+
+        Assert.Null(video.CheckUploadCompletion(Window, T0 + Window - TimeSpan.FromTicks(1)));
+        Assert.IsType<UploadCompletion.Expired>(video.CompleteUpload(Guid.NewGuid(), new StoredSource(1), Window, T0 + Window));
+        Assert.IsType<UploadCompletion.Expired>((video with { Status = VideoStatus.Expired }).CompleteUpload(Guid.NewGuid(), new StoredSource(1), Window, T0));
+    }
+
+    [Theory]
+    [InlineData(VideoStatus.Uploaded)]
+    [InlineData(VideoStatus.Failed)]
+    [InlineData(VideoStatus.Deleting)]
+    public void A_video_not_waiting_for_its_upload_without_a_job_cannot_complete_it(VideoStatus status) =>
+        Assert.Equal(new UploadCompletion.NotUploading(status), (Fresh() with { Status = status }).CompleteUpload(Guid.NewGuid(), new StoredSource(1), Window, T0));
+
+    [Fact]
+    public void Nothing_stored_an_empty_object_or_another_size_than_declared_queues_nothing()
+    {
+        var declared = Fresh() with { SourceSizeBytes = 4096 };
+
+        Assert.IsType<UploadCompletion.NothingUploaded>(declared.CompleteUpload(Guid.NewGuid(), null, Window, T0));
+        Assert.IsType<UploadCompletion.EmptySource>(declared.CompleteUpload(Guid.NewGuid(), new StoredSource(0), Window, T0));
+        Assert.Equal(new UploadCompletion.WrongSize(4096, 4095), declared.CompleteUpload(Guid.NewGuid(), new StoredSource(4095), Window, T0));
+        Assert.IsType<UploadCompletion.Queue>(declared.CompleteUpload(Guid.NewGuid(), new StoredSource(4096), Window, T0));
+    }
+
+    [Fact]
+    public void A_video_created_before_sizes_were_declared_takes_whatever_size_is_stored_but_not_an_empty_one()
+    {
+        var undeclared = Fresh();
+
+        Assert.Equal(123L, Assert.IsType<UploadCompletion.Queue>(undeclared.CompleteUpload(Guid.NewGuid(), new StoredSource(123), Window, T0)).Job.Video.SourceSizeBytes);
+        Assert.IsType<UploadCompletion.EmptySource>(undeclared.CompleteUpload(Guid.NewGuid(), new StoredSource(0), Window, T0));
     }
 
     [Theory]

@@ -63,7 +63,7 @@ public sealed class VideoEventTests
 
         Assert.Equal((VideoEventType?)VideoEventType.VideoDeleted, video.Delete(null, T0)!.Video.Event);
         Assert.Equal((VideoEventType?)VideoEventType.VideoUploadExpired, video.ExpireUpload(TimeSpan.FromHours(1), T0.AddHours(1))!.Event);
-        Assert.Null(video.CompleteUpload(Guid.NewGuid(), 10, T0)!.Video.Event);
+        Assert.Null(((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(10), TimeSpan.FromDays(3650), T0)).Job.Video.Event);
     }
 
     [Fact]

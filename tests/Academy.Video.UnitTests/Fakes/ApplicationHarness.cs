@@ -7,6 +7,7 @@ using Academy.Video.Application.Videos;
 using Academy.Video.Application.Videos.CompleteUpload;
 using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure.Transcoding;
 using Mediator;
 using NSubstitute;
 using Microsoft.Extensions.DependencyInjection;
@@ -57,6 +58,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
+        services.AddTranscodeAttempt();
         configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }

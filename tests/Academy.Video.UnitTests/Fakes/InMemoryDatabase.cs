@@ -336,6 +336,7 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
             BatchJobId = transition.ClearBatchJobId ? null : job.BatchJobId,
             SubmittedAt = transition.ClearBatchJobId ? null : job.SubmittedAt,
             NeverStartedCount = transition.NeverStartedCount ?? job.NeverStartedCount,
+            HostTerminationCount = transition.HostTerminationCount ?? job.HostTerminationCount,
             NeverStartedReason = transition.NeverStartedReason ?? job.NeverStartedReason,
             FinishedAt = transition.FinishedAt,
         };

@@ -48,7 +48,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     public async Task Queueing_writes_the_video_change_and_the_job_together_and_returns_both()
     {
         var video = await AddVideoAsync(T0);
-        var queue = video.CompleteUpload(Guid.NewGuid(), 123_456, T0.AddMinutes(1))!;
+        var queue = ((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(123_456), TimeSpan.FromDays(3650), T0.AddMinutes(1))).Job;
 
         var queued = await Videos.TryQueueJobAsync(queue, None);
 
@@ -58,7 +58,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(queued.Video, await Videos.FindAsync(video.Id, None));
         Assert.Equal(queue.Job, queued.Job);
         Assert.Equal(queue.Job, await Jobs.FindAsync(queue.Job.Id, None));
-        Assert.Null(await Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(2))!, None));
+        Assert.Null(await Videos.TryQueueJobAsync(((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(1), TimeSpan.FromDays(3650), T0.AddMinutes(2))).Job, None));
     }
 
     [Fact]
@@ -556,7 +556,7 @@ public abstract class StoreContractTests : IAsyncLifetime
         var abandoned = await AddVideoAsync(T0);
         var completed = await AddVideoAsync(T0);
         var staleExpiry = completed.ExpireUpload(window, T0.AddHours(2))!;
-        await Videos.TryQueueJobAsync(completed.CompleteUpload(Guid.NewGuid(), 1, T0.AddMinutes(59))!, None);
+        await Videos.TryQueueJobAsync(((UploadCompletion.Queue)completed.CompleteUpload(Guid.NewGuid(), new StoredSource(1), TimeSpan.FromDays(3650), T0.AddMinutes(59))).Job, None);
 
         var expiry = abandoned.ExpireUpload(window, T0.AddHours(2))!;
         Assert.True(await stores.Uploads.TryExpireAsync(expiry, CleanupOf(abandoned, T0.AddHours(2)), None));
@@ -635,7 +635,7 @@ public abstract class StoreContractTests : IAsyncLifetime
     private async Task<(LectureVideo Video, TranscodeJob Job)> QueueAsync(DateTimeOffset at)
     {
         var video = await AddVideoAsync(at);
-        var queued = await Videos.TryQueueJobAsync(video.CompleteUpload(Guid.NewGuid(), 4_096, at)!, None);
+        var queued = await Videos.TryQueueJobAsync(((UploadCompletion.Queue)video.CompleteUpload(Guid.NewGuid(), new StoredSource(4_096), TimeSpan.FromDays(3650), at)).Job, None);
         return (queued!.Video, queued.Job);
     }
 

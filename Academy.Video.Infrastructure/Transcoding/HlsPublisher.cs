@@ -1,12 +1,13 @@
 using System.Threading.Channels;
 using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Domain.Media;
 using Academy.Video.Domain.Videos;
 using Microsoft.Extensions.Options;
 
-namespace Academy.Video.Application.Jobs.ProcessJob;
+namespace Academy.Video.Infrastructure.Transcoding;
 
 /// <summary>Starts the publication of one attempt's HLS tree under its prefix.</summary>
 public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions> options, TimeProvider time)
@@ -34,7 +35,7 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
 public sealed record HlsPublicationTarget(string Prefix, int Attempt, string Plan, string OutputDirectory, string ScratchDirectory);
 
 /// <summary>
-/// One attempt's publication (issue 11, item 5): segments go up as the encoder closes them, reused segments of an
+/// One attempt's publication: segments go up as the encoder closes them, reused segments of an
 /// earlier attempt are copied in, at most <see cref="WorkerOptions.UploadParallelism"/> at a time; the progress record
 /// (decision 0011) is rewritten as they land; once the encoder is done, the rest (poster, storyboard), then the variant
 /// playlists, then the master last, so a reader never finds a playlist whose parts are missing. The first failed upload

@@ -1,0 +1,42 @@
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using Academy.Video.Domain.Videos;
+
+namespace Academy.Video.Application.Transcoding;
+
+/// <summary>
+/// One attempt's work outside the job's state: a local work directory, the source's download, the probe, the encode
+/// and the publication of the HLS tree under the attempt's prefix. It never throws for a failed attempt: what happened
+/// comes back as an <see cref="AttemptOutcome"/>, and the caller moves the job.
+/// </summary>
+public interface ITranscodeAttempt
+{
+    /// <param name="job">The job, RUNNING at the attempt this runs.</param>
+    /// <param name="journal">Where the attempt reports its progress and records its encode plan on the job.</param>
+    /// <param name="cancellationToken">Cancelled when the attempt must stop (the container stops, the attempt was taken away).</param>
+    Task<AttemptOutcome> RunAsync(TranscodeJob job, LectureVideo video, IAttemptJournal journal, CancellationToken cancellationToken);
+}
+
+/// <summary>What a running attempt tells its job.</summary>
+public interface IAttemptJournal : IProgress<double>
+{
+    /// <summary>Records what the encode will be on the job, fenced on the attempt.</summary>
+    /// <returns>False when the attempt was superseded: it must stop without encoding.</returns>
+    Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, CancellationToken cancellationToken);
+}
+
+/// <summary>How an attempt ended, with the phase it ended in (for the logs: <c>download</c>, <c>probe</c>, <c>encode</c>, <c>upload</c>).</summary>
+public abstract record AttemptOutcome(string Phase)
+{
+    /// <summary>The tree is published: the master's key, and the poster's and storyboard's when the encode wrote them.</summary>
+    public sealed record Published(string HlsPath, string? PosterKey, string? StoryboardKey) : AttemptOutcome("complete");
+
+    /// <summary>The attempt failed; <see cref="Error"/> says whether another attempt can help.</summary>
+    public sealed record Failed(string Phase, JobError Error, Exception Cause) : AttemptOutcome(Phase);
+
+    /// <summary>The attempt's cancellation token stopped it.</summary>
+    public sealed record Stopped(string Phase) : AttemptOutcome(Phase);
+
+    /// <summary>The job refused the attempt's encode plan: another attempt holds the job now.</summary>
+    public sealed record Superseded(string Phase, string Reason) : AttemptOutcome(Phase);
+}

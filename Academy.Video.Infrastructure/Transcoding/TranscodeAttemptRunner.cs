@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Jobs.ProcessJob;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Transcoding;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using Academy.Video.Domain.Videos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Infrastructure.Transcoding;
+
+/// <summary>
+/// Runs an attempt in its own work directory, removed when it ends: download, probe, encode, upload, one step after
+/// the other. A step that throws ends the attempt in that step's phase; what failed is judged by the exception's type
+/// (<see cref="AttemptFailures"/>).
+/// </summary>
+public sealed class TranscodeAttemptRunner(
+    IObjectStorage storage,
+    IMediaProbe probe,
+    IHlsEncoder encoder,
+    HlsPublisher publisher,
+    ResumeFinder resumeFinder,
+    IOptions<WorkerOptions> workerOptions,
+    ILogger<TranscodeAttemptRunner> logger) : ITranscodeAttempt
+{
+    private readonly IObjectStorage storage = storage;
+    private readonly IMediaProbe probe = probe;
+    private readonly IHlsEncoder encoder = encoder;
+    private readonly HlsPublisher publisher = publisher;
+    private readonly ResumeFinder resumeFinder = resumeFinder;
+    private readonly ILogger logger = logger;
+
+    public async Task<AttemptOutcome> RunAsync(TranscodeJob job, LectureVideo video, IAttemptJournal journal, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(video);
+        ArgumentNullException.ThrowIfNull(journal);
+        var options = workerOptions.Value;
+        var workDirectory = Path.Combine(options.WorkDirectory, $"{job.Id:N}-a{job.AttemptCount}");
+        var attempt = new Attempt(this, options, job, video, journal, workDirectory, cancellationToken);
+        try
+        {
+            foreach (var (phase, step) in attempt.Steps)
+            {
+                try
+                {
+                    if (await step() is { } ended)
+                    {
+                        return ended;
+                    }
+                }
+                catch (Exception ex)
+                {
+                    return ex is OperationCanceledException && cancellationToken.IsCancellationRequested
+                        ? new AttemptOutcome.Stopped(phase)
+                        : new AttemptOutcome.Failed(phase, AttemptFailures.Classify(ex), ex);
+                }
+            }
+
+            return attempt.Published!;
+        }
+        finally
+        {
+            await attempt.DisposeAsync();
+            TryDeleteDirectory(workDirectory);
+        }
+    }
+
+    private void TryDeleteDirectory(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+        catch (IOException ex)
+        {
+            logger.LogWarning(ex, "Could not remove the work directory {path}", path);
+        }
+    }
+
+    /// <summary>One attempt's steps and what they hand each other.</summary>
+    private sealed class Attempt(
+        TranscodeAttemptRunner runner,
+        WorkerOptions options,
+        TranscodeJob job,
+        LectureVideo video,
+        IAttemptJournal journal,
+        string workDirectory,
+        CancellationToken cancellationToken) : IAsyncDisposable
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly string sourcePath = Path.Combine(workDirectory, "source" + Path.GetExtension(video.SourceKey));
+        private readonly string prefix = job.AttemptPrefix(job.AttemptCount);
+        private HlsEncodePlan? plan;
+        private AttemptResume? resume;
+        private HlsPublication? publication;
+        private HlsOutput? output;
+
+        private int Number => job.AttemptCount;
+
+        private ILogger Logger => runner.logger;
+
+        /// <summary>The steps in order, each named by its phase. A step returns null to go on, or how the attempt ended.</summary>
+        public IEnumerable<(string Phase, Func<Task<AttemptOutcome?>> Step)> Steps =>
+        [
+            ("download", DownloadAsync),
+            ("probe", PlanAsync),
+            ("encode", EncodeAsync),
+            ("upload", PublishAsync),
+        ];
+
+        public AttemptOutcome.Published? Published { get; private set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (publication is not null)
+            {
+                await publication.DisposeAsync();
+                publication = null;
+            }
+        }
+
+        private async Task<AttemptOutcome?> DownloadAsync()
+        {
+            Directory.CreateDirectory(workDirectory);
+            try
+            {
+                await runner.storage.DownloadToFileAsync(video.SourceKey, sourcePath, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not ObjectNotFoundException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new StorageOperationException("download", video.SourceKey, ex);
+            }
+
+            return null;
+        }
+
+        private async Task<AttemptOutcome?> PlanAsync()
+        {
+            var source = await runner.probe.ProbeAsync(sourcePath, cancellationToken);
+            var renditions = HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, options.EffectiveRungs);
+            var outputDirectory = Path.Combine(workDirectory, "hls");
+            plan = await runner.encoder.PlanAsync(
+                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration) { PosterAtSeconds = video.PosterAtSeconds },
+                cancellationToken);
+            Logger.LogInformation("{event} job {job_id} attempt {attempt} top_rung {top_rung} top_rung_code {top_rung_code}: {reason}",
+                JobEvents.TopRungDecided, job.Id, Number, plan.TopRung.Copy ? "copy" : "encode", plan.TopRung.Code, plan.TopRung.Reason);
+            if (!await journal.RecordEncodePlanAsync(source, plan.TopRung, cancellationToken))
+            {
+                return new AttemptOutcome.Superseded("probe", "the attempt was superseded before it could encode");
+            }
+
+            resume = await runner.resumeFinder.FindAsync(job, plan, cancellationToken);
+            LogPhase("encode", $"{source.DisplayWidth}x{source.DisplayHeight} {source.Duration:c} -> {string.Join(',', renditions.Select(r => r.Name))}");
+            return null;
+        }
+
+        private async Task<AttemptOutcome?> EncodeAsync()
+        {
+            publication = runner.publisher.Begin(
+                new HlsPublicationTarget(prefix, Number, plan!.Fingerprint, plan.Request.OutputDirectory, Path.Combine(workDirectory, "publish")),
+                cancellationToken);
+            if (resume is not null)
+            {
+                publication.Reuse(resume.Point, resume.FromPrefix);
+                Logger.LogInformation("{event} job {job_id} attempt {attempt} from_attempt {from_attempt} segments {segments}: the first segments of every video variant are copied from {from_prefix}",
+                    JobEvents.AttemptResumed, job.Id, Number, resume.Point.Attempt, resume.Point.SegmentCount, resume.FromPrefix);
+            }
+
+            try
+            {
+                output = await runner.encoder.EncodeAsync(plan, resume?.Point, journal, publication, publication.Token);
+            }
+            catch (Exception) when (publication.Failure is { } uploadFailure)
+            {
+                // The encoder was stopped because publishing failed: the upload's failure is the attempt's.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(uploadFailure);
+                throw;
+            }
+
+            return null;
+        }
+
+        private async Task<AttemptOutcome?> PublishAsync()
+        {
+            LogPhase("upload", $"{output!.Files.Count} files written, the rest of the upload to {prefix}");
+            var hlsPath = await publication!.FinishAsync(output);
+            Published = new AttemptOutcome.Published(
+                hlsPath,
+                output.Poster is { } poster ? prefix + poster : null,
+                output.Storyboard is { } storyboard ? prefix + storyboard : null);
+            return null;
+        }
+
+        private void LogPhase(string phase, string detail) =>
+            Logger.LogInformation("{event} job {job_id} attempt {attempt} phase {phase} elapsed_ms {duration_ms}: {detail}",
+                JobEvents.Phase, job.Id, Number, phase, clock.ElapsedMilliseconds, detail);
+    }
+}
