@@ -1,14 +1,14 @@
 using Academy.Video.Api.Operations;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.CheckSettings;
-using Academy.Video.Application.Operations.DiagnoseInfra;
-using Academy.Video.Application.Operations.ValidateSystem;
 using Academy.Video.Api.Security;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.CheckSettings;
+using Academy.Video.Operations.Application.DiagnoseInfra;
+using Academy.Video.Operations.Application.ValidateSystem;
 using Mediator;
 using Microsoft.Extensions.Options;
 
@@ -229,7 +229,7 @@ public static class ApiCommands
                 return Ok;
 
             case "check-settings" or "check_batch_settings":
-                var settings = await mediator.Send(new CheckSettingsQuery(), cancellationToken);
+                var settings = await scope.ServiceProvider.GetRequiredService<CheckSettingsHandler>().Handle(new CheckSettingsQuery(), cancellationToken);
                 missing ??= [];
                 settings = settings with { Problems = [.. missing, .. settings.Problems] };
                 var warnings = keys?.Unknown(app.Configuration) ?? [];
@@ -250,8 +250,8 @@ public static class ApiCommands
 
             default:
                 var operations = command == DiagnoseInfraHandler.Command
-                    ? await mediator.Send(new DiagnoseInfraCommand(flags.Contains("--smoke-submit")), cancellationToken)
-                    : await mediator.Send(new ValidateSystemQuery(), cancellationToken);
+                    ? await scope.ServiceProvider.GetRequiredService<DiagnoseInfraHandler>().Handle(new DiagnoseInfraCommand(flags.Contains("--smoke-submit")), cancellationToken)
+                    : await scope.ServiceProvider.GetRequiredService<ValidateSystemHandler>().Handle(new ValidateSystemQuery(), cancellationToken);
                 if (json)
                 {
                     OperationsOutput.WriteJson(output, operations);

@@ -8,6 +8,7 @@ using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Operations;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -25,7 +26,10 @@ public static class ApiHost
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
-        builder.Services.AddInfrastructure(builder.Configuration);
+        builder.Services.AddVideoCore(builder.Configuration);
+        builder.Services.AddJobSubmission(builder.Configuration);
+        builder.Services.AddWebhooks(builder.Configuration);
+        builder.Services.AddOperations(builder.Configuration);
         builder.Services.AddOptions<ApiAuthOptions>()
             .Bind(builder.Configuration.GetSection(ApiAuthOptions.Section))
             .Validate(o => o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Length >= 16), "Auth:ApiKeys needs at least one key of 16 or more characters.")

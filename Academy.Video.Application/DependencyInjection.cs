@@ -1,7 +1,6 @@
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
-using Academy.Video.Application.Operations;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Videos.Uploads;
 using Academy.Video.Application.Webhooks;
@@ -55,7 +54,6 @@ public static class DependencyInjection
         services.AddScoped<JobDispatcher>();
         services.AddScoped<ResumeFinder>();
         services.AddScoped<Videos.JobQueueing>();
-        services.AddOperationsChecks();
         services.AddScoped<SourceUploads>();
         services.AddSingleton<PlaybackTokens>();
         // Validated when first read; the API host also validates it at start (the worker never reads it).

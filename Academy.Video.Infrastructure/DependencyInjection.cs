@@ -2,7 +2,6 @@ using Academy.Video.Application;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
 using Academy.Video.Domain.Jobs;
-using Academy.Video.Infrastructure.Operations;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Storage;
@@ -16,12 +15,12 @@ namespace Academy.Video.Infrastructure;
 public static class DependencyInjection
 {
     /// <summary>
-    /// The application core and every adapter, from configuration: PostgreSQL (<c>ConnectionStrings:Postgres</c>),
-    /// storage (<c>Storage:Provider</c> Local|S3), the runner (<c>Runner:Kind</c> Local|Batch), FFmpeg
-    /// (<c>Transcoding</c>), webhooks (<c>Webhooks</c>), and the policies (<c>Jobs</c>, <c>Worker</c>, <c>Upload</c>, <c>Recovery</c>, <c>Playback</c>).
-    /// Defaults are the embedded ones: a local Postgres cluster, a local folder, a local process runner.
+    /// The application core and the adapters every host needs to run a job: PostgreSQL
+    /// (<c>ConnectionStrings:Postgres</c>), storage (<c>Storage:Provider</c> Local|S3), FFmpeg (<c>Transcoding</c>),
+    /// and the policies (<c>Jobs</c>, <c>Worker</c>, <c>Upload</c>, <c>Recovery</c>, <c>Playback</c>).
+    /// Defaults are the embedded ones: a local Postgres cluster and a local folder. This is all the worker composes.
     /// </summary>
-    public static IServiceCollection AddInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddVideoCore(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddApplication();
@@ -42,9 +41,14 @@ public static class DependencyInjection
         services.AddPostgresPersistence(configuration);
         services.AddObjectStorage(configuration);
         services.AddFfmpegTranscoding(configuration);
-        services.AddJobRunner(configuration);
-        services.AddOperationsAdapters(configuration);
-        services.AddWebhookDelivery(configuration);
         return services;
     }
+
+    /// <summary>The runner that starts workers (<c>Runner:Kind</c> Local|Batch, default a local process runner). The API only.</summary>
+    public static IServiceCollection AddJobSubmission(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddJobRunner(configuration);
+
+    /// <summary>Webhook delivery (<c>Webhooks</c>): the target guard and the HTTP sender.</summary>
+    public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration) =>
+        services.AddWebhookDelivery(configuration);
 }

@@ -20,7 +20,16 @@ public static class WorkerHost
             .AddConsoleFormatter<EventJsonConsoleFormatter, ConsoleFormatterOptions>();
         // Everything a job does goes to stdout (CloudWatch via awslogs); framework chatter stays out.
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
-        builder.Services.AddInfrastructure(builder.Configuration);
+        // The core and nothing else: no runner, no webhook delivery, no operator toolkit.
+        builder.Services.AddVideoCore(builder.Configuration);
+        // The generated mediator registers every core handler, the API's use cases too (webhook delivery, job
+        // submission), whose adapters the worker leaves out on purpose; it only ever sends ProcessJobCommand.
+        // So no build-time check of every registration, which the Development environment would otherwise add.
+        builder.ConfigureContainer(new DefaultServiceProviderFactory(new ServiceProviderOptions
+        {
+            ValidateScopes = builder.Environment.IsDevelopment(),
+            ValidateOnBuild = false,
+        }));
         // A worker that cannot run an attempt with these settings says so and exits before touching its job.
         builder.Services.AddOptions<WorkerOptions>().ValidateOnStart();
         return builder;

@@ -2,9 +2,9 @@ using Academy.Video.Api.Operations;
 using Academy.Video.Api.Security;
 using Academy.Video.Application.Jobs.GetBacklog;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.AttemptLogs;
-using Academy.Video.Application.Operations.ValidateSystem;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.AttemptLogs;
+using Academy.Video.Operations.Application.ValidateSystem;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -24,8 +24,8 @@ public static class InternalEndpoints
                 TypedResults.Ok(await mediator.Send(new GetBacklogQuery(), ct)))
             .WithSummary("Job counts by state and the oldest waits");
 
-        group.MapGet("/health-summary", async (IMediator mediator, CancellationToken ct) =>
-                TypedResults.Json(await mediator.Send(new ValidateSystemQuery(), ct), OperationsOutput.Json))
+        group.MapGet("/health-summary", async (ValidateSystemHandler validateSystem, CancellationToken ct) =>
+                TypedResults.Json(await validateSystem.Handle(new ValidateSystemQuery(), ct), OperationsOutput.Json))
             .WithSummary("The validate-system report: every check, SYSTEM_STATUS and the root-cause hints")
             .Produces<OperationsReport>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
@@ -34,8 +34,8 @@ public static class InternalEndpoints
                 TypedResults.Ok(await mediator.Send(new ScanStuckJobsCommand(dryRun ?? true), ct)))
             .WithSummary("Run the recovery scan now (dry run unless dryRun=false)");
 
-        group.MapGet("/jobs/{jobId}/attempts/{attempt:int}/log", async Task<Ok<AttemptLogView>> (string jobId, int attempt, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetAttemptLogQuery(ParseJobId(jobId), attempt), ct)))
+        group.MapGet("/jobs/{jobId}/attempts/{attempt:int}/log", async Task<Ok<AttemptLogView>> (string jobId, int attempt, GetAttemptLogHandler attemptLogs, CancellationToken ct) =>
+                TypedResults.Ok(await attemptLogs.Handle(new GetAttemptLogQuery(ParseJobId(jobId), attempt), ct)))
             .WithSummary("Where one attempt's worker log is: its text (local runner) or the AWS console's page of its Batch job")
             .ProducesProblem(StatusCodes.Status404NotFound);
         return group;

@@ -1,8 +1,8 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.CheckSettings;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.CheckSettings;
 
 namespace Academy.Video.Api.Operations;
 
@@ -41,7 +41,7 @@ public static class OperationsOutput
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(report);
         output.WriteLine($"{report.Command} at {report.At:yyyy-MM-ddTHH:mm:ssZ} ({report.Mode} mode)");
-        var diagnosis = report.Command == Application.Operations.DiagnoseInfra.DiagnoseInfraHandler.Command;
+        var diagnosis = report.Command == Academy.Video.Operations.Application.DiagnoseInfra.DiagnoseInfraHandler.Command;
         foreach (var step in report.Steps)
         {
             if (diagnosis)

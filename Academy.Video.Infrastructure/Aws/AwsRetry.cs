@@ -5,7 +5,7 @@ using Polly.Retry;
 namespace Academy.Video.Infrastructure.Aws;
 
 /// <summary>The retry of the AWS clients: throttling, 5xx and network errors only, exponential with jitter.</summary>
-internal static partial class AwsRetry
+public static partial class AwsRetry
 {
     /// <summary>
     /// Worth another attempt: AWS throttling or a server-side failure, a network error, or a request that
@@ -20,16 +20,16 @@ internal static partial class AwsRetry
         _ => false,
     };
 
-    /// <summary>No retry at all when <see cref="AwsClientOptions.MaxRetryAttempts"/> is 0.</summary>
-    public static ResiliencePipeline Pipeline(AwsClientOptions options, ILogger logger) =>
-        options.MaxRetryAttempts < 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
+    /// <summary>No retry at all when <paramref name="maxRetryAttempts"/> is 0.</summary>
+    public static ResiliencePipeline Pipeline(int maxRetryAttempts, TimeSpan retryBaseDelay, ILogger logger) =>
+        maxRetryAttempts < 1 ? ResiliencePipeline.Empty : new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
-                MaxRetryAttempts = options.MaxRetryAttempts,
-                Delay = options.RetryBaseDelay,
+                MaxRetryAttempts = maxRetryAttempts,
+                Delay = retryBaseDelay,
                 MaxDelay = TimeSpan.FromSeconds(10),
                 OnRetry = arguments =>
                 {

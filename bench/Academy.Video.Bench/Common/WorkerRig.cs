@@ -58,7 +58,7 @@ public sealed class WorkerRig : IAsyncDisposable
         }
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddInfrastructure(configuration).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddVideoCore(configuration).AddJobSubmission(configuration).BuildServiceProvider();
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
         return new WorkerRig(services, connectionString, root, storage);
     }

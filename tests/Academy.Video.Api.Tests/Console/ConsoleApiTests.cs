@@ -1,6 +1,6 @@
 using System.Net;
 using Academy.Video.IntegrationTests.Media;
-using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Operations.Aws;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Microsoft.Extensions.Options;
 

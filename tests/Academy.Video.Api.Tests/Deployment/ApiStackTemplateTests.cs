@@ -1,6 +1,6 @@
 using Academy.Video.Api.Security;
 using Academy.Video.Domain.Jobs;
-using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Operations.Aws;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;

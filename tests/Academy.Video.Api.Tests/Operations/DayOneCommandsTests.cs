@@ -107,7 +107,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
         Assert.StartsWith("STORAGE_CHECK: FAIL", Assert.Single(run.StdoutLines, l => l.StartsWith("STORAGE_CHECK:", StringComparison.Ordinal)), StringComparison.Ordinal);
         var retries = run.StderrLines.Where(l => l.Contains("AWS call failed transiently", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(retries);
-        Assert.All(retries, l => Assert.Matches(@"^warn: Academy\.Video\.Infrastructure\.Aws\.\w+\[\d+\] AWS call failed transiently \(HttpRequestException: Connection refused \(127\.0\.0\.1:\d+\)\); retry 1 in 00:00:00\.\d+$", l));
+        Assert.All(retries, l => Assert.Matches(@"^warn: Academy\.Video\.Operations\.Aws\.\w+\[\d+\] AWS call failed transiently \(HttpRequestException: Connection refused \(127\.0\.0\.1:\d+\)\); retry 1 in 00:00:00\.\d+$", l));
         AssertNoStackTrace(run);
     }
 

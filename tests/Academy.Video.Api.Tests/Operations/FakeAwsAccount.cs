@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Operations.Aws;
 
 namespace Academy.Video.Api.Tests.Operations;
 

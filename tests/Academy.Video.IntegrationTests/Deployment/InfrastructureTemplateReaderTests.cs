@@ -1,4 +1,4 @@
-using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Operations.Aws;
 
 namespace Academy.Video.IntegrationTests.Deployment;
 

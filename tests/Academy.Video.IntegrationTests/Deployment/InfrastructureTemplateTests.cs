@@ -5,6 +5,7 @@ using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Operations.Aws;
 using Microsoft.Extensions.Configuration;
 
 namespace Academy.Video.IntegrationTests.Deployment;
@@ -183,7 +184,7 @@ public sealed class InfrastructureTemplateTests
     [Fact]
     public void The_API_policy_allows_every_operation_the_products_AWS_clients_can_call()
     {
-        var operations = AwsOperationsOf(typeof(AwsOperation).Assembly);
+        var operations = AwsOperationsOf(typeof(AwsOperation).Assembly, typeof(AwsIamClient).Assembly);
 
         Assert.NotEmpty(operations);
         Assert.All(operations, operation => Assert.True(Template.ApiPolicy.Allows(operation.IamAction),
@@ -194,7 +195,7 @@ public sealed class InfrastructureTemplateTests
     [Fact]
     public void The_API_policy_grants_no_action_the_product_does_not_call()
     {
-        var called = AwsOperationsOf(typeof(AwsOperation).Assembly).Select(operation => operation.IamAction).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var called = AwsOperationsOf(typeof(AwsOperation).Assembly, typeof(AwsIamClient).Assembly).Select(operation => operation.IamAction).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
         Assert.All(Template.ApiPolicy.AllowedActions, action =>
         {
@@ -219,8 +220,9 @@ public sealed class InfrastructureTemplateTests
         Assert.DoesNotContain("*", resources);
     }
 
-    internal static IReadOnlyList<AwsOperation> AwsOperationsOf(Assembly assembly) =>
-        assembly.GetTypes()
+    /// <summary>The Batch runner's client lives in Infrastructure, the operator commands' IAM, STS and Logs clients in Operations.</summary>
+    internal static IReadOnlyList<AwsOperation> AwsOperationsOf(params Assembly[] assemblies) =>
+        assemblies.SelectMany(assembly => assembly.GetTypes())
             .SelectMany(type => type.GetFields(BindingFlags.Public | BindingFlags.Static))
             .Where(field => field.FieldType == typeof(AwsOperation) && field.IsInitOnly)
             .Select(field => (AwsOperation)field.GetValue(null)!)

@@ -71,7 +71,8 @@ public sealed class WorkerImageBed : IAsyncLifetime
             .Build();
         services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-            .AddInfrastructure(configuration)
+            .AddVideoCore(configuration)
+            .AddJobSubmission(configuration)
             .BuildServiceProvider();
     }
 

@@ -2,6 +2,7 @@ using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Operations.Infrastructure;
 using Npgsql;
 using static Academy.Video.IntegrationTests.Persistence.PersistenceScenario;
 

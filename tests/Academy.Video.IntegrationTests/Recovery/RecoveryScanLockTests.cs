@@ -38,7 +38,7 @@ public sealed class RecoveryScanLockTests : IAsyncLifetime
             submitCalled.TrySetResult();
             return release.Task;
         });
-        var collection = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddInfrastructure(configuration);
+        var collection = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning)).AddVideoCore(configuration).AddJobSubmission(configuration);
         collection.AddSingleton(hanging);
         services = collection.BuildServiceProvider();
     }

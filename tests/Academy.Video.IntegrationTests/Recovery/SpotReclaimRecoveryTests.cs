@@ -44,7 +44,7 @@ public sealed class SpotReclaimRecoveryTests : IAsyncLifetime
         }).Build();
         var collection = new ServiceCollection().AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         collection.AddKeyedSingleton<AWSCredentials>(RunnerServiceCollectionExtensions.BatchCredentialsKey, new BasicAWSCredentials(FakeBatchServer.AccessKey, FakeBatchServer.SecretKey));
-        collection.AddInfrastructure(configuration);
+        collection.AddVideoCore(configuration).AddJobSubmission(configuration);
         services = collection.BuildServiceProvider();
     }
 

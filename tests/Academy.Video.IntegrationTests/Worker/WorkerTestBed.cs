@@ -76,7 +76,8 @@ public class WorkerTestBed : IAsyncLifetime
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         services = new ServiceCollection()
             .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
-            .AddInfrastructure(configuration)
+            .AddVideoCore(configuration)
+            .AddJobSubmission(configuration)
             .BuildServiceProvider();
     }
 

@@ -1,9 +1,9 @@
 using Academy.Video.Application.Jobs;
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.CheckSettings;
-using Academy.Video.Application.Operations.Checks;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
+using Academy.Video.Operations.Application;
+using Academy.Video.Operations.Application.CheckSettings;
+using Academy.Video.Operations.Application.Checks;
 using Academy.Video.UnitTests.Domain;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;

@@ -1,12 +1,20 @@
 using System.Reflection;
 using System.Xml.Linq;
 using Academy.Video.Application;
+using Academy.Video.Application.Jobs;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain;
 using Academy.Video.Infrastructure.Transcoding;
+using Academy.Video.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace Academy.Video.UnitTests.Architecture;
 
-/// <summary>Project references point inward only: Domain ← Application ← Infrastructure ← hosts.</summary>
+/// <summary>
+/// Project references point inward only: Domain ← Application ← Infrastructure ← hosts, and the operator
+/// toolkit (Academy.Video.Operations) hangs off the API alone, so the worker never loads it.
+/// </summary>
 public sealed class LayerTests
 {
     private static readonly string RepoRoot = Academy.Video.Testing.RepositoryLayout.Root;
@@ -41,7 +49,8 @@ public sealed class LayerTests
     [Theory]
     [InlineData("Academy.Video.Application", new[] { "Academy.Video.Domain" })]
     [InlineData("Academy.Video.Infrastructure", new[] { "Academy.Video.Application" })]
-    [InlineData("Academy.Video.Api", new[] { "Academy.Video.Infrastructure" })]
+    [InlineData("Academy.Video.Operations", new[] { "Academy.Video.Infrastructure" })]
+    [InlineData("Academy.Video.Api", new[] { "Academy.Video.Infrastructure", "Academy.Video.Operations" })]
     [InlineData("Academy.Video.Worker", new[] { "Academy.Video.Infrastructure" })]
     public void Each_project_references_only_the_layer_inside_it(string project, string[] expected)
     {
@@ -53,12 +62,72 @@ public sealed class LayerTests
         Assert.Equal(expected, references);
     }
 
+    public static TheoryData<Assembly, string> AssembliesWithoutTheOperationsModule => new()
+    {
+        { typeof(WorkerHost).Assembly, "Academy.Video.Infrastructure" },
+        { typeof(DependencyInjection).Assembly, "Academy.Video.Domain" },
+        { typeof(Academy.Video.Infrastructure.DependencyInjection).Assembly, "Academy.Video.Application" },
+    };
+
+    [Theory]
+    [MemberData(nameof(AssembliesWithoutTheOperationsModule))]
+    public void The_worker_the_application_and_the_infrastructure_assemblies_do_not_reference_the_operations_module(Assembly assembly, string layerInside)
+    {
+        // What the compiled assembly uses, not what its project file says: a type used from Operations shows here.
+        var references = assembly.GetReferencedAssemblies().Select(a => a.Name!).ToList();
+
+        Assert.Contains(layerInside, references);
+        Assert.DoesNotContain(OperationsAssembly, references);
+    }
+
+    [Fact]
+    public void No_product_project_but_the_API_references_the_operations_module()
+    {
+        var referencing = Directory.EnumerateFiles(RepoRoot, "*.csproj", SearchOption.AllDirectories)
+            .Where(path => !IsUnder(path, "tests") && !IsUnder(path, "node_modules"))
+            .Where(path => XDocument.Load(path).Descendants().Any(e => e.Name.LocalName == "ProjectReference"
+                && Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value.Replace('\\', '/')) == OperationsAssembly))
+            .Select(Path.GetFileNameWithoutExtension)
+            .ToList();
+
+        Assert.Equal(["Academy.Video.Api"], referencing);
+    }
+
+    [Fact]
+    public void The_worker_composes_the_core_and_nothing_else()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
+
+        builder.AddVideoWorker();
+
+        var services = builder.Services;
+        Assert.Contains(services, d => d.ServiceType == typeof(ITranscodeJobStore));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IJobRunner));
+        Assert.DoesNotContain(services, d => d.ServiceType == typeof(IWebhookSender) || d.ServiceType == typeof(IWebhookTargetGuard));
+        Assert.DoesNotContain(services, d => d.ServiceType.Assembly.GetName().Name == OperationsAssembly);
+    }
+
+    [Fact]
+    public void The_worker_host_builds_in_Development_without_the_adapters_it_leaves_out()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Development });
+        builder.AddVideoWorker();
+
+        using var host = builder.Build();
+
+        Assert.NotNull(host.Services.GetService<ITranscodeJobStore>());
+        Assert.Null(host.Services.GetService<IJobRunner>());
+    }
+
+    private const string OperationsAssembly = "Academy.Video.Operations";
+
+    private static bool IsUnder(string path, string folder) =>
+        Path.GetRelativePath(RepoRoot, path).Replace('\\', '/').Split('/').Contains(folder);
+
     [Fact]
     public void The_application_never_touches_the_file_system()
     {
-        // The operator toolkit is on its way to a project of its own; what remains is the application core.
-        var core = typeof(DependencyInjection).Assembly.GetTypes()
-            .Where(type => type.Namespace?.StartsWith("Academy.Video.Application.Operations", StringComparison.Ordinal) != true);
+        var core = typeof(DependencyInjection).Assembly.GetTypes();
 
         Assert.Empty(FileSystemCalls(core));
     }

@@ -1,9 +1,6 @@
 using Academy.Video.Application;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
-using Academy.Video.Application.Operations;
-using Academy.Video.Application.Operations.CheckSettings;
-using Academy.Video.Application.Operations.SmokeSubmit;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Application.Videos;
@@ -62,15 +59,6 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
         services.AddTranscodeAttempt();
-        // The operator checks' ports: these tests do not drive them (OperationsChecksTests and the API tests do).
-        services.AddSingleton(new RuntimeProfile(RunnerMode.Local, "Local"));
-        services.AddSingleton(Substitute.For<IOperationsStore>());
-        services.AddSingleton(Substitute.For<IJobLogReader>());
-        services.AddSingleton(Substitute.For<ICloudInfrastructure>());
-        services.AddSingleton(Substitute.For<IInfrastructureExpectations>());
-        services.AddSingleton(Substitute.For<ISettingsInspector>());
-        services.AddSingleton(Substitute.For<ICanaryClip>());
-        services.AddSingleton(Substitute.For<Academy.Video.Application.Operations.AttemptLogs.IAttemptLogSource>());
         configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }

@@ -1,0 +1,24 @@
+namespace Academy.Video.Operations.Application;
+
+public enum RunnerMode
+{
+    /// <summary>The embedded child-process runner and (usually) local storage: no cloud account.</summary>
+    Local,
+    /// <summary>AWS Batch: the checks also read the AWS account.</summary>
+    Batch,
+}
+
+/// <summary>What the settings chose, as the operator checks need to know it: the runner, the storage, the Batch names.</summary>
+public sealed record RuntimeProfile(RunnerMode Runner, string Storage, string? JobQueue = null, string? JobDefinition = null, string? Region = null)
+{
+    public bool OnAws => Runner == RunnerMode.Batch;
+
+    /// <summary>The seeds call the runner check BATCH_CHECK; locally it checks the local runner.</summary>
+    public string RunnerCheckName => OnAws ? "BATCH_CHECK" : "RUNNER_CHECK";
+
+    public string ModeName => OnAws ? "batch" : "local";
+
+    public string RunnerName => OnAws ? "Batch" : "Local runner";
+
+    public string AwsOnlySkipReason => $"Runner:Kind is Local: no AWS account in use";
+}
