@@ -63,9 +63,6 @@ smoke_test() {
     -e "Storage__S3__Bucket=${ACADEMY_S3_BUCKET:-academy-video}" -e Storage__S3__AccessKey=S3RVER -e Storage__S3__SecretKey=S3RVER
     -e "Auth__ApiKeys__0=$key" -e "Auth__InternalApiKeys__0=$internal"
   )
-  say "smoke: migrate as a one-off container of $tag"
-  docker run --rm --network host --read-only --tmpfs /tmp "${settings[@]}" "$tag" migrate >&2 || { say "smoke: FAILED, migrate exited $?"; exit 1; }
-
   local runner=(-e Runner__Kind=Local -e Runner__Local__Command=docker -e Runner__Local__LogDirectory=/runner-logs
     -e Runner__Local__WorkDirectory=/tmp/runner-work)
   local i=0
@@ -73,6 +70,11 @@ smoke_test() {
       -e Storage__S3__Bucket -e Storage__S3__AccessKey -e Storage__S3__SecretKey "$worker_tag"; do
     runner+=(-e "Runner__Local__Arguments__$i=$argument"); i=$((i + 1))
   done
+  # The one-off task gets the service's settings, as the ECS operator task definition does: outside local
+  # mode every command needs Runner:Kind (docs/decisions/0009).
+  say "smoke: migrate as a one-off container of $tag"
+  docker run --rm --network host --read-only --tmpfs /tmp "${settings[@]}" "${runner[@]}" "$tag" migrate >&2 || { say "smoke: FAILED, migrate exited $?"; exit 1; }
+
   say "smoke: $tag serves $api; its local runner starts $worker_tag per job"
   # Read-only root and a writable /tmp, as the ECS task definition runs it (build/aws/academy-video-api.yaml).
   docker run -d --name "$name" --network host --read-only --tmpfs /tmp "${settings[@]}" "${runner[@]}" \
