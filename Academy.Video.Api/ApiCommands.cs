@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Api;
 
 /// <summary>
-/// The operator commands the API binary runs instead of serving (seed names kept), with the API's own
+/// The operator commands the API binary runs instead of serving (the earlier system's names kept, docs/contract.md §4), with the API's own
 /// settings. Exit codes: 0 everything checked is OK; 2 something needs attention, a setting among it
 /// (missing or invalid: one FAIL line naming it); 1 a usage error (an unknown verb or option); 3 the
 /// database cannot be reached (nothing could be checked; see docs/decisions/0009). Every command ends

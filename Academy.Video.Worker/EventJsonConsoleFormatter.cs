@@ -7,7 +7,7 @@ namespace Academy.Video.Worker;
 
 /// <summary>
 /// One JSON object per line with the template's properties at the top level, so CloudWatch queries
-/// can say <c>event = "BATCH_JOB_FAILED"</c> and <c>job_id = "…"</c> (SPEC §3). The built-in JSON
+/// can say <c>event = "BATCH_JOB_FAILED"</c> and <c>job_id = "…"</c> (docs/contract.md §3). The built-in JSON
 /// formatter nests them under "State", which CloudWatch filter patterns cannot reach as easily.
 /// </summary>
 public sealed class EventJsonConsoleFormatter(TimeProvider time) : ConsoleFormatter(FormatterName)

@@ -1,6 +1,6 @@
 using Academy.Video.Worker;
 
-// One container = one job = exit (SPEC §1). The job id comes from VIDEO_JOB_ID or argv[1].
+// One container = one job = exit (docs/contract.md §1). The job id comes from VIDEO_JOB_ID or argv[1].
 var jobId = WorkerJobId.Resolve(args, Environment.GetEnvironmentVariable(WorkerJobId.EnvironmentVariable));
 if (jobId.Error is not null)
 {

@@ -38,7 +38,7 @@ public static class WorkerHost
     /// <summary>
     /// Runs the job's attempt under the host's lifetime: SIGTERM (Batch terminate or timeout)
     /// cancels it, the attempt ends CANCELLED (RETRY_WAIT, or DEAD if it was the last one), and the
-    /// process exits 1 (SPEC §3). Settings that cannot work end the process with 1 before the job is read.
+    /// process exits 1 (docs/contract.md §3). Settings that cannot work end the process with 1 before the job is read.
     /// </summary>
     public static async Task<int> RunJobAsync(this IHost host, Guid jobId)
     {

@@ -43,7 +43,7 @@ public abstract class PeriodicWork(IServiceScopeFactory scopes, TimeProvider tim
     }
 }
 
-/// <summary>The recovery scan every minute (SPEC §2), one replica at a time.</summary>
+/// <summary>The recovery scan every minute (docs/contract.md §2), one replica at a time.</summary>
 public sealed class RecoveryScanService(IServiceScopeFactory scopes, IOptions<RecoveryOptions> options, TimeProvider time, ILogger<RecoveryScanService> logger)
     : PeriodicWork(scopes, time, logger)
 {

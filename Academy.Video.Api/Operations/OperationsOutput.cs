@@ -7,7 +7,7 @@ using Academy.Video.Operations.Application.CheckSettings;
 namespace Academy.Video.Api.Operations;
 
 /// <summary>
-/// How the operator commands print: the seeds' text reports (seed 000 §8 for validate-system, seed 003
+/// How the operator commands print: the earlier system's text reports (docs/contract.md §4: validate-system and
 /// for diagnose-infra) or one JSON document (<c>--json</c>, and the health-summary endpoint).
 /// </summary>
 public static class OperationsOutput
@@ -22,7 +22,7 @@ public static class OperationsOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Job rows in the text report look like the seeds' (snake_case).</summary>
+    /// <summary>Job rows in the text report look like the earlier system's (snake_case).</summary>
     private static JsonSerializerOptions EvidenceJson { get; } = new(JsonSerializerDefaults.General)
     {
         WriteIndented = true,
@@ -125,7 +125,7 @@ public static class OperationsOutput
         _ => "SKIP",
     };
 
-    /// <summary>The seed's row fields; the video status and the broken rule only where they say something.</summary>
+    /// <summary>The earlier system's row fields; the video status and the broken rule only where they say something.</summary>
     private static Dictionary<string, object?> Row(JobEvidence job)
     {
         var row = new Dictionary<string, object?>

@@ -59,7 +59,7 @@ public sealed class WorkerOptions
 {
     public const string Section = "Worker";
 
-    /// <summary>Well inside the 3-minute stuck threshold (SPEC §3).</summary>
+    /// <summary>Well inside the 3-minute stuck threshold (docs/contract.md §3).</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "academy-video-work");

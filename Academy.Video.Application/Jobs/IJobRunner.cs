@@ -2,7 +2,7 @@ namespace Academy.Video.Application.Jobs;
 
 /// <summary>
 /// Runs one worker container per job: AWS Batch in production, a local child process by default.
-/// The runner never retries on its own; the database decides (SPEC §1.5).
+/// The runner never retries on its own; the database decides (docs/contract.md §1).
 /// </summary>
 public interface IJobRunner
 {

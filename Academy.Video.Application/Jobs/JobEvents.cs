@@ -1,6 +1,6 @@
 namespace Academy.Video.Application.Jobs;
 
-/// <summary>The <c>event</c> values operators grep worker logs for (SPEC §3). Stable names.</summary>
+/// <summary>The <c>event</c> values operators grep worker logs for (docs/contract.md §3). Stable names.</summary>
 public static class JobEvents
 {
     public const string ProcessStart = "BATCH_PROCESS_START";

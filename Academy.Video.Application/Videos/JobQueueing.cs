@@ -7,7 +7,7 @@ namespace Academy.Video.Application.Videos;
 /// <summary>
 /// Stores a new QUEUED job together with its video change, then submits it. The stored job with
 /// no Batch id is itself the submission intent: if the submit fails or this process dies right
-/// after the commit, the recovery scan submits it (SPEC §2, the QUEUED-without-id hole).
+/// after the commit, the recovery scan submits it (docs/contract.md §2, the QUEUED-without-id hole).
 /// </summary>
 public sealed class JobQueueing(IVideoStore videos, JobDispatcher dispatcher, JobPolicy policy, TimeProvider time)
 {

@@ -1,6 +1,6 @@
 namespace Academy.Video.Domain.Jobs;
 
-/// <summary>The numbers of the retry contract (SPEC §2). Defaults are the seeds'.</summary>
+/// <summary>The numbers of the retry contract (docs/contract.md §2). Defaults are the earlier system's.</summary>
 public sealed record JobPolicy
 {
     public const int DefaultMaxAttempts = 5;

@@ -14,7 +14,7 @@ public enum JobState
 
 public static class JobStateNames
 {
-    /// <summary>The names the database, the logs and the API use (SPEC §2).</summary>
+    /// <summary>The names the database, the logs and the API use (docs/contract.md §2).</summary>
     public static string ToWire(this JobState state) => state switch
     {
         JobState.Queued => "QUEUED",

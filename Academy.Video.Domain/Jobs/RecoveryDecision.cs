@@ -9,7 +9,7 @@ public enum RecoveryActionKind
     MarkStuck,
     /// <summary>RETRY_WAIT whose backoff has passed and that no Batch job carries yet: submit the same job id.</summary>
     Resubmit,
-    /// <summary>QUEUED past the grace period with no Batch id: the first submission was lost (seed 000 §8).</summary>
+    /// <summary>QUEUED past the grace period with no Batch id: the first submission was lost (docs/contract.md §2).</summary>
     SubmitMissing,
     /// <summary>
     /// QUEUED or RETRY_WAIT with a Batch id for longer than <see cref="JobPolicy.SubmissionCheckAfter"/>:

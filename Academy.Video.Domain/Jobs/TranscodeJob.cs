@@ -62,7 +62,7 @@ public sealed record TranscodeJob
         UpdatedAt = now,
     };
 
-    /// <summary>Batch job names: <c>video-&lt;first 8 chars of the job id&gt;</c> (SPEC §1).</summary>
+    /// <summary>Batch job names: <c>video-&lt;first 8 chars of the job id&gt;</c> (docs/contract.md §1).</summary>
     public string RunnerJobName => $"video-{Id:N}"[..14];
 
     /// <summary>A worker begins attempt <c>AttemptCount + 1</c>.</summary>
@@ -117,7 +117,7 @@ public sealed record TranscodeJob
     }
 
     /// <summary>
-    /// Guard 3 of SPEC §2: the video is already READY at <paramref name="publishedHlsPath"/> (an
+    /// Guard 3 of docs/contract.md §3: the video is already READY at <paramref name="publishedHlsPath"/> (an
     /// earlier attempt published and died before marking the job), so the job is completed without
     /// running anything; every attempt prefix but the published one is queued for cleanup.
     /// </summary>
@@ -299,7 +299,7 @@ public sealed record TranscodeJob
         return new EncodePlanRecord(Id, VideoId, AttemptCount, source, topRungCode, topRungReason ?? "", now);
     }
 
-    /// <summary>The runner accepted a submission of this job; its id is recorded (SPEC §1 step 2).</summary>
+    /// <summary>The runner accepted a submission of this job; its id is recorded (docs/contract.md §1 step 2).</summary>
     public JobSubmission RecordSubmission(string batchJobId, DateTimeOffset now)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(batchJobId);

@@ -20,7 +20,7 @@ public enum WorkerStartOutcome
 
 public sealed record WorkerStart(WorkerStartOutcome Outcome, string Reason);
 
-/// <summary>The worker's idempotency guards, in the order of SPEC §2 (seed 004).</summary>
+/// <summary>The worker's idempotency guards, in the order of docs/contract.md §3.</summary>
 public static class WorkerStartDecision
 {
     public static WorkerStart Decide(TranscodeJob? job, LectureVideo? video)

@@ -57,7 +57,7 @@ public sealed record HlsResumePoint(int Attempt, int SegmentCount, IReadOnlyDict
 public sealed record ResumeCandidate(HlsProgress Progress, IReadOnlyDictionary<string, long> Stored);
 
 /// <summary>
-/// How far a new attempt can reuse an earlier attempt's segments (issue 11, item 6). Video segment boundaries are the same
+/// How far a new attempt can reuse an earlier attempt's segments (decision 0011). Video segment boundaries are the same
 /// in every attempt: an encoded rung is cut at the first frame at or after each multiple of the target, a copied rung at
 /// the source key frames <see cref="HlsSegmentation"/> computes. So the first k segments of every video variant can be
 /// taken from an earlier attempt, and ffmpeg started at the k-th boundary writes the rest exactly as a clean run would.

@@ -41,7 +41,7 @@ public static class SourceCopyCodes
 }
 
 /// <summary>
-/// The fast path's rule (issue 11): the top rung is the source's video copied when that stream already is what the
+/// The fast path's rule: the top rung is the source's video copied when that stream already is what the
 /// rung would carry — H.264, 8-bit 4:2:0, progressive, upright, exactly the top rendition's size (so never taller),
 /// averaging within the rung's cap, with key frames close enough that no segment exceeds 1.5× the target.
 /// </summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace Academy.Video.Domain.Media;
 
 /// <summary>
-/// The scrub-preview thumbnails of a video (issue 12): one sprite image of <see cref="Count"/> tiles, <see cref="Columns"/>
+/// The scrub-preview thumbnails of a video: one sprite image of <see cref="Count"/> tiles, <see cref="Columns"/>
 /// to a row, and a WebVTT index whose cue i covers [i × interval, (i+1) × interval) and points at tile i
 /// (<c>storyboard.jpg#xywh=x,y,w,h</c>). Tile i is the first frame at or after i × interval.
 /// </summary>
@@ -124,7 +124,7 @@ public static class StoryboardIndex
     public static bool IsIndex(string path) => path.EndsWith(".vtt", StringComparison.OrdinalIgnoreCase);
 }
 
-/// <summary>The poster (issue 12): a full-size JPEG of the first frame at or after its time.</summary>
+/// <summary>The poster: a full-size JPEG of the first frame at or after its time.</summary>
 public static class Poster
 {
     /// <summary>Where the poster is taken when the client asked for no time: a tenth in, past titles and black frames.</summary>

@@ -2,7 +2,7 @@ using Academy.Video.Domain.Media;
 
 namespace Academy.Video.Domain.Videos;
 
-/// <summary>What the worker's probe found in a video's source, kept with the video and shown with it (issue 12).</summary>
+/// <summary>What the worker's probe found in a video's source, kept with the video and shown with it.</summary>
 /// <param name="Width">The picture's width as stored; <see cref="RotationDegrees"/> says how it is displayed.</param>
 /// <param name="AudioCodec">Null when the source has no audio.</param>
 /// <param name="BitrateKbps">The whole file's average rate as its container states it; null when it does not.</param>

@@ -68,7 +68,7 @@ public static class RunnerServiceCollectionExtensions
             .Bind(configuration.GetSection(BatchRunnerOptions.SectionName))
             .PostConfigure(options =>
             {
-                // The SPEC's setting names win over the section, so a deployment sets them the way the seeds did.
+                // The contract's setting names (docs/contract.md §1) win over the section, so a deployment sets them the way the earlier system did.
                 if (configuration[BatchRunnerOptions.JobQueueVariable] is { Length: > 0 } queue)
                 {
                     options.JobQueue = queue;

@@ -1,7 +1,7 @@
 namespace Academy.Video.Operations.Application;
 
 /// <summary>
-/// What the infrastructure template declares (SPEC §4): the names of the Batch resources and roles,
+/// What the infrastructure template declares (docs/contract.md §4): the names of the Batch resources and roles,
 /// the job definition's contract, and what each role must be granted. The diagnosis compares the
 /// settings and the deployed account against it.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Academy.Video.Operations.Application;
 
 /// <summary>
-/// Reads one attempt's worker log for the events operators grep (SPEC §3): CloudWatch Logs in Batch
+/// Reads one attempt's worker log for the events operators grep (docs/contract.md §3): CloudWatch Logs in Batch
 /// mode, the local runner's attempt log file locally.
 /// </summary>
 public interface IJobLogReader

@@ -41,7 +41,7 @@ public sealed record OperationsReport(string Command, string Mode, DateTimeOffse
     public IReadOnlyList<string> RootCauseHints => Checks.Where(c => c.Status == CheckStatus.Fail).SelectMany(c => c.Hints).Distinct().ToList();
 }
 
-/// <summary>A job row as operators read it (seed 000 §8 shows these fields), with the rule it breaks if any.</summary>
+/// <summary>A job row as operators read it (the earlier system's reports showed these fields), with the rule it breaks if any.</summary>
 public sealed record JobEvidence(
     Guid Id,
     Guid VideoId,

@@ -13,7 +13,7 @@ public sealed record RuntimeProfile(RunnerMode Runner, string Storage, string? J
 {
     public bool OnAws => Runner == RunnerMode.Batch;
 
-    /// <summary>The seeds call the runner check BATCH_CHECK; locally it checks the local runner.</summary>
+    /// <summary>The earlier system called the runner check BATCH_CHECK; locally it checks the local runner.</summary>
     public string RunnerCheckName => OnAws ? "BATCH_CHECK" : "RUNNER_CHECK";
 
     public string ModeName => OnAws ? "batch" : "local";

@@ -260,7 +260,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         return new SettingEntry(key, display is null ? shown : display(shown), value is null ? "default" : SourceOf(key));
     }
 
-    /// <summary>A SPEC setting name (VIDEO_BATCH_JOB_QUEUE) that wins over the section key.</summary>
+    /// <summary>A contract setting name (docs/contract.md §1) (VIDEO_BATCH_JOB_QUEUE) that wins over the section key.</summary>
     private SettingEntry Override(string key, string variable, string effective) =>
         configuration[variable] is { Length: > 0 }
             ? new SettingEntry(key, effective, $"{SourceOf(variable)} {variable}".Trim())

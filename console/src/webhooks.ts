@@ -1,4 +1,4 @@
-// Webhook deliveries with replay (issue 12): GET /api/v1/internal/webhooks/deliveries, newest first, and
+// Webhook deliveries with replay: GET /api/v1/internal/webhooks/deliveries, newest first, and
 // POST …/deliveries/{id}/replay, which delivers the same event (same id, same bytes) once more. The section
 // stays hidden where the API has no webhooks (404/405), so the console works against an older API too.
 import { ApiError, call } from './api';

@@ -47,7 +47,7 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         var source = await api.CreateClient().GetAsync($"/media/videos/{videoId:N}/source/original.mp4");
         Assert.Equal(HttpStatusCode.NotFound, source.StatusCode);
 
-        // Issue 12: the poster (taken where the client asked) and the storyboard, from the same ffmpeg run; the source as probed.
+        // the poster (taken where the client asked) and the storyboard, from the same ffmpeg run; the source as probed.
         Assert.Equal(2.5, ready.GetProperty("posterAtSeconds").GetDouble());
         var probed = ready.GetProperty("source");
         Assert.Equal((640, 360, 0, "h264", "aac", 30.0), (probed.GetProperty("width").GetInt32(), probed.GetProperty("height").GetInt32(),

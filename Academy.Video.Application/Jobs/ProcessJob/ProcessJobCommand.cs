@@ -2,7 +2,7 @@ using Mediator;
 
 namespace Academy.Video.Application.Jobs.ProcessJob;
 
-/// <summary>The worker's whole attempt for one job (SPEC §1 step 4).</summary>
+/// <summary>The worker's whole attempt for one job (docs/contract.md §1 step 4).</summary>
 public sealed record ProcessJobCommand(Guid JobId) : ICommand<ProcessJobResult>;
 
 public enum ProcessJobOutcome
@@ -26,7 +26,7 @@ public enum ProcessJobOutcome
 
 public sealed record ProcessJobResult(ProcessJobOutcome Outcome, string Detail)
 {
-    /// <summary>SPEC §3: 0 on success and idempotent exits, 1 on failure and cancellation.</summary>
+    /// <summary>docs/contract.md §3: 0 on success and idempotent exits, 1 on failure and cancellation.</summary>
     public int ExitCode => Outcome switch
     {
         ProcessJobOutcome.Completed or ProcessJobOutcome.IdempotentDone or ProcessJobOutcome.IdempotentReady

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Application.Jobs.ScanStuckJobs;
 
 /// <summary>
-/// The recovery scan (seeds' <c>scan_stuck_video_jobs</c>): RUNNING without heartbeat → RETRY_WAIT
+/// The recovery scan (the earlier system's <c>scan_stuck_video_jobs</c>): RUNNING without heartbeat → RETRY_WAIT
 /// or DEAD; due RETRY_WAIT and lost QUEUED submissions → submitted again under the same job id;
 /// submissions that never start → counted, resubmitted, DEAD at the bound; jobs of deleted videos
 /// → FAILED. A dry run decides the same and changes nothing.

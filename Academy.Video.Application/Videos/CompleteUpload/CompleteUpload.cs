@@ -11,7 +11,7 @@ namespace Academy.Video.Application.Videos.CompleteUpload;
 
 /// <summary>
 /// The client finished uploading: join the parts of a multipart upload, verify the object, queue one job,
-/// submit it (SPEC §1 step 2). <see cref="Parts"/> is optional: without it the parts storage holds are used.
+/// submit it (docs/contract.md §1 step 2). <see cref="Parts"/> is optional: without it the parts storage holds are used.
 /// </summary>
 public sealed record CompleteUploadCommand(Guid VideoId, IReadOnlyList<CompletedPart>? Parts = null) : ICommand<JobView>;
 

@@ -8,7 +8,7 @@ using Polly.Timeout;
 namespace Academy.Video.Infrastructure.Runners.Batch;
 
 /// <summary>
-/// Runs the worker as an AWS Batch job (SPEC §1.2): <c>parameters = { job_id }</c>, queue and job definition
+/// Runs the worker as an AWS Batch job (docs/contract.md §1): <c>parameters = { job_id }</c>, queue and job definition
 /// from settings, no container overrides — the job definition's command passes <c>Ref::job_id</c> as argv[1].
 /// </summary>
 public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOptions> options) : IJobRunner

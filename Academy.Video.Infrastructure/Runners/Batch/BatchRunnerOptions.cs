@@ -5,10 +5,10 @@ public sealed class BatchRunnerOptions
 {
     public const string SectionName = "Runner:Batch";
 
-    /// <summary>Overrides <see cref="JobQueue"/> when set (SPEC §1.2 setting name).</summary>
+    /// <summary>Overrides <see cref="JobQueue"/> when set (docs/contract.md §1 setting name).</summary>
     public const string JobQueueVariable = "VIDEO_BATCH_JOB_QUEUE";
 
-    /// <summary>Overrides <see cref="JobDefinition"/> when set (SPEC §1.2 setting name).</summary>
+    /// <summary>Overrides <see cref="JobDefinition"/> when set (docs/contract.md §1 setting name).</summary>
     public const string JobDefinitionVariable = "VIDEO_BATCH_JOB_DEFINITION";
 
     public string JobQueue { get; set; } = "academy-video-batch-queue";

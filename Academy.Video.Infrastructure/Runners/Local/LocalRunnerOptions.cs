@@ -22,7 +22,7 @@ public sealed class LocalRunnerOptions
     /// <summary>The analogue of the compute environment's maxvCpus: submissions beyond it wait RUNNABLE.</summary>
     public int MaxConcurrency { get; set; } = 2;
 
-    /// <summary>Like the job definition's attemptDurationSeconds (SPEC §3: 14400 s).</summary>
+    /// <summary>Like the job definition's attemptDurationSeconds (docs/contract.md §3: 14400 s).</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(14400);
 
     /// <summary>Time between SIGTERM and SIGKILL on terminate, timeout or shutdown (Batch/ECS default: 30 s).</summary>

@@ -5,7 +5,7 @@ using Academy.Video.Domain.Jobs;
 namespace Academy.Video.Operations.Application.CheckSettings;
 
 /// <summary>
-/// check-settings (seeds' <c>check_batch_settings</c>): every setting the API and the worker need with
+/// check-settings (the earlier system's <c>check_batch_settings</c>): every setting the API and the worker need with
 /// where it came from (secrets masked), what is missing or invalid, and whether the worker runs with
 /// the same <c>Jobs:*</c> retry contract as the API (the Batch job definition's environment, or the
 /// local runner's child environment).

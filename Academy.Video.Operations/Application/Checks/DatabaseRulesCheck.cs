@@ -5,9 +5,9 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Operations.Application.Checks;
 
 /// <summary>
-/// DB_CHECK: the schema is up to date and the jobs obey the rules of SPEC §2. The job rules are the
+/// DB_CHECK: the schema is up to date and the jobs obey the rules of docs/contract.md §2. The job rules are the
 /// recovery scan's own decision (<see cref="RecoveryDecision"/>): a job the scan should already have
-/// taken is evidence that submissions or the scan itself are failing (seed 000 §8).
+/// taken is evidence that submissions or the scan itself are failing (docs/contract.md §2).
 /// </summary>
 public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy, IOptions<OperationsOptions> options, TimeProvider time)
 {

@@ -35,7 +35,7 @@ public sealed class DeployedBatch
 }
 
 /// <summary>
-/// The AWS Batch checks of the diagnosis (seed 003 §2): CONFIG_MATCH_QUEUE, CONFIG_MATCH_JOBDEF,
+/// The AWS Batch checks of the diagnosis (docs/contract.md §4): CONFIG_MATCH_QUEUE, CONFIG_MATCH_JOBDEF,
 /// AWS_ACCESS, QUEUE_CHECK, CE_CHECK, JOBDEF_CHECK and LOG_GROUP_CHECK, each naming its fix.
 /// </summary>
 public sealed partial class BatchInfrastructureChecks(ICloudInfrastructure cloud, IInfrastructureExpectations expectations, RuntimeProfile profile)
@@ -253,7 +253,7 @@ public sealed partial class BatchInfrastructureChecks(ICloudInfrastructure cloud
         if (definition.RetryAttempts != expected.RetryAttempts)
         {
             Problem($"retryStrategy.attempts={Text(definition.RetryAttempts)}",
-                $"retryStrategy.attempts is {Text(definition.RetryAttempts)}: it must be {expected.RetryAttempts}. The database decides every retry (SPEC §1.5); Batch retries would run an attempt the database has not counted.");
+                $"retryStrategy.attempts is {Text(definition.RetryAttempts)}: it must be {expected.RetryAttempts}. The database decides every retry (docs/contract.md §1); Batch retries would run an attempt the database has not counted.");
         }
 
         if (definition.TimeoutSeconds != expected.TimeoutSeconds)

@@ -5,7 +5,7 @@ using Academy.Video.Operations.Application.ValidateSystem;
 namespace Academy.Video.Operations.Application.DiagnoseInfra;
 
 /// <summary>
-/// The infrastructure diagnosis (seed 003, SPEC §4), with the same steps and FINAL REPORT names:
+/// The infrastructure diagnosis (docs/contract.md §4), with the same steps and FINAL REPORT names:
 /// settings vs the template vs what is deployed, AWS access, the queue and its compute environments,
 /// the job definition, the roles, the log group and its content, and with <see cref="SmokeSubmit"/> a
 /// canary through the real path. In local mode the AWS checks are skipped with the reason.

@@ -4,7 +4,7 @@ using Academy.Video.Operations.Application.Checks;
 namespace Academy.Video.Operations.Application.ValidateSystem;
 
 /// <summary>
-/// The health summary (seeds' <c>validate_batch_video_system</c>, SPEC §4): DB_CHECK, RUNNER_CHECK or
+/// The health summary (the earlier system's <c>validate_batch_video_system</c>, docs/contract.md §4): DB_CHECK, RUNNER_CHECK or
 /// BATCH_CHECK, LOG_CHECK, STUCK_CHECK, STORAGE_CHECK and IAM_CHECK, each with its evidence and hints.
 /// Read-only but for the storage probe, which it deletes.
 /// </summary>

@@ -5,7 +5,7 @@ using Academy.Video.Domain.Media;
 namespace Academy.Video.Bench.Encode;
 
 /// <summary>
-/// The worker's ffmpeg command before issue 11, frozen as the baseline the new one is compared with: every rung
+/// The worker's ffmpeg command before the fast path and capped CRF, frozen as the baseline the new one is compared with: every rung
 /// encoded at an average bitrate (b:v = the rung's rate, maxrate 1.07×, bufsize 1.5×) and each variant carrying its
 /// own audio encode, with ffmpeg's own master playlist.
 /// </summary>

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Bench.Encode;
 
 /// <summary>
-/// Issue 11's figures, side by side in one run. The timed contestants run interleaved — every round runs each once,
+/// The encoder's figures, side by side in one run. The timed contestants run interleaved — every round runs each once,
 /// the order rotated by one per round — and each ratio is of medians, so neither order nor a noisy neighbour decides
 /// it. Bytes and SSIM are measured once (they do not depend on the machine). Prints <c>RESULT name value</c> lines
 /// and writes bench/RESULTS-encode.md.
@@ -252,7 +252,7 @@ public static class EncodeBenchmark
             var info = await probe.ProbeAsync(source, default);
             var renditions = HlsLadder.Plan(info.DisplayWidth, info.DisplayHeight, HlsLadder.DefaultRungs);
             var plan = await encoder.PlanAsync(new HlsEncodeRequest(source, info, renditions, Path.Combine(output, "ladder"), SegmentDuration), default);
-            // One run per rung as PeerTube and the seeds' worker do: each decodes the source and encodes one rung with its audio
+            // One run per rung as PeerTube and the earlier system's worker do: each decodes the source and encodes one rung with its audio
             // (no poster or storyboard: the ladder alone).
             var options = new TranscodingOptions();
             var perRung = renditions

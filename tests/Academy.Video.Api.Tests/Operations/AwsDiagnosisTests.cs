@@ -5,7 +5,7 @@ namespace Academy.Video.Api.Tests.Operations;
 /// <summary>
 /// validate-system, diagnose-infra and check-settings in Batch mode against a fake AWS account (one real
 /// listener checking SigV4, answering Batch, IAM, STS and CloudWatch Logs) and a real database: a
-/// healthy account, then one scenario per failure of seed 000 §8 and seed 003, each asserting the
+/// healthy account, then one scenario per failure of the earlier system's operators (docs/contract.md §4), each asserting the
 /// check's line and the hint that names the fix.
 /// </summary>
 public sealed class AwsDiagnosisTests : IAsyncLifetime

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.IntegrationTests.Transcoding;
 
 /// <summary>
-/// Issue 11 items 5 and 6 at the encoder, with real ffmpeg: segments are reported while ffmpeg runs, and an encode
+/// Progressive publish and resume at the encoder, with real ffmpeg: segments are reported while ffmpeg runs, and an encode
 /// resumed at a segment boundary — with the earlier segments put beside it, as the publisher copies them — is the same
 /// tree as a clean one: the same segments and durations, the same video timestamps packet by packet, the audio, poster
 /// and storyboard identical, and ffmpeg decodes it end to end. 480p sources of 10–12 s keep it cheap.

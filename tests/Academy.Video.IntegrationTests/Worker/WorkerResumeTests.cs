@@ -25,7 +25,7 @@ public enum KillPoint
 }
 
 /// <summary>
-/// Issue 11 items 5 and 6 with the worker binary on s3rver: a clean run publishes a valid tree as it encodes; a worker
+/// Progressive publish and resume with the worker binary on s3rver: a clean run publishes a valid tree as it encodes; a worker
 /// killed at several points and run again resumes from what it stored, and the published tree is equivalent to a clean
 /// run's — the same segments and durations, the same video timestamps, the same audio, poster and storyboard, decoded end
 /// to end without an error — and after every cleanup has run its prefix holds everything its playlists name.

@@ -10,7 +10,7 @@ using Academy.Video.UnitTests.Fakes;
 
 namespace Academy.Video.UnitTests.Application;
 
-/// <summary>Issue 11 items 5 and 6 in the application core: segments published as they close, and a new attempt resuming from an earlier one's.</summary>
+/// <summary>Progressive publish and resume in the application core: segments published as they close, and a new attempt resuming from an earlier one's.</summary>
 public sealed class PublishAndResumeTests : IAsyncLifetime
 {
     private static readonly string[] VideoVariants = ["1080p", "720p", "480p", "360p"];

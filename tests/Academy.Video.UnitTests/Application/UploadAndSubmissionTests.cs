@@ -150,7 +150,7 @@ public sealed class UploadAndSubmissionTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Completing_an_upload_queues_one_job_and_submits_it_with_the_SPEC_job_name()
+    public async Task Completing_an_upload_queues_one_job_and_submits_it_with_the_contract_job_name()
     {
         var (videoId, job) = await app.UploadVideoAsync();
 
