@@ -46,7 +46,7 @@ public sealed class InfrastructureTemplateTests
     }
 
     [Fact]
-    public void The_other_names_are_the_seeds()
+    public void The_other_resource_names_are_the_deployed_ones_the_checks_look_for()
     {
         Assert.Equal("academy-video-batch-ce-v3", Template.ComputeEnvironmentName);
         Assert.Equal("/aws/batch/academy-video-worker", Template.LogGroupName);
