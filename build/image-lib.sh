@@ -51,10 +51,11 @@ ensure_base() {
   rm -rf "$rootfs"
 }
 
-# What restore depends on: the product's project and package files and the console's lock file.
+# What restore depends on: the product's project and package files (every module beside the hosts, so a
+# new module's packages reach the offline SDK image) and the console's lock file.
 restore_inputs() {
   echo global.json Directory.Build.props Directory.Packages.props \
-    Academy.Video.{Domain,Application,Infrastructure,Worker,Api}/*.csproj console/package.json console/package-lock.json
+    Academy.Video.*/*.csproj console/package.json console/package-lock.json
 }
 
 # Prints the name of the offline SDK image (made when missing).
