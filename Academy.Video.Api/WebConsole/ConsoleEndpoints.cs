@@ -57,11 +57,7 @@ public static class ConsoleEndpoints
             var page = files?.GetFileInfo("index.html");
             if (page is null || !page.Exists)
             {
-                return Results.Problem(
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: ErrorCodes.TitleFor(StatusCodes.Status503ServiceUnavailable),
-                    detail: "The web console is not built into this API: run build/console.sh, then build the API again.",
-                    extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = "CONSOLE_NOT_BUILT" });
+                return ApiProblems.Result(ErrorCodes.ConsoleNotBuilt, "The web console is not built into this API: run build/console.sh, then build the API again.");
             }
 
             var headers = context.Response.Headers;
