@@ -17,22 +17,13 @@ public static class ConsoleEndpoints
 {
     public const string BasePath = "/admin";
 
-    /// <summary>
-    /// Scripts and styles from this origin only. Media, images and fetches may go to other origins: uploads
-    /// go to presigned R2/S3 URLs and players load HLS from the storage's public or signed URLs.
-    /// hls.js runs its transmuxer in a worker.
-    /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; worker-src 'self' blob:; " +
-        "img-src 'self' data: blob: https: http:; media-src 'self' blob: https: http:; connect-src 'self' https: http:; " +
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
         var files = EmbeddedFiles();
+        var contentSecurityPolicy = ConsoleContentSecurityPolicy.For(routes.ServiceProvider.GetRequiredService<IConfiguration>());
         var etags = new ConcurrentDictionary<string, EntityTagHeaderValue>(StringComparer.Ordinal);
         var console = routes.MapGroup(BasePath).ExcludeFromDescription();
 
@@ -62,7 +53,7 @@ public static class ConsoleEndpoints
 
             var headers = context.Response.Headers;
             headers.CacheControl = "no-cache";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = contentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
