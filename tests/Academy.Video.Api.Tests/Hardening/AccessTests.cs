@@ -77,11 +77,10 @@ public sealed class AccessTests(HardeningApiFactory api) : IClassFixture<Hardeni
         var created = await client.PostJsonAsync("/api/v1/videos", new { title = "Parts", fileName = "a.mp4", contentType = "video/mp4", sizeBytes = 100L * 1024 * 1024 });
         var video = await created.ReadJsonAsync();
         var partUrl = new Uri(video.GetProperty("upload").GetProperty("multipart").GetProperty("parts")[0].GetProperty("url").GetString()!);
-        var size = video.GetProperty("upload").GetProperty("multipart").GetProperty("parts")[0].GetProperty("sizeBytes").GetInt64();
         var outOfRange = partUrl.PathAndQuery.Replace("partNumber=1&", $"partNumber={partNumber}&", StringComparison.Ordinal);
         Assert.NotEqual(partUrl.PathAndQuery, outOfRange);
 
-        var response = await client.PutAsync(outOfRange, new ByteArrayContent(new byte[size]));
+        var response = await client.PutAsync(outOfRange, new ByteArrayContent(new byte[1]));
         var held = await (await client.GetAsync($"/api/v1/videos/{video.GetProperty("videoId").GetString()}/upload")).ReadJsonAsync();
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
