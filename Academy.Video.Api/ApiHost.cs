@@ -2,6 +2,7 @@ using Academy.Video.Api.Background;
 using Academy.Video.Api.Endpoints;
 using Academy.Video.Api.Errors;
 using Academy.Video.Api.Health;
+using Academy.Video.Api.Logging;
 using Academy.Video.Api.Security;
 using Academy.Video.Api.WebConsole;
 using Academy.Video.Application.Playback;
@@ -26,6 +27,7 @@ public static class ApiHost
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxJsonBodyBytes);
+        builder.AddRedactedRequestLog();
         builder.Services.AddVideoCore(builder.Configuration);
         builder.Services.AddJobSubmission(builder.Configuration);
         builder.Services.AddWebhooks(builder.Configuration);
@@ -70,8 +72,10 @@ public static class ApiHost
     public static WebApplication MapVideoApi(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UseRedactedRequestLog();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiKeys();
         app.Use(RejectOversizedApiBodies);
         app.MapOpenApi();
         app.MapScalarApiReference();
@@ -79,7 +83,7 @@ public static class ApiHost
         app.MapHealthChecks("/readyz", new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains("ready"),
-            ResponseWriter = WriteReadinessAsync,
+            ResponseWriter = ReadinessResponse.WriteAsync,
         });
         app.MapVideoEndpoints();
         app.MapInternalEndpoints();
@@ -98,28 +102,11 @@ public static class ApiHost
     {
         if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentLength > MaxJsonBodyBytes)
         {
-            context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
-            await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = context,
-                ProblemDetails =
-                {
-                    Status = StatusCodes.Status413PayloadTooLarge,
-                    Title = "Payload too large",
-                    Detail = $"API request bodies are limited to {MaxJsonBodyBytes} bytes; video files go to the upload URL.",
-                },
-            });
+            await ApiProblems.WriteAsync(context, ErrorCodes.PayloadTooLarge,
+                $"API request bodies are limited to {MaxJsonBodyBytes} bytes; video files go to the upload URL.");
             return;
         }
 
         await next(context);
     }
-
-    /// <summary>Operators get each dependency's state and the reason, not a bare "Unhealthy".</summary>
-    private static Task WriteReadinessAsync(HttpContext context, HealthReport report) =>
-        context.Response.WriteAsJsonAsync(new
-        {
-            status = report.Status.ToString(),
-            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), detail = e.Value.Description }),
-        });
 }

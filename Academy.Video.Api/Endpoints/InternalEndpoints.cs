@@ -17,7 +17,7 @@ public static class InternalEndpoints
     {
         var group = routes.MapGroup("/api/v1/internal/video")
             .WithTags("Operations")
-            .AddEndpointFilter(ApiKeyFilter.Internal())
+            .RequireInternalKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapGet("/backlog", async Task<Ok<BacklogView>> (IMediator mediator, CancellationToken ct) =>

@@ -1,10 +1,11 @@
 using Academy.Video.Api.Errors;
+using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Storage;
+using Academy.Video.Domain.Videos;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Infrastructure.Transcoding;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Api.Endpoints;
@@ -80,35 +81,38 @@ public static class LocalStorageEndpoints
         }
     }
 
-    /// <summary>In signed playback a media URL is a presigned GET: without a valid, unexpired signature for its key, nothing is served.</summary>
-    private static ProblemHttpResult? MediaRefusal(UploadCheck check, long? expires, string? signature)
+    /// <summary>
+    /// In signed playback a media URL is a presigned GET: without a valid, unexpired signature for its key, nothing is
+    /// served. The refusal carries the playback grant's codes and goes through the one mapper as the playlists' does.
+    /// </summary>
+    private static void DemandMediaGrant(UploadCheck check, long? expires, string? signature)
     {
-        var (code, detail) = check switch
+        if (check == UploadCheck.Valid)
         {
-            UploadCheck.Valid => (null, null),
-            _ when expires is null || string.IsNullOrEmpty(signature) => ("PLAYBACK_TOKEN_MISSING", "Playback is signed: media URLs come from the playlists of GET /api/v1/videos/{id}/playback."),
-            UploadCheck.Expired => ("PLAYBACK_TOKEN_EXPIRED", "The media URL has expired: ask GET /api/v1/videos/{id}/playback for a new playback URL."),
-            _ => ("PLAYBACK_TOKEN_INVALID", "The media URL's signature does not match this key and expiry."),
+            return;
+        }
+
+        throw check switch
+        {
+            _ when expires is null || string.IsNullOrEmpty(signature) => new ForbiddenException(PlaybackTokens.MissingCode, "Playback is signed: media URLs come from the playlists of GET /api/v1/videos/{id}/playback."),
+            UploadCheck.Expired => new ForbiddenException(PlaybackTokens.ExpiredCode, "The media URL has expired: ask GET /api/v1/videos/{id}/playback for a new playback URL."),
+            _ => new ForbiddenException(PlaybackTokens.InvalidCode, "The media URL's signature does not match this key and expiry."),
         };
-        return code is null ? null : TypedResults.Problem(
-            statusCode: StatusCodes.Status403Forbidden,
-            title: ErrorCodes.TitleFor(StatusCodes.Status403Forbidden),
-            detail: detail,
-            extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = code });
     }
 
-    private static ProblemHttpResult Refusal(UploadCheck check, long? size)
+    private static IResult Refusal(UploadCheck check, long? size)
     {
-        var (status, code, detail) = check switch
+        var (error, detail) = check switch
         {
-            UploadCheck.Expired => (StatusCodes.Status403Forbidden, "UPLOAD_URL_EXPIRED", "The upload URL has expired; create the video again for a new one."),
-            UploadCheck.LengthRequired => (StatusCodes.Status411LengthRequired, "CONTENT_LENGTH_REQUIRED", $"Send the body with a Content-Length of {size} bytes, not chunked."),
-            UploadCheck.TooLarge => (StatusCodes.Status413PayloadTooLarge, "UPLOAD_TOO_LARGE", $"The body is larger than the {size} bytes this upload URL was made for; nothing was stored."),
-            UploadCheck.TooSmall => (StatusCodes.Status400BadRequest, "UPLOAD_TOO_SMALL", $"The body is smaller than the {size} bytes this upload URL was made for; nothing was stored."),
-            UploadCheck.NoSuchUpload => (StatusCodes.Status404NotFound, "NO_SUCH_UPLOAD", "The multipart upload was completed or has expired; nothing was stored."),
-            _ => (StatusCodes.Status403Forbidden, "UPLOAD_URL_INVALID", "The upload URL's signature does not match this key, expiry, size and Content-Type."),
+            UploadCheck.Expired => (ErrorCodes.UploadUrlExpired, "The upload URL has expired; create the video again for a new one."),
+            UploadCheck.LengthRequired => (ErrorCodes.ContentLengthRequired, $"Send the body with a Content-Length of {size} bytes, not chunked."),
+            UploadCheck.TooLarge => (ErrorCodes.UploadTooLarge, $"The body is larger than the {size} bytes this upload URL was made for; nothing was stored."),
+            UploadCheck.TooSmall => (ErrorCodes.UploadTooSmall, $"The body is smaller than the {size} bytes this upload URL was made for; nothing was stored."),
+            UploadCheck.NoSuchUpload => (ErrorCodes.NoSuchUpload, "The multipart upload was completed or has expired; nothing was stored."),
+            UploadCheck.PartNumberOutOfRange => (ErrorCodes.PartNumberOutOfRange, $"partNumber must be 1 to {UploadPlan.MaxParts}; nothing was stored."),
+            _ => (ErrorCodes.UploadUrlInvalid, "The upload URL's signature does not match this key, expiry, size and Content-Type."),
         };
-        return TypedResults.Problem(statusCode: status, title: ErrorCodes.TitleFor(status), detail: detail, extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = code });
+        return ApiProblems.Result(error, detail);
     }
 
     private static IResult Serve(string key, long? expires, string? signature, HttpContext context, LocalFileObjectStorage storage, IOptions<PlaybackOptions> playback)
@@ -121,9 +125,9 @@ public static class LocalStorageEndpoints
 
         // Browser players (hls.js) fetch playlists and segments cross-origin, as from a CDN.
         context.Response.Headers.AccessControlAllowOrigin = "*";
-        if (playback.Value.Mode == PlaybackMode.Signed && MediaRefusal(storage.CheckDownload(key, expires, signature), expires, signature) is { } refusal)
+        if (playback.Value.Mode == PlaybackMode.Signed)
         {
-            return refusal;
+            DemandMediaGrant(storage.CheckDownload(key, expires, signature), expires, signature);
         }
 
         FileInfo? file;

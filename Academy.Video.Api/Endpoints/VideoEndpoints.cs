@@ -30,7 +30,7 @@ public static class VideoEndpoints
     {
         var videos = routes.MapGroup("/api/v1/videos")
             .WithTags("Videos")
-            .AddEndpointFilter(ApiKeyFilter.Client())
+            .RequireClientKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         videos.MapPost("/", CreateAsync)

@@ -22,7 +22,7 @@ public static class WebhookRoutes
     {
         var group = routes.MapGroup("/api/v1/internal/webhooks")
             .WithTags("Webhooks")
-            .AddEndpointFilter(ApiKeyFilter.Internal())
+            .RequireInternalKey()
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/endpoints", AddEndpointAsync)

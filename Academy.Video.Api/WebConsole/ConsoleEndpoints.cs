@@ -17,22 +17,13 @@ public static class ConsoleEndpoints
 {
     public const string BasePath = "/admin";
 
-    /// <summary>
-    /// Scripts and styles from this origin only. Media, images and fetches may go to other origins: uploads
-    /// go to presigned R2/S3 URLs and players load HLS from the storage's public or signed URLs.
-    /// hls.js runs its transmuxer in a worker.
-    /// </summary>
-    public const string ContentSecurityPolicy =
-        "default-src 'self'; script-src 'self'; style-src 'self'; worker-src 'self' blob:; " +
-        "img-src 'self' data: blob: https: http:; media-src 'self' blob: https: http:; connect-src 'self' https: http:; " +
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
-
     private static readonly FileExtensionContentTypeProvider ContentTypes = new();
 
     public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
         var files = EmbeddedFiles();
+        var contentSecurityPolicy = ConsoleContentSecurityPolicy.For(routes.ServiceProvider.GetRequiredService<IConfiguration>());
         var etags = new ConcurrentDictionary<string, EntityTagHeaderValue>(StringComparer.Ordinal);
         var console = routes.MapGroup(BasePath).ExcludeFromDescription();
 
@@ -57,16 +48,12 @@ public static class ConsoleEndpoints
             var page = files?.GetFileInfo("index.html");
             if (page is null || !page.Exists)
             {
-                return Results.Problem(
-                    statusCode: StatusCodes.Status503ServiceUnavailable,
-                    title: ErrorCodes.TitleFor(StatusCodes.Status503ServiceUnavailable),
-                    detail: "The web console is not built into this API: run build/console.sh, then build the API again.",
-                    extensions: new Dictionary<string, object?> { [ErrorCodes.Key] = "CONSOLE_NOT_BUILT" });
+                return ApiProblems.Result(ErrorCodes.ConsoleNotBuilt, "The web console is not built into this API: run build/console.sh, then build the API again.");
             }
 
             var headers = context.Response.Headers;
             headers.CacheControl = "no-cache";
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.ContentSecurityPolicy = contentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";

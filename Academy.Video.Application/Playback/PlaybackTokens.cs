@@ -17,6 +17,10 @@ public sealed class PlaybackTokens(IOptions<PlaybackOptions> options, TimeProvid
     public const string ExpiresParameter = "expires";
     public const string SignatureParameter = "signature";
 
+    public const string MissingCode = "PLAYBACK_TOKEN_MISSING";
+    public const string InvalidCode = "PLAYBACK_TOKEN_INVALID";
+    public const string ExpiredCode = "PLAYBACK_TOKEN_EXPIRED";
+
     public PlaybackGrant Issue(Guid videoId)
     {
         var expires = time.GetUtcNow().Add(options.Value.UrlValidFor).ToUnixTimeSeconds();
@@ -28,19 +32,19 @@ public sealed class PlaybackTokens(IOptions<PlaybackOptions> options, TimeProvid
     {
         if (expires is not { } expiresAt || string.IsNullOrEmpty(signature))
         {
-            throw new ForbiddenException("PLAYBACK_TOKEN_MISSING", $"Playback URLs carry '{ExpiresParameter}' and '{SignatureParameter}': ask GET /api/v1/videos/{videoId}/playback for one.");
+            throw new ForbiddenException(MissingCode, $"Playback URLs carry '{ExpiresParameter}' and '{SignatureParameter}': ask GET /api/v1/videos/{videoId}/playback for one.");
         }
 
         var expected = Encoding.ASCII.GetBytes(Sign(videoId, expiresAt));
         var actual = Encoding.ASCII.GetBytes(signature.ToLowerInvariant());
         if (!CryptographicOperations.FixedTimeEquals(expected, actual))
         {
-            throw new ForbiddenException("PLAYBACK_TOKEN_INVALID", "The playback URL's signature does not match this video and expiry.");
+            throw new ForbiddenException(InvalidCode, "The playback URL's signature does not match this video and expiry.");
         }
 
         if (time.GetUtcNow().ToUnixTimeSeconds() > expiresAt)
         {
-            throw new ForbiddenException("PLAYBACK_TOKEN_EXPIRED", $"The playback URL expired at {DateTimeOffset.FromUnixTimeSeconds(expiresAt):O}: ask GET /api/v1/videos/{videoId}/playback for a new one.");
+            throw new ForbiddenException(ExpiredCode, $"The playback URL expired at {DateTimeOffset.FromUnixTimeSeconds(expiresAt):O}: ask GET /api/v1/videos/{videoId}/playback for a new one.");
         }
 
         return DateTimeOffset.FromUnixTimeSeconds(expiresAt);

@@ -11,6 +11,9 @@ public sealed record UploadPlan
     public const long MaxPartSizeBytes = 5L * 1024 * 1024 * 1024;
     public const int MaxParts = 10_000;
 
+    /// <summary>S3's part numbers: 1 to <see cref="MaxParts"/>. Every place that takes a part number checks this range.</summary>
+    public static bool IsPartNumber(int partNumber) => partNumber is >= 1 and <= MaxParts;
+
     /// <summary>
     /// 16 MiB: a dropped connection costs at most 16 MiB of re-sending, the smallest multipart source
     /// (64 MiB by default) still has four parts to resume between, the 20 GiB default maximum needs

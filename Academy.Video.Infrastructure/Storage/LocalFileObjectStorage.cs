@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Academy.Video.Application.Storage;
+using Academy.Video.Domain.Videos;
 using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Infrastructure.Storage;
@@ -65,12 +66,25 @@ public sealed class LocalFileObjectStorage : IObjectStorage
     /// key, expiry, content type and size first, then the request's Content-Length against the signed size.
     /// Nothing is read from the body, so a refused upload stores nothing.
     /// </summary>
+    internal static void ThrowIfNotPartNumber(int partNumber)
+    {
+        if (!UploadPlan.IsPartNumber(partNumber))
+        {
+            throw new ArgumentOutOfRangeException(nameof(partNumber), partNumber, $"A part number is 1 to {UploadPlan.MaxParts}.");
+        }
+    }
+
     public UploadCheck CheckUpload(LocalUploadRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (!IsValidKey(request.Key) || request.ExpiresUnixSeconds is not { } expires || request.SizeBytes is not { } size)
         {
             return UploadCheck.Invalid;
+        }
+
+        if (request.PartNumber is { } number && !UploadPlan.IsPartNumber(number))
+        {
+            return UploadCheck.PartNumberOutOfRange;
         }
 
         var signature = request.UploadId is { } uploadId
@@ -110,7 +124,7 @@ public sealed class LocalFileObjectStorage : IObjectStorage
     {
         ResolveKey(key);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
-        ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
+        ThrowIfNotPartNumber(partNumber);
         if (validFor <= TimeSpan.Zero || !LocalMultipartUploads.IsUploadId(uploadId))
         {
             throw new ArgumentException($"A part URL needs an upload id of this store and a validity above zero (was '{uploadId}', {validFor}).", nameof(uploadId));

@@ -36,6 +36,7 @@ internal sealed class LocalMultipartUploads(string root, string temporaryFolder)
     /// <exception cref="InvalidDataException">The body is not <paramref name="sizeBytes"/> long; nothing was stored.</exception>
     public async Task<string> WritePartAsync(string key, string objectPath, string uploadId, int partNumber, Stream body, long sizeBytes, CancellationToken cancellationToken)
     {
+        LocalFileObjectStorage.ThrowIfNotPartNumber(partNumber);
         var folder = await RequireAsync(key, objectPath, uploadId, cancellationToken).ConfigureAwait(false);
         var staged = TemporaryPath();
         using var hash = SHA256.Create();

@@ -15,6 +15,9 @@ public enum UploadCheck
     TooSmall,
     /// <summary>A part for a multipart upload that does not exist (completed, aborted, or never started).</summary>
     NoSuchUpload,
+
+    /// <summary>A part number outside 1..10000, S3's range (<see cref="Domain.Videos.UploadPlan.IsPartNumber"/>).</summary>
+    PartNumberOutOfRange,
 }
 
 /// <summary>

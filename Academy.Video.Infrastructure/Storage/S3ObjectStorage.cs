@@ -232,7 +232,7 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sizeBytes);
-        ArgumentOutOfRangeException.ThrowIfLessThan(partNumber, 1);
+        LocalFileObjectStorage.ThrowIfNotPartNumber(partNumber);
         var expiresAt = _timeProvider.GetUtcNow().Add(validFor);
         var request = new GetPreSignedUrlRequest
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Academy.Video.Application.Common;
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Webhooks;
 using Mediator;
@@ -74,7 +75,7 @@ public sealed partial class DeliverWebhooksHandler(
 
         if (claimed.State == DeliveryState.Failed)
         {
-            LogGaveUp(logger, GaveUpEvent, claimed.Id, item.EventType.ToWire(), claimed.Url, claimed.AttemptCount, "the last attempt never reported back");
+            LogGaveUp(logger, GaveUpEvent, claimed.Id, item.EventType.ToWire(), UrlRedaction.Redact(claimed.Url), claimed.AttemptCount, "the last attempt never reported back");
             return claimed.State;
         }
 
@@ -84,17 +85,17 @@ public sealed partial class DeliverWebhooksHandler(
         switch (recorded?.State)
         {
             case DeliveryState.Delivered:
-                LogDelivered(logger, DeliveredEvent, claimed.Id, claimed.EventId, claimed.Url, claimed.AttemptCount, (long)result.Duration.TotalMilliseconds);
+                LogDelivered(logger, DeliveredEvent, claimed.Id, claimed.EventId, UrlRedaction.Redact(claimed.Url), claimed.AttemptCount, (long)result.Duration.TotalMilliseconds);
                 break;
             case DeliveryState.Failed:
-                LogGaveUp(logger, GaveUpEvent, claimed.Id, item.EventType.ToWire(), claimed.Url, claimed.AttemptCount, summary);
+                LogGaveUp(logger, GaveUpEvent, claimed.Id, item.EventType.ToWire(), UrlRedaction.Redact(claimed.Url), claimed.AttemptCount, summary);
                 break;
             case null:
                 // The lease ended before the result came back: a later claim owns the delivery now.
-                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, claimed.Url, claimed.AttemptCount, $"{summary}, not recorded: the attempt's lease ended", null);
+                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, UrlRedaction.Redact(claimed.Url), claimed.AttemptCount, $"{summary}, not recorded: the attempt's lease ended", null);
                 break;
             default:
-                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, claimed.Url, claimed.AttemptCount, summary, recorded.NextAttemptAt);
+                LogAttemptFailed(logger, AttemptFailedEvent, claimed.Id, UrlRedaction.Redact(claimed.Url), claimed.AttemptCount, summary, recorded.NextAttemptAt);
                 break;
         }
 

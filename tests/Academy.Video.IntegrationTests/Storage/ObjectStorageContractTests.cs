@@ -261,6 +261,21 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.ReadTextAsync(Prefix + "missing.m3u8", 1024, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(10_001)]
+    public async Task No_part_url_is_signed_for_a_part_number_outside_1_to_10000(int partNumber)
+    {
+        var key = Prefix + "source/original.mp4";
+        var uploadId = await Storage.StartMultipartUploadAsync(key, "video/mp4", CancellationToken.None);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            Storage.CreatePartUploadTargetAsync(key, uploadId, partNumber, 1024, TimeSpan.FromMinutes(15), CancellationToken.None));
+        var last = await Storage.CreatePartUploadTargetAsync(key, uploadId, 10_000, 1024, TimeSpan.FromMinutes(15), CancellationToken.None);
+        Assert.Contains("10000", last.Url.Query, StringComparison.Ordinal);
+    }
+
     private protected async Task<UploadTarget> PartTargetAsync(string key, string uploadId, int partNumber, string partFile) =>
         await Storage.CreatePartUploadTargetAsync(key, uploadId, partNumber, new FileInfo(partFile).Length, TimeSpan.FromMinutes(15), CancellationToken.None);
 

@@ -1,0 +1,77 @@
+using System.Security.Cryptography;
+using System.Text;
+using Academy.Video.Api.Errors;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Api.Security;
+
+/// <summary>Which key an endpoint demands; set with <see cref="ApiKeys.RequireClientKey{TBuilder}"/> or <see cref="ApiKeys.RequireInternalKey{TBuilder}"/>.</summary>
+public sealed record ApiKeyRequirement(string Header, bool InternalOnly);
+
+/// <summary>
+/// API keys are checked by a middleware after routing and before the endpoint runs, so before model binding:
+/// a caller without a key gets 401 whatever its body holds, and no body of an unauthenticated caller is read.
+/// A key sent in the query string is refused with 400 <c>API_KEY_IN_QUERY</c> on every route (docs/api.md, Authentication).
+/// </summary>
+public static class ApiKeys
+{
+    /// <summary>
+    /// The client endpoints take a client key or an internal (operator) key in X-Api-Key: an operator signed in to
+    /// the console with one key sees the videos too. The internal endpoints take internal keys only, in X-Internal-Api-Key.
+    /// </summary>
+    public static TBuilder RequireClientKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiKeyRequirement(ApiAuthOptions.ClientHeader, InternalOnly: false));
+
+    public static TBuilder RequireInternalKey<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(new ApiKeyRequirement(ApiAuthOptions.InternalHeader, InternalOnly: true));
+
+    public static IApplicationBuilder UseApiKeys(this IApplicationBuilder app) => app.Use(CheckAsync);
+
+    /// <summary>Whether the request's <see cref="ApiAuthOptions.InternalHeader"/> holds a configured internal key.</summary>
+    public static bool HoldsInternalKey(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var options = context.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
+        return Holds(context.Request.Headers[ApiAuthOptions.InternalHeader].ToString(), options.InternalApiKeys);
+    }
+
+    private static Task CheckAsync(HttpContext context, RequestDelegate next)
+    {
+        if (KeyParameterInQuery(context.Request.Query) is { } parameter)
+        {
+            var header = parameter.Equals(ApiAuthOptions.InternalHeader, StringComparison.OrdinalIgnoreCase) ? ApiAuthOptions.InternalHeader : ApiAuthOptions.ClientHeader;
+            return ApiProblems.WriteAsync(context, ErrorCodes.ApiKeyInQuery,
+                $"API keys are never accepted in the URL (URLs end up in logs and proxies): send the key in the {header} header, and replace a key that was sent in a URL.");
+        }
+
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiKeyRequirement>() is not { } requirement)
+        {
+            return next(context);
+        }
+
+        var options = context.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
+        var presented = context.Request.Headers[requirement.Header].ToString();
+        var keys = requirement.InternalOnly ? options.InternalApiKeys : [.. options.ApiKeys, .. options.InternalApiKeys];
+        if (!Holds(presented, keys))
+        {
+            return ApiProblems.WriteAsync(context, ErrorCodes.Unauthorized,
+                presented.Length == 0 ? $"Send your API key in the {requirement.Header} header." : $"The {requirement.Header} header does not hold a valid key.");
+        }
+
+        return next(context);
+    }
+
+    private static string? KeyParameterInQuery(IQueryCollection query) =>
+        query.Keys.FirstOrDefault(name =>
+            name.Equals(ApiAuthOptions.ClientHeader, StringComparison.OrdinalIgnoreCase)
+            || name.Equals(ApiAuthOptions.InternalHeader, StringComparison.OrdinalIgnoreCase));
+
+    private static bool Holds(string presented, IEnumerable<string> keys) =>
+        presented.Length > 0 && keys.Aggregate(false, (found, key) => Matches(key, presented) | found);
+
+    /// <summary>Constant time: every configured key is compared, over hashes of equal length.</summary>
+    private static bool Matches(string expected, string presented) =>
+        CryptographicOperations.FixedTimeEquals(
+            SHA256.HashData(Encoding.UTF8.GetBytes(expected)),
+            SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+}
