@@ -3,6 +3,7 @@ using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Infrastructure.Transcoding;
@@ -39,6 +40,7 @@ public static class DependencyInjection
         services.Configure<PlaybackOptions>(configuration.GetSection(PlaybackOptions.Section));
         services.Configure<RecoveryOptions>(configuration.GetSection(RecoveryOptions.Section));
         services.AddPostgresPersistence(configuration);
+        services.AddRunnerCallBound();
         services.AddObjectStorage(configuration);
         services.AddFfmpegTranscoding(configuration);
         return services;

@@ -19,12 +19,13 @@ public sealed record SubmissionOutcome(SubmissionResult Result, TranscodeJob? Jo
 
 /// <summary>
 /// Every call the application makes to the runner goes through here, each bounded by
-/// <see cref="RecoveryOptions.RunnerCallTimeout"/> even if the runner ignores cancellation: a slow
-/// or dead runner costs its caller that bound, never a request thread or a background loop.
+/// <see cref="RecoveryOptions.RunnerCallTimeout"/> (<see cref="IRunnerCallBound"/>) even if the runner ignores
+/// cancellation: a slow or dead runner costs its caller that bound, never a request thread or a background loop.
 /// </summary>
 public sealed class JobDispatcher(
     IJobRunner runner,
     ITranscodeJobStore jobs,
+    IRunnerCallBound bound,
     IOptions<RecoveryOptions> options,
     TimeProvider time,
     ILogger<JobDispatcher> logger)
@@ -93,11 +94,6 @@ public sealed class JobDispatcher(
         return statuses.GroupBy(s => s.RunnerJobId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
     }
 
-    private async Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
-    {
-        using var deadline = new CancellationTokenSource(Bound, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        // WaitAsync holds the bound even for a runner that ignores its token.
-        return await call(linked.Token).WaitAsync(linked.Token);
-    }
+    private Task<T> BoundedAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        bound.RunAsync(call, cancellationToken);
 }

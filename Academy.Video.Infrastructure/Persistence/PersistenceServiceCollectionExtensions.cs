@@ -30,6 +30,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton(_ => NpgsqlDataSource.Create(
             string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString));
 
+        services.AddPostgresResilience();
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<IVideoStore, PostgresVideoStore>();
         services.TryAddSingleton<ITranscodeJobStore, PostgresTranscodeJobStore>();

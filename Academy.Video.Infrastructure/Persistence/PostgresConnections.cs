@@ -1,41 +1,18 @@
+using Academy.Video.Infrastructure.Resilience;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Polly;
+using Polly.Registry;
 using Polly.Retry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
 /// <summary>
-/// Opens a connection and runs one unit of work on it, again when the server was briefly away
-/// (restarting, failing over, a killed connection): the error is transient and nothing of the
-/// statement was applied, so running it again is safe — every write is a compare-and-set, and a
-/// repeat of one that did land simply loses. Stale pooled connections are dropped before each retry.
+/// Opens a connection and runs one unit of work on it through the <see cref="ResiliencePipelines.Postgres"/> pipeline.
 /// </summary>
-internal sealed class PostgresConnections
+internal sealed class PostgresConnections(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines)
 {
-    private readonly NpgsqlDataSource dataSource;
-    private readonly ResiliencePipeline retry;
-
-    public PostgresConnections(NpgsqlDataSource dataSource)
-    {
-        this.dataSource = dataSource;
-        retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(IsTransient),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                MaxRetryAttempts = 7,
-                Delay = TimeSpan.FromMilliseconds(200),
-                MaxDelay = TimeSpan.FromSeconds(3),
-                OnRetry = _ =>
-                {
-                    // After a restart every idle pooled connection is dead; without this each retry could draw another one.
-                    dataSource.Clear();
-                    return ValueTask.CompletedTask;
-                },
-            })
-            .Build();
-    }
+    private readonly ResiliencePipeline retry = pipelines.GetPipeline(ResiliencePipelines.Postgres);
 
     public Task<T> RunAsync<T>(Func<NpgsqlConnection, CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
         RetryAsync(
@@ -47,8 +24,19 @@ internal sealed class PostgresConnections
             cancellationToken);
 
     /// <summary>For work that opens and owns its connection (a transaction handed to the caller).</summary>
-    public async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken) =>
-        await retry.ExecuteAsync(async token => await work(token), cancellationToken);
+    public async Task<T> RetryAsync<T>(Func<CancellationToken, Task<T>> work, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(PostgresResilience.DataSource, dataSource);
+        try
+        {
+            return await retry.ExecuteAsync(static async (context, work) => await work(context.CancellationToken), context, work);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
 
     public Task RunAsync(Func<NpgsqlConnection, CancellationToken, Task> work, CancellationToken cancellationToken) =>
         RunAsync<bool>(async (connection, token) =>
@@ -56,8 +44,43 @@ internal sealed class PostgresConnections
             await work(connection, token);
             return true;
         }, cancellationToken);
+}
+
+/// <summary>
+/// The <see cref="ResiliencePipelines.Postgres"/> pipeline: a unit of work runs again when the server was briefly away
+/// (restarting, failing over, a killed connection): the error is transient and nothing of the statement was applied,
+/// so running it again is safe — every write is a compare-and-set, and a repeat of one that did land simply loses.
+/// Stale pooled connections of the caller's data source are dropped before each retry.
+/// </summary>
+public static class PostgresResilience
+{
+    public const int MaxRetryAttempts = 7;
+
+    /// <summary>The data source whose pool a retry clears, set by the caller on the execution's context.</summary>
+    public static readonly ResiliencePropertyKey<NpgsqlDataSource> DataSource = new("academy.postgres.data-source");
+
+    public static IServiceCollection AddPostgresResilience(this IServiceCollection services) =>
+        services.AddNamedPipeline(ResiliencePipelines.Postgres, (builder, _) => builder.OnWallClock().AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = new PredicateBuilder().Handle<NpgsqlException>(IsTransient),
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            MaxRetryAttempts = MaxRetryAttempts,
+            Delay = TimeSpan.FromMilliseconds(200),
+            MaxDelay = TimeSpan.FromSeconds(3),
+            OnRetry = arguments =>
+            {
+                // After a restart every idle pooled connection is dead; without this each retry could draw another one.
+                if (arguments.Context.Properties.TryGetValue(DataSource, out var dataSource))
+                {
+                    dataSource.Clear();
+                }
+
+                return ValueTask.CompletedTask;
+            },
+        }));
 
     /// <summary>A server shutting down or starting up, or a connection that broke: another try may work.</summary>
-    private static bool IsTransient(NpgsqlException error) =>
+    public static bool IsTransient(NpgsqlException error) =>
         error.IsTransient || error is PostgresException { SqlState: "57P01" or "57P02" or "57P03" };
 }

@@ -2,6 +2,7 @@ using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
@@ -11,9 +12,9 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// for the claim to end and then re-checks its fence, so a job marked stuck cannot also beat. The
 /// scan keeps this transaction short: it decides, writes and commits, and calls no runner inside it.
 /// </summary>
-public sealed class PostgresRecoveryScanStore(NpgsqlDataSource dataSource) : IRecoveryScanStore
+public sealed class PostgresRecoveryScanStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : IRecoveryScanStore
 {
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task<IRecoveryClaim> ClaimCandidatesAsync(RecoveryCandidateQuery query, CancellationToken cancellationToken)
     {

@@ -2,6 +2,7 @@ using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Jobs;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
@@ -10,7 +11,7 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// lease and counts the attempt, so a processor that dies mid-way lets the item come due again.
 /// Rows are written by the statements that orphan their prefix (job transitions, video deletion).
 /// </summary>
-public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : IStorageCleanupQueue
+public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : IStorageCleanupQueue
 {
     // An attempt prefix waits while its job is unfinished (OrphanCleanup.HoldingStates).
     private const string ClaimDueSql = $"""
@@ -68,7 +69,7 @@ public sealed class PostgresStorageCleanupQueue(NpgsqlDataSource dataSource) : I
 
     private static readonly string[] HoldingStates = OrphanCleanup.HoldingStates.Select(s => s.ToWire()).ToArray();
 
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task<IReadOnlyList<StorageCleanup>> ClaimDueAsync(
         DateTimeOffset now, int limit, TimeSpan lease, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
@@ -10,7 +11,7 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// always present: finished jobs are history, not backlog, and counting them would make a
 /// monitoring query grow with the table.
 /// </remarks>
-public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITranscodeJobStore
+public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : ITranscodeJobStore
 {
     private static readonly string FindSql = $"""
         SELECT {JobRow.Columns} FROM video_transcode_jobs WHERE id = @JobId
@@ -82,7 +83,7 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource) : ITr
             (SELECT min(last_heartbeat_at) FROM video_transcode_jobs WHERE state = 'RUNNING') AS OldestHeartbeatAt
         """;
 
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task<TranscodeJob?> FindAsync(Guid jobId, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) =>

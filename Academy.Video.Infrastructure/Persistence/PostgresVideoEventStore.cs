@@ -2,11 +2,12 @@ using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain.Events;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
 /// <summary>Reads the events the state changes wrote (<see cref="JobCommands"/>, the deletion, the upload expiry).</summary>
-public sealed class PostgresVideoEventStore(NpgsqlDataSource dataSource) : IVideoEventStore
+public sealed class PostgresVideoEventStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : IVideoEventStore
 {
     private static readonly string FindSql = $"SELECT {EventRow.Columns} FROM video_events WHERE id = @EventId";
 
@@ -19,7 +20,7 @@ public sealed class PostgresVideoEventStore(NpgsqlDataSource dataSource) : IVide
         LIMIT @Fetch
         """;
 
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task<VideoEvent?> FindAsync(Guid eventId, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) =>

@@ -4,10 +4,11 @@ using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
-public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStore
+public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : IVideoStore
 {
     private const string InsertSql = """
         INSERT INTO videos (id, title, status, source_key, source_content_type, source_size_bytes,
@@ -83,7 +84,7 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource) : IVideoStor
         LIMIT @Fetch
         """;
 
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task AddAsync(LectureVideo video, CancellationToken cancellationToken)
     {

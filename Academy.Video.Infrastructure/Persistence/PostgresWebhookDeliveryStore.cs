@@ -2,6 +2,7 @@ using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain.Webhooks;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
@@ -9,7 +10,7 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// Events to deliveries to attempts. Every write is one conditional statement that returns what it wrote:
 /// the dispatch (body and fan-out, once per event) and each delivery transition (fenced on state and attempt).
 /// </summary>
-public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : IWebhookDeliveryStore
+public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : IWebhookDeliveryStore
 {
     private static readonly string UndispatchedSql = $"""
         SELECT {EventRow.Columns} FROM video_events WHERE dispatched_at IS NULL ORDER BY position LIMIT @Limit
@@ -134,7 +135,7 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         DELETE FROM video_events AS e USING doomed WHERE e.id = doomed.id
         """;
 
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task<IReadOnlyList<VideoEvent>> ListUndispatchedAsync(int limit, CancellationToken cancellationToken)
     {

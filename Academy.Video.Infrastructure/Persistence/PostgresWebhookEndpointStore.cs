@@ -3,10 +3,11 @@ using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Webhooks;
 using Dapper;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
-public sealed class PostgresWebhookEndpointStore(NpgsqlDataSource dataSource) : IWebhookEndpointStore
+public sealed class PostgresWebhookEndpointStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : IWebhookEndpointStore
 {
     private const string InsertSql = """
         INSERT INTO webhook_endpoints (id, url, secret, events, created_at) VALUES (@Id, @Url, @Secret, @Events, @CreatedAt)
@@ -18,7 +19,7 @@ public sealed class PostgresWebhookEndpointStore(NpgsqlDataSource dataSource) : 
 
     private const string DeleteSql = "DELETE FROM webhook_endpoints WHERE id = @EndpointId";
 
-    private readonly PostgresConnections connections = new(dataSource);
+    private readonly PostgresConnections connections = new(dataSource, pipelines);
 
     public Task AddAsync(WebhookEndpoint endpoint, CancellationToken cancellationToken)
     {

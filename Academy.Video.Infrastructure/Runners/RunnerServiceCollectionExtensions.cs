@@ -1,4 +1,6 @@
 using Academy.Video.Application.Jobs;
+using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Runners.Local;
 using Amazon;
@@ -7,7 +9,9 @@ using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace Academy.Video.Infrastructure.Runners;
 
@@ -102,8 +106,8 @@ public static class RunnerServiceCollectionExtensions
             })
             // SigV4SigningHandler is the primary handler around the transport: its constructor always sets its own
             // InnerHandler, which IHttpClientFactory refuses for AddHttpMessageHandler. It must not follow
-            // redirects (it would replay a stale signature) and must sit inside the retry loop, which lives in
-            // AwsBatchClient so that every attempt is signed afresh.
+            // redirects (it would replay a stale signature) and must sit inside the retry loop, which AwsBatchClient runs
+            // (the named aws-batch pipeline) so that every attempt is signed afresh.
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
                 var options = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
@@ -120,6 +124,15 @@ public static class RunnerServiceCollectionExtensions
             })
             // The runner is a singleton holding this client; the pooled-connection lifetime above replaces handler rotation.
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+
+        // The bound on one whole call, retries included, around the one AWS retry rule with this section's figures.
+        services.AddNamedPipeline(ResiliencePipelines.AwsBatch, (builder, provider) =>
+        {
+            var options = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
+            builder.OnWallClock()
+                .AddTimeout(options.CallTimeout)
+                .AddAwsRetry(options.MaxRetryAttempts, options.RetryBaseDelay, AwsBatchClient.MaxRetryDelay, provider.GetRequiredService<ILogger<AwsBatchClient>>());
+        });
 
         services.AddSingleton<IJobRunner>(provider => new BatchJobRunner(
             provider.GetRequiredService<AwsBatchClient>(),

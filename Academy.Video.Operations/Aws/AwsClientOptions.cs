@@ -27,6 +27,9 @@ public sealed class AwsClientOptions
 
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>The longest pause between two retries of one of these calls.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
+
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public string ResolvedRegion(string batchRegion) => string.IsNullOrWhiteSpace(Region) ? batchRegion : Region;

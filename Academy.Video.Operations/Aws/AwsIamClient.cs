@@ -1,8 +1,9 @@
 using System.Net;
 using System.Xml.Linq;
 using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Infrastructure.Resilience;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Polly.Registry;
 
 namespace Academy.Video.Operations.Aws;
 
@@ -23,10 +24,10 @@ public sealed class AwsIamClient
 
     private readonly AwsQueryProtocol protocol;
 
-    public AwsIamClient(HttpClient httpClient, IOptions<AwsClientOptions> options, ILogger<AwsIamClient> logger)
+    public AwsIamClient(HttpClient httpClient, ResiliencePipelineProvider<string> pipelines, ILogger<AwsIamClient> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        protocol = new AwsQueryProtocol(httpClient, AwsRetry.Pipeline(options.Value.MaxRetryAttempts, options.Value.RetryBaseDelay, logger), ApiVersion);
+        ArgumentNullException.ThrowIfNull(pipelines);
+        protocol = new AwsQueryProtocol(httpClient, pipelines.GetPipeline(ResiliencePipelines.Aws), logger, ApiVersion);
     }
 
     /// <summary>The role and its decoded trust policy; null when IAM has no such role.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Xml.Linq;
 using Academy.Video.Infrastructure.Aws;
+using Microsoft.Extensions.Logging;
 using Polly;
 
 namespace Academy.Video.Operations.Aws;
@@ -11,14 +12,16 @@ namespace Academy.Video.Operations.Aws;
 /// <c>&lt;ErrorResponse&gt;&lt;Error&gt;&lt;Code/&gt;&lt;Message/&gt;</c>). Hand-written with the Batch client
 /// because the AWSSDK service packages are not available here.
 /// </summary>
-internal sealed class AwsQueryProtocol(HttpClient httpClient, ResiliencePipeline retry, string apiVersion)
+internal sealed class AwsQueryProtocol(HttpClient httpClient, ResiliencePipeline retry, ILogger logger, string apiVersion)
 {
+    private readonly AwsCaller caller = new("AWS", logger);
+
     /// <summary>Sends the operation and returns its <c>…Result</c> element.</summary>
     public async Task<XElement> SendAsync(AwsOperation operation, IEnumerable<KeyValuePair<string, string>> parameters, CancellationToken cancellationToken)
     {
         var form = new List<KeyValuePair<string, string>> { new("Action", operation.Name), new("Version", apiVersion) };
         form.AddRange(parameters);
-        return await retry.ExecuteAsync(async token =>
+        return await retry.ExecuteAsync(caller, async token =>
         {
             // A new message per attempt: each one is signed afresh.
             using var message = new HttpRequestMessage(HttpMethod.Post, new Uri("/", UriKind.Relative));

@@ -1,6 +1,7 @@
 using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Infrastructure.Resilience;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
+using Polly.Registry;
 
 namespace Academy.Video.Operations.Aws;
 
@@ -13,10 +14,10 @@ public sealed class AwsStsClient
 
     private readonly AwsQueryProtocol protocol;
 
-    public AwsStsClient(HttpClient httpClient, IOptions<AwsClientOptions> options, ILogger<AwsStsClient> logger)
+    public AwsStsClient(HttpClient httpClient, ResiliencePipelineProvider<string> pipelines, ILogger<AwsStsClient> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        protocol = new AwsQueryProtocol(httpClient, AwsRetry.Pipeline(options.Value.MaxRetryAttempts, options.Value.RetryBaseDelay, logger), ApiVersion);
+        ArgumentNullException.ThrowIfNull(pipelines);
+        protocol = new AwsQueryProtocol(httpClient, pipelines.GetPipeline(ResiliencePipelines.Aws), logger, ApiVersion);
     }
 
     public async Task<(string Account, string Arn, string UserId)> GetCallerIdentityAsync(CancellationToken cancellationToken)

@@ -4,9 +4,10 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Infrastructure.Resilience;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Registry;
 
 namespace Academy.Video.Operations.Aws;
 
@@ -25,12 +26,14 @@ public sealed class CloudWatchLogsClient
 
     private readonly HttpClient httpClient;
     private readonly ResiliencePipeline retry;
+    private readonly AwsCaller caller;
 
-    public CloudWatchLogsClient(HttpClient httpClient, IOptions<AwsClientOptions> options, ILogger<CloudWatchLogsClient> logger)
+    public CloudWatchLogsClient(HttpClient httpClient, ResiliencePipelineProvider<string> pipelines, ILogger<CloudWatchLogsClient> logger)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pipelines);
         this.httpClient = httpClient;
-        retry = AwsRetry.Pipeline(options.Value.MaxRetryAttempts, options.Value.RetryBaseDelay, logger);
+        caller = new AwsCaller("AWS", logger);
+        retry = pipelines.GetPipeline(ResiliencePipelines.Aws);
     }
 
     /// <summary>The log group with exactly this name, or null.</summary>
@@ -80,7 +83,7 @@ public sealed class CloudWatchLogsClient
         AwsOperation operation, TRequest request, JsonTypeInfo<TRequest> requestType, JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(request, requestType);
-        return await retry.ExecuteAsync(async token =>
+        return await retry.ExecuteAsync(caller, async token =>
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, new Uri("/", UriKind.Relative));
             message.Headers.Add("X-Amz-Target", TargetPrefix + operation.Name);

@@ -1,5 +1,6 @@
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Storage;
@@ -14,6 +15,7 @@ using Amazon.Runtime.Signing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Operations.Infrastructure;
@@ -54,6 +56,13 @@ public static class OperationsAdapterServiceCollectionExtensions
         services.AddOptions<AwsClientOptions>().Bind(configuration.GetSection(AwsClientOptions.SectionName));
         services.TryAddKeyedSingleton<AWSCredentials>(
             RunnerServiceCollectionExtensions.BatchCredentialsKey, (_, _) => new DefaultChainCredentials());
+
+        // The one AWS retry rule with this section's figures; each client's retries are logged on its own logger.
+        services.AddNamedPipeline(ResiliencePipelines.Aws, (builder, provider) =>
+        {
+            var aws = provider.GetRequiredService<IOptions<AwsClientOptions>>().Value;
+            builder.OnWallClock().AddAwsRetry(aws.MaxRetryAttempts, aws.RetryBaseDelay, AwsClientOptions.MaxRetryDelay, provider.GetRequiredService<ILogger<AwsClientOptions>>());
+        });
 
         AddSignedClient<AwsIamClient>(services, "iam",
             (aws, _) => aws.IamServiceUrl ?? new Uri("https://iam.amazonaws.com"), (aws, _) => aws.IamSigningRegion);

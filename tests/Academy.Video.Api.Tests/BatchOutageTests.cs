@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using System.Net;
 using System.Text.Json;
 using Academy.Video.Domain.Jobs;
@@ -58,7 +59,7 @@ public sealed class BatchOutageTests
         var stuckVideo = await flow.CreateAndUploadAsync(clip, "worker dies");
         var stuckJob = (await flow.CompleteUploadAsync(stuckVideo)).GetProperty("jobId").GetGuid();
         await using var dataSource = NpgsqlDataSource.Create(api.ConnectionString);
-        var jobs = new PostgresTranscodeJobStore(dataSource);
+        var jobs = new PostgresTranscodeJobStore(dataSource, NamedPipelines.Postgres);
         Assert.NotNull(await jobs.TryTransitionAsync((await jobs.FindAsync(stuckJob, default))!.Start(DateTimeOffset.UtcNow), default));
 
         var served = 0;

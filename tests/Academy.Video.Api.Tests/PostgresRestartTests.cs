@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -59,7 +60,7 @@ public sealed class PostgresRestartTests
         await database.InitializeAsync();
         try
         {
-            var videos = new Academy.Video.Infrastructure.Persistence.PostgresVideoStore(database.DataSource);
+            var videos = new Academy.Video.Infrastructure.Persistence.PostgresVideoStore(database.DataSource, NamedPipelines.Postgres);
             var video = Academy.Video.Domain.Videos.LectureVideo.Create(Guid.NewGuid(), "t", "a.mp4", "video/mp4", DateTimeOffset.UtcNow);
             await videos.AddAsync(video, default);
 

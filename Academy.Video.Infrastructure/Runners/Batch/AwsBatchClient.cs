@@ -3,11 +3,12 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Academy.Video.Infrastructure.Aws;
+using Academy.Video.Infrastructure.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Retry;
+using Polly.Registry;
 using Polly.Timeout;
 
 namespace Academy.Video.Infrastructure.Runners.Batch;
@@ -34,16 +35,24 @@ public sealed partial class AwsBatchClient
 
     private static readonly MediaTypeHeaderValue JsonContentType = new("application/json");
 
+    /// <summary>The longest pause between two retries of a Batch call.</summary>
+    public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(20);
+
     private readonly HttpClient httpClient;
+    private readonly ResiliencePipeline breaker;
     private readonly ResiliencePipeline pipeline;
     private readonly ILogger<AwsBatchClient> logger;
+    private readonly AwsCaller caller;
 
-    public AwsBatchClient(HttpClient httpClient, IOptions<BatchRunnerOptions> options, ILogger<AwsBatchClient> logger)
+    public AwsBatchClient(HttpClient httpClient, IOptions<BatchRunnerOptions> options, ResiliencePipelineProvider<string> pipelines, ILogger<AwsBatchClient> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(pipelines);
         this.httpClient = httpClient;
         this.logger = logger;
-        pipeline = BuildPipeline(options.Value);
+        caller = new AwsCaller("AWS Batch", logger);
+        breaker = BuildBreaker(options.Value);
+        pipeline = pipelines.GetPipeline(ResiliencePipelines.AwsBatch);
     }
 
     public Task<SubmitJobResponse> SubmitJobAsync(SubmitJobRequest request, CancellationToken cancellationToken) =>
@@ -106,31 +115,35 @@ public sealed partial class AwsBatchClient
 
         // The message is rebuilt per attempt: a sent HttpRequestMessage cannot be resent, and each attempt
         // must pass through the signing handler again for a fresh SigV4 timestamp.
-        return await pipeline.ExecuteAsync(async token =>
+        return await breaker.ExecuteAsync(
+            async token => await pipeline.ExecuteAsync(caller, attempt => SendOnceAsync(operation, payload, attempt), token).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<byte[]> SendOnceAsync(AwsOperation operation, byte[] payload, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(operation.Path!, UriKind.Relative));
+        message.Content = new ByteArrayContent(payload);
+        message.Content.Headers.ContentType = JsonContentType;
+
+        using var response = await httpClient.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        var responseBody = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        if (!response.IsSuccessStatusCode)
         {
-            using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(operation.Path!, UriKind.Relative));
-            message.Content = new ByteArrayContent(payload);
-            message.Content.Headers.ContentType = JsonContentType;
+            throw ParseError(operation, response, responseBody);
+        }
 
-            using var response = await httpClient.SendAsync(message, token).ConfigureAwait(false);
-            var responseBody = await response.Content.ReadAsByteArrayAsync(token).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw ParseError(operation, response, responseBody);
-            }
-
-            return responseBody;
-        }, cancellationToken).ConfigureAwait(false);
+        return responseBody;
     }
 
     /// <summary>
-    /// Outermost first: a circuit breaker around each whole call, so a dead or hanging endpoint is
-    /// not hammered (an open circuit fails the call at once with <see cref="BrokenCircuitException"/>);
-    /// a bound on the whole call, retries included; retries of throttling, 5xx and network failures.
+    /// Outermost first: a circuit breaker around each whole call, so a dead or hanging endpoint is not hammered (an
+    /// open circuit fails the call at once with <see cref="BrokenCircuitException"/>); then the named
+    /// <see cref="ResiliencePipelines.AwsBatch"/> pipeline: a bound on the whole call, retries included, around the
+    /// AWS retry rule. The breaker is this client's own, as its state is (docs/decisions/0013-named-resilience-pipelines.md).
     /// </summary>
-    private ResiliencePipeline BuildPipeline(BatchRunnerOptions options)
-    {
-        var builder = new ResiliencePipelineBuilder()
+    private ResiliencePipeline BuildBreaker(BatchRunnerOptions options) =>
+        new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(IsOutage),
@@ -145,30 +158,7 @@ public sealed partial class AwsBatchClient
                     return ValueTask.CompletedTask;
                 },
             })
-            .AddTimeout(options.CallTimeout);
-
-        // Polly wants at least one retry; zero means none.
-        if (options.MaxRetryAttempts > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                ShouldHandle = new PredicateBuilder().Handle<Exception>(error => error is not TimeoutRejectedException && IsOutage(error)),
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                MaxRetryAttempts = options.MaxRetryAttempts,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = TimeSpan.FromSeconds(20),
-                OnRetry = arguments =>
-                {
-                    LogRetry(logger, arguments.AttemptNumber + 1, arguments.RetryDelay, AwsRetry.Describe(arguments.Outcome.Exception));
-                    AwsRetry.LogTrace(logger, arguments.Outcome.Exception);
-                    return ValueTask.CompletedTask;
-                },
-            });
-        }
-
-        return builder.Build();
-    }
+            .Build();
 
     /// <summary>Batch is down, throttling or not answering; a client error (a bad request) is not an outage.</summary>
     private static bool IsOutage(Exception error) => error is TimeoutRejectedException || AwsRetry.IsTransient(error);
@@ -220,10 +210,6 @@ public sealed partial class AwsBatchClient
         var hash = type.LastIndexOf('#');
         return hash >= 0 ? type[(hash + 1)..] : type;
     }
-
-    // The warning is one line (the error's message); the stack trace goes to Debug (AwsRetry.LogTrace).
-    [LoggerMessage(Level = LogLevel.Warning, Message = "AWS Batch call failed transiently ({Error}); retry {Attempt} in {Delay}")]
-    private static partial void LogRetry(ILogger logger, int attempt, TimeSpan delay, string error);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "AWS Batch is failing ({Error}); calls fail at once for {BreakDuration} before one is let through")]
     private static partial void LogCircuitOpened(ILogger logger, TimeSpan breakDuration, string error);

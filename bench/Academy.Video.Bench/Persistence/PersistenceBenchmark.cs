@@ -5,7 +5,9 @@ using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Videos;
 using Academy.Video.Infrastructure.Persistence;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Polly.Registry;
 
 namespace Academy.Video.Bench.Persistence;
 
@@ -16,6 +18,10 @@ namespace Academy.Video.Bench.Persistence;
 /// </summary>
 public static class PersistenceBenchmark
 {
+    /// <summary>The named pipelines as a host registers them (the stores retry through <c>postgres</c>).</summary>
+    private static readonly ResiliencePipelineProvider<string> Pipelines =
+        new ServiceCollection().AddPostgresResilience().BuildServiceProvider().GetRequiredService<ResiliencePipelineProvider<string>>();
+
     private const string DatabaseName = "academy_bench";
     private const int JobCount = 1_000_000;
     private const int StuckCount = 100;
@@ -65,8 +71,8 @@ public static class PersistenceBenchmark
         await LoadAsync(dataSource);
         report.Line($"Loaded {JobCount:N0} videos + {JobCount:N0} jobs ({StuckCount} stuck) with INSERT ... SELECT generate_series in {load.Elapsed.TotalSeconds:F1} s.");
 
-        var store = new PostgresRecoveryScanStore(dataSource);
-        var jobs = new PostgresTranscodeJobStore(dataSource);
+        var store = new PostgresRecoveryScanStore(dataSource, Pipelines);
+        var jobs = new PostgresTranscodeJobStore(dataSource, Pipelines);
         var claimed = 0;
         var claimTimes = await SampleAsync(async () =>
         {
@@ -304,7 +310,7 @@ public static class PersistenceBenchmark
 
     private static async Task<(double JobsPerSecond, TimeSpan Elapsed, double QueueMedianMs)> QueueThroughputAsync(NpgsqlDataSource dataSource)
     {
-        var videos = new PostgresVideoStore(dataSource);
+        var videos = new PostgresVideoStore(dataSource, Pipelines);
         var queueTimes = new List<double>[Writers];
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Writers).Select(writer => Task.Run(async () =>

@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 using Academy.Video.Infrastructure.Persistence;
@@ -10,10 +11,10 @@ internal sealed class PersistenceScenario(NpgsqlDataSource dataSource)
 {
     public static readonly DateTimeOffset T0 = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
-    public PostgresVideoStore Videos { get; } = new(dataSource);
-    public PostgresTranscodeJobStore Jobs { get; } = new(dataSource);
-    public PostgresRecoveryScanStore Recovery { get; } = new(dataSource);
-    public PostgresStorageCleanupQueue Cleanups { get; } = new(dataSource);
+    public PostgresVideoStore Videos { get; } = new(dataSource, NamedPipelines.Postgres);
+    public PostgresTranscodeJobStore Jobs { get; } = new(dataSource, NamedPipelines.Postgres);
+    public PostgresRecoveryScanStore Recovery { get; } = new(dataSource, NamedPipelines.Postgres);
+    public PostgresStorageCleanupQueue Cleanups { get; } = new(dataSource, NamedPipelines.Postgres);
     public PostgresExclusiveRunLock Locks { get; } = new(dataSource);
     public NpgsqlDataSource DataSource { get; } = dataSource;
 

@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
@@ -28,7 +29,7 @@ public sealed class PersistenceServiceCollectionExtensionsTests(PostgresDatabase
 
         var video = Domain.Videos.LectureVideo.Create(Guid.NewGuid(), "t", "a.mp4", "video/mp4", PersistenceScenario.T0);
         await provider.GetRequiredService<IVideoStore>().AddAsync(video, CancellationToken.None);
-        Assert.Equal(video, await new PostgresVideoStore(database.DataSource).FindAsync(video.Id, CancellationToken.None));
+        Assert.Equal(video, await new PostgresVideoStore(database.DataSource, NamedPipelines.Postgres).FindAsync(video.Id, CancellationToken.None));
     }
 
     [Fact]

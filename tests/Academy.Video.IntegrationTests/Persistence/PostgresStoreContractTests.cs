@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Testing.StoreContract;
 
@@ -13,12 +14,12 @@ public sealed class PostgresStoreContractTests : StoreContractTests
         database = await PostgresDatabase.CreateAsync();
         var source = database.DataSource;
         return new Stores(
-            new PostgresVideoStore(source),
-            new PostgresTranscodeJobStore(source),
-            new PostgresRecoveryScanStore(source),
-            new PostgresStorageCleanupQueue(source),
+            new PostgresVideoStore(source, NamedPipelines.Postgres),
+            new PostgresTranscodeJobStore(source, NamedPipelines.Postgres),
+            new PostgresRecoveryScanStore(source, NamedPipelines.Postgres),
+            new PostgresStorageCleanupQueue(source, NamedPipelines.Postgres),
             new PostgresVideoUploadStore(source),
-            new PostgresVideoEventStore(source));
+            new PostgresVideoEventStore(source, NamedPipelines.Postgres));
     }
 
     protected override async Task DropStoresAsync()

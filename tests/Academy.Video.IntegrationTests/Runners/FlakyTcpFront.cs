@@ -9,6 +9,7 @@ namespace Academy.Video.IntegrationTests.Runners;
 /// an HttpListener cannot: <see cref="FrontMode.Hang"/> accepts and never answers,
 /// <see cref="FrontMode.Reset"/> drops each connection with a TCP reset. Switching the mode cuts the
 /// connections already open, so a client's pooled connection meets the new mode at once.
+/// It fronts any TCP server (PostgreSQL too), and <see cref="ResetFirst"/> resets only the first connections.
 /// </summary>
 internal sealed class FlakyTcpFront : IAsyncDisposable
 {
@@ -32,6 +33,9 @@ internal sealed class FlakyTcpFront : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     public int Connections => Volatile.Read(ref connections);
+
+    /// <summary>This many connections, the first ones, are reset whatever the mode.</summary>
+    public int ResetFirst { get; init; }
 
     public FrontMode Mode
     {
@@ -73,17 +77,17 @@ internal sealed class FlakyTcpFront : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Increment(ref connections);
-            _ = Task.Run(() => ServeAsync(client));
+            var number = Interlocked.Increment(ref connections);
+            _ = Task.Run(() => ServeAsync(client, number <= ResetFirst ? FrontMode.Reset : mode));
         }
     }
 
-    private async Task ServeAsync(TcpClient client)
+    private async Task ServeAsync(TcpClient client, FrontMode served)
     {
         open[client] = 0;
         try
         {
-            switch (mode)
+            switch (served)
             {
                 case FrontMode.Reset:
                     Drop(client);

@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
@@ -15,9 +16,9 @@ public sealed class PostgresWebhookStoreTests(PostgresDatabase database) : IClas
     private static readonly CancellationToken None = CancellationToken.None;
     private static readonly DeliveryPolicy Policy = DeliveryPolicy.Default;
     private readonly PersistenceScenario db = new(database.DataSource);
-    private readonly PostgresWebhookDeliveryStore deliveries = new(database.DataSource);
-    private readonly PostgresVideoEventStore events = new(database.DataSource);
-    private readonly PostgresWebhookEndpointStore endpoints = new(database.DataSource);
+    private readonly PostgresWebhookDeliveryStore deliveries = new(database.DataSource, NamedPipelines.Postgres);
+    private readonly PostgresVideoEventStore events = new(database.DataSource, NamedPipelines.Postgres);
+    private readonly PostgresWebhookEndpointStore endpoints = new(database.DataSource, NamedPipelines.Postgres);
 
     [Fact]
     public async Task Fifty_racing_completions_of_one_attempt_write_one_video_ready_and_the_losers_none()

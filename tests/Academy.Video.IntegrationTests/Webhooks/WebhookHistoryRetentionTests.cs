@@ -1,3 +1,4 @@
+using Academy.Video.Testing;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Application.Webhooks.PruneWebhookHistory;
@@ -24,8 +25,8 @@ public sealed class WebhookHistoryRetentionTests(PostgresDatabase database) : IC
     private static readonly DeliveryPolicy OneAttempt = DeliveryPolicy.Default with { MaxAttempts = 1 };
     private static readonly TimeSpan Retention = TimeSpan.FromDays(30);
     private readonly PersistenceScenario db = new(database.DataSource);
-    private readonly PostgresWebhookDeliveryStore deliveries = new(database.DataSource);
-    private readonly PostgresVideoEventStore events = new(database.DataSource);
+    private readonly PostgresWebhookDeliveryStore deliveries = new(database.DataSource, NamedPipelines.Postgres);
+    private readonly PostgresVideoEventStore events = new(database.DataSource, NamedPipelines.Postgres);
 
     [Fact]
     public async Task Old_finished_events_go_with_their_deliveries_and_attempts_and_a_pruned_delivery_replays_as_unknown()
@@ -44,7 +45,7 @@ public sealed class WebhookHistoryRetentionTests(PostgresDatabase database) : IC
         }
 
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM webhook_delivery_attempts WHERE delivery_id = ANY(@Ids)", new { Ids = new[] { delivered.Id, failed.Id } }));
-        var replay = new ReplayWebhookDeliveryHandler(deliveries, new WebhookEndpointCatalog(new PostgresWebhookEndpointStore(database.DataSource), Options()), new FakeTimeProvider(T0));
+        var replay = new ReplayWebhookDeliveryHandler(deliveries, new WebhookEndpointCatalog(new PostgresWebhookEndpointStore(database.DataSource, NamedPipelines.Postgres), Options()), new FakeTimeProvider(T0));
         await Assert.ThrowsAsync<NotFoundException>(async () => await replay.Handle(new ReplayWebhookDeliveryCommand(delivered.Id), None));
     }
 

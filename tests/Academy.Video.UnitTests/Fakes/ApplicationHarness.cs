@@ -7,6 +7,7 @@ using Academy.Video.Application.Videos;
 using Academy.Video.Application.Videos.CompleteUpload;
 using Academy.Video.Application.Videos.CreateVideo;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Transcoding;
 using Mediator;
 using NSubstitute;
@@ -59,6 +60,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton<IMediaProbe>(Transcoder);
         services.AddSingleton<IHlsEncoder>(Transcoder);
         services.AddTranscodeAttempt();
+        services.AddRunnerCallBound();
         configure?.Invoke(services);
         provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
     }
