@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Globalization;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
