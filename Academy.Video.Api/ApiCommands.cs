@@ -5,6 +5,7 @@ using Academy.Video.Api.Security;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Infrastructure.Webhooks;
 using Academy.Video.Operations.Application;
 using Academy.Video.Operations.Application.CheckSettings;
 using Academy.Video.Operations.Application.DiagnoseInfra;
@@ -52,6 +53,29 @@ public static class ApiCommands
     {
         ArgumentNullException.ThrowIfNull(app);
         await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
+        await app.ReencryptWebhookSecretsAsync(app.Lifetime.ApplicationStopping);
+    }
+
+    /// <summary>
+    /// Brings every stored webhook secret under the current key (decision 0014): rows written before encryption and
+    /// rows under an earlier key. At every start and in <c>migrate</c>, so a rotation completes with a restart.
+    /// </summary>
+    public static async Task<SecretReencryption> ReencryptWebhookSecretsAsync(this WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var result = await app.Services.GetRequiredService<PostgresWebhookEndpointStore>().ReencryptSecretsAsync(cancellationToken);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Academy.Video.Api.WebhookSecrets");
+        if (result.Unreadable > 0)
+        {
+            logger.LogError("{Unreadable} of {Rows} stored webhook secrets are under a key that neither {Key} nor {OldKeys} holds; their deliveries fail until it is configured again",
+                result.Unreadable, result.Rows, WebhookSecretEncryptionOptions.KeySetting, WebhookSecretEncryptionOptions.OldKeysSetting);
+        }
+        else if (result.Reencrypted > 0)
+        {
+            logger.LogInformation("{Reencrypted} stored webhook secrets re-encrypted under key {KeyId}", result.Reencrypted, result.CurrentKeyId);
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -215,7 +239,10 @@ public static class ApiCommands
             case "migrate":
                 var applied = await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
                 await output.WriteLineAsync($"migrate: the database schema is up to date ({(applied.Count == 0 ? "nothing to apply" : $"applied {string.Join(", ", applied)}")}).");
-                return Ok;
+                var secrets = await app.ReencryptWebhookSecretsAsync(cancellationToken);
+                await output.WriteLineAsync($"migrate: webhook secrets under key {secrets.CurrentKeyId}: {secrets.Rows - secrets.Unreadable} of {secrets.Rows} " +
+                    $"({secrets.Reencrypted} re-encrypted now, {secrets.Unreadable} under a key no longer configured).");
+                return secrets.Unreadable == 0 ? Ok : NeedsAttention;
 
             case "scan-stuck-jobs" or "scan_stuck_video_jobs":
                 var dryRun = flags.Contains("--dry-run");

@@ -9,6 +9,7 @@ using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Infrastructure.Webhooks;
 using Academy.Video.Operations;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -44,6 +45,15 @@ public static class ApiHost
         builder.Services.AddOptions<WebhookOptions>()
             .PostConfigure<IConfiguration>((o, configuration) => o.AllowPrivateTargets ??= LocalMode.IsOn(configuration))
             .ValidateOnStart();
+        // Webhook secrets are stored encrypted; only local mode may fall back on the development key (decision 0014).
+        builder.Services.AddOptions<WebhookSecretEncryptionOptions>()
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                if (LocalMode.IsOn(configuration))
+                {
+                    o.AllowDevelopmentKey();
+                }
+            });
         // Event bodies carry the video exactly as GET writes it: with the API's own JSON settings.
         builder.Services.AddSingleton(sp => new EventBodyFormat(sp.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = ErrorCodes.AddMissingCode);

@@ -62,6 +62,7 @@ smoke_test() {
     -e Storage__Provider=S3 -e "Storage__S3__ServiceUrl=http://127.0.0.1:${ACADEMY_S3_PORT:-54569}"
     -e "Storage__S3__Bucket=${ACADEMY_S3_BUCKET:-academy-video}" -e Storage__S3__AccessKey=S3RVER -e Storage__S3__SecretKey=S3RVER
     -e "Auth__ApiKeys__0=$key" -e "Auth__InternalApiKeys__0=$internal"
+    -e "Webhooks__SecretEncryptionKey=$(head -c 32 /dev/urandom | base64)"
   )
   local runner=(-e Runner__Kind=Local -e Runner__Local__Command=docker -e Runner__Local__LogDirectory=/runner-logs
     -e Runner__Local__WorkDirectory=/tmp/runner-work)

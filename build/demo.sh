@@ -41,7 +41,7 @@ if curl -fsS "$api/healthz" >/dev/null 2>&1; then
   echo "demo: something already answers on $api; stop it or set ACADEMY_API_PORT" >&2; exit 1
 fi
 export ASPNETCORE_URLS="$api"
-# Workers inherit this environment; a short heartbeat makes the progress display move smoothly.
+# Workers inherit the Worker section of this environment (docs/configuration.md); a short heartbeat makes the progress display move smoothly.
 export Worker__HeartbeatInterval=00:00:02
 dotnet "$api_dll" > "$state/api.log" 2>&1 &
 api_pid=$!

@@ -63,7 +63,8 @@ smoke_test() {
     export ASPNETCORE_URLS="$api" ConnectionStrings__Postgres="${pg_url/Database=academy_video/Database=$database}"
     export Storage__Provider=S3 Storage__S3__ServiceUrl="http://127.0.0.1:${ACADEMY_S3_PORT:-54569}" \
       Storage__S3__Bucket="${ACADEMY_S3_BUCKET:-academy-video}" Storage__S3__AccessKey=S3RVER Storage__S3__SecretKey=S3RVER
-    export Auth__ApiKeys__0="$key" Auth__InternalApiKeys__0="$internal" Runner__Kind=Local Runner__Local__Command=docker \
+    export Auth__ApiKeys__0="$key" Auth__InternalApiKeys__0="$internal" Webhooks__SecretEncryptionKey="$(head -c 32 /dev/urandom | base64)" \
+      Runner__Kind=Local Runner__Local__Command=docker \
       Runner__Local__LogDirectory="$state/runner-logs"
     local i=0
     for argument in run --rm --network host \

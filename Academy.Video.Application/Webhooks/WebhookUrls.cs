@@ -46,41 +46,55 @@ public static class WebhookUrls
 /// <summary>
 /// Addresses a webhook must not reach unless private targets are allowed: this host, the private networks
 /// behind it, link-local (cloud metadata at 169.254.169.254), and every special-purpose range that is not
-/// the public internet (RFC 6890 and its IPv6 counterparts). IPv4 inside IPv6 (mapped, NAT64, 6to4) is
-/// judged by the IPv4 address it carries.
+/// the public internet (the IANA IPv4 and IPv6 special-purpose registries, RFC 6890). One table holds them
+/// all; an IPv6 range that carries an IPv4 address (mapped, IPv4-compatible, NAT64, 6to4) is judged by the
+/// IPv4 address it carries, against the same table. The most specific range that holds an address decides.
 /// </summary>
 public static class NonPublicAddresses
 {
-    private static readonly (IPNetwork Network, string Why)[] Ranges =
+    /// <summary>
+    /// A range and what it is. <paramref name="Why"/> is null for a range that carries an IPv4 address at byte
+    /// <paramref name="Ipv4At"/>, which decides instead.
+    /// </summary>
+    private sealed record Range(IPNetwork Network, string? Why, string? Carries = null, int Ipv4At = 0);
+
+    private static readonly Range[] Ranges =
     [
-        (IPNetwork.Parse("0.0.0.0/8"), "a 'this network' address"),
-        (IPNetwork.Parse("10.0.0.0/8"), "a private address"),
-        (IPNetwork.Parse("100.64.0.0/10"), "a carrier-grade NAT address"),
-        (IPNetwork.Parse("127.0.0.0/8"), "a loopback address"),
-        (IPNetwork.Parse("169.254.0.0/16"), "a link-local address (cloud metadata lives there)"),
-        (IPNetwork.Parse("172.16.0.0/12"), "a private address"),
-        (IPNetwork.Parse("192.0.0.0/24"), "an IETF protocol address"),
-        (IPNetwork.Parse("192.0.2.0/24"), "a documentation address"),
-        (IPNetwork.Parse("192.88.99.0/24"), "a 6to4 relay address"),
-        (IPNetwork.Parse("192.168.0.0/16"), "a private address"),
-        (IPNetwork.Parse("198.18.0.0/15"), "a benchmarking address"),
-        (IPNetwork.Parse("198.51.100.0/24"), "a documentation address"),
-        (IPNetwork.Parse("203.0.113.0/24"), "a documentation address"),
-        (IPNetwork.Parse("224.0.0.0/4"), "a multicast address"),
-        (IPNetwork.Parse("240.0.0.0/4"), "a reserved address"),
-        (IPNetwork.Parse("::/128"), "the unspecified address"),
-        (IPNetwork.Parse("::1/128"), "a loopback address"),
-        (IPNetwork.Parse("100::/64"), "a discard address"),
-        (IPNetwork.Parse("2001::/23"), "an IETF protocol address"),
-        (IPNetwork.Parse("2001:db8::/32"), "a documentation address"),
-        (IPNetwork.Parse("fc00::/7"), "a unique local (private) address"),
-        (IPNetwork.Parse("fe80::/10"), "a link-local address"),
-        (IPNetwork.Parse("fec0::/10"), "a site-local address"),
-        (IPNetwork.Parse("ff00::/8"), "a multicast address"),
+        new(IPNetwork.Parse("0.0.0.0/8"), "a 'this network' address"),
+        new(IPNetwork.Parse("10.0.0.0/8"), "a private address"),
+        new(IPNetwork.Parse("100.64.0.0/10"), "a carrier-grade NAT address"),
+        new(IPNetwork.Parse("127.0.0.0/8"), "a loopback address"),
+        new(IPNetwork.Parse("169.254.0.0/16"), "a link-local address (cloud metadata lives there)"),
+        new(IPNetwork.Parse("172.16.0.0/12"), "a private address"),
+        new(IPNetwork.Parse("192.0.0.0/24"), "an IETF protocol address"),
+        new(IPNetwork.Parse("192.0.2.0/24"), "a documentation address"),
+        new(IPNetwork.Parse("192.88.99.0/24"), "a 6to4 relay address"),
+        new(IPNetwork.Parse("192.168.0.0/16"), "a private address"),
+        new(IPNetwork.Parse("198.18.0.0/15"), "a benchmarking address"),
+        new(IPNetwork.Parse("198.51.100.0/24"), "a documentation address"),
+        new(IPNetwork.Parse("203.0.113.0/24"), "a documentation address"),
+        new(IPNetwork.Parse("224.0.0.0/4"), "a multicast address"),
+        new(IPNetwork.Parse("240.0.0.0/4"), "a reserved address"),
+        new(IPNetwork.Parse("255.255.255.255/32"), "the broadcast address"),
+        new(IPNetwork.Parse("::/128"), "the unspecified address"),
+        new(IPNetwork.Parse("::1/128"), "a loopback address"),
+        new(IPNetwork.Parse("::ffff:0:0/96"), null, "an IPv4-mapped address", Ipv4At: 12),
+        new(IPNetwork.Parse("::/96"), null, "an IPv4-compatible address", Ipv4At: 12),
+        new(IPNetwork.Parse("64:ff9b::/96"), null, "a NAT64 address", Ipv4At: 12),
+        new(IPNetwork.Parse("64:ff9b:1::/48"), "a local-use NAT64 address"),
+        new(IPNetwork.Parse("100::/64"), "a discard address"),
+        new(IPNetwork.Parse("2001::/23"), "an IETF protocol address"),
+        new(IPNetwork.Parse("2001:db8::/32"), "a documentation address"),
+        new(IPNetwork.Parse("2002::/16"), null, "a 6to4 address", Ipv4At: 2),
+        new(IPNetwork.Parse("fc00::/7"), "a unique local (private) address"),
+        new(IPNetwork.Parse("fe80::/10"), "a link-local address"),
+        new(IPNetwork.Parse("fec0::/10"), "a site-local address"),
+        new(IPNetwork.Parse("ff00::/8"), "a multicast address"),
     ];
 
-    private static readonly IPNetwork Nat64 = IPNetwork.Parse("64:ff9b::/96");
-    private static readonly IPNetwork SixToFour = IPNetwork.Parse("2002::/16");
+    /// <summary>The ranges, as <c>network</c> and what it is, for documentation and tests.</summary>
+    public static IReadOnlyList<(string Network, string What)> Table { get; } =
+        [.. Ranges.Select(r => (r.Network.ToString(), r.Why ?? $"{r.Carries}: judged by the IPv4 address it carries"))];
 
     public static bool IsPublic(IPAddress address) => Describe(address) is null;
 
@@ -88,33 +102,53 @@ public static class NonPublicAddresses
     public static string? Describe(IPAddress address)
     {
         ArgumentNullException.ThrowIfNull(address);
-        if (address.IsIPv4MappedToIPv6)
+        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0)
         {
-            return Describe(address.MapToIPv4());
+            // Judged without its zone index ("fe80::1%eth0"): the range is in the bytes.
+            address = new IPAddress(address.GetAddressBytes());
         }
 
-        if (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6)
+        var bytes = address.GetAddressBytes();
+        var range = Ranges.Where(r => Holds(r.Network, bytes)).MaxBy(r => r.Network.PrefixLength);
+        if (range is null)
         {
-            var bytes = address.GetAddressBytes();
-            if (Nat64.Contains(address))
-            {
-                return Describe(new IPAddress(bytes[12..16]));
-            }
-
-            if (SixToFour.Contains(address))
-            {
-                return Describe(new IPAddress(bytes[2..6]));
-            }
+            return null;
         }
 
-        foreach (var (network, why) in Ranges)
+        if (range.Why is not null)
         {
-            if (network.BaseAddress.AddressFamily == address.AddressFamily && network.Contains(address))
-            {
-                return why;
-            }
+            return range.Why;
         }
 
-        return null;
+        var carried = new IPAddress(bytes[range.Ipv4At..(range.Ipv4At + 4)]);
+        return Describe(carried) is { } why ? $"{why} ({range.Carries} of {carried})" : null;
+    }
+
+    /// <summary>
+    /// A plain prefix match on the bytes. <see cref="IPNetwork.Contains"/> is not used: it did not match IPv4-mapped
+    /// addresses against <c>::ffff:0:0/96</c> (the mapped cases of WebhookRulesTests).
+    /// </summary>
+    private static bool Holds(IPNetwork network, byte[] address)
+    {
+        var prefix = network.BaseAddress.GetAddressBytes();
+        if (prefix.Length != address.Length)
+        {
+            return false;
+        }
+
+        var whole = network.PrefixLength / 8;
+        if (!prefix.AsSpan(0, whole).SequenceEqual(address.AsSpan(0, whole)))
+        {
+            return false;
+        }
+
+        var rest = network.PrefixLength % 8;
+        if (rest == 0)
+        {
+            return true;
+        }
+
+        var mask = 0xFF << (8 - rest) & 0xFF;
+        return (prefix[whole] & mask) == (address[whole] & mask);
     }
 }

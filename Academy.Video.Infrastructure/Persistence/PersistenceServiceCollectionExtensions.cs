@@ -39,7 +39,6 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IVideoUploadStore, PostgresVideoUploadStore>();
         services.TryAddSingleton<IExclusiveRunLock, PostgresExclusiveRunLock>();
         services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
-        services.TryAddSingleton<IWebhookEndpointStore, PostgresWebhookEndpointStore>();
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         return services;
     }

@@ -34,10 +34,8 @@ internal sealed record EndpointRow
     public string[] Events { get; init; } = [];
     public DateTime CreatedAt { get; init; }
 
+    /// <summary>The secret as stored: encrypted (decision 0014), or plain text in a row written before that.</summary>
     public const string Columns = "id AS Id, url AS Url, secret AS Secret, events AS Events, created_at AS CreatedAt";
-
-    public WebhookEndpoint ToDomain() => new(
-        Id, Url, Secret, Events.Select(VideoEventTypeNames.ParseVideoEventType).ToList(), WebhookEndpointSource.Api, DbTime.FromDb(CreatedAt));
 }
 
 internal record DeliveryRow

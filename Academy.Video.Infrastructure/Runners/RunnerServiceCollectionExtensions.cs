@@ -61,7 +61,10 @@ public static class RunnerServiceCollectionExtensions
                 $"Runner:Local:Environment must not set {string.Join(" or ", LocalProcessJobRunner.PerAttemptVariables)}: "
                 + "the runner sets them for each attempt (set Runner:Local:WorkDirectory instead).")
             .ValidateOnStart();
-        services.AddSingleton<LocalProcessJobRunner>();
+        services.AddSingleton(provider => new LocalProcessJobRunner(
+            provider.GetRequiredService<IOptions<LocalRunnerOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalProcessJobRunner>>()));
         services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
         return services;
     }

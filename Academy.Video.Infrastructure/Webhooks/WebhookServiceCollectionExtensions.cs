@@ -1,16 +1,27 @@
 using Academy.Video.Application.Webhooks;
+using Academy.Video.Infrastructure.Persistence;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Infrastructure.Webhooks;
 
 public static class WebhookServiceCollectionExtensions
 {
-    /// <summary>Binds <see cref="WebhookOptions"/> (section <c>Webhooks</c>) and registers the target guard and the HTTP sender.</summary>
+    /// <summary>
+    /// Binds <see cref="WebhookOptions"/> and <see cref="WebhookSecretEncryptionOptions"/> (section <c>Webhooks</c>, the key
+    /// checked at start) and registers the target guard, the HTTP sender and the secret protector the endpoint store
+    /// encrypts with. The worker composes none of this: it never reads an endpoint.
+    /// </summary>
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
+        services.AddOptions<WebhookSecretEncryptionOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<WebhookSecretEncryptionOptions>, WebhookSecretEncryptionValidation>();
+        services.AddSingleton<WebhookSecretProtector>();
+        services.AddSingleton<PostgresWebhookEndpointStore>();
+        services.AddSingleton<IWebhookEndpointStore>(sp => sp.GetRequiredService<PostgresWebhookEndpointStore>());
         services.AddSingleton<WebhookTargetGuard>();
         services.AddSingleton<IWebhookTargetGuard>(sp => sp.GetRequiredService<WebhookTargetGuard>());
         services.AddSingleton<IWebhookSender, HttpWebhookSender>();

@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Globalization;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
@@ -166,21 +165,13 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         return problems;
     }
 
-    public IReadOnlyDictionary<string, string> LocalWorkerEnvironment()
-    {
-        var environment = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (DictionaryEntry variable in Environment.GetEnvironmentVariables())
-        {
-            environment[(string)variable.Key] = variable.Value as string ?? "";
-        }
-
-        foreach (var (name, value) in services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value.Environment)
-        {
-            environment[name] = value;
-        }
-
-        return environment;
-    }
+    public IReadOnlyDictionary<string, string> LocalWorkerEnvironment() =>
+        new Dictionary<string, string>(
+            WorkerEnvironment.Build(
+                WorkerEnvironment.Current(),
+                services.GetRequiredService<IOptions<LocalRunnerOptions>>().Value.Environment,
+                []),
+            StringComparer.OrdinalIgnoreCase);
 
     /// <summary>What the API made of an unset <c>Webhooks:AllowPrivateTargets</c> (the host decides by local mode).</summary>
     private string EffectivePrivateTargets()

@@ -71,6 +71,8 @@ public sealed partial class ChildProcessSupervisor : IDisposable
             processStart.ArgumentList.Add(argument);
         }
 
+        // The child's whole environment, nothing inherited (see WorkerEnvironment).
+        processStart.Environment.Clear();
         foreach (var (name, value) in startInfo.Environment)
         {
             processStart.Environment[name] = value;
@@ -187,7 +189,7 @@ public sealed partial class ChildProcessSupervisor : IDisposable
 }
 
 /// <param name="Command">A path, or a name looked up on PATH.</param>
-/// <param name="Environment">Added to the inherited environment.</param>
+/// <param name="Environment">The child's whole environment: nothing of this process's is inherited.</param>
 public sealed record ChildProcessStartInfo(
     string Command,
     IReadOnlyList<string> Arguments,

@@ -8,7 +8,8 @@ namespace Academy.Video.Infrastructure.Runners.Local;
 /// workspace and log, stops it on terminate, timeout or shutdown, removes the workspace once the group is gone,
 /// and records how it ended. The job's ended status is set last, so a reader who sees it sees the cleanup done.
 /// </summary>
-internal sealed partial class LocalAttempt(LocalRunnerOptions options, string workRoot, TimeProvider timeProvider, ILogger logger)
+internal sealed partial class LocalAttempt(
+    LocalRunnerOptions options, string workRoot, Func<IReadOnlyDictionary<string, string>> inheritedEnvironment, TimeProvider timeProvider, ILogger logger)
 {
     public const string JobIdVariable = "VIDEO_JOB_ID";
 
@@ -68,14 +69,8 @@ internal sealed partial class LocalAttempt(LocalRunnerOptions options, string wo
     private ChildProcessStartInfo StartInfo(LocalRunnerJob job, AttemptWorkspace workspace)
     {
         var jobIdText = job.JobId.ToString("D", CultureInfo.InvariantCulture);
-        var environment = new Dictionary<string, string>(options.Environment, StringComparer.Ordinal)
-        {
-            [JobIdVariable] = jobIdText,
-        };
-        foreach (var (name, value) in workspace.Environment)
-        {
-            environment[name] = value;
-        }
+        var perAttempt = new Dictionary<string, string>(workspace.Environment, StringComparer.Ordinal) { [JobIdVariable] = jobIdText };
+        var environment = WorkerEnvironment.Build(inheritedEnvironment(), options.Environment, perAttempt);
 
         // As the Batch job definition's command: the configured arguments, then the job id as the last one.
         return new ChildProcessStartInfo(options.Command, [.. options.Arguments, jobIdText], environment, options.WorkingDirectory);

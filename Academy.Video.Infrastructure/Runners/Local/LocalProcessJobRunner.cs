@@ -45,6 +45,16 @@ public sealed partial class LocalProcessJobRunner : IJobRunner, IAsyncDisposable
 
     public LocalProcessJobRunner(
         IOptions<LocalRunnerOptions> options, TimeProvider timeProvider, ILogger<LocalProcessJobRunner> logger)
+        : this(options, WorkerEnvironment.Current, timeProvider, logger)
+    {
+    }
+
+    /// <param name="inheritedEnvironment">The environment the worker's is built from (<see cref="WorkerEnvironment"/>); this process's by default.</param>
+    public LocalProcessJobRunner(
+        IOptions<LocalRunnerOptions> options,
+        Func<IReadOnlyDictionary<string, string>> inheritedEnvironment,
+        TimeProvider timeProvider,
+        ILogger<LocalProcessJobRunner> logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.options = options.Value;
@@ -53,7 +63,7 @@ public sealed partial class LocalProcessJobRunner : IJobRunner, IAsyncDisposable
         this.timeProvider = timeProvider;
         this.logger = logger;
         logDirectory = Path.GetFullPath(this.options.LogDirectory);
-        attempt = new LocalAttempt(this.options, Path.GetFullPath(this.options.WorkDirectory), timeProvider, logger);
+        attempt = new LocalAttempt(this.options, Path.GetFullPath(this.options.WorkDirectory), inheritedEnvironment, timeProvider, logger);
         slots = new SemaphoreSlim(this.options.MaxConcurrency, this.options.MaxConcurrency);
     }
 

@@ -14,8 +14,9 @@ public sealed class LocalRunnerOptions
     public string? WorkingDirectory { get; set; }
 
     /// <summary>
-    /// Added to the inherited environment of the child, as Batch adds the job definition's environment. The variables
-    /// the runner sets per attempt (the job id and the workspace) are not yours to set.
+    /// Added to the child's environment, as Batch adds the job definition's environment. The child does not inherit the
+    /// API's environment whole: only what the worker reads passes (<see cref="WorkerEnvironment"/>); anything else it
+    /// needs goes here. The variables the runner sets per attempt (the job id and the workspace) are not yours to set.
     /// </summary>
     public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 

@@ -31,7 +31,7 @@ public interface ISettingsInspector
     /// <summary>What the options validation (the same rules the API applies at start) and the file checks refuse, one line each naming the setting.</summary>
     IReadOnlyList<string> Validate();
 
-    /// <summary>The environment a locally started worker gets: the runner's <c>Runner:Local:Environment</c> over this process's inherited variables.</summary>
+    /// <summary>The environment a locally started worker gets: what passes of this process's variables, with the runner's <c>Runner:Local:Environment</c> over them.</summary>
     IReadOnlyDictionary<string, string> LocalWorkerEnvironment();
 }
 

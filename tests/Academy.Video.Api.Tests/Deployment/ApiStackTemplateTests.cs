@@ -5,6 +5,8 @@ using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Storage;
+using Academy.Video.Infrastructure.Webhooks;
+using Academy.Video.Application.Webhooks;
 using Academy.Video.Testing;
 using Microsoft.Extensions.Configuration;
 using YamlDotNet.RepresentationModel;
@@ -53,6 +55,7 @@ public sealed class ApiStackTemplateTests
             "Storage__S3__ServiceUrl" => "https://account.r2.cloudflarestorage.com",
             "Auth__ApiKeys__0" => "client-key-0123456789abcdef",
             "Auth__InternalApiKeys__0" => "internal-key-0123456789abcdef",
+            "Webhooks__SecretEncryptionKey" => ProductionApiFactory.TestWebhookKey,
             _ => "from-" + name,
         } : value;
 
@@ -75,6 +78,7 @@ public sealed class ApiStackTemplateTests
         var jobs = configuration.GetSection("Jobs").Get<JobPolicy>(strict)!;
         var auth = configuration.GetSection(ApiAuthOptions.Section).Get<ApiAuthOptions>(strict)!;
         var aws = configuration.GetSection(AwsClientOptions.SectionName).Get<AwsClientOptions>(strict)!;
+        var webhookKeys = configuration.GetSection(WebhookOptions.Section).Get<WebhookSecretEncryptionOptions>(strict)!;
 
         Assert.Equal(StorageServiceCollectionExtensions.S3Provider, configuration[StorageServiceCollectionExtensions.ProviderKey]);
         Assert.Equal("Batch", configuration[RunnerServiceCollectionExtensions.KindKey]);
@@ -87,11 +91,12 @@ public sealed class ApiStackTemplateTests
         Assert.Equal("from-Runner__Batch__Region", batch.Region);
         Assert.Equal("from-Operations__Aws__Region", aws.Region);
         Assert.Equal(JobPolicy.Default, jobs);
+        Assert.NotNull(WebhookSecretEncryptionOptions.Decode(webhookKeys.SecretEncryptionKey));
 
         // Nothing else: every key belongs to one of the sections bound above or is read by name.
         var bound = new[]
         {
-            S3StorageOptions.SectionName, BatchRunnerOptions.SectionName, "Jobs", ApiAuthOptions.Section, AwsClientOptions.SectionName,
+            S3StorageOptions.SectionName, BatchRunnerOptions.SectionName, "Jobs", ApiAuthOptions.Section, AwsClientOptions.SectionName, WebhookOptions.Section,
         };
         var named = new[]
         {

@@ -15,6 +15,11 @@ public sealed class PrivateTargetTests(PrivateTargetTests.RefusingFactory api) :
     [InlineData("http://10.0.0.7/hook", "a private address")]
     [InlineData("http://169.254.169.254/latest/meta-data/", "a link-local address")]
     [InlineData("http://[fd12::1]/hook", "a unique local (private) address")]
+    [InlineData("http://[::127.0.0.1]/", "a loopback address (an IPv4-compatible address of 127.0.0.1)")]
+    [InlineData("http://[::ffff:10.0.0.7]/hook", "a private address (an IPv4-mapped address of 10.0.0.7)")]
+    [InlineData("http://[64:ff9b::a9fe:a9fe]/", "a link-local address (cloud metadata lives there) (a NAT64 address of 169.254.169.254)")]
+    [InlineData("http://[2002:7f00:1::1]/hook", "a loopback address (a 6to4 address of 127.0.0.1)")]
+    [InlineData("http://[64:ff9b:1::a00:7]/hook", "a local-use NAT64 address")]
     public async Task A_private_target_is_refused_when_added(string url, string reason)
     {
         var response = await api.InternalClient().PostJsonAsync("/api/v1/internal/webhooks/endpoints", new { url });

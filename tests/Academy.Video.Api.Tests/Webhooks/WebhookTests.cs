@@ -98,6 +98,17 @@ public sealed class WebhookTests(WebhookApiFactory api) : IClassFixture<WebhookA
         var endpoint = await added.ReadJsonAsync();
         var secret = endpoint.GetProperty("secret").GetString()!;
         var endpointId = endpoint.GetProperty("endpointId").GetString();
+        // At rest the row holds the secret encrypted (decision 0014), and yet every delivery below is signed with it.
+        await using (var connection = new Npgsql.NpgsqlConnection(api.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var read = new Npgsql.NpgsqlCommand("SELECT secret FROM webhook_endpoints WHERE id = @id", connection);
+            read.Parameters.AddWithValue("id", Guid.Parse(endpointId!));
+            var stored = (string)(await read.ExecuteScalarAsync())!;
+            Assert.StartsWith("enc1:", stored, StringComparison.Ordinal);
+            Assert.DoesNotContain(secret, stored, StringComparison.Ordinal);
+        }
+
         Receiver.Answer = r => r.Path == "/flaky" && Receiver.Received.Count(o => o.Path == "/flaky" && o.EventId == r.EventId) <= 3
             ? new ReceiverAnswer(500, "boom")
             : new ReceiverAnswer(200, "thanks");

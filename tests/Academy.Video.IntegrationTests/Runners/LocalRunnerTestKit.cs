@@ -25,7 +25,12 @@ internal sealed class LocalRunnerTestKit : IAsyncDisposable
 
     public string WorkspaceOf(string runnerJobId) => Path.Combine(AttemptsDirectory, runnerJobId);
 
-    public LocalProcessJobRunner CreateRunner(string script, Action<LocalRunnerOptions>? configure = null)
+    public LocalProcessJobRunner CreateRunner(string script, Action<LocalRunnerOptions>? configure = null) =>
+        CreateRunner(script, WorkerEnvironment.Current, configure);
+
+    /// <param name="inheritedEnvironment">Stands in for the API's own environment, which the worker's is built from.</param>
+    public LocalProcessJobRunner CreateRunner(
+        string script, Func<IReadOnlyDictionary<string, string>> inheritedEnvironment, Action<LocalRunnerOptions>? configure = null)
     {
         var options = new LocalRunnerOptions
         {
@@ -39,7 +44,7 @@ internal sealed class LocalRunnerTestKit : IAsyncDisposable
         options.Arguments.Add("worker");
         options.Environment["WORK"] = Work;
         configure?.Invoke(options);
-        var runner = new LocalProcessJobRunner(Options.Create(options), TimeProvider.System, NullLogger<LocalProcessJobRunner>.Instance);
+        var runner = new LocalProcessJobRunner(Options.Create(options), inheritedEnvironment, TimeProvider.System, NullLogger<LocalProcessJobRunner>.Instance);
         runners.Add(runner);
         return runner;
     }

@@ -99,6 +99,26 @@ public sealed class HttpWebhookSenderTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("::127.0.0.1", "a loopback address (an IPv4-compatible address of 127.0.0.1)")]
+    [InlineData("::ffff:127.0.0.1", "a loopback address (an IPv4-mapped address of 127.0.0.1)")]
+    [InlineData("64:ff9b::7f00:1", "a loopback address (a NAT64 address of 127.0.0.1)")]
+    [InlineData("2002:a00:1::1", "a private address (a 6to4 address of 10.0.0.1)")]
+    public async Task A_name_resolving_to_IPv6_that_carries_a_private_IPv4_reaches_nothing_when_connecting(string answer, string reason)
+    {
+        var guard = new WebhookTargetGuard(Options(allowPrivate: false), (_, _) => Task.FromResult(new[] { IPAddress.Parse(answer) }));
+        using var sender = new HttpWebhookSender(guard, Options(allowPrivate: false));
+        var url = new Uri($"http://carrier.example:{receiver.Port}/hooks");
+
+        var whenAdded = await guard.WhyRefusedAsync(url, CancellationToken.None);
+        var response = await sender.SendAsync(new WebhookRequest(url, Body, new Dictionary<string, string>()), CancellationToken.None);
+
+        Assert.Contains(reason, whenAdded, StringComparison.Ordinal);
+        Assert.Contains(reason, response.Error, StringComparison.Ordinal);
+        Assert.Empty(receiver.Received);
+    }
+
+    [Theory]
+    [InlineData("http://[::127.0.0.1]/", "loopback")]
     [InlineData("http://localhost/hooks", "resolves to")]
     [InlineData("http://169.254.169.254/latest/meta-data", "link-local")]
     [InlineData("http://[::1]:8080/", "loopback")]

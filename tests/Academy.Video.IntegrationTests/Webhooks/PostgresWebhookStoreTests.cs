@@ -18,7 +18,8 @@ public sealed class PostgresWebhookStoreTests(PostgresDatabase database) : IClas
     private readonly PersistenceScenario db = new(database.DataSource);
     private readonly PostgresWebhookDeliveryStore deliveries = new(database.DataSource, NamedPipelines.Postgres);
     private readonly PostgresVideoEventStore events = new(database.DataSource, NamedPipelines.Postgres);
-    private readonly PostgresWebhookEndpointStore endpoints = new(database.DataSource, NamedPipelines.Postgres);
+    private static readonly string SecretKey = WebhookSecretEncryptionTests.NewKey();
+    private readonly PostgresWebhookEndpointStore endpoints = new(database.DataSource, WebhookSecretEncryptionTests.Protector(SecretKey), NamedPipelines.Postgres);
 
     [Fact]
     public async Task Fifty_racing_completions_of_one_attempt_write_one_video_ready_and_the_losers_none()

@@ -45,7 +45,7 @@ public sealed class WebhookHistoryRetentionTests(PostgresDatabase database) : IC
         }
 
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM webhook_delivery_attempts WHERE delivery_id = ANY(@Ids)", new { Ids = new[] { delivered.Id, failed.Id } }));
-        var replay = new ReplayWebhookDeliveryHandler(deliveries, new WebhookEndpointCatalog(new PostgresWebhookEndpointStore(database.DataSource, NamedPipelines.Postgres), Options()), new FakeTimeProvider(T0));
+        var replay = new ReplayWebhookDeliveryHandler(deliveries, new WebhookEndpointCatalog(new PostgresWebhookEndpointStore(database.DataSource, WebhookSecretEncryptionTests.Protector(WebhookSecretEncryptionTests.NewKey()), NamedPipelines.Postgres), Options()), new FakeTimeProvider(T0));
         await Assert.ThrowsAsync<NotFoundException>(async () => await replay.Handle(new ReplayWebhookDeliveryCommand(delivered.Id), None));
     }
 

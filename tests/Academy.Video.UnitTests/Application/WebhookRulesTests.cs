@@ -24,6 +24,39 @@ public sealed class WebhookRulesTests
     [InlineData("::ffff:10.0.0.1", "private")]
     [InlineData("64:ff9b::a9fe:a9fe", "link-local")]
     [InlineData("2002:c0a8:0101::1", "private")]
+    [InlineData("10.255.255.255", "private")]
+    [InlineData("100.127.255.255", "carrier-grade NAT")]
+    [InlineData("127.255.255.254", "loopback")]
+    [InlineData("192.0.0.8", "IETF protocol")]
+    [InlineData("192.0.2.1", "documentation")]
+    [InlineData("192.88.99.1", "6to4 relay")]
+    [InlineData("198.19.255.255", "benchmarking")]
+    [InlineData("198.51.100.7", "documentation")]
+    [InlineData("203.0.113.9", "documentation")]
+    [InlineData("239.255.255.250", "multicast")]
+    [InlineData("240.0.0.1", "reserved")]
+    [InlineData("255.255.255.255", "broadcast")]
+    [InlineData("::", "unspecified")]
+    [InlineData("::ffff:169.254.169.254", "link-local")]
+    [InlineData("::127.0.0.1", "loopback")]
+    [InlineData("::7f00:1", "IPv4-compatible")]
+    [InlineData("::10.1.2.3", "private")]
+    [InlineData("::0.0.0.2", "this network")]
+    [InlineData("64:ff9b::127.0.0.1", "NAT64")]
+    [InlineData("64:ff9b:1::808:808", "local-use NAT64")]
+    [InlineData("64:ff9b:1:ffff::1", "local-use NAT64")]
+    [InlineData("100::1", "discard")]
+    [InlineData("2001::1", "IETF protocol")]
+    [InlineData("2001:1ff:ffff::1", "IETF protocol")]
+    [InlineData("2001:db8::1", "documentation")]
+    [InlineData("2002:7f00:1::1", "loopback")]
+    [InlineData("2002:a9fe:a9fe::", "6to4")]
+    [InlineData("fc00::1", "unique local")]
+    [InlineData("fdff:ffff::1", "unique local")]
+    [InlineData("febf::1", "link-local")]
+    [InlineData("fe80::1%2", "link-local")]
+    [InlineData("fec0::1", "site-local")]
+    [InlineData("ff02::1", "multicast")]
     public void Non_public_addresses_are_named_for_what_they_are(string address, string kind)
     {
         var why = NonPublicAddresses.Describe(IPAddress.Parse(address));
@@ -40,7 +73,60 @@ public sealed class WebhookRulesTests
     [InlineData("2606:4700::6810:85e5")]
     [InlineData("::ffff:1.1.1.1")]
     [InlineData("64:ff9b::808:808")]
+    [InlineData("1.1.1.1")]
+    [InlineData("100.63.255.255")]
+    [InlineData("100.128.0.0")]
+    [InlineData("172.15.255.255")]
+    [InlineData("192.0.1.1")]
+    [InlineData("192.88.100.1")]
+    [InlineData("198.20.0.1")]
+    [InlineData("223.255.255.255")]
+    [InlineData("::8.8.8.8")]
+    [InlineData("2002:808:808::1")]
+    [InlineData("2001:200::1")]
+    [InlineData("2001:db9::1")]
+    [InlineData("64:ff9b:2::1")]
+    [InlineData("2a00:1450:4001::1")]
     public void Public_addresses_pass(string address) => Assert.True(NonPublicAddresses.IsPublic(IPAddress.Parse(address)));
+
+    [Fact]
+    public void One_table_holds_every_special_range_the_guard_knows()
+    {
+        string[] required =
+        [
+            "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
+            "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
+            "224.0.0.0/4", "240.0.0.0/4", "255.255.255.255/32",
+            "::/128", "::1/128", "::ffff:0:0/96", "::/96", "64:ff9b::/96", "64:ff9b:1::/48", "100::/64", "2001::/23",
+            "2001:db8::/32", "2002::/16", "fc00::/7", "fe80::/10", "ff00::/8",
+        ];
+
+        var table = NonPublicAddresses.Table.Select(r => r.Network).ToList();
+
+        Assert.Empty(required.Except(table));
+        Assert.Equal(table.Count, table.Distinct().Count());
+    }
+
+    [Theory]
+    [InlineData("::ffff:0:0/96")]
+    [InlineData("::/96")]
+    [InlineData("64:ff9b::/96")]
+    [InlineData("2002::/16")]
+    public void A_range_carrying_IPv4_is_judged_by_every_IPv4_range_of_the_table(string carrier)
+    {
+        var network = IPNetwork.Parse(carrier);
+        var at = network.PrefixLength == 16 ? 2 : 12;
+        foreach (var (range, what) in NonPublicAddresses.Table.Where(r => IPNetwork.Parse(r.Network).BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork))
+        {
+            var inside = IPNetwork.Parse(range).BaseAddress.GetAddressBytes();
+            inside[3] |= 2; // ::0.0.0.1 would be ::1, loopback in its own right
+            var bytes = network.BaseAddress.GetAddressBytes();
+            inside.CopyTo(bytes, at);
+            var address = new IPAddress(bytes);
+
+            Assert.Contains(what, NonPublicAddresses.Describe(address) ?? $"{address} passed", StringComparison.Ordinal);
+        }
+    }
 
     [Theory]
     [InlineData("https://hooks.example.com/academy", null)]
