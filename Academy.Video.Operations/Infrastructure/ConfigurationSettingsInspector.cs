@@ -4,6 +4,7 @@ using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
@@ -34,7 +35,8 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
     {
         var entries = new List<SettingEntry>
         {
-            // Unset, the value shown is no fallback: only local mode uses the development database (the problems say so otherwise).
+            Entry(LocalMode.Key, "", value => value.Length > 0 ? value : "(unset: not local mode)"),
+            // Unset, the value shown is no fallback: only local mode (LocalMode=true) uses the development database (the problems say so otherwise).
             configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName) is null
                 ? new SettingEntry("ConnectionStrings:Postgres", "(not set: local mode uses build/postgres.sh's database)", "default")
                 : Entry("ConnectionStrings:Postgres", "", MaskConnectionString),
@@ -182,14 +184,14 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         return environment;
     }
 
-    /// <summary>What the API made of an unset <c>Webhooks:AllowPrivateTargets</c> (the host decides by local mode).</summary>
+    /// <summary>What the API made of an unset <c>Webhooks:AllowPrivateTargets</c>: it follows the declared local mode.</summary>
     private string EffectivePrivateTargets()
     {
         try
         {
             return services.GetRequiredService<IOptions<WebhookOptions>>().Value.PrivateTargetsAllowed
-                ? "allowed: local mode"
-                : "refused: not local mode";
+                ? "allowed: LocalMode=true"
+                : "refused: LocalMode is not set";
         }
         catch (OptionsValidationException)
         {

@@ -62,7 +62,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Migrate_refuses_to_run_without_a_connection_string_even_in_local_mode()
     {
-        var run = await RunAsync("migrate", ["--Runner:Kind=Local", "--Storage:Provider=Local"], production: false);
+        var run = await RunAsync("migrate", ["--LocalMode=true", "--Runner:Kind=Local", "--Storage:Provider=Local"], production: false);
 
         Assert.True(run.Exit == 2, run.ToString());
         Assert.StartsWith("migrate: FAIL ConnectionStrings:Postgres is not set: migrate changes only a database it is given", Assert.Single(run.StderrLines), StringComparison.Ordinal);
@@ -134,6 +134,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
         var run = await RunAsync("check-settings",
         [
             $"--ConnectionStrings:Postgres={database.ConnectionString}",
+            "--LocalMode=true",
             "--Runner:Kind=Local",
             "--Runner:Local:Command=dotnet",
             $"--Runner:Local:Arguments:0={VideoApiFactory.WorkerDll}",
