@@ -132,6 +132,10 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Webhooks:ResponseExcerptBytes", Text(webhooks.ResponseExcerptBytes)));
         entries.Add(Entry("Webhooks:MaxConcurrency", Text(webhooks.MaxConcurrency)));
         entries.Add(Entry("Webhooks:Retention", Text(webhooks.Retention)));
+        // The API's own section (docs/api.md, rate limits); its defaults here are the API's.
+        entries.Add(Entry("RateLimits:CreatesPerWindow", "60"));
+        entries.Add(Entry("RateLimits:UploadsPerWindow", "300"));
+        entries.Add(Entry("RateLimits:Window", "00:01:00", window => window is "0" or "00:00:00" ? $"{window} (limits off)" : window));
         entries.Add(Keys("Auth:ApiKeys"));
         entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;
