@@ -159,6 +159,29 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
             }.Order(StringComparer.Ordinal),
             run.StdoutLines.Where(l => l.StartsWith("WARN ", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Contains("SETTINGS_CHECK: OK", run.StdoutLines);
+        Assert.Contains("LocalMode=true (command line)", run.StdoutLines);
+        Assert.Contains("Webhooks:AllowPrivateTargets=(unset: allowed: LocalMode=true) (default)", run.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Check_settings_names_what_LocalMode_cannot_be_combined_with()
+    {
+        var run = await RunAsync("check-settings",
+        [
+            $"--ConnectionStrings:Postgres={database.ConnectionString}",
+            "--LocalMode=true",
+            "--Runner:Kind=Batch",
+            "--Runner:Batch:Region=eu-west-1",
+            $"--Runner:Batch:ServiceUrl={closed}",
+            $"--Storage:Local:RootPath={home}",
+            $"--Auth:ApiKeys:0={VideoApiFactory.ClientKey}",
+            $"--Auth:InternalApiKeys:0={VideoApiFactory.InternalKey}",
+        ]);
+
+        Assert.True(run.Exit == 2, run.ToString());
+        Assert.Contains("SETTINGS_CHECK: FAIL", run.StdoutLines);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("- LocalMode=true cannot be combined with Runner:Kind=Batch", StringComparison.Ordinal));
+        AssertNoStackTrace(run);
     }
 
     private static void AssertNoStackTrace(ProcessRun run)
