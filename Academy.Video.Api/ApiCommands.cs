@@ -1,7 +1,7 @@
 using Academy.Video.Api.Operations;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs.ScanStuckJobs;
-using Academy.Video.Api.Security;
+using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
@@ -79,7 +79,8 @@ public static class ApiCommands
     }
 
     /// <summary>
-    /// The settings that have a development default but must be set outside local mode (README, local mode):
+    /// The settings that have a development default but must be set outside local mode (declared with
+    /// <c>LocalMode=true</c>, docs/configuration.md):
     /// the database (the default is <c>build/postgres.sh</c>'s server), the runner, and in Batch mode its region.
     /// Empty in local mode. The storage settings and the API keys have no defaults at all: their validation names them.
     /// </summary>
@@ -93,7 +94,7 @@ public static class ApiCommands
             return [];
         }
 
-        var why = batch ? "Runner:Kind is Batch" : "this API is not in local mode";
+        var why = batch ? "Runner:Kind is Batch" : "LocalMode is not set, so this API is not in local mode";
         var missing = new List<string>();
         if (string.IsNullOrWhiteSpace(configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName)))
         {

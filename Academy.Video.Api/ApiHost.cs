@@ -39,12 +39,10 @@ public static class ApiHost
             .Validate(o => o.InternalApiKeys.Count > 0 && o.InternalApiKeys.All(k => k.Length >= 16), "Auth:InternalApiKeys needs at least one key of 16 or more characters.")
             .Validate(o => !o.ApiKeys.Intersect(o.InternalApiKeys).Any(), "A key cannot be both a client key and an internal key.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<IValidateOptions<LocalStorageOptions>, DevelopmentSigningKeyGuard>();
+        // The declared local mode: the development signing key and private webhook targets only with LocalMode=true.
+        builder.Services.AddLocalModeGuards(builder.Configuration);
+        builder.Services.AddVideoRateLimits(builder.Configuration);
         builder.Services.AddOptions<PlaybackOptions>().ValidateOnStart();
-        // Webhooks to this machine's own networks are refused unless set, or in local mode, where every URL is local anyway.
-        builder.Services.AddOptions<WebhookOptions>()
-            .PostConfigure<IConfiguration>((o, configuration) => o.AllowPrivateTargets ??= LocalMode.IsOn(configuration))
-            .ValidateOnStart();
         // Webhook secrets are stored encrypted; only local mode may fall back on the development key (decision 0014).
         builder.Services.AddOptions<WebhookSecretEncryptionOptions>()
             .PostConfigure<IConfiguration>((o, configuration) =>
@@ -87,6 +85,7 @@ public static class ApiHost
         app.UseStatusCodePages();
         app.UseApiKeys();
         app.Use(RejectOversizedApiBodies);
+        app.UseRateLimiter();
         app.MapOpenApi();
         app.MapScalarApiReference();
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });

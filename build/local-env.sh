@@ -2,6 +2,8 @@
 # root): the PostgreSQL cluster of build/postgres.sh, a storage folder under .local/, and the local
 # runner starting the built worker exactly as the Batch job definition does. A variable already set in
 # the environment wins, so the same scripts reach another database or AWS (Runner__Kind=Batch, ...).
+# Local mode is declared (LocalMode=true), never inferred: it is set here only while storage and runner
+# are the local ones, since the API refuses it with S3 storage or the Batch runner (docs/configuration.md).
 root=$(pwd)
 port=${ACADEMY_API_PORT:-5080}
 api="http://127.0.0.1:$port"
@@ -21,3 +23,6 @@ export Runner__Local__LogDirectory="${Runner__Local__LogDirectory:-$root/.local/
 export Runner__Local__WorkingDirectory="${Runner__Local__WorkingDirectory:-$root}"
 export Auth__ApiKeys__0="${Auth__ApiKeys__0:-$key}"
 export Auth__InternalApiKeys__0="${Auth__InternalApiKeys__0:-$internal_key}"
+if [ "${Storage__Provider,,}" = local ] && [ "${Runner__Kind,,}" = local ]; then
+  export LocalMode="${LocalMode:-true}"
+fi

@@ -35,13 +35,16 @@ public static class VideoEndpoints
 
         videos.MapPost("/", CreateAsync)
             .WithSummary("Register a video and get the URL to upload its source to (exactly sizeBytes bytes, with the returned Content-Type)")
-            .ProducesValidationProblem();
+            .ProducesValidationProblem()
+            .RequireRateLimiting(RateLimits.Creates).ProducesProblem(StatusCodes.Status429TooManyRequests);
         videos.MapGet("/{id}/upload", GetUploadAsync)
             .WithSummary("The parts storage already holds of an unfinished upload, with fresh upload URLs, to resume it")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireRateLimiting(RateLimits.Uploads).ProducesProblem(StatusCodes.Status429TooManyRequests);
         videos.MapPost("/{id}/upload-complete", CompleteUploadAsync)
             .WithSummary("Join the parts of a multipart upload (optional body: the parts sent), verify the source, queue the transcode job and submit it")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireRateLimiting(RateLimits.Uploads).ProducesProblem(StatusCodes.Status429TooManyRequests);
         videos.MapGet("/{id}/playback", GetPlaybackAsync)
             .WithSummary("Where a player loads a READY video: the public URL, or in signed mode an expiring signed URL")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -26,7 +26,7 @@ public static class WebhookRoutes
             .ProducesProblem(StatusCodes.Status401Unauthorized);
 
         group.MapPost("/endpoints", AddEndpointAsync)
-            .WithSummary("Add an endpoint: its URL (public addresses only, unless Webhooks:AllowPrivateTargets), an optional secret (generated when absent, shown only in this answer) and the event types it receives (all when absent)")
+            .WithSummary("Add an endpoint: its URL (public addresses only, except in local mode), an optional secret (generated when absent, shown only in this answer) and the event types it receives (all when absent)")
             .ProducesValidationProblem();
         group.MapGet("/endpoints", ListEndpointsAsync)
             .WithSummary("Every endpoint, those from settings first (source settings or api); secrets are never listed");

@@ -24,6 +24,7 @@ public sealed class SettingsKeys
         RunnerServiceCollectionExtensions.KindKey,
         "Recovery:RunInApi",
         UploadOptions.LegacyMaxBytesKey,
+        Academy.Video.Infrastructure.LocalMode.Key,
     ];
 
     private readonly List<(string Path, Type Type)> bound;

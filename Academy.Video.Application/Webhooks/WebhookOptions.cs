@@ -9,6 +9,9 @@ public sealed class WebhookOptions
     public const string Section = "Webhooks";
     public const string AllowPrivateTargetsKey = "Webhooks:AllowPrivateTargets";
 
+    /// <summary>How a refusal of a private target says when one is accepted (docs/webhooks.md, targets).</summary>
+    public const string PrivateTargetsRule = "private targets are accepted only in local mode (LocalMode=true) with Webhooks:AllowPrivateTargets unset or true";
+
     public const int MinSecretLength = 16;
     public const int MaxExcerptBytes = 64 * 1024;
 
@@ -16,7 +19,8 @@ public sealed class WebhookOptions
 
     /// <summary>
     /// Whether targets on private, loopback, link-local or otherwise non-public addresses may be called.
-    /// Unset: the API decides (allowed in local mode only, where every URL points at this machine anyway).
+    /// Unset: allowed in local mode (<c>LocalMode=true</c>) only, where every URL points at this machine anyway;
+    /// the API refuses <c>true</c> outside local mode, and <c>false</c> keeps them off in local mode too.
     /// </summary>
     public bool? AllowPrivateTargets { get; set; }
 
@@ -64,7 +68,7 @@ public sealed class WebhookOptions
             }
             else if (!PrivateTargetsAllowed && WebhookUrls.LiteralAddressProblem(new Uri(endpoint.Url)) is { } addressProblem)
             {
-                yield return $"{key}:Url {addressProblem} (set {AllowPrivateTargetsKey}=true to allow it)";
+                yield return $"{key}:Url {addressProblem} ({PrivateTargetsRule})";
             }
 
             if (string.IsNullOrWhiteSpace(endpoint.Secret) || endpoint.Secret.Length < MinSecretLength)

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Infrastructure.Webhooks;
 
 /// <summary>
-/// Keeps webhooks off private networks unless <c>Webhooks:AllowPrivateTargets</c>: when an endpoint is added
+/// Keeps webhooks off private networks unless private targets are allowed (local mode only, docs/webhooks.md): when an endpoint is added
 /// (every address its host resolves to must be public) and when a request connects (<see cref="ConnectAsync"/>
 /// resolves the host itself and connects only to an address it has just checked, so a name that resolved to a
 /// public address at add time and to 127.0.0.1 now — DNS rebinding — still reaches nothing private).
@@ -47,7 +47,7 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options, Webhook
         }
 
         var target = IPAddress.TryParse(url.IdnHost.Trim('[', ']'), out _) ? $"{refused.Address} is" : $"'{url.Host}' resolves to {refused.Address},";
-        return $"{target} {why}; webhooks go to public addresses only (set {WebhookOptions.AllowPrivateTargetsKey}=true to allow private ones).";
+        return $"{target} {why}; webhooks go to public addresses only ({WebhookOptions.PrivateTargetsRule}).";
     }
 
     /// <summary>The <see cref="SocketsHttpHandler.ConnectCallback"/> of the webhook client.</summary>
@@ -62,7 +62,7 @@ public sealed class WebhookTargetGuard(IOptions<WebhookOptions> options, Webhook
             throw new WebhookTargetRefusedException(addresses.Length == 0
                 ? $"'{host}' resolves to no address."
                 : $"'{host}' resolves to {string.Join(", ", addresses.Select(a => $"{a} ({NonPublicAddresses.Describe(a)})"))}: "
-                  + $"not public, and {WebhookOptions.AllowPrivateTargetsKey} is off.");
+                  + $"not public ({WebhookOptions.PrivateTargetsRule}).");
         }
 
         Exception? last = null;

@@ -6,7 +6,7 @@ public enum CheckStatus
 {
     Ok,
     Fail,
-    /// <summary>Not applicable here (local mode, nothing to look at yet); never a failure.</summary>
+    /// <summary>Not applicable here (the local runner has no AWS account, nothing to look at yet); never a failure.</summary>
     Skip,
 }
 

@@ -113,7 +113,7 @@ public sealed class AwsCloudInfrastructure(
     }
 }
 
-/// <summary>Local mode has no AWS account: the checks skip before they would ask this.</summary>
+/// <summary>The local runner has no AWS account: the checks skip before they would ask this.</summary>
 public sealed class NoCloudInfrastructure : ICloudInfrastructure
 {
     private const string Reason = "Runner:Kind is Local: there is no AWS account to read.";

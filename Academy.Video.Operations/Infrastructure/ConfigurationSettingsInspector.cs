@@ -3,6 +3,7 @@ using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
@@ -33,7 +34,8 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
     {
         var entries = new List<SettingEntry>
         {
-            // Unset, the value shown is no fallback: only local mode uses the development database (the problems say so otherwise).
+            Entry(LocalMode.Key, "", value => value.Length > 0 ? value : "(unset: not local mode)"),
+            // Unset, the value shown is no fallback: only local mode (LocalMode=true) uses the development database (the problems say so otherwise).
             configuration.GetConnectionString(PersistenceServiceCollectionExtensions.ConnectionStringName) is null
                 ? new SettingEntry("ConnectionStrings:Postgres", "(not set: local mode uses build/postgres.sh's database)", "default")
                 : Entry("ConnectionStrings:Postgres", "", MaskConnectionString),
@@ -129,6 +131,10 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Webhooks:ResponseExcerptBytes", Text(webhooks.ResponseExcerptBytes)));
         entries.Add(Entry("Webhooks:MaxConcurrency", Text(webhooks.MaxConcurrency)));
         entries.Add(Entry("Webhooks:Retention", Text(webhooks.Retention)));
+        // The API's own section (docs/api.md, rate limits); its defaults here are the API's.
+        entries.Add(Entry("RateLimits:CreatesPerWindow", "60"));
+        entries.Add(Entry("RateLimits:UploadsPerWindow", "300"));
+        entries.Add(Entry("RateLimits:Window", "00:01:00", window => window is "0" or "00:00:00" ? $"{window} (limits off)" : window));
         entries.Add(Keys("Auth:ApiKeys"));
         entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;
@@ -173,14 +179,14 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
                 []),
             StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>What the API made of an unset <c>Webhooks:AllowPrivateTargets</c> (the host decides by local mode).</summary>
+    /// <summary>What the API made of an unset <c>Webhooks:AllowPrivateTargets</c>: it follows the declared local mode.</summary>
     private string EffectivePrivateTargets()
     {
         try
         {
             return services.GetRequiredService<IOptions<WebhookOptions>>().Value.PrivateTargetsAllowed
-                ? "allowed: local mode"
-                : "refused: not local mode";
+                ? "allowed: LocalMode=true"
+                : "refused: LocalMode is not set";
         }
         catch (OptionsValidationException)
         {

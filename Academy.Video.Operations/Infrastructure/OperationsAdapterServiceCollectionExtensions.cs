@@ -1,3 +1,4 @@
+using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Resilience;
@@ -41,7 +42,7 @@ public static class OperationsAdapterServiceCollectionExtensions
         var onBatch = string.Equals(configuration[RunnerServiceCollectionExtensions.KindKey], "Batch", StringComparison.OrdinalIgnoreCase);
         if (!onBatch)
         {
-            services.TryAddSingleton(new RuntimeProfile(RunnerMode.Local, storage));
+            services.TryAddSingleton(_ => new RuntimeProfile(RunnerMode.Local, storage) { LocalMode = LocalMode.IsOn(configuration) });
             services.TryAddSingleton<ICloudInfrastructure, NoCloudInfrastructure>();
             services.TryAddSingleton<IJobLogReader, LocalAttemptLogReader>();
             services.TryAddSingleton<IAttemptLogSource, LocalAttemptLogSource>();

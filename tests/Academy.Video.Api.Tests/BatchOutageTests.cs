@@ -167,6 +167,9 @@ public sealed class BatchOutageTests
             base.ConfigureWebHost(builder);
             var settings = new Dictionary<string, string>
             {
+                // Local mode runs the worker on this machine: the API refuses it with Batch, so the key is our own.
+                ["LocalMode"] = "false",
+                ["Storage:Local:SigningKey"] = "batch-outage-signing-key-0123456789",
                 ["Runner:Kind"] = "Batch",
                 ["Runner:Batch:ServiceUrl"] = Front.BaseAddress.ToString(),
                 ["Runner:Batch:RequestTimeout"] = "00:00:01",

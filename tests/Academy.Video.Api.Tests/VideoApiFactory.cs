@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Academy.Video.Api.Tests;
 
 /// <summary>
-/// The API in process against a real database and a local storage folder; its local runner starts
-/// the real worker binary, which runs real FFmpeg. Thresholds are shortened so recovery happens in seconds.
+/// The API in process against a real database and a local storage folder, in local mode (<c>LocalMode=true</c>); its
+/// local runner starts the real worker binary, which runs real FFmpeg. Thresholds are shortened so recovery happens in seconds.
 /// </summary>
 public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
@@ -62,6 +62,11 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+            // Local mode is declared, as build/demo.sh does: the development signing key and webhooks to this machine.
+            ["LocalMode"] = LocalMode,
+            // Tests create many videos with one key: far above any test's count, so nothing here is throttled.
+            ["RateLimits:CreatesPerWindow"] = "100000",
+            ["RateLimits:UploadsPerWindow"] = "100000",
             ["Auth:ApiKeys:0"] = ClientKey,
             ["Auth:InternalApiKeys:0"] = InternalKey,
             ["Storage:Provider"] = "Local",
@@ -93,11 +98,14 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             ["Recovery:Interval"] = "00:00:01",
             ["Recovery:CleanupInterval"] = "00:00:01",
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in settings.Where(s => s.Value is not null))
         {
             builder.UseSetting(key, value);
         }
     }
+
+    /// <summary>The <c>LocalMode</c> setting; null leaves it unset.</summary>
+    protected virtual string? LocalMode => "true";
 
     public HttpClient ClientWithKey(string? key = ClientKey)
     {

@@ -8,7 +8,7 @@ namespace Academy.Video.Operations.Application.DiagnoseInfra;
 /// The infrastructure diagnosis (docs/contract.md §4), with the same steps and FINAL REPORT names:
 /// settings vs the template vs what is deployed, AWS access, the queue and its compute environments,
 /// the job definition, the roles, the log group and its content, and with <see cref="SmokeSubmit"/> a
-/// canary through the real path. In local mode the AWS checks are skipped with the reason.
+/// canary through the real path. With the local runner the AWS checks are skipped with the reason.
 /// </summary>
 public sealed record DiagnoseInfraCommand(bool SmokeSubmit = false);
 

@@ -275,7 +275,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
     {
         Account.LatestJobDefinition.Environment["Jobs__MaxAttempts"] = "3";
 
-        var run = await RunAsync("check-settings", extra: [new("VIDEO_BATCH_JOB_QUEUE", "academy-video-batch-queue"), new("Storage:Local:SigningKey", "a-secret-signing-key-of-mine")]);
+        var run = await RunAsync("check-settings", extra: [new("VIDEO_BATCH_JOB_QUEUE", "academy-video-batch-queue")]);
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("SETTINGS_CHECK: FAIL", run.Lines);
@@ -293,6 +293,8 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
             new("ConnectionStrings:Postgres", database.ConnectionString),
             new("Storage:Provider", "Local"),
             new("Storage:Local:RootPath", storage),
+            // Not local mode (Batch): the development signing key would be refused.
+            new("Storage:Local:SigningKey", "a-secret-signing-key-of-mine"),
             new("Auth:ApiKeys:0", "ops-client-key-0123456789"),
             new("Auth:InternalApiKeys:0", "ops-internal-key-0123456789"),
             .. extra ?? [],

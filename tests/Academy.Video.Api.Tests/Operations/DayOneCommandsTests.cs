@@ -62,7 +62,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Migrate_refuses_to_run_without_a_connection_string_even_in_local_mode()
     {
-        var run = await RunAsync("migrate", ["--Runner:Kind=Local", "--Storage:Provider=Local"], production: false);
+        var run = await RunAsync("migrate", ["--LocalMode=true", "--Runner:Kind=Local", "--Storage:Provider=Local"], production: false);
 
         Assert.True(run.Exit == 2, run.ToString());
         Assert.StartsWith("migrate: FAIL ConnectionStrings:Postgres is not set: migrate changes only a database it is given", Assert.Single(run.StderrLines), StringComparison.Ordinal);
@@ -134,6 +134,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
         var run = await RunAsync("check-settings",
         [
             $"--ConnectionStrings:Postgres={database.ConnectionString}",
+            "--LocalMode=true",
             "--Runner:Kind=Local",
             "--Runner:Local:Command=dotnet",
             $"--Runner:Local:Arguments:0={VideoApiFactory.WorkerDll}",
@@ -158,6 +159,29 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
             }.Order(StringComparer.Ordinal),
             run.StdoutLines.Where(l => l.StartsWith("WARN ", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Contains("SETTINGS_CHECK: OK", run.StdoutLines);
+        Assert.Contains("LocalMode=true (command line)", run.StdoutLines);
+        Assert.Contains("Webhooks:AllowPrivateTargets=(unset: allowed: LocalMode=true) (default)", run.StdoutLines);
+    }
+
+    [Fact]
+    public async Task Check_settings_names_what_LocalMode_cannot_be_combined_with()
+    {
+        var run = await RunAsync("check-settings",
+        [
+            $"--ConnectionStrings:Postgres={database.ConnectionString}",
+            "--LocalMode=true",
+            "--Runner:Kind=Batch",
+            "--Runner:Batch:Region=eu-west-1",
+            $"--Runner:Batch:ServiceUrl={closed}",
+            $"--Storage:Local:RootPath={home}",
+            $"--Auth:ApiKeys:0={VideoApiFactory.ClientKey}",
+            $"--Auth:InternalApiKeys:0={VideoApiFactory.InternalKey}",
+        ]);
+
+        Assert.True(run.Exit == 2, run.ToString());
+        Assert.Contains("SETTINGS_CHECK: FAIL", run.StdoutLines);
+        Assert.Contains(run.StdoutLines, l => l.StartsWith("- LocalMode=true cannot be combined with Runner:Kind=Batch", StringComparison.Ordinal));
+        AssertNoStackTrace(run);
     }
 
     private static void AssertNoStackTrace(ProcessRun run)

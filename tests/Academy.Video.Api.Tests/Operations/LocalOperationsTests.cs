@@ -159,6 +159,7 @@ public sealed class LocalOperationsTests(VideoApiFactory api) : IClassFixture<Vi
     private static IEnumerable<KeyValuePair<string, string?>> LocalSettings(string connectionString, string storage, string logs) =>
     [
         new("ConnectionStrings:Postgres", connectionString),
+        new("LocalMode", "true"),
         new("Storage:Provider", "Local"),
         new("Storage:Local:RootPath", storage),
         new("Runner:Kind", "Local"),
@@ -198,6 +199,7 @@ public sealed class LocalOperationsTests(VideoApiFactory api) : IClassFixture<Vi
         }
 
         start.ArgumentList.Add($"--ConnectionStrings:Postgres={connectionString}");
+        start.ArgumentList.Add("--LocalMode=true");
         start.ArgumentList.Add($"--Auth:ApiKeys:0={VideoApiFactory.ClientKey}");
         start.ArgumentList.Add($"--Auth:InternalApiKeys:0={VideoApiFactory.InternalKey}");
         start.ArgumentList.Add($"--Runner:Local:Arguments:0={VideoApiFactory.WorkerDll}");

@@ -26,6 +26,8 @@ public static class S3rverStorage
     {
         var settings = new Dictionary<string, string?>
         {
+            // Local mode keeps storage in the local folder: the API refuses it with S3.
+            ["LocalMode"] = "false",
             ["Storage:Provider"] = "S3",
             ["Storage:S3:ServiceUrl"] = ServiceUrl,
             ["Storage:S3:Bucket"] = Bucket,

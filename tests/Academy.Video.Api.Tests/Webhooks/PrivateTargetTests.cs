@@ -29,7 +29,7 @@ public sealed class PrivateTargetTests(PrivateTargetTests.RefusingFactory api) :
         Assert.Equal("VALIDATION_FAILED", problem.GetProperty("code").GetString());
         var message = Assert.Single(problem.GetProperty("errors").GetProperty("url").EnumerateArray()).GetString();
         Assert.Contains(reason, message, StringComparison.Ordinal);
-        Assert.Contains("Webhooks:AllowPrivateTargets", message, StringComparison.Ordinal);
+        Assert.Contains("accepted only in local mode (LocalMode=true)", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,15 +75,16 @@ public sealed class PrivateTargetTests(PrivateTargetTests.RefusingFactory api) :
     }
 }
 
-/// <summary>Unset, <c>Webhooks:AllowPrivateTargets</c> follows local mode; a literal private address in settings is refused at start.</summary>
+/// <summary>Unset, <c>Webhooks:AllowPrivateTargets</c> follows the declared local mode; a literal private address in settings is refused at start.</summary>
 public sealed class PrivateTargetDefaultTests
 {
     [Theory]
-    [InlineData("http://127.0.0.1:5080", null, true)]
-    [InlineData("https://videos.academy.example", "a-secret-of-our-own-0123456789abcdef", false)]
-    public async Task Unset_private_targets_are_allowed_in_local_mode_only(string publicBaseUrl, string? signingKey, bool allowed)
+    [InlineData("true", null, true)]
+    [InlineData(null, "a-secret-of-our-own-0123456789abcdef", false)]
+    public async Task Unset_private_targets_are_allowed_in_declared_local_mode_only(string? localMode, string? signingKey, bool allowed)
     {
-        await using var api = new ProductionApiFactory(publicBaseUrl, signingKey);
+        // Both on loopback with a loopback public URL: only the LocalMode setting differs.
+        await using var api = new ProductionApiFactory("http://127.0.0.1:5080", signingKey, localMode is null ? null : new Dictionary<string, string> { ["LocalMode"] = localMode });
         await api.InitializeAsync();
         var client = api.CreateClient();
         client.DefaultRequestHeaders.Add("X-Internal-Api-Key", VideoApiFactory.InternalKey);

@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.RateLimiting;
+using Academy.Video.Api.Errors;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Api.Security;
+
+/// <summary>Section <c>RateLimits</c>: requests each client may make per window on the routes that cost storage and work.</summary>
+public sealed class RateLimitOptions
+{
+    public const string Section = "RateLimits";
+
+    /// <summary><c>POST /api/v1/videos</c> per client per window.</summary>
+    public int CreatesPerWindow { get; set; } = 60;
+
+    /// <summary>The upload routes (<c>GET …/upload</c> for fresh upload and part URLs, <c>POST …/upload-complete</c>) per client per window.</summary>
+    public int UploadsPerWindow { get; set; } = 300;
+
+    /// <summary>The fixed window the counts apply to; zero turns the limits off.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    public bool Enabled => Window > TimeSpan.Zero;
+}
+
+/// <summary>
+/// Per-client limits on creates and uploads (docs/api.md, rate limits). A client is its API key when the request
+/// carries a configured one in <c>X-Api-Key</c>, otherwise its remote address, so keys that are not this API's
+/// cannot open fresh allowances. Over the limit: 429 <c>TOO_MANY_REQUESTS</c> with <c>Retry-After</c>.
+/// </summary>
+public static class RateLimits
+{
+    public const string Creates = "creates";
+    public const string Uploads = "uploads";
+
+    public static IServiceCollection AddVideoRateLimits(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<RateLimitOptions>()
+            .Bind(configuration.GetSection(RateLimitOptions.Section))
+            .Validate(o => o.Window >= TimeSpan.Zero, "RateLimits:Window must not be negative (zero turns the limits off).")
+            .Validate(o => !o.Enabled || (o.CreatesPerWindow >= 1 && o.UploadsPerWindow >= 1),
+                "RateLimits:CreatesPerWindow and RateLimits:UploadsPerWindow must be at least 1 (RateLimits:Window=00:00:00 turns the limits off).")
+            .ValidateOnStart();
+        services.AddSingleton<ClientPartitions>();
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(Creates, context => Partition(context, o => o.CreatesPerWindow));
+            limiter.AddPolicy(Uploads, context => Partition(context, o => o.UploadsPerWindow));
+            limiter.OnRejected = RejectAsync;
+        });
+        return services;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext context, Func<RateLimitOptions, int> permits)
+    {
+        var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        if (!options.Enabled)
+        {
+            return RateLimitPartition.GetNoLimiter("");
+        }
+
+        return RateLimitPartition.GetFixedWindowLimiter(
+            context.RequestServices.GetRequiredService<ClientPartitions>().Of(context),
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = permits(options), Window = options.Window, QueueLimit = 0 });
+    }
+
+    private static async ValueTask RejectAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
+    {
+        var context = rejected.HttpContext;
+        var options = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+        var wait = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : options.Window;
+        var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
+        var creates = context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == Creates;
+        var (what, limit, setting) = creates
+            ? ("video creates", options.CreatesPerWindow, "RateLimits:CreatesPerWindow")
+            : ("upload requests", options.UploadsPerWindow, "RateLimits:UploadsPerWindow");
+        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status429TooManyRequests,
+                Title = "Too many requests",
+                Detail = string.Create(CultureInfo.InvariantCulture,
+                    $"This client may make {limit} {what} per {options.Window:c} ({setting}); try again in {seconds} s."),
+                Extensions = { [ErrorCodes.Key] = ErrorCodes.ForStatus(StatusCodes.Status429TooManyRequests) },
+            },
+        });
+    }
+
+    /// <summary>
+    /// The partition of a request: a configured key (client or internal) in <c>X-Api-Key</c>, by its SHA-256, looked
+    /// up by hash so the lookup's timing says nothing about the keys; otherwise the remote address.
+    /// </summary>
+    private sealed class ClientPartitions(IOptions<ApiAuthOptions> auth)
+    {
+        private readonly Lazy<HashSet<string>> known = new(() => [.. auth.Value.ApiKeys.Concat(auth.Value.InternalApiKeys).Select(Hash)]);
+
+        public string Of(HttpContext context)
+        {
+            var presented = context.Request.Headers[ApiAuthOptions.ClientHeader].ToString();
+            if (presented.Length > 0 && Hash(presented) is var hash && known.Value.Contains(hash))
+            {
+                return "key:" + hash;
+            }
+
+            return "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+        }
+
+        private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+    }
+}
