@@ -46,7 +46,8 @@ public static class DependencyInjection
         services.AddOptions<UploadOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<UploadOptions>>(new ProblemsValidator<UploadOptions>(o => o.Problems()));
         services.AddSingleton<IValidateOptions<WorkerOptions>, FluentOptionsValidator<WorkerOptions>>();
-        services.AddOptions<RecoveryOptions>();
+        services.AddOptions<RecoveryOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RecoveryOptions>, FluentOptionsValidator<RecoveryOptions>>();
         // Validated when first read; the API host also validates it at start (the worker never reads it).
         services.AddOptions<PlaybackOptions>();
         services.AddSingleton<IValidateOptions<PlaybackOptions>>(new ProblemsValidator<PlaybackOptions>(o => o.Problems()));

@@ -35,6 +35,21 @@ public sealed class JobPolicyValidator : AbstractValidator<JobPolicy>
 }
 
 /// <summary>
+/// The recovery loops and the runner-call bound (section <c>Recovery</c>), checked at start: a bound outside the
+/// range a resilience timeout accepts would otherwise fail every runner call (docs/decisions/0013-named-resilience-pipelines.md).
+/// </summary>
+public sealed class RecoveryOptionsValidator : AbstractValidator<RecoveryOptions>
+{
+    public RecoveryOptionsValidator()
+    {
+        RuleFor(o => o.BatchSize).InclusiveBetween(1, 10_000);
+        RuleFor(o => o.Interval).GreaterThan(TimeSpan.Zero);
+        RuleFor(o => o.CleanupInterval).GreaterThan(TimeSpan.Zero);
+        RuleFor(o => o.RunnerCallTimeout).InclusiveBetween(TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(24));
+    }
+}
+
+/// <summary>
 /// The worker's settings (section <c>Worker</c>), checked before it touches its job: a worker that
 /// cannot run an attempt must exit at once with the reason, not fail the job.
 /// </summary>
