@@ -43,6 +43,7 @@ public static class ApiBenchmark
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
         await SeedAsync(server, database, connectionString, options.Videos);
 
+        await ResetAsync(connectionString);
         var work = Directory.CreateTempSubdirectory("academy-bench-api-");
         try
         {
@@ -83,7 +84,9 @@ public static class ApiBenchmark
                 }
 
                 Info($"{name}: load average before {LoadAverage()}");
+                var (apiCpuBefore, dbCpuBefore) = (Cpu.OfProcess(api.Id), Cpu.OfBackends(database));
                 var output = await RunWrkAsync(script, baseUrl + path, threads, connections, options.Seconds);
+                var (apiCpu, dbCpu) = (Cpu.OfProcess(api.Id) - apiCpuBefore, Cpu.OfBackends(database) - dbCpuBefore);
                 var values = output.Split('\n')
                     .Where(l => l.StartsWith("WRK ", StringComparison.Ordinal))
                     .Select(l => l.Split(' '))
@@ -95,6 +98,11 @@ public static class ApiBenchmark
                 }
 
                 var seconds = values["seconds"];
+                // CPU per request (the API process; the PostgreSQL backends of the bench database) hardly depends on
+                // what else the machine runs, unlike rates and latencies: the figure to compare on a shared machine.
+                var perRequest = name == "flow" ? values["flows"] : requests;
+                Result($"{name}_api_cpu_ms_per_{(name == "flow" ? "flow" : "req")}", apiCpu * 1000 / perRequest);
+                Result($"{name}_db_cpu_ms_per_{(name == "flow" ? "flow" : "req")}", dbCpu * 1000 / perRequest);
                 Info($"{name}: {requests:F0} requests in {seconds:F1} s, {values["non2xx"]:F0} non-2xx, {values["socket_errors"]:F0} socket errors; load average {LoadAverage()}");
                 if (name == "flow")
                 {
@@ -153,6 +161,28 @@ public static class ApiBenchmark
         }
 
         Info($"seeded {videos:N0} videos with their jobs and attempts in {watch.Elapsed.TotalSeconds:F0} s");
+    }
+
+    /// <summary>
+    /// Puts the database back to the seeded rows: what an earlier run created (videos titled as the create script
+    /// titles them, their jobs, events, uploads, cleanups) would otherwise grow it run after run, and its
+    /// undispatched events would keep the next API's webhook dispatcher busy during the measurements.
+    /// </summary>
+    private static async Task ResetAsync(string connectionString)
+    {
+        const string ResetSql = """
+            SET session_replication_role = replica;
+            TRUNCATE video_events, webhook_deliveries, webhook_delivery_attempts, storage_cleanups, video_multipart_uploads;
+            CREATE TEMP TABLE created AS SELECT id FROM videos WHERE title = 'Bench lecture';
+            DELETE FROM video_job_attempts WHERE job_id IN (SELECT j.id FROM video_transcode_jobs AS j JOIN created AS c ON c.id = j.video_id);
+            DELETE FROM video_transcode_jobs WHERE video_id IN (SELECT id FROM created);
+            DELETE FROM videos WHERE id IN (SELECT id FROM created);
+            RESET session_replication_role;
+            """;
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(new CommandDefinition(ResetSql, commandTimeout: 0));
+        await connection.ExecuteAsync(new CommandDefinition("VACUUM ANALYZE videos, video_transcode_jobs, video_job_attempts", commandTimeout: 0));
     }
 
     // Titles: a subject, "lecture" or "seminar" (the common word: half of them), a number and a hex tag;
@@ -284,8 +314,57 @@ public static class ApiBenchmark
         throw new InvalidOperationException($"The API did not get ready:\n{log}");
     }
 
+    private static class Cpu
+    {
+        private static readonly double TicksPerSecond = 100;
+
+        /// <summary>User + system CPU seconds of a process (/proc/pid/stat), 0 if it is gone.</summary>
+        public static double OfProcess(int pid)
+        {
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+            }
+            catch (IOException)
+            {
+                return 0;
+            }
+        }
+
+        /// <summary>The PostgreSQL backends connected to the database (their process title names it).</summary>
+        public static double OfBackends(string database)
+        {
+            var total = 0.0;
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var title = File.ReadAllText(Path.Combine(dir, "cmdline"));
+                    if (title.StartsWith("postgres: ", StringComparison.Ordinal) && title.Contains($" {database} ", StringComparison.Ordinal))
+                    {
+                        total += OfProcess(pid);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                }
+            }
+
+            return total;
+        }
+    }
+
     private sealed class ApiProcess(Process process) : IDisposable
     {
+        public int Id => process.Id;
+
         public void Dispose()
         {
             if (!process.HasExited)
