@@ -1,3 +1,4 @@
+using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 
@@ -9,6 +10,12 @@ public interface IVideoStore
     Task AddAsync(LectureVideo video, CancellationToken cancellationToken);
 
     Task<LectureVideo?> FindAsync(Guid videoId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The video with its current job and that job's attempts oldest first, read together (one statement in
+    /// PostgreSQL: the video page is the hottest read); null if there is no such video.
+    /// </summary>
+    Task<VideoWithCurrentJob?> FindWithCurrentJobAsync(Guid videoId, CancellationToken cancellationToken);
 
     /// <summary>Applies the video change and inserts its new QUEUED job together; null if the video's status moved.</summary>
     Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken);
@@ -26,6 +33,9 @@ public interface IVideoStore
     /// </summary>
     Task<VideoPage> ListAsync(VideoListQuery query, CancellationToken cancellationToken);
 }
+
+/// <summary>A video, its current job (null when it has none) and the job's attempt timeline, oldest first.</summary>
+public sealed record VideoWithCurrentJob(LectureVideo Video, TranscodeJob? Job, IReadOnlyList<JobAttempt> Attempts);
 
 /// <summary>The rows a queueing wrote: the changed video and its new job.</summary>
 public sealed record QueuedJob(LectureVideo Video, TranscodeJob Job);

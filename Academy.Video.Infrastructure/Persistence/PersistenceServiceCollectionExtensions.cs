@@ -20,14 +20,14 @@ public static class PersistenceServiceCollectionExtensions
 
     /// <summary>
     /// Registers one <see cref="NpgsqlDataSource"/> (from <c>ConnectionStrings:Postgres</c>, default
-    /// <see cref="DefaultConnectionString"/>), the PostgreSQL adapters of the persistence ports and
+    /// <see cref="DefaultConnectionString"/>, built by <see cref="PostgresDataSource"/>), the PostgreSQL adapters of the persistence ports and
     /// <see cref="DatabaseMigrator"/>.
     /// </summary>
     public static IServiceCollection AddPostgresPersistence(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var connectionString = configuration.GetConnectionString(ConnectionStringName);
-        services.TryAddSingleton(_ => NpgsqlDataSource.Create(
+        services.TryAddSingleton(_ => PostgresDataSource.Create(
             string.IsNullOrWhiteSpace(connectionString) ? DefaultConnectionString : connectionString));
 
         services.AddPostgresResilience();

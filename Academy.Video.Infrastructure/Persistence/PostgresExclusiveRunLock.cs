@@ -55,6 +55,13 @@ public sealed class PostgresExclusiveRunLock(NpgsqlDataSource dataSource) : IExc
             {
                 await connection.ExecuteScalarAsync<bool>(new CommandDefinition(UnlockSql, new { Class = RunLockClass, Name = name }));
             }
+            catch
+            {
+                // Pooled connections are not reset on close (PostgresDataSource): a lock that may still be held must
+                // not go back to the pool, so the pool closes this connection when it returns instead of keeping it.
+                NpgsqlConnection.ClearPool(connection);
+                throw;
+            }
             finally
             {
                 await connection.DisposeAsync();

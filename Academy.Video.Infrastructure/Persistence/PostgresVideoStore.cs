@@ -74,15 +74,43 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
         SELECT {VideoRow.Columns} FROM changed
         """;
 
-    private static readonly string ListSql = $"""
-        SELECT {VideoRow.Columns} FROM videos
-        WHERE (@Status::text IS NULL OR status = @Status::text)
-          AND (@Status::text IS NOT NULL OR status <> 'DELETED')
-          AND (@TitlePattern::text IS NULL OR title ILIKE @TitlePattern::text)
-          AND (NOT @HasCursor OR (created_at, id) < (@AfterCreatedAt, @AfterId))
-        ORDER BY created_at DESC, id DESC
-        LIMIT @Fetch
+    // The video page in one statement: primary-key lookups joined, one row per attempt (one row with
+    // NULL job and attempt columns when there is none), oldest attempt first.
+    private static readonly string FindWithCurrentJobSql = $"""
+        SELECT {VideoRow.ColumnsOf("v")}, {JobRow.ColumnsOf("j")}, {AttemptRow.ColumnsOf("a")}
+        FROM videos AS v
+        LEFT JOIN video_transcode_jobs AS j ON j.id = v.current_job_id
+        LEFT JOIN video_job_attempts AS a ON a.job_id = j.id
+        WHERE v.id = @VideoId
+        ORDER BY a.attempt
         """;
+
+    // One statement per combination of filters, never "(@x IS NULL OR col = @x)": prepared statements
+    // get a generic plan after a few runs, and a catch-all's generic plan cannot use the index the
+    // filter given would pick (docs/performance.md, API at scale).
+    private static readonly string[] ListSqls = Enumerable.Range(0, 8).Select(ListSqlFor).ToArray();
+
+    private static string ListSqlFor(int filters)
+    {
+        bool byStatus = (filters & 1) != 0, byTitle = (filters & 2) != 0, afterCursor = (filters & 4) != 0;
+        var where = new List<string> { byStatus ? "status = @Status" : "status <> 'DELETED'" };
+        if (byTitle)
+        {
+            where.Add("title ILIKE @TitlePattern");
+        }
+
+        if (afterCursor)
+        {
+            where.Add("(created_at, id) < (@AfterCreatedAt, @AfterId)");
+        }
+
+        return $"""
+            SELECT {VideoRow.Columns} FROM videos
+            WHERE {string.Join(" AND ", where)}
+            ORDER BY created_at DESC, id DESC
+            LIMIT @Fetch
+            """;
+    }
 
     private readonly PostgresConnections connections = new(dataSource, pipelines);
 
@@ -115,6 +143,22 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
             (await connection.QuerySingleOrDefaultAsync<VideoRow>(
                 new CommandDefinition(FindSql, new { VideoId = videoId }, cancellationToken: token)))?.ToDomain(),
             cancellationToken);
+
+    public Task<VideoWithCurrentJob?> FindWithCurrentJobAsync(Guid videoId, CancellationToken cancellationToken) =>
+        connections.RunAsync(async (connection, token) =>
+        {
+            var rows = (await connection.QueryAsync<VideoRow, JobRow?, AttemptRow?, (VideoRow Video, JobRow? Job, AttemptRow? Attempt)>(
+                new CommandDefinition(FindWithCurrentJobSql, new { VideoId = videoId }, cancellationToken: token),
+                (video, job, attempt) => (video, job, attempt),
+                splitOn: "Id,JobId")).ToList();
+            if (rows.Count == 0)
+            {
+                return null;
+            }
+
+            var attempts = rows.Where(r => r.Attempt is not null).Select(r => r.Attempt!.ToDomain()).ToList();
+            return new VideoWithCurrentJob(rows[0].Video.ToDomain(), rows[0].Job?.ToDomain(), attempts);
+        }, cancellationToken);
 
     public Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
     {
@@ -170,13 +214,13 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
         ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
         return connections.RunAsync(async (connection, token) =>
         {
+            var filters = (query.Status is null ? 0 : 1) | (query.TitleContains is null ? 0 : 2) | (query.After is null ? 0 : 4);
             var rows = (await connection.QueryAsync<VideoRow>(new CommandDefinition(
-                ListSql,
+                ListSqls[filters],
                 new
                 {
                     Status = query.Status?.ToWire(),
                     TitlePattern = query.TitleContains is { } title ? ContainsPattern(title) : null,
-                    HasCursor = query.After is not null,
                     AfterCreatedAt = DbTime.ToDb(query.After?.CreatedAt ?? DateTimeOffset.MinValue),
                     AfterId = query.After?.Id ?? Guid.Empty,
                     // One row beyond the page says whether another page follows.

@@ -141,10 +141,11 @@ internal sealed record AttemptRow
     public string? ErrorMessage { get; init; }
     public string? BatchJobId { get; init; }
 
-    public const string Columns = """
-        job_id AS JobId, attempt AS Attempt, started_at AS StartedAt, ended_at AS EndedAt, outcome AS Outcome,
-        error_code AS ErrorCode, error_message AS ErrorMessage, batch_job_id AS BatchJobId
-        """;
+    public static readonly string Columns = ColumnsOf(null);
+
+    public static string ColumnsOf(string? alias) => SqlColumns.Select(alias,
+        ("job_id", "JobId"), ("attempt", "Attempt"), ("started_at", "StartedAt"), ("ended_at", "EndedAt"), ("outcome", "Outcome"),
+        ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"), ("batch_job_id", "BatchJobId"));
 
     public JobAttempt ToDomain() => new(
         JobId,

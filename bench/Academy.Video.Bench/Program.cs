@@ -1,9 +1,11 @@
+using Academy.Video.Bench.Api;
 using Academy.Video.Bench.Encode;
 using Academy.Video.Bench.Persistence;
 using Academy.Video.Bench.Worker;
 
 return args switch
 {
+    ["api", ..] => await ApiBenchmark.RunAsync(args[1..]),
     ["persistence", ..] => await PersistenceBenchmark.RunAsync(args[1..]),
     ["worker", ..] => await WorkerBenchmark.RunAsync(args[1..]),
     ["encode", ..] => await EncodeBenchmark.RunAsync(args[1..]),
@@ -15,6 +17,7 @@ return args switch
 static int Usage()
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench/Academy.Video.Bench -- <benchmark>");
+    Console.WriteLine("  api [--videos N] [--seconds S] [--api-dll PATH]  the API on N seeded videos (default 1,000,000) driven by wrk: get, list, search, create, flow");
     Console.WriteLine("  persistence   recovery scan, backlog and queue throughput on PostgreSQL (build/postgres.sh start first)");
     Console.WriteLine("  worker [seconds]  a 1080p30 source through the worker vs the same ffmpeg command vs one run per rung");
     Console.WriteLine("  encode [seconds] [rounds]  the encoder's figures: worker vs ffmpeg vs per-rung, fast path, CRF bytes and SSIM, resume");

@@ -11,20 +11,19 @@ namespace Academy.Video.Application.Videos.GetVideo;
 /// <param name="IncludeDeleted">Also a DELETED video (event bodies); clients get 404 for it.</param>
 public sealed record GetVideoQuery(Guid VideoId, bool IncludeDeleted = false) : IQuery<VideoDetails>;
 
-public sealed class GetVideoHandler(IVideoStore videos, ITranscodeJobStore jobs, IObjectStorage storage, JobPolicy policy, PlaybackUrls urls, PlaybackTokens tokens)
+public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, JobPolicy policy, PlaybackUrls urls, PlaybackTokens tokens)
     : IQueryHandler<GetVideoQuery, VideoDetails>
 {
     public async ValueTask<VideoDetails> Handle(GetVideoQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var video = await videos.FindAsync(query.VideoId, cancellationToken);
-        if (video is null || (video.Status == VideoStatus.Deleted && !query.IncludeDeleted))
+        var found = await videos.FindWithCurrentJobAsync(query.VideoId, cancellationToken);
+        if (found is null || (found.Video.Status == VideoStatus.Deleted && !query.IncludeDeleted))
         {
             throw new NotFoundException("Video", query.VideoId);
         }
 
-        var job = video.CurrentJobId is { } jobId ? await jobs.FindAsync(jobId, cancellationToken) : null;
-        var attempts = job is null ? [] : await jobs.ListAttemptsAsync(job.Id, cancellationToken);
+        var (video, job, attempts) = found;
         // In Signed mode the tree is private: players get an expiring URL from GET .../playback instead.
         var playbackUrl = video is { Status: VideoStatus.Ready, HlsPath: { } path } && !urls.Signed
             ? storage.GetPlaybackUrl(path)

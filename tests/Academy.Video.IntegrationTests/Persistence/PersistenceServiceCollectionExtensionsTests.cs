@@ -33,6 +33,40 @@ public sealed class PersistenceServiceCollectionExtensionsTests(PostgresDatabase
     }
 
     [Fact]
+    public async Task The_pool_keeps_statements_prepared_across_connections_unless_the_connection_string_says_otherwise()
+    {
+        var pooled = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1 }.ConnectionString;
+        await using (var dataSource = PostgresDataSource.Create(pooled))
+        {
+            var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            Assert.Equal((128, 2, true), (settings.MaxAutoPrepare, settings.AutoPrepareMinUsages, settings.NoResetOnClose));
+            Assert.Equal(1, await PreparedAfterTwoUsesAsync(dataSource));
+        }
+
+        await using (var operatorsChoice = PostgresDataSource.Create(pooled + ";Max Auto Prepare=0;AutoPrepareMinUsages=7;No Reset On Close=false"))
+        {
+            var settings = new NpgsqlConnectionStringBuilder(operatorsChoice.ConnectionString);
+            Assert.Equal((0, 7, false), (settings.MaxAutoPrepare, settings.AutoPrepareMinUsages, settings.NoResetOnClose));
+            Assert.Equal(0, await PreparedAfterTwoUsesAsync(operatorsChoice));
+        }
+    }
+
+    /// <summary>Runs one statement twice, each time on a connection taken from the pool of one, then counts what the session has prepared.</summary>
+    private static async Task<long> PreparedAfterTwoUsesAsync(NpgsqlDataSource dataSource)
+    {
+        for (var i = 0; i < 2; i++)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await using var command = new NpgsqlCommand("SELECT count(*) FROM videos WHERE id = $1", connection) { Parameters = { new() { Value = Guid.NewGuid() } } };
+            await command.ExecuteScalarAsync();
+        }
+
+        await using var check = await dataSource.OpenConnectionAsync();
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%FROM videos WHERE id = $1%'", check);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    [Fact]
     public async Task Defaults_to_the_local_development_server()
     {
         await using var provider = new ServiceCollection()

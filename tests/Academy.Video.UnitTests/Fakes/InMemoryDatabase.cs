@@ -53,6 +53,21 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         lock (gate) { return Task.FromResult(videos.GetValueOrDefault(videoId)); }
     }
 
+    public Task<VideoWithCurrentJob?> FindWithCurrentJobAsync(Guid videoId, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!videos.TryGetValue(videoId, out var video))
+            {
+                return Task.FromResult<VideoWithCurrentJob?>(null);
+            }
+
+            var job = video.CurrentJobId is { } jobId ? jobs.GetValueOrDefault(jobId) : null;
+            IReadOnlyList<JobAttempt> timeline = job is null ? [] : attempts.Where(a => a.JobId == job.Id).OrderBy(a => a.Attempt).ToList();
+            return Task.FromResult<VideoWithCurrentJob?>(new VideoWithCurrentJob(video, job, timeline));
+        }
+    }
+
     public Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
     {
         lock (gate)

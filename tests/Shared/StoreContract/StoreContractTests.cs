@@ -148,6 +148,44 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_video_page_read_returns_what_the_three_separate_reads_return()
+    {
+        // Current job with two attempts (the first ended, the second running), after a retry left an older job behind.
+        var (video, first) = await RunningAsync(T0);
+        await ApplyAsync(first.Fail(JobError.NoVideoStream(), T0.AddMinutes(1), Policy));
+        var retried = await Videos.TryQueueJobAsync((await Videos.FindAsync(video.Id, None))!.Retry(Guid.NewGuid(), T0.AddMinutes(2)), None);
+        var second = await SubmitAsync(retried!.Job, "batch-2", T0.AddMinutes(2));
+        second = await ApplyAsync(second.Start(T0.AddMinutes(3)));
+        second = await ApplyAsync(second.Fail(JobError.Transient(JobErrorCodes.StorageError, "R2 said 503"), T0.AddMinutes(4), Policy));
+        second = await SubmitAsync(second, "batch-3", T0.AddMinutes(5));
+        await ApplyAsync(second.Start(T0.AddMinutes(6)));
+        var queuedOnly = await QueueAsync(T0);
+        var noJob = await AddVideoAsync(T0);
+
+        foreach (var id in new[] { video.Id, queuedOnly.Video.Id, noJob.Id })
+        {
+            var found = await Videos.FindWithCurrentJobAsync(id, None);
+
+            Assert.NotNull(found);
+            var separate = await Videos.FindAsync(id, None);
+            var job = separate!.CurrentJobId is { } jobId ? await Jobs.FindAsync(jobId, None) : null;
+            var attempts = job is null ? [] : await Jobs.ListAttemptsAsync(job.Id, None);
+            Assert.Equal(separate, found.Video);
+            Assert.Equal(job, found.Job);
+            Assert.Equal(attempts, found.Attempts);
+        }
+
+        var withAttempts = (await Videos.FindWithCurrentJobAsync(video.Id, None))!;
+        Assert.Equal(retried.Job.Id, withAttempts.Job!.Id);
+        Assert.Equal([(1, (JobState?)JobState.RetryWait), (2, null)], withAttempts.Attempts.Select(a => (a.Attempt, a.Outcome)));
+        Assert.Empty((await Videos.FindWithCurrentJobAsync(queuedOnly.Video.Id, None))!.Attempts);
+        var bare = (await Videos.FindWithCurrentJobAsync(noJob.Id, None))!;
+        Assert.Equal((noJob, (TranscodeJob?)null), (bare.Video, bare.Job));
+        Assert.Empty(bare.Attempts);
+        Assert.Null(await Videos.FindWithCurrentJobAsync(Guid.NewGuid(), None));
+    }
+
+    [Fact]
     public async Task A_video_s_jobs_are_listed_newest_first_each_with_its_attempts_and_no_other_video_s()
     {
         var (video, first) = await RunningAsync(T0);

@@ -1,0 +1,53 @@
+using System.Data.Common;
+using Npgsql;
+
+namespace Academy.Video.Infrastructure.Persistence;
+
+/// <summary>
+/// Builds the one <see cref="NpgsqlDataSource"/> of a process, with the pool settings the API's hot reads
+/// need (docs/performance.md, API at scale) unless the operator's connection string sets them itself:
+/// statements used twice are prepared on their connection (up to 128 of them), and a connection going back
+/// to the pool is not reset with DISCARD ALL, which would also throw those prepared statements away.
+/// No code leaves session state behind on a pooled connection: the only session-level state, the advisory
+/// locks of <see cref="PostgresExclusiveRunLock"/> and the migrator, is released before the connection is returned.
+/// </summary>
+public static class PostgresDataSource
+{
+    public const int MaxAutoPrepare = 128;
+    public const int AutoPrepareMinUsages = 2;
+
+    public static NpgsqlDataSource Create(string connectionString) => CreateBuilder(connectionString).Build();
+
+    public static NpgsqlDataSourceBuilder CreateBuilder(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        var given = GivenKeywords(connectionString);
+        var settings = builder.ConnectionStringBuilder;
+        if (!given.Contains("maxautoprepare"))
+        {
+            settings.MaxAutoPrepare = MaxAutoPrepare;
+        }
+
+        if (!given.Contains("autoprepareminusages"))
+        {
+            settings.AutoPrepareMinUsages = AutoPrepareMinUsages;
+        }
+
+        if (!given.Contains("noresetonclose"))
+        {
+            settings.NoResetOnClose = true;
+        }
+
+        return builder;
+    }
+
+    // NpgsqlConnectionStringBuilder.ContainsKey answers whether a keyword exists at all, not whether it was
+    // given, so the operator's string is read as plain pairs; "Max Auto Prepare" and "MaxAutoPrepare" are one keyword.
+    private static HashSet<string> GivenKeywords(string connectionString)
+    {
+        var pairs = new DbConnectionStringBuilder { ConnectionString = connectionString };
+        return pairs.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant())
+            .ToHashSet(StringComparer.Ordinal);
+    }
+}
