@@ -106,6 +106,16 @@ internal static class JobCommands
         RETURNING {JobRow.Columns}
         """;
 
+    public const string ClaimSubmissionSql = """
+        UPDATE video_transcode_jobs SET submission_claimed_until = @Until
+        WHERE id = @JobId AND state = @State AND attempt_count = @Attempt AND aws_batch_job_id IS NULL
+          AND (submission_claimed_until IS NULL OR submission_claimed_until <= @Now)
+        """;
+
+    public const string ReleaseSubmissionClaimSql = """
+        UPDATE video_transcode_jobs SET submission_claimed_until = NULL WHERE id = @JobId AND submission_claimed_until = @Until
+        """;
+
     /// <summary>The parameters of <see cref="TransitionCtes"/>; with no transition, ones that match no job.</summary>
     public static DynamicParameters TransitionParameters(JobTransition? transition)
     {

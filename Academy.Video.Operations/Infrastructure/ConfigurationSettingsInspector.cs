@@ -130,6 +130,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Webhooks:ResponseExcerptBytes", Text(webhooks.ResponseExcerptBytes)));
         entries.Add(Entry("Webhooks:MaxConcurrency", Text(webhooks.MaxConcurrency)));
         entries.Add(Entry("Webhooks:Retention", Text(webhooks.Retention)));
+        entries.Add(Entry("Webhooks:PruneInterval", Text(webhooks.PruneInterval)));
         entries.Add(Keys("Auth:ApiKeys"));
         entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;
