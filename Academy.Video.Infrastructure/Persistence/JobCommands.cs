@@ -100,7 +100,8 @@ internal static class JobCommands
         UPDATE video_transcode_jobs SET
             aws_batch_job_id = @BatchJobId,
             submitted_at = @At,
-            updated_at = @At
+            updated_at = @At,
+            submission_claimed_until = NULL
         WHERE id = @JobId AND state = @ExpectedState AND attempt_count = @ExpectedAttempt
           AND aws_batch_job_id IS NOT DISTINCT FROM @ExpectedBatchJobId::text
         RETURNING {JobRow.Columns}

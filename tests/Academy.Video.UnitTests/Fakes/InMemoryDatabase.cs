@@ -129,6 +129,7 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
 
             var recorded = job with { BatchJobId = submission.BatchJobId, SubmittedAt = submission.At, UpdatedAt = submission.At };
             jobs[job.Id] = recorded;
+            submissionClaims.Remove(job.Id);
             return Task.FromResult<TranscodeJob?>(recorded);
         }
     }

@@ -264,6 +264,19 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_recorded_submission_ends_its_claim_so_the_next_attempt_can_be_claimed_at_once()
+    {
+        var (_, queued) = await QueueAsync(T0);
+        Assert.True(await Jobs.TryClaimSubmissionAsync(queued, T0, T0.AddMinutes(2), None));
+        var job = await SubmitAsync(queued, "batch-1", T0.AddSeconds(1));
+        job = await ApplyAsync(job.Start(T0.AddSeconds(2)));
+        var retry = await ApplyAsync(job.MarkStuck(T0.AddSeconds(10), Policy));
+
+        Assert.Equal((JobState.RetryWait, null), (retry.State, retry.BatchJobId));
+        Assert.True(await Jobs.TryClaimSubmissionAsync(retry, T0.AddSeconds(11), T0.AddMinutes(3), None));
+    }
+
+    [Fact]
     public async Task A_submission_that_never_started_is_counted_once_and_the_bound_makes_the_job_DEAD_with_the_reason()
     {
         var (video, job) = await QueueAsync(T0);
