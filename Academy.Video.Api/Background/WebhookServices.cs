@@ -55,14 +55,14 @@ public sealed class WebhookDeliveryService(IServiceScopeFactory scopes, IOptions
     }
 }
 
-/// <summary>Deletes webhook history older than <c>Webhooks:Retention</c> every hour, one replica at a time.</summary>
-public sealed class WebhookHistoryRetentionService(IServiceScopeFactory scopes, TimeProvider time, ILogger<WebhookHistoryRetentionService> logger)
+/// <summary>Deletes webhook history older than <c>Webhooks:Retention</c> every <c>Webhooks:PruneInterval</c> (an hour), one replica at a time.</summary>
+public sealed class WebhookHistoryRetentionService(IServiceScopeFactory scopes, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookHistoryRetentionService> logger)
     : PeriodicWork(scopes, time, logger)
 {
     protected override string LockName => "academy-video:webhook-history-retention";
 
-    // The retention is at least an hour, so history outlives it by at most about one interval.
-    protected override TimeSpan Interval => TimeSpan.FromHours(1);
+    // History outlives the retention by at most about one interval.
+    protected override TimeSpan Interval => options.Value.PruneInterval;
 
     protected override async Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken) =>
         await mediator.Send(new PruneWebhookHistoryCommand(), cancellationToken);

@@ -22,6 +22,16 @@ public interface ITranscodeJobStore
     Task<TranscodeJob?> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Claims the right to submit <paramref name="job"/> until <paramref name="until"/>, if it is still in the state and
+    /// attempt seen, without a Batch id, and no other claim on it is running: one conditional statement. The recovery
+    /// scan submits only what it claimed, so two scanners (replicas, or the operator's scan) never submit one job twice.
+    /// </summary>
+    Task<bool> TryClaimSubmissionAsync(TranscodeJob job, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>Ends the claim made until <paramref name="until"/> (the runner refused: the next scan may submit at once); a later claim is left alone.</summary>
+    Task ReleaseSubmissionClaimAsync(Guid jobId, DateTimeOffset until, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Fenced heartbeat: only the RUNNING attempt <paramref name="attempt"/> of a video that is not
     /// being deleted may beat; any other gets <see cref="HeartbeatResult.Lost"/>.
     /// </summary>

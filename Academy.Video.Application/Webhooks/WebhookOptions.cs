@@ -47,6 +47,9 @@ public sealed class WebhookOptions
     /// <summary>How long an event and its finished deliveries are kept; an event with a delivery still under way is kept however old.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>How often history older than <see cref="Retention"/> is deleted.</summary>
+    public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The schedule. A claimed attempt is leased well past the request timeout before another sender may take it.</summary>
     public DeliveryPolicy Policy => new()
     {
@@ -120,6 +123,11 @@ public sealed class WebhookOptions
         if (Retention < TimeSpan.FromHours(1))
         {
             yield return $"{Section}:Retention must be at least 1 hour (was {Retention}).";
+        }
+
+        if (PruneInterval <= TimeSpan.Zero)
+        {
+            yield return $"{Section}:PruneInterval must be more than zero (was {PruneInterval}).";
         }
     }
 }

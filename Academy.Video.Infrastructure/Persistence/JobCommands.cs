@@ -100,10 +100,21 @@ internal static class JobCommands
         UPDATE video_transcode_jobs SET
             aws_batch_job_id = @BatchJobId,
             submitted_at = @At,
-            updated_at = @At
+            updated_at = @At,
+            submission_claimed_until = NULL
         WHERE id = @JobId AND state = @ExpectedState AND attempt_count = @ExpectedAttempt
           AND aws_batch_job_id IS NOT DISTINCT FROM @ExpectedBatchJobId::text
         RETURNING {JobRow.Columns}
+        """;
+
+    public const string ClaimSubmissionSql = """
+        UPDATE video_transcode_jobs SET submission_claimed_until = @Until
+        WHERE id = @JobId AND state = @State AND attempt_count = @Attempt AND aws_batch_job_id IS NULL
+          AND (submission_claimed_until IS NULL OR submission_claimed_until <= @Now)
+        """;
+
+    public const string ReleaseSubmissionClaimSql = """
+        UPDATE video_transcode_jobs SET submission_claimed_until = NULL WHERE id = @JobId AND submission_claimed_until = @Until
         """;
 
     /// <summary>The parameters of <see cref="TransitionCtes"/>; with no transition, ones that match no job.</summary>

@@ -97,6 +97,20 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
     public Task<TranscodeJob?> TryRecordSubmissionAsync(JobSubmission submission, CancellationToken cancellationToken) =>
         connections.RunAsync((connection, token) => JobCommands.TryRecordSubmissionAsync(connection, submission, token), cancellationToken);
 
+    public Task<bool> TryClaimSubmissionAsync(TranscodeJob job, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var parameters = new { JobId = job.Id, State = job.State.ToWire(), Attempt = job.AttemptCount, Now = DbTime.ToDb(now), Until = DbTime.ToDb(until) };
+        return connections.RunAsync(async (connection, token) =>
+            await connection.ExecuteAsync(new CommandDefinition(JobCommands.ClaimSubmissionSql, parameters, cancellationToken: token)) == 1,
+            cancellationToken);
+    }
+
+    public Task ReleaseSubmissionClaimAsync(Guid jobId, DateTimeOffset until, CancellationToken cancellationToken) =>
+        connections.RunAsync(async (connection, token) =>
+            await connection.ExecuteAsync(new CommandDefinition(JobCommands.ReleaseSubmissionClaimSql, new { JobId = jobId, Until = DbTime.ToDb(until) }, cancellationToken: token)),
+            cancellationToken);
+
     public Task<HeartbeatResult> HeartbeatAsync(
         Guid jobId, int attempt, int progressPercent, DateTimeOffset now, CancellationToken cancellationToken)
     {

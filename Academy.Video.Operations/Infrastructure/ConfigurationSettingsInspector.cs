@@ -131,6 +131,7 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
         entries.Add(Entry("Webhooks:ResponseExcerptBytes", Text(webhooks.ResponseExcerptBytes)));
         entries.Add(Entry("Webhooks:MaxConcurrency", Text(webhooks.MaxConcurrency)));
         entries.Add(Entry("Webhooks:Retention", Text(webhooks.Retention)));
+        entries.Add(Entry("Webhooks:PruneInterval", Text(webhooks.PruneInterval)));
         // The API's own section (docs/api.md, rate limits); its defaults here are the API's.
         entries.Add(Entry("RateLimits:CreatesPerWindow", "60"));
         entries.Add(Entry("RateLimits:UploadsPerWindow", "300"));

@@ -17,9 +17,14 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public const string ClientKey = "test-client-key-0123456789";
     public const string InternalKey = "test-internal-key-0123456789";
 
+    private readonly string ownRoot = Path.Combine(Path.GetTempPath(), "academy-video-api-tests", Guid.NewGuid().ToString("N"));
+
     private PostgresDatabase? database;
 
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "academy-video-api-tests", Guid.NewGuid().ToString("N"));
+    /// <summary>The first replica, when this factory is a second one (<see cref="ShareStateWith"/>).</summary>
+    private VideoApiFactory? first;
+
+    public string Root => first?.Root ?? ownRoot;
 
     public string StorageRoot => Path.Combine(Root, "storage");
 
@@ -28,7 +33,17 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public string ConnectionString => Database.ConnectionString;
 
-    private PostgresDatabase Database => database ?? throw new InvalidOperationException("InitializeAsync first.");
+    private PostgresDatabase Database => first?.Database ?? database ?? throw new InvalidOperationException("InitializeAsync first.");
+
+    /// <summary>
+    /// Makes this factory another replica of <paramref name="replica"/>: the same database, storage root, runner
+    /// logs and work directory. Call before <see cref="InitializeAsync"/>; the first replica owns and removes them.
+    /// </summary>
+    public void ShareStateWith(VideoApiFactory replica)
+    {
+        ArgumentNullException.ThrowIfNull(replica);
+        first = replica.first ?? replica;
+    }
 
     /// <summary>The database the API and its workers use; by default a fresh one on the shared test server.</summary>
     protected virtual PostgresDatabase CreateDatabase() => new();
@@ -37,6 +52,12 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
+        if (first is not null)
+        {
+            _ = first.Database;
+            return;
+        }
+
         database = CreateDatabase();
         await database.InitializeAsync();
         Directory.CreateDirectory(Root);
@@ -50,7 +71,7 @@ public class VideoApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
             await database.DisposeAsync();
         }
 
-        if (Directory.Exists(Root))
+        if (first is null && Directory.Exists(Root))
         {
             Directory.Delete(Root, recursive: true);
         }

@@ -22,7 +22,7 @@ public sealed record ScanReport(bool DryRun, DateTimeOffset At, IReadOnlyList<Sc
 
 /// <param name="State">The job's state when the scan decided.</param>
 /// <param name="Result">
-/// What happened: the state written ("RETRY_WAIT", "DEAD", "FAILED"), "submitted", "submit failed: …",
+/// What happened: the state written ("RETRY_WAIT", "DEAD", "FAILED"), "submitted", "submit failed: …", "submission claimed by another scan",
 /// "superseded", "alive", "never started: …", "runner check failed: …", "lost race"; a dry run says "would …".
 /// </param>
 public sealed record ScanEntry(Guid JobId, string State, int Attempt, RecoveryActionKind Action, string Reason, string Result);
@@ -294,11 +294,31 @@ public sealed class ScanStuckJobsHandler(
         return $"never started ({verdict.Reason}), {await SubmitAsync(written, cancellationToken)}";
     }
 
+    /// <summary>
+    /// Claims the submission (one conditional statement), then submits: the scan's phase 1 lock is gone by now, so
+    /// another scan (a second replica, or the operator's) may have decided the same job; only one claim wins
+    /// (docs/operations.md, "Running several replicas"). The claim lasts past the bounded runner call and the write
+    /// of its id; a refused submission ends it, so the next scan tries again at once.
+    /// </summary>
     private async Task<string> SubmitAsync(TranscodeJob job, CancellationToken cancellationToken)
     {
         try
         {
+            var now = time.GetUtcNow();
+            var until = now + options.Value.RunnerCallTimeout * 2;
+            // Whole milliseconds, so the database's microseconds give back the same instant for the release.
+            until = new DateTimeOffset(until.UtcTicks - until.UtcTicks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+            if (!await jobs.TryClaimSubmissionAsync(job, now, until, cancellationToken))
+            {
+                return "submission claimed by another scan";
+            }
+
             var outcome = await dispatcher.SubmitAsync(job, cancellationToken);
+            if (outcome.Result == SubmissionResult.RunnerFailed)
+            {
+                await jobs.ReleaseSubmissionClaimAsync(job.Id, until, CancellationToken.None);
+            }
+
             return outcome.Result switch
             {
                 SubmissionResult.Submitted => "submitted",

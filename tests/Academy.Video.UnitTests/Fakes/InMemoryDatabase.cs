@@ -144,7 +144,38 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
 
             var recorded = job with { BatchJobId = submission.BatchJobId, SubmittedAt = submission.At, UpdatedAt = submission.At };
             jobs[job.Id] = recorded;
+            submissionClaims.Remove(job.Id);
             return Task.FromResult<TranscodeJob?>(recorded);
+        }
+    }
+
+    private readonly Dictionary<Guid, DateTimeOffset> submissionClaims = [];
+
+    public Task<bool> TryClaimSubmissionAsync(TranscodeJob job, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(job.Id, out var current) || current.State != job.State || current.AttemptCount != job.AttemptCount
+                || current.BatchJobId is not null || (submissionClaims.TryGetValue(job.Id, out var claimed) && claimed > now))
+            {
+                return Task.FromResult(false);
+            }
+
+            submissionClaims[job.Id] = until;
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task ReleaseSubmissionClaimAsync(Guid jobId, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (submissionClaims.TryGetValue(jobId, out var claimed) && claimed == until)
+            {
+                submissionClaims.Remove(jobId);
+            }
+
+            return Task.CompletedTask;
         }
     }
 

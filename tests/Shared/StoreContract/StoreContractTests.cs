@@ -280,6 +280,41 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_submission_is_claimed_by_one_scanner_until_its_claim_ends_and_never_once_the_job_has_a_runner_id()
+    {
+        var (_, job) = await QueueAsync(T0);
+        var until = T0.AddMinutes(2);
+
+        Assert.True(await Jobs.TryClaimSubmissionAsync(job, T0.AddSeconds(1), until, None));
+        Assert.False(await Jobs.TryClaimSubmissionAsync(job, T0.AddSeconds(2), T0.AddMinutes(3), None));
+        Assert.False(await Jobs.TryClaimSubmissionAsync(job with { AttemptCount = 1 }, T0.AddMinutes(5), T0.AddMinutes(6), None));
+
+        // A refused submission ends its claim; a claim of someone else's is left alone.
+        await Jobs.ReleaseSubmissionClaimAsync(job.Id, T0.AddMinutes(9), None);
+        Assert.False(await Jobs.TryClaimSubmissionAsync(job, T0.AddSeconds(3), T0.AddMinutes(3), None));
+        await Jobs.ReleaseSubmissionClaimAsync(job.Id, until, None);
+        Assert.True(await Jobs.TryClaimSubmissionAsync(job, T0.AddSeconds(4), T0.AddMinutes(3), None));
+
+        // A lapsed claim can be taken again; a recorded submission can no longer be claimed.
+        Assert.True(await Jobs.TryClaimSubmissionAsync(job, T0.AddMinutes(3), T0.AddMinutes(5), None));
+        await Jobs.TryRecordSubmissionAsync(job.RecordSubmission("batch-1", T0.AddMinutes(4)), None);
+        Assert.False(await Jobs.TryClaimSubmissionAsync(job, T0.AddMinutes(6), T0.AddMinutes(8), None));
+    }
+
+    [Fact]
+    public async Task A_recorded_submission_ends_its_claim_so_the_next_attempt_can_be_claimed_at_once()
+    {
+        var (_, queued) = await QueueAsync(T0);
+        Assert.True(await Jobs.TryClaimSubmissionAsync(queued, T0, T0.AddMinutes(2), None));
+        var job = await SubmitAsync(queued, "batch-1", T0.AddSeconds(1));
+        job = await ApplyAsync(job.Start(T0.AddSeconds(2)));
+        var retry = await ApplyAsync(job.MarkStuck(T0.AddSeconds(10), Policy));
+
+        Assert.Equal((JobState.RetryWait, null), (retry.State, retry.BatchJobId));
+        Assert.True(await Jobs.TryClaimSubmissionAsync(retry, T0.AddSeconds(11), T0.AddMinutes(3), None));
+    }
+
+    [Fact]
     public async Task A_submission_that_never_started_is_counted_once_and_the_bound_makes_the_job_DEAD_with_the_reason()
     {
         var (video, job) = await QueueAsync(T0);
