@@ -26,9 +26,10 @@ public sealed class RateLimitOptions
 }
 
 /// <summary>
-/// Per-client limits on creates and uploads (docs/api.md, rate limits). A client is its API key when the request
-/// carries a configured one in <c>X-Api-Key</c>, otherwise its remote address, so keys that are not this API's
-/// cannot open fresh allowances. Over the limit: 429 <c>TOO_MANY_REQUESTS</c> with <c>Retry-After</c>.
+/// Per-client limits on creates and uploads (docs/api.md, rate limits). The key check runs first (a request without
+/// a valid key is a 401 and counts toward nothing), so a client is its API key; a request the key check did not see
+/// would be counted by its remote address, never by a key that is not this API's. Over the limit: 429
+/// <c>TOO_MANY_REQUESTS</c> with <c>Retry-After</c>.
 /// </summary>
 public static class RateLimits
 {
@@ -78,20 +79,9 @@ public static class RateLimits
         var (what, limit, setting) = creates
             ? ("video creates", options.CreatesPerWindow, "RateLimits:CreatesPerWindow")
             : ("upload requests", options.UploadsPerWindow, "RateLimits:UploadsPerWindow");
-        context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status429TooManyRequests,
-                Title = "Too many requests",
-                Detail = string.Create(CultureInfo.InvariantCulture,
-                    $"This client may make {limit} {what} per {options.Window:c} ({setting}); try again in {seconds} s."),
-                Extensions = { [ErrorCodes.Key] = ErrorCodes.ForStatus(StatusCodes.Status429TooManyRequests) },
-            },
-        });
+        await ApiProblems.WriteAsync(context, new ApiError(ErrorCodes.ForStatus(StatusCodes.Status429TooManyRequests), StatusCodes.Status429TooManyRequests),
+            string.Create(CultureInfo.InvariantCulture, $"This client may make {limit} {what} per {options.Window:c} ({setting}); try again in {seconds} s."));
     }
 
     /// <summary>

@@ -168,6 +168,8 @@ public sealed class BatchOutageTests
             var settings = new Dictionary<string, string>
             {
                 // Local mode runs the worker on this machine: the API refuses it with Batch, so the key is our own.
+                // Outside local mode webhook secrets need a key of their own (docs/decisions/0014).
+                ["Webhooks:SecretEncryptionKey"] = ProductionApiFactory.TestWebhookKey,
                 ["LocalMode"] = "false",
                 ["Storage:Local:SigningKey"] = "batch-outage-signing-key-0123456789",
                 ["Runner:Kind"] = "Batch",

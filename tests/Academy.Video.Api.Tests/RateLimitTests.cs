@@ -61,19 +61,20 @@ public sealed class RateLimitTests
     }
 
     [Fact]
-    public async Task Requests_without_a_configured_key_are_counted_by_address()
+    public async Task Requests_without_a_configured_key_are_refused_before_the_limits_and_use_none_of_them()
     {
         await using var api = new LimitedApiFactory(creates: 2, uploads: 100);
         await api.InitializeAsync();
 
-        var anonymous = await CreateAsync(api.ClientWithKey(null));
-        var wrong = await CreateAsync(api.ClientWithKey("not-a-key-of-this-api-0123456789"));
-        var another = await CreateAsync(api.ClientWithKey("another-wrong-key-0123456789"));
+        foreach (var key in new string?[] { null, "not-a-key-of-this-api-0123456789", "another-wrong-key-0123456789", null, "x" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await CreateAsync(api.ClientWithKey(key))).StatusCode);
+        }
 
-        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Equal(HttpStatusCode.TooManyRequests, another.StatusCode);
-        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(api.ClientWithKey())).StatusCode);
+        var client = api.ClientWithKey();
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(client)).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await CreateAsync(client)).StatusCode);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await CreateAsync(client)).StatusCode);
     }
 
     [Fact]

@@ -27,6 +27,8 @@ public static class S3rverStorage
         var settings = new Dictionary<string, string?>
         {
             // Local mode keeps storage in the local folder: the API refuses it with S3.
+            // Outside local mode webhook secrets need a key of their own (docs/decisions/0014).
+            ["Webhooks:SecretEncryptionKey"] = ProductionApiFactory.TestWebhookKey,
             ["LocalMode"] = "false",
             ["Storage:Provider"] = "S3",
             ["Storage:S3:ServiceUrl"] = ServiceUrl,
