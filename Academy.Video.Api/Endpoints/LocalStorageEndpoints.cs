@@ -21,7 +21,8 @@ public static class LocalStorageEndpoints
     public static IEndpointRouteBuilder MapLocalStorageEndpoints(this IEndpointRouteBuilder routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        if (routes.ServiceProvider.GetRequiredService<IObjectStorage>() is not LocalFileObjectStorage)
+        // Mapped whenever the local adapter is composed, even behind a decorator of the storage port.
+        if (routes.ServiceProvider.GetService<LocalFileObjectStorage>() is null)
         {
             return routes;
         }

@@ -297,6 +297,7 @@ public sealed class AwsDiagnosisTests : IAsyncLifetime
             new("Storage:Local:SigningKey", "a-secret-signing-key-of-mine"),
             new("Auth:ApiKeys:0", "ops-client-key-0123456789"),
             new("Auth:InternalApiKeys:0", "ops-internal-key-0123456789"),
+            new(ProductionApiFactory.WebhookKeySetting, ProductionApiFactory.TestWebhookKey),
             .. extra ?? [],
         ], flags);
 }

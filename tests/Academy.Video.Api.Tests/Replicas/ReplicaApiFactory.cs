@@ -12,7 +12,7 @@ namespace Academy.Video.Api.Tests.Replicas;
 
 /// <summary>
 /// Two API hosts behind Kestrel, each with every background duty running on short intervals, on one
-/// database, one bucket (the s3rver) and one webhook receiver; what both ask of the runner and storage is counted.
+/// database, one storage folder and one webhook receiver; what both ask of the runner and storage is counted.
 /// </summary>
 public class TwoReplicas : IAsyncLifetime
 {
@@ -77,6 +77,7 @@ public sealed class ReplicaApiFactory : WebhookApiFactory
     private readonly string name;
     private readonly ReplicaCalls calls;
     private readonly bool shareRunLock;
+    private readonly int port;
     private ReplicaApiFactory? receiverOwner;
 
     public ReplicaApiFactory(string name, ReplicaCalls calls, bool shareRunLock)
@@ -84,7 +85,9 @@ public sealed class ReplicaApiFactory : WebhookApiFactory
         this.name = name;
         this.calls = calls;
         this.shareRunLock = shareRunLock;
-        UseKestrel(0);
+        // Local storage: upload and media URLs name the first replica's port; both replicas share its folder.
+        port = ProductionApiFactory.FreePort();
+        UseKestrel(port);
     }
 
     public override Uri SettingsEndpoint => (receiverOwner?.Receiver ?? Receiver).Url("/settings-hook");
@@ -94,9 +97,10 @@ public sealed class ReplicaApiFactory : WebhookApiFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        Uploads.S3rverStorage.UseFor(builder);
         var settings = new Dictionary<string, string?>
         {
+            // One public URL for both, as behind a load balancer: the first replica's port.
+            ["Storage:Local:PublicBaseUrl"] = $"http://127.0.0.1:{receiverOwner?.port ?? port}",
             ["Recovery:Interval"] = "00:00:00.5",
             ["Recovery:CleanupInterval"] = "00:00:00.5",
             ["Upload:Expiry"] = "00:00:03",

@@ -37,7 +37,7 @@ public abstract class TwoReplicaTestsBase(TwoReplicas replicas)
             put.Content = new ByteArrayContent(await File.ReadAllBytesAsync(clip));
             put.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(upload.GetProperty("headers").GetProperty("Content-Type").GetString()!);
             var uploaded = await storage.SendAsync(put);
-            Assert.True(uploaded.IsSuccessStatusCode, $"upload: {(int)uploaded.StatusCode}");
+            Assert.True(uploaded.IsSuccessStatusCode, $"upload: {(int)uploaded.StatusCode} {put.RequestUri} {await uploaded.Content.ReadAsStringAsync()}");
         }
 
         var (uploadOnA, uploadOnB) = (await a.GetAsync($"/api/v1/videos/{videoId}/upload"), await b.GetAsync($"/api/v1/videos/{videoId}/upload"));

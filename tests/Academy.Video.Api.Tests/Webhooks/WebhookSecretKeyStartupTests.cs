@@ -48,6 +48,7 @@ public sealed class WebhookSecretKeyStartupTests
         await using var api = new ProductionApiFactory("http://127.0.0.1:5080", signingKey: null, new Dictionary<string, string>
         {
             [ProductionApiFactory.WebhookKeySetting] = "",
+            ["LocalMode"] = "true",
         });
         await api.InitializeAsync();
 
