@@ -7,8 +7,8 @@ using Microsoft.Extensions.Options;
 namespace Academy.Video.Api.Background;
 
 /// <summary>
-/// Runs one unit of work every interval, on one replica at a time: the run is skipped when another
-/// process holds the named lock. The loop ends only when the host stops. Any other failure — a
+/// Runs one unit of work every interval, normally on one replica at a time: the run is skipped when another
+/// process holds the named lease (docs/operations.md, running several replicas); nothing is held while it runs. The loop ends only when the host stops. Any other failure — a
 /// database away, a runner timing out (HttpClient and Polly timeouts are cancellations too), an open
 /// circuit — is logged with the loop's name and the next tick tries again.
 /// </summary>

@@ -7,6 +7,8 @@ using Academy.Video.Application.Webhooks;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Academy.Video.Infrastructure.Persistence;
@@ -37,7 +39,10 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IRecoveryScanStore, PostgresRecoveryScanStore>();
         services.TryAddSingleton<IStorageCleanupQueue, PostgresStorageCleanupQueue>();
         services.TryAddSingleton<IVideoUploadStore, PostgresVideoUploadStore>();
-        services.TryAddSingleton<IExclusiveRunLock, PostgresExclusiveRunLock>();
+        services.TryAddSingleton<IExclusiveRunLock>(sp => new PostgresExclusiveRunLock(
+            sp.GetRequiredService<NpgsqlDataSource>(),
+            PostgresExclusiveRunLock.LeaseFor(sp.GetService<IOptions<RecoveryOptions>>()?.Value ?? new RecoveryOptions()),
+            sp.GetService<ILogger<PostgresExclusiveRunLock>>()));
         services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         return services;

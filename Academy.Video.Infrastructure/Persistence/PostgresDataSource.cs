@@ -8,8 +8,8 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// need (docs/performance.md, API at scale) unless the operator's connection string sets them itself:
 /// statements used twice are prepared on their connection (up to 128 of them), and a connection going back
 /// to the pool is not reset with DISCARD ALL, which would also throw those prepared statements away.
-/// No code leaves session state behind on a pooled connection: the only session-level state, the advisory
-/// locks of <see cref="PostgresExclusiveRunLock"/> and the migrator, is released before the connection is returned.
+/// No code leaves session state behind on a pooled connection: the only session-level state, the migrator's
+/// advisory lock, is released before the connection is returned (the duties' leases are rows, <see cref="PostgresExclusiveRunLock"/>).
 /// </summary>
 public static class PostgresDataSource
 {

@@ -1,70 +1,94 @@
 using Academy.Video.Application.Common;
 using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Academy.Video.Infrastructure.Persistence;
 
 /// <summary>
-/// A session advisory lock on a connection of its own, held until the handle is disposed (or the
-/// process dies and the server ends the session). Names map to keys with the server's own hash.
+/// A lease row in <c>duty_leases</c> per name: taken with one conditional upsert when it has expired or is already
+/// this holder's, given back with one conditional update. The connection goes back to the pool after each
+/// statement, so nothing is held while the duty runs (docs/operations.md, running several replicas). A holder
+/// that dies keeps the duty from the others until its lease expires.
 /// </summary>
-public sealed class PostgresExclusiveRunLock(NpgsqlDataSource dataSource) : IExclusiveRunLock
+public sealed partial class PostgresExclusiveRunLock : IExclusiveRunLock
 {
-    // The two-key form keeps run locks apart from the migrator's single-key lock.
-    private const int RunLockClass = 0x41565231; // "AVR1"
+    private const string AcquireSql = """
+        INSERT INTO duty_leases (name, holder, expires_at) VALUES (@Name, @Holder, now() + @Lease)
+        ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+        WHERE duty_leases.expires_at <= now() OR duty_leases.holder = EXCLUDED.holder
+        RETURNING expires_at
+        """;
 
-    private const string TryLockSql = "SELECT pg_try_advisory_lock(@Class, hashtext(@Name))";
-    private const string UnlockSql = "SELECT pg_advisory_unlock(@Class, hashtext(@Name))";
+    private const string ReleaseSql = """
+        UPDATE duty_leases SET expires_at = now()
+        WHERE name = @Name AND holder = @Holder AND expires_at > now()
+        """;
+
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly ILogger _logger;
+
+    /// <param name="lease">How long a taken lease lasts unless given back: longer than a tick is expected to take.</param>
+    public PostgresExclusiveRunLock(NpgsqlDataSource dataSource, TimeSpan lease, ILogger<PostgresExclusiveRunLock>? logger = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(lease, TimeSpan.Zero);
+        _dataSource = dataSource;
+        Lease = lease;
+        _logger = logger ?? NullLogger<PostgresExclusiveRunLock>.Instance;
+    }
+
+    /// <summary>This instance's holder id: one per process (the adapter is a singleton), never shared by two.</summary>
+    public string Holder { get; } = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+
+    public TimeSpan Lease { get; }
+
+    /// <summary>
+    /// Twice the longer of the recovery interval and the runner-call bound (two minutes by default): a tick of
+    /// the scan makes runner calls, each bounded by <see cref="RecoveryOptions.RunnerCallTimeout"/>.
+    /// </summary>
+    public static TimeSpan LeaseFor(RecoveryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var longer = options.Interval > options.RunnerCallTimeout ? options.Interval : options.RunnerCallTimeout;
+        return longer * 2;
+    }
 
     public async Task<IAsyncDisposable?> TryAcquireAsync(string name, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        try
-        {
-            var acquired = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                TryLockSql, new { Class = RunLockClass, Name = name }, cancellationToken: cancellationToken));
-            if (acquired)
-            {
-                return new Handle(connection, name);
-            }
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-
-        await connection.DisposeAsync();
-        return null;
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken);
+        var expiresAt = await connection.QuerySingleOrDefaultAsync<DateTime?>(new CommandDefinition(
+            AcquireSql, new { Name = name, Holder, Lease }, cancellationToken: cancellationToken));
+        return expiresAt is null ? null : new Handle(this, name);
     }
 
-    private sealed class Handle(NpgsqlConnection connection, string name) : IAsyncDisposable
+    private async Task ReleaseAsync(string name)
     {
-        private bool _released;
+        try
+        {
+            await using var connection = await _dataSource.OpenConnectionAsync();
+            await connection.ExecuteAsync(ReleaseSql, new { Name = name, Holder });
+        }
+        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            // Best effort: a lease not given back expires on its own.
+            LogNotReleased(_logger, ex, name, Lease, ex.Message);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lease {name} not given back; it expires within {lease}: {reason}")]
+    private static partial void LogNotReleased(ILogger logger, Exception exception, string name, TimeSpan lease, string reason);
+
+    private sealed class Handle(PostgresExclusiveRunLock owner, string name) : IAsyncDisposable
+    {
+        private int _released;
 
         public async ValueTask DisposeAsync()
         {
-            if (_released)
+            if (Interlocked.Exchange(ref _released, 1) == 0)
             {
-                return;
-            }
-
-            _released = true;
-            try
-            {
-                await connection.ExecuteScalarAsync<bool>(new CommandDefinition(UnlockSql, new { Class = RunLockClass, Name = name }));
-            }
-            catch
-            {
-                // Pooled connections are not reset on close (PostgresDataSource): a lock that may still be held must
-                // not go back to the pool, so the pool closes this connection when it returns instead of keeping it.
-                NpgsqlConnection.ClearPool(connection);
-                throw;
-            }
-            finally
-            {
-                await connection.DisposeAsync();
+                await owner.ReleaseAsync(name);
             }
         }
     }
