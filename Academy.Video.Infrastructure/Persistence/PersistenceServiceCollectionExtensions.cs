@@ -1,3 +1,4 @@
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
@@ -40,6 +41,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IExclusiveRunLock, PostgresExclusiveRunLock>();
         services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
+        services.TryAddSingleton<ICaptionTrackStore, PostgresCaptionTrackStore>();
         return services;
     }
 }
