@@ -109,11 +109,20 @@ public static class ApiHost
     /// </summary>
     private static async Task RejectOversizedApiBodies(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentLength > MaxJsonBodyBytes)
+        // A caption upload is a form with a file: it may be as large as Captions:MaxBytes allows.
+        var captions = CaptionEndpoints.IsUpload(context.Request);
+        var limit = captions ? CaptionEndpoints.MaxBodyBytes(context) : MaxJsonBodyBytes;
+        if (context.Request.Path.StartsWithSegments("/api") && context.Request.ContentLength > limit)
         {
-            await ApiProblems.WriteAsync(context, ErrorCodes.PayloadTooLarge,
-                $"API request bodies are limited to {MaxJsonBodyBytes} bytes; video files go to the upload URL.");
+            await ApiProblems.WriteAsync(context, ErrorCodes.PayloadTooLarge, captions
+                ? $"A caption upload is limited to {limit} bytes (Captions:MaxBytes and the form around it)."
+                : $"API request bodies are limited to {MaxJsonBodyBytes} bytes; video files go to the upload URL.");
             return;
+        }
+
+        if (captions && context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } feature)
+        {
+            feature.MaxRequestBodySize = limit;
         }
 
         await next(context);

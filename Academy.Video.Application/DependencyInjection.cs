@@ -63,6 +63,9 @@ public static class DependencyInjection
         services.AddSingleton<WebhookEndpointCatalog>();
         services.TryAddSingleton(EventBodyFormat.Web);
         services.AddScoped<PlaybackUrls>();
+        services.AddOptions<Captions.CaptionOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Captions.CaptionOptions>>(new ProblemsValidator<Captions.CaptionOptions>(o => o.Problems()));
+        services.AddScoped<Captions.CaptionPublisher>();
         return services;
     }
 }

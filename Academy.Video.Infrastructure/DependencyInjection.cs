@@ -38,6 +38,8 @@ public static class DependencyInjection
             }
         });
         services.Configure<PlaybackOptions>(configuration.GetSection(PlaybackOptions.Section));
+        services.Configure<Application.Captions.CaptionOptions>(configuration.GetSection(Application.Captions.CaptionOptions.Section));
+        services.AddSingleton<Application.Captions.IPublishedTextObjects, Storage.PublishedTextObjects>();
         services.Configure<RecoveryOptions>(configuration.GetSection(RecoveryOptions.Section));
         services.AddPostgresPersistence(configuration);
         services.AddRunnerCallBound();

@@ -63,6 +63,7 @@ public static class VideoEndpoints
         videos.MapDelete("/{id}", DeleteAsync)
             .WithSummary("Delete a video: stops its job and removes its objects asynchronously")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        videos.MapCaptionEndpoints();
         return videos;
     }
 

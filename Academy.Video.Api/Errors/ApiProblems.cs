@@ -44,6 +44,7 @@ public static class ApiProblems
         NotFoundException notFound => Problem(StatusCodes.Status404NotFound, "Not found", notFound.Message, notFound.Code),
         DependencyUnavailableException unavailable => Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", unavailable.Message, unavailable.Code),
         ConflictException conflict => Problem(StatusCodes.Status409Conflict, "Conflict", conflict.Message, conflict.Code),
+        InvalidContentException invalid => Problem(StatusCodes.Status400BadRequest, "Bad request", invalid.Message, invalid.Code),
         ForbiddenException forbidden => Problem(StatusCodes.Status403Forbidden, "Forbidden", forbidden.Message, forbidden.Code),
         DomainException domain => Problem(StatusCodes.Status409Conflict, "Conflict", domain.Message, domain.Code),
         // The framework's own refusals: unreadable JSON, a wrong Content-Type (415), a body over the limit

@@ -42,6 +42,9 @@ public static class ErrorCodes
 
     public static readonly ApiError NoSuchUpload = new("NO_SUCH_UPLOAD", StatusCodes.Status404NotFound);
 
+    /// <summary>A caption upload that is not multipart/form-data.</summary>
+    public static readonly ApiError UnsupportedMediaType = new("UNSUPPORTED_MEDIA_TYPE", StatusCodes.Status415UnsupportedMediaType);
+
     public static readonly ApiError ConsoleNotBuilt = new("CONSOLE_NOT_BUILT", StatusCodes.Status503ServiceUnavailable);
 
     private static readonly Dictionary<int, string> ByStatus = new()
@@ -57,7 +60,7 @@ public static class ErrorCodes
         [StatusCodes.Status411LengthRequired] = ContentLengthRequired.Code,
         [StatusCodes.Status413PayloadTooLarge] = PayloadTooLarge.Code,
         [StatusCodes.Status414UriTooLong] = "URI_TOO_LONG",
-        [StatusCodes.Status415UnsupportedMediaType] = "UNSUPPORTED_MEDIA_TYPE",
+        [StatusCodes.Status415UnsupportedMediaType] = UnsupportedMediaType.Code,
         [StatusCodes.Status422UnprocessableEntity] = "UNPROCESSABLE_CONTENT",
         [StatusCodes.Status429TooManyRequests] = "TOO_MANY_REQUESTS",
         [StatusCodes.Status431RequestHeaderFieldsTooLarge] = "HEADERS_TOO_LARGE",

@@ -21,3 +21,6 @@ public sealed class DependencyUnavailableException(string code, string message) 
 
 /// <summary>The caller holds no valid right to the thing (HTTP 403): a missing, expired or forged signed URL.</summary>
 public sealed class ForbiddenException(string code, string message) : ApplicationErrorException(code, message);
+
+/// <summary>The request's content is refused for a reason with its own stable code (HTTP 400), e.g. a caption file that does not parse.</summary>
+public sealed class InvalidContentException(string code, string message) : ApplicationErrorException(code, message);

@@ -75,4 +75,8 @@ public sealed record VideoDetails(
     JobView? Job,
     IReadOnlyList<AttemptView> Attempts,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The uploaded caption tracks of a READY video (docs/api.md, Captions).</summary>
+    public IReadOnlyList<Captions.CaptionView> Captions { get; init; } = [];
+}

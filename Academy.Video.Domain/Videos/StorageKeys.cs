@@ -39,6 +39,14 @@ public static class StorageKeys
     /// </summary>
     public const string ProgressName = "progress.json";
 
+    /// <summary>Uploaded caption tracks, in a folder of the HLS tree (beside the master): <c>captions/{language}-{kind}.vtt</c> and its media playlist.</summary>
+    public const string CaptionsFolder = "captions/";
+
+    /// <param name="language">A tag normalised by <c>CaptionLanguage</c>: letters, digits and '-' only.</param>
+    public static string CaptionTrack(string treeRoot, string language, string kind) => $"{treeRoot}{CaptionsFolder}{language}-{kind}.vtt";
+
+    public static string CaptionPlaylist(string treeRoot, string language, string kind) => $"{treeRoot}{CaptionsFolder}{language}-{kind}.m3u8";
+
     /// <summary>Reserved for the operator checks' storage round trip: no video key starts with it.</summary>
     public const string OperationsProbePrefix = "ops-probe/";
 

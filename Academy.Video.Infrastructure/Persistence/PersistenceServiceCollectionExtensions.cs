@@ -1,3 +1,4 @@
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
@@ -45,6 +46,7 @@ public static class PersistenceServiceCollectionExtensions
             sp.GetService<ILogger<PostgresExclusiveRunLock>>()));
         services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
+        services.TryAddSingleton<ICaptionTrackStore, PostgresCaptionTrackStore>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Playback;
@@ -11,7 +12,7 @@ namespace Academy.Video.Application.Videos.GetVideo;
 /// <param name="IncludeDeleted">Also a DELETED video (event bodies); clients get 404 for it.</param>
 public sealed record GetVideoQuery(Guid VideoId, bool IncludeDeleted = false) : IQuery<VideoDetails>;
 
-public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, JobPolicy policy, PlaybackUrls urls, PlaybackTokens tokens)
+public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, JobPolicy policy, PlaybackUrls urls, PlaybackTokens tokens, CaptionPublisher captions)
     : IQueryHandler<GetVideoQuery, VideoDetails>
 {
     public async ValueTask<VideoDetails> Handle(GetVideoQuery query, CancellationToken cancellationToken)
@@ -29,7 +30,8 @@ public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, 
             ? storage.GetPlaybackUrl(path)
             : null;
         // The poster and storyboard are shown beside the video, so in Signed mode they come signed here, expiring like playback URLs.
-        var media = await urls.MediaAsync(video, urls.Signed && video.Status == VideoStatus.Ready ? tokens.Issue(video.Id) : null, cancellationToken);
+        var grant = urls.Signed && video.Status == VideoStatus.Ready ? tokens.Issue(video.Id) : null;
+        var media = await urls.MediaAsync(video, grant, cancellationToken);
         return new VideoDetails(
             video.Id,
             video.Title,
@@ -45,6 +47,9 @@ public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, 
             job is null ? null : JobView.From(job, policy),
             attempts.Select(AttemptView.From).ToList(),
             video.CreatedAt,
-            video.UpdatedAt);
+            video.UpdatedAt)
+        {
+            Captions = await captions.ViewsAsync(video, grant, cancellationToken),
+        };
     }
 }
