@@ -55,6 +55,11 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookDeliveryStore>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookSender>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookTargetGuard>());
+        // Caption tracks are tested against PostgreSQL and real storage (API tests); here a video has none.
+        var captions = Substitute.For<Academy.Video.Application.Captions.ICaptionTrackStore>();
+        captions.ListAsync(default, default).ReturnsForAnyArgs(Array.Empty<Academy.Video.Application.Captions.CaptionTrack>());
+        services.AddSingleton(captions);
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.IPublishedTextObjects>());
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
