@@ -124,22 +124,8 @@ public sealed class CaptionTrackFile
             i++;
         }
 
-        while (i < lines.Count)
+        foreach (var (start, block) in Blocks(lines, i))
         {
-            if (lines[i].Trim().Length == 0)
-            {
-                i++;
-                continue;
-            }
-
-            var start = i;
-            var block = new List<string>();
-            while (i < lines.Count && lines[i].Trim().Length > 0)
-            {
-                block.Add(lines[i]);
-                i++;
-            }
-
             if (block[0].StartsWith("NOTE", StringComparison.Ordinal) && (block[0].Length == 4 || block[0][4] is ' ' or '\t'))
             {
                 continue;
@@ -172,23 +158,8 @@ public sealed class CaptionTrackFile
     private static CaptionTrackFile ParseSrt(List<string> lines, int first)
     {
         var cues = new List<CaptionCue>();
-        var i = first;
-        while (i < lines.Count)
+        foreach (var (start, block) in Blocks(lines, first))
         {
-            if (lines[i].Trim().Length == 0)
-            {
-                i++;
-                continue;
-            }
-
-            var start = i;
-            var block = new List<string>();
-            while (i < lines.Count && lines[i].Trim().Length > 0)
-            {
-                block.Add(lines[i]);
-                i++;
-            }
-
             // A cue number, then the timing line (some writers leave the number out).
             var timing = block[0].Contains(Arrow, StringComparison.Ordinal) ? 0 : 1;
             if (timing == 1 && !int.TryParse(block[0].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -205,6 +176,30 @@ public sealed class CaptionTrackFile
         }
 
         return new CaptionTrackFile(true, [], cues);
+    }
+
+    /// <summary>The blank-line separated blocks from line <paramref name="from"/> on, each with the index of its first line.</summary>
+    private static IEnumerable<(int Start, List<string> Block)> Blocks(List<string> lines, int from)
+    {
+        var i = from;
+        while (i < lines.Count)
+        {
+            if (lines[i].Trim().Length == 0)
+            {
+                i++;
+                continue;
+            }
+
+            var start = i;
+            var block = new List<string>();
+            while (i < lines.Count && lines[i].Trim().Length > 0)
+            {
+                block.Add(lines[i]);
+                i++;
+            }
+
+            yield return (start, block);
+        }
     }
 
     private static CaptionCue Cue(string timingLine, int lineNumber, List<string> text, bool srt)
