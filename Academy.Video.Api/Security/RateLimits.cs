@@ -3,6 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using Academy.Video.Api.Errors;
+using Academy.Video.Application.Common;
+using Academy.Video.Infrastructure.Settings;
+using FluentValidation;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -25,6 +28,17 @@ public sealed class RateLimitOptions
     public bool Enabled => Window > TimeSpan.Zero;
 }
 
+/// <summary>Section <c>RateLimits</c>, checked at start.</summary>
+public sealed class RateLimitOptionsValidator : AbstractValidator<RateLimitOptions>
+{
+    public RateLimitOptionsValidator()
+    {
+        RuleFor(o => o.Window).GreaterThanOrEqualTo(TimeSpan.Zero).WithSettingsMessage("RateLimits:Window must not be negative (zero turns the limits off).");
+        RuleFor(o => o).Must(o => !o.Enabled || (o.CreatesPerWindow >= 1 && o.UploadsPerWindow >= 1)).WithName("PerWindow")
+            .WithSettingsMessage("RateLimits:CreatesPerWindow and RateLimits:UploadsPerWindow must be at least 1 (RateLimits:Window=00:00:00 turns the limits off).");
+    }
+}
+
 /// <summary>
 /// Per-client limits on creates and uploads (docs/api.md, rate limits). A client is its API key when the request
 /// carries a configured one in <c>X-Api-Key</c>, otherwise its remote address, so keys that are not this API's
@@ -38,12 +52,7 @@ public static class RateLimits
     public static IServiceCollection AddVideoRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<RateLimitOptions>()
-            .Bind(configuration.GetSection(RateLimitOptions.Section))
-            .Validate(o => o.Window >= TimeSpan.Zero, "RateLimits:Window must not be negative (zero turns the limits off).")
-            .Validate(o => !o.Enabled || (o.CreatesPerWindow >= 1 && o.UploadsPerWindow >= 1),
-                "RateLimits:CreatesPerWindow and RateLimits:UploadsPerWindow must be at least 1 (RateLimits:Window=00:00:00 turns the limits off).")
-            .ValidateOnStart();
+        services.AddSettings<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddSingleton<ClientPartitions>();
         services.AddRateLimiter(limiter =>
         {
