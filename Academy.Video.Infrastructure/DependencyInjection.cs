@@ -30,15 +30,6 @@ public static class DependencyInjection
         // Worker and Playback are checked when first read: only the worker reads the one, only the API the other (each host checks its own at start).
         services.AddSettings<WorkerOptions>(configuration, WorkerOptions.Section, validateOnStart: false);
         services.AddSettings<UploadOptions>(configuration, UploadOptions.Section);
-        services.Configure<UploadOptions>(options =>
-        {
-            // The setting's earlier name still works; the new one wins when both are set.
-            if (configuration[$"{UploadOptions.Section}:{nameof(UploadOptions.MaxBytes)}"] is null
-                && configuration.GetValue<long?>(UploadOptions.LegacyMaxBytesKey) is { } legacyMaxBytes)
-            {
-                options.MaxBytes = legacyMaxBytes;
-            }
-        });
         services.AddSettings<PlaybackOptions>(configuration, PlaybackOptions.Section, validateOnStart: false);
         services.AddSettings<RecoveryOptions>(configuration, RecoveryOptions.Section);
         services.AddPostgresPersistence(configuration);

@@ -10,7 +10,11 @@ public sealed class ApiAuthOptions
     public const string ClientHeader = "X-Api-Key";
     public const string InternalHeader = "X-Internal-Api-Key";
 
+    [Secret(Identifiable = true)]
+
     public List<string> ApiKeys { get; set; } = [];
+
+    [Secret(Identifiable = true)]
 
     public List<string> InternalApiKeys { get; set; } = [];
 }

@@ -1,3 +1,4 @@
+using Academy.Video.Application.Common;
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Webhooks;
 
@@ -136,6 +137,8 @@ public sealed class WebhookOptions
 public sealed class WebhookEndpointSetting
 {
     public string Url { get; set; } = "";
+
+    [Secret]
 
     public string Secret { get; set; } = "";
 

@@ -26,6 +26,20 @@ public static class SettingsServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(section);
 
         var builder = services.AddOptions<TOptions>().Bind(configuration.GetSection(section));
+        foreach (var change in KeyChanges.All.Where(c => c.Honoured && c.NewKey.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)))
+        {
+            // The old key still works; the new one wins when both are set (KeyChanges).
+            var property = typeof(TOptions).GetProperty(change.NewKey[(section.Length + 1)..], BindingFlags.Public | BindingFlags.Instance)
+                ?? throw new InvalidOperationException($"{change.NewKey} is not a property of {typeof(TOptions).Name} (KeyChanges).");
+            builder.Configure(options =>
+            {
+                if (configuration[change.NewKey] is null && configuration[change.OldKey] is not null)
+                {
+                    property.SetValue(options, configuration.GetSection(change.OldKey).Get(property.PropertyType));
+                }
+            });
+        }
+
         if (!services.Any(d => d.ServiceType == typeof(IValidator<TOptions>)) && FindValidator(typeof(TOptions)) is { } validatorType)
         {
             services.AddSingleton(typeof(IValidator<TOptions>), validatorType);

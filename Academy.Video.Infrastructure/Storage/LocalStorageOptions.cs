@@ -1,3 +1,5 @@
+using Academy.Video.Application.Common;
+
 namespace Academy.Video.Infrastructure.Storage;
 
 /// <summary>The embedded default: objects are files under a folder, served by the API. Section <c>Storage:Local</c>.</summary>
@@ -26,5 +28,6 @@ public sealed class LocalStorageOptions
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
 
     /// <summary>HMAC-SHA256 key for upload URLs.</summary>
+    [Secret]
     public string SigningKey { get; set; } = DevelopmentSigningKey;
 }

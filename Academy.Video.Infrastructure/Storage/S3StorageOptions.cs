@@ -1,3 +1,5 @@
+using Academy.Video.Application.Common;
+
 namespace Academy.Video.Infrastructure.Storage;
 
 /// <summary>Cloudflare R2 or any S3-compatible server. Configuration section <c>Storage:S3</c>.</summary>
@@ -10,7 +12,11 @@ public sealed class S3StorageOptions
 
     public string Bucket { get; set; } = string.Empty;
 
+    [Secret(Identifiable = true)]
+
     public string AccessKey { get; set; } = string.Empty;
+
+    [Secret]
 
     public string SecretKey { get; set; } = string.Empty;
 
