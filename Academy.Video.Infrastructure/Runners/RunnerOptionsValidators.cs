@@ -30,7 +30,6 @@ public sealed class BatchRunnerOptionsValidator : AbstractValidator<BatchRunnerO
         RuleFor(o => o.JobQueue).NotEmpty().WithSettingsMessage("The Batch job queue setting is empty.");
         RuleFor(o => o.JobDefinition).NotEmpty().WithSettingsMessage("The Batch job definition setting is empty.");
         RuleFor(o => o.Region).NotEmpty().WithSettingsMessage("Runner:Batch:Region is required.");
-        RuleFor(o => o.CallTimeout).GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(10)).WithSettingsMessage("Runner:Batch:CallTimeout must be at least 10 ms.");
         RuleFor(o => o.MaxRetryAttempts).GreaterThanOrEqualTo(0).WithSettingsMessage("Runner:Batch:MaxRetryAttempts cannot be negative.");
         RuleFor(o => o.CircuitMinimumThroughput).GreaterThanOrEqualTo(2).WithSettingsMessage("Runner:Batch:CircuitMinimumThroughput must be at least 2.");
         RuleFor(o => o).Must(o => o.CircuitSamplingDuration >= TimeSpan.FromMilliseconds(500) && o.CircuitBreakDuration >= TimeSpan.FromMilliseconds(500))

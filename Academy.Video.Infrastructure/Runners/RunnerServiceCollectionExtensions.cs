@@ -1,3 +1,4 @@
+using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Resilience;
@@ -60,6 +61,8 @@ public static class RunnerServiceCollectionExtensions
 
     private static IServiceCollection AddBatchRunner(this IServiceCollection services, IConfiguration configuration)
     {
+        // The bound on one whole Batch call is the runner-call bound, Recovery:RunnerCallTimeout (checked at start there).
+        services.AddSettings<RecoveryOptions>(configuration, RecoveryOptions.Section);
         services.AddSettings<BatchRunnerOptions>(configuration, BatchRunnerOptions.SectionName)
             .PostConfigure(options =>
             {
@@ -111,7 +114,7 @@ public static class RunnerServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
             builder.OnWallClock()
-                .AddTimeout(options.CallTimeout)
+                .AddTimeout(provider.GetRequiredService<IOptions<RecoveryOptions>>().Value.RunnerCallTimeout)
                 .AddAwsRetry(options.MaxRetryAttempts, options.RetryBaseDelay, AwsBatchClient.MaxRetryDelay, provider.GetRequiredService<ILogger<AwsBatchClient>>());
         });
 

@@ -27,6 +27,8 @@ public static class KeyChanges
     [
         new(UploadOptions.LegacyMaxBytesKey, $"{UploadOptions.Section}:{nameof(UploadOptions.MaxBytes)}", KeyChangeKind.Renamed),
         new("Uploads:UploadUrlValidFor", $"{UploadOptions.Section}:{nameof(UploadOptions.Expiry)}", KeyChangeKind.Obsolete),
+        // One bound on a runner call, the Batch client's included (docs/decisions/0013-named-resilience-pipelines.md).
+        new("Runner:Batch:CallTimeout", $"{RecoveryOptions.Section}:{nameof(RecoveryOptions.RunnerCallTimeout)}", KeyChangeKind.Deprecated),
     ];
 
     /// <summary>The change of <paramref name="key"/> (compared without case), if it is an old key.</summary>

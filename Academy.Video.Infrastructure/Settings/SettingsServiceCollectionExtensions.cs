@@ -25,6 +25,20 @@ public static class SettingsServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentException.ThrowIfNullOrWhiteSpace(section);
 
+        var catalog = Catalog(services);
+        if (catalog.Sections.Any(s => s.OptionsType == typeof(TOptions) && s.Section == section))
+        {
+            // Registered already (a composition that needs it may ask again): bound and checked once.
+            var registered = services.AddOptions<TOptions>();
+            if (validateOnStart)
+            {
+                registered.ValidateOnStart();
+                catalog.Add(new SettingsSection(typeof(TOptions), section, validateOnStart));
+            }
+
+            return registered;
+        }
+
         var builder = services.AddOptions<TOptions>().Bind(configuration.GetSection(section));
         foreach (var change in KeyChanges.All.Where(c => c.Honoured && c.NewKey.StartsWith(section + ":", StringComparison.OrdinalIgnoreCase)))
         {
@@ -55,7 +69,7 @@ public static class SettingsServiceCollectionExtensions
             builder.ValidateOnStart();
         }
 
-        Catalog(services).Add(new SettingsSection(typeof(TOptions), section, validateOnStart));
+        catalog.Add(new SettingsSection(typeof(TOptions), section, validateOnStart));
         return builder;
     }
 

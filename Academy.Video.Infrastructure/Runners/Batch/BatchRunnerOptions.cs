@@ -29,9 +29,6 @@ public sealed class BatchRunnerOptions
     /// <summary>One HTTP request's limit.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>One call's limit, its retries included.</summary>
-    public TimeSpan CallTimeout { get; set; } = TimeSpan.FromSeconds(50);
-
     /// <summary>The circuit opens when at least this many calls in <see cref="CircuitSamplingDuration"/> saw half of them fail.</summary>
     public int CircuitMinimumThroughput { get; set; } = 4;
 
