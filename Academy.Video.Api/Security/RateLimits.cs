@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,12 +18,15 @@ public sealed class RateLimitOptions
     public const string Section = "RateLimits";
 
     /// <summary><c>POST /api/v1/videos</c> per client per window.</summary>
+    [Description("POST /api/v1/videos per client per window.")]
     public int CreatesPerWindow { get; set; } = 60;
 
     /// <summary>The upload routes (<c>GET …/upload</c> for fresh upload and part URLs, <c>POST …/upload-complete</c>) per client per window.</summary>
+    [Description("The upload routes (GET …/upload for fresh upload and part URLs, POST …/upload-complete) per client per window.")]
     public int UploadsPerWindow { get; set; } = 300;
 
     /// <summary>The fixed window the counts apply to; zero turns the limits off.</summary>
+    [Description("The fixed window the counts apply to; zero turns the limits off.")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
     public bool Enabled => Window > TimeSpan.Zero;
