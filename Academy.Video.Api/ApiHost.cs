@@ -8,6 +8,7 @@ using Academy.Video.Api.WebConsole;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Infrastructure;
+using Academy.Video.Infrastructure.Settings;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Infrastructure.Webhooks;
 using Academy.Video.Operations;
@@ -33,12 +34,7 @@ public static class ApiHost
         builder.Services.AddJobSubmission(builder.Configuration);
         builder.Services.AddWebhooks(builder.Configuration);
         builder.Services.AddOperations(builder.Configuration);
-        builder.Services.AddOptions<ApiAuthOptions>()
-            .Bind(builder.Configuration.GetSection(ApiAuthOptions.Section))
-            .Validate(o => o.ApiKeys.Count > 0 && o.ApiKeys.All(k => k.Length >= 16), "Auth:ApiKeys needs at least one key of 16 or more characters.")
-            .Validate(o => o.InternalApiKeys.Count > 0 && o.InternalApiKeys.All(k => k.Length >= 16), "Auth:InternalApiKeys needs at least one key of 16 or more characters.")
-            .Validate(o => !o.ApiKeys.Intersect(o.InternalApiKeys).Any(), "A key cannot be both a client key and an internal key.")
-            .ValidateOnStart();
+        builder.Services.AddSettings<ApiAuthOptions>(builder.Configuration, ApiAuthOptions.Section);
         // The declared local mode: the development signing key and private webhook targets only with LocalMode=true.
         builder.Services.AddLocalModeGuards(builder.Configuration);
         builder.Services.AddVideoRateLimits(builder.Configuration);

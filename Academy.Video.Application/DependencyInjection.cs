@@ -41,16 +41,16 @@ public static class DependencyInjection
         services.TryAddSingleton(TimeProvider.System);
         // Settings are validated like requests; a host that cannot work with them refuses to start.
         services.AddOptions<JobPolicy>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<JobPolicy>, FluentOptionsValidator<JobPolicy>>();
+        AddSettingsValidation<JobPolicy>(services);
         services.AddOptions<WorkerOptions>();
         services.AddOptions<UploadOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<UploadOptions>>(new ProblemsValidator<UploadOptions>(o => o.Problems()));
-        services.AddSingleton<IValidateOptions<WorkerOptions>, FluentOptionsValidator<WorkerOptions>>();
+        AddSettingsValidation<UploadOptions>(services);
+        AddSettingsValidation<WorkerOptions>(services);
         services.AddOptions<RecoveryOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<RecoveryOptions>, FluentOptionsValidator<RecoveryOptions>>();
+        AddSettingsValidation<RecoveryOptions>(services);
         // Validated when first read; the API host also validates it at start (the worker never reads it).
         services.AddOptions<PlaybackOptions>();
-        services.AddSingleton<IValidateOptions<PlaybackOptions>>(new ProblemsValidator<PlaybackOptions>(o => o.Problems()));
+        AddSettingsValidation<PlaybackOptions>(services);
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<JobPolicy>>().Value);
         services.AddScoped<JobDispatcher>();
         services.AddScoped<ResumeFinder>();
@@ -59,7 +59,7 @@ public static class DependencyInjection
         services.AddSingleton<PlaybackTokens>();
         // Validated when first read; the API host also validates it at start (the worker never reads it).
         services.AddOptions<WebhookOptions>();
-        services.AddSingleton<IValidateOptions<WebhookOptions>>(new ProblemsValidator<WebhookOptions>(o => o.Problems()));
+        AddSettingsValidation<WebhookOptions>(services);
         services.AddSingleton<WebhookEndpointCatalog>();
         services.TryAddSingleton(EventBodyFormat.Web);
         services.AddScoped<PlaybackUrls>();
@@ -68,4 +68,9 @@ public static class DependencyInjection
         services.AddScoped<Captions.CaptionPublisher>();
         return services;
     }
+
+    // The hosts bind these with AddSettings, which adds the same validator once (TryAddEnumerable).
+    private static void AddSettingsValidation<TOptions>(IServiceCollection services)
+        where TOptions : class =>
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, FluentOptionsValidator<TOptions>>());
 }

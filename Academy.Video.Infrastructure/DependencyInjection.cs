@@ -5,6 +5,7 @@ using Academy.Video.Domain.Jobs;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Runners;
+using Academy.Video.Infrastructure.Settings;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Infrastructure.Transcoding;
 using Academy.Video.Infrastructure.Webhooks;
@@ -25,22 +26,14 @@ public static class DependencyInjection
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddApplication();
-        services.Configure<JobPolicy>(configuration.GetSection("Jobs"));
-        services.Configure<WorkerOptions>(configuration.GetSection(WorkerOptions.Section));
-        services.Configure<UploadOptions>(configuration.GetSection(UploadOptions.Section));
-        services.Configure<UploadOptions>(options =>
-        {
-            // The setting's earlier name still works; the new one wins when both are set.
-            if (configuration[$"{UploadOptions.Section}:{nameof(UploadOptions.MaxBytes)}"] is null
-                && configuration.GetValue<long?>(UploadOptions.LegacyMaxBytesKey) is { } legacyMaxBytes)
-            {
-                options.MaxBytes = legacyMaxBytes;
-            }
-        });
-        services.Configure<PlaybackOptions>(configuration.GetSection(PlaybackOptions.Section));
-        services.Configure<Application.Captions.CaptionOptions>(configuration.GetSection(Application.Captions.CaptionOptions.Section));
+        services.AddSettings<JobPolicy>(configuration, "Jobs");
+        // Worker and Playback are checked when first read: only the worker reads the one, only the API the other (each host checks its own at start).
+        services.AddSettings<WorkerOptions>(configuration, WorkerOptions.Section, validateOnStart: false);
+        services.AddSettings<UploadOptions>(configuration, UploadOptions.Section);
+        services.AddSettings<PlaybackOptions>(configuration, PlaybackOptions.Section, validateOnStart: false);
+        services.AddSettings<Application.Captions.CaptionOptions>(configuration, Application.Captions.CaptionOptions.Section);
         services.AddSingleton<Application.Captions.IPublishedTextObjects, Storage.PublishedTextObjects>();
-        services.Configure<RecoveryOptions>(configuration.GetSection(RecoveryOptions.Section));
+        services.AddSettings<RecoveryOptions>(configuration, RecoveryOptions.Section);
         services.AddPostgresPersistence(configuration);
         services.AddRunnerCallBound();
         services.AddObjectStorage(configuration);

@@ -1,18 +1,18 @@
 using System.Collections;
 using System.Reflection;
-using Academy.Video.Application.Common;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
+using Academy.Video.Infrastructure.Settings;
 using Academy.Video.Infrastructure.Storage;
-using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Api.Operations;
 
 /// <summary>
-/// The settings this API reads, derived from what the host registered: every options type bound to a
-/// configuration section (its public properties, nested types and collections), plus the few keys read
-/// one by one. A key under one of the product's sections that none of these reads is a setting that was
-/// removed or misspelt: check-settings names it as a warning.
+/// The settings this API reads, derived from what the host registered: every options type in the
+/// <see cref="SettingsCatalog"/> (its public properties, nested types and collections), plus the few keys read
+/// one by one and the old keys still honoured (<see cref="KeyChanges"/>). A key under one of the product's sections
+/// that none of these reads is a setting that was removed or misspelt: check-settings names it as a warning, and
+/// an old key that is no longer read as obsolete, with the key to set instead.
 /// </summary>
 public sealed class SettingsKeys
 {
@@ -23,7 +23,6 @@ public sealed class SettingsKeys
         StorageServiceCollectionExtensions.ProviderKey,
         RunnerServiceCollectionExtensions.KindKey,
         "Recovery:RunInApi",
-        UploadOptions.LegacyMaxBytesKey,
         Academy.Video.Infrastructure.LocalMode.Key,
     ];
 
@@ -34,32 +33,15 @@ public sealed class SettingsKeys
     {
         this.bound = bound;
         sections = new HashSet<string>(
-            bound.Select(b => b.Path).Concat(DirectKeys).Select(path => path.Split(':')[0]),
+            bound.Select(b => b.Path).Concat(DirectKeys).Concat(KeyChanges.All.Select(c => c.OldKey)).Select(path => path.Split(':')[0]),
             StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>
-    /// Reads the section of every <c>Bind</c>/<c>Configure(section)</c> registration. The framework keeps the
-    /// section only in a private field of <see cref="ConfigurationChangeTokenSource{TOptions}"/>; where that
-    /// field is missing the registration is skipped (fewer keys known, never a crash).
-    /// </summary>
+    /// <summary>The sections of every options type the host registered with AddSettings.</summary>
     public static SettingsKeys FromServices(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var bound = new List<(string, Type)>();
-        foreach (var descriptor in services)
-        {
-            if (!descriptor.IsKeyedService
-                && descriptor.ImplementationInstance is { } instance
-                && instance.GetType() is { IsGenericType: true } type
-                && type.GetGenericTypeDefinition() == typeof(ConfigurationChangeTokenSource<>)
-                && type.GetField("_config", BindingFlags.Instance | BindingFlags.NonPublic)?.GetValue(instance) is IConfigurationSection section)
-            {
-                bound.Add((section.Path, type.GetGenericArguments()[0]));
-            }
-        }
-
-        return new SettingsKeys(bound);
+        return new SettingsKeys([.. services.Catalog().Sections.Select(s => (s.Section, s.OptionsType))]);
     }
 
     /// <summary>
@@ -83,7 +65,16 @@ public sealed class SettingsKeys
 
             foreach (var leaf in Leaves(top))
             {
-                if (!IsKnown(leaf.Path))
+                if (KeyChanges.Of(leaf.Path) is { } change)
+                {
+                    if (change.Kind is not KeyChangeKind.Renamed)
+                    {
+                        unknown.Add(change.Honoured
+                            ? $"{leaf.Path}: obsolete, still read for now; set {change.NewKey} instead (it wins when both are set)"
+                            : $"{leaf.Path}: obsolete, no longer read; it has no effect: set {change.NewKey} instead");
+                    }
+                }
+                else if (!IsKnown(leaf.Path))
                 {
                     unknown.Add(lookalike is null
                         ? $"{leaf.Path}: not a setting this API reads (removed or misspelt?); it has no effect"

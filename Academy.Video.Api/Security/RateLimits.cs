@@ -1,8 +1,12 @@
+using System.ComponentModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using Academy.Video.Api.Errors;
+using Academy.Video.Application.Common;
+using Academy.Video.Infrastructure.Settings;
+using FluentValidation;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
@@ -14,15 +18,29 @@ public sealed class RateLimitOptions
     public const string Section = "RateLimits";
 
     /// <summary><c>POST /api/v1/videos</c> per client per window.</summary>
+    [Description("POST /api/v1/videos per client per window.")]
     public int CreatesPerWindow { get; set; } = 60;
 
     /// <summary>The upload routes (<c>GET …/upload</c> for fresh upload and part URLs, <c>POST …/upload-complete</c>) per client per window.</summary>
+    [Description("The upload routes (GET …/upload for fresh upload and part URLs, POST …/upload-complete) per client per window.")]
     public int UploadsPerWindow { get; set; } = 300;
 
     /// <summary>The fixed window the counts apply to; zero turns the limits off.</summary>
+    [Description("The fixed window the counts apply to; zero turns the limits off.")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
     public bool Enabled => Window > TimeSpan.Zero;
+}
+
+/// <summary>Section <c>RateLimits</c>, checked at start.</summary>
+public sealed class RateLimitOptionsValidator : AbstractValidator<RateLimitOptions>
+{
+    public RateLimitOptionsValidator()
+    {
+        RuleFor(o => o.Window).GreaterThanOrEqualTo(TimeSpan.Zero).WithSettingsMessage("RateLimits:Window must not be negative (zero turns the limits off).");
+        RuleFor(o => o).Must(o => !o.Enabled || (o.CreatesPerWindow >= 1 && o.UploadsPerWindow >= 1)).WithName("PerWindow")
+            .WithSettingsMessage("RateLimits:CreatesPerWindow and RateLimits:UploadsPerWindow must be at least 1 (RateLimits:Window=00:00:00 turns the limits off).");
+    }
 }
 
 /// <summary>
@@ -39,12 +57,7 @@ public static class RateLimits
     public static IServiceCollection AddVideoRateLimits(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<RateLimitOptions>()
-            .Bind(configuration.GetSection(RateLimitOptions.Section))
-            .Validate(o => o.Window >= TimeSpan.Zero, "RateLimits:Window must not be negative (zero turns the limits off).")
-            .Validate(o => !o.Enabled || (o.CreatesPerWindow >= 1 && o.UploadsPerWindow >= 1),
-                "RateLimits:CreatesPerWindow and RateLimits:UploadsPerWindow must be at least 1 (RateLimits:Window=00:00:00 turns the limits off).")
-            .ValidateOnStart();
+        services.AddSettings<RateLimitOptions>(configuration, RateLimitOptions.Section);
         services.AddSingleton<ClientPartitions>();
         services.AddRateLimiter(limiter =>
         {

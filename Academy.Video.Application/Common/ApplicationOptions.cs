@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Academy.Video.Domain.Media;
 
 namespace Academy.Video.Application.Common;
@@ -19,15 +20,19 @@ public sealed class UploadOptions
     public static readonly TimeSpan MaxExpiry = TimeSpan.FromDays(7);
 
     /// <summary>Sources of at least this many bytes are uploaded in parts (<c>upload.multipart</c>).</summary>
+    [Description("Sources of at least this many bytes are uploaded in parts (upload.multipart).")]
     public long MultipartThreshold { get; set; } = 64L * 1024 * 1024;
 
     /// <summary>The largest source accepted at create: 20 GiB, a long 4K lecture.</summary>
+    [Description("The largest source accepted at create: 20 GiB, a long 4K lecture.")]
     public long MaxBytes { get; set; } = 20L * 1024 * 1024 * 1024;
 
     /// <summary>An upload not completed this long after the video was created is expired; its URLs die with it.</summary>
+    [Description("An upload not completed this long after the video was created is expired; its URLs die with it.")]
     public TimeSpan Expiry { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>How often the API looks for expired uploads.</summary>
+    [Description("How often the API looks for expired uploads.")]
     public TimeSpan ExpiryScanInterval { get; set; } = TimeSpan.FromMinutes(1);
 
     public IEnumerable<string> Problems()
@@ -60,6 +65,7 @@ public sealed class WorkerOptions
     public const string Section = "Worker";
 
     /// <summary>Well inside the 3-minute stuck threshold (docs/contract.md §3).</summary>
+    [Description("Well inside the 3-minute stuck threshold (docs/contract.md §3).")]
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     public string WorkDirectory { get; set; } = Path.Combine(Path.GetTempPath(), "academy-video-work");
@@ -67,6 +73,7 @@ public sealed class WorkerOptions
     public TimeSpan SegmentDuration { get; set; } = TimeSpan.FromSeconds(6);
 
     /// <summary>Uploads and copies in flight at once while an attempt publishes its segments.</summary>
+    [Description("Uploads and copies in flight at once while an attempt publishes its segments.")]
     public int UploadParallelism { get; set; } = 4;
 
     /// <summary>
@@ -76,6 +83,7 @@ public sealed class WorkerOptions
     public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>The ladder; empty means <see cref="HlsLadder.DefaultRungs"/>.</summary>
+    [Description("The ladder; empty means DefaultRungs.")]
     public List<LadderRung> Rungs { get; set; } = [];
 
     public IReadOnlyList<LadderRung> EffectiveRungs => Rungs.Count > 0 ? Rungs : HlsLadder.DefaultRungs;
@@ -91,6 +99,7 @@ public sealed class RecoveryOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often the deletion outbox is worked off.</summary>
+    [Description("How often the deletion outbox is worked off.")]
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>

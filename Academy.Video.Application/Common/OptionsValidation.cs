@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Media;
 using FluentValidation;
+using FluentValidation.Results;
 using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Application.Common;
@@ -15,9 +16,54 @@ public sealed class FluentOptionsValidator<TOptions>(IValidator<TOptions> valida
         var result = validator.Validate(options);
         return result.IsValid
             ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(result.Errors.Select(e => $"{typeof(TOptions).Name}.{e.PropertyName}: {e.ErrorMessage}"));
+            : ValidateOptionsResult.Fail(result.Errors.Select(Message));
+    }
+
+    // A message that names its settings key itself is shown as written; the others get the type and property.
+    private static string Message(ValidationFailure failure) =>
+        ReferenceEquals(failure.CustomState, SettingsMessages.Verbatim) || string.IsNullOrEmpty(failure.PropertyName)
+            ? failure.ErrorMessage
+            : $"{typeof(TOptions).Name}.{failure.PropertyName}: {failure.ErrorMessage}";
+}
+
+/// <summary>Messages of settings rules that name their key (<c>Section:Key ...</c>) and are shown as written.</summary>
+public static class SettingsMessages
+{
+    public static readonly object Verbatim = new();
+
+    /// <summary>The rule's message, shown as written (no type and property prefix).</summary>
+    public static IRuleBuilderOptions<T, TProperty> WithSettingsMessage<T, TProperty>(this IRuleBuilderOptions<T, TProperty> rule, string message) =>
+        rule.WithMessage(message).WithState(_ => Verbatim);
+}
+
+/// <summary>
+/// A validator for settings whose rules live on the options type itself (a <c>Problems()</c> method that tests call
+/// directly): each problem is one failure, shown as written.
+/// </summary>
+public abstract class ProblemsOptionsValidator<TOptions>(Func<TOptions, IEnumerable<string>> problems) : AbstractValidator<TOptions>
+    where TOptions : class
+{
+    public override ValidationResult Validate(ValidationContext<TOptions> context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var result = base.Validate(context);
+        foreach (var problem in problems(context.InstanceToValidate))
+        {
+            result.Errors.Add(new ValidationFailure(string.Empty, problem) { CustomState = SettingsMessages.Verbatim });
+        }
+
+        return result;
     }
 }
+
+/// <summary>Section <c>Upload</c>, checked at start (<see cref="UploadOptions.Problems"/>).</summary>
+public sealed class UploadOptionsValidator() : ProblemsOptionsValidator<UploadOptions>(o => o.Problems());
+
+/// <summary>Section <c>Playback</c> (<see cref="Playback.PlaybackOptions.Problems"/>).</summary>
+public sealed class PlaybackOptionsValidator() : ProblemsOptionsValidator<Playback.PlaybackOptions>(o => o.Problems());
+
+/// <summary>Section <c>Webhooks</c> (<see cref="Webhooks.WebhookOptions.Problems"/>).</summary>
+public sealed class WebhookOptionsValidator() : ProblemsOptionsValidator<Webhooks.WebhookOptions>(o => o.Problems());
 
 /// <summary>The retry contract (section <c>Jobs</c>): API and worker refuse to start with numbers that cannot work.</summary>
 public sealed class JobPolicyValidator : AbstractValidator<JobPolicy>

@@ -1,3 +1,5 @@
+using Academy.Video.Application.Common;
+
 namespace Academy.Video.Application.Playback;
 
 public enum PlaybackMode
@@ -26,6 +28,7 @@ public sealed class PlaybackOptions
     /// HMAC-SHA256 key of the playlist URLs the API signs. With local storage it defaults to
     /// <c>Storage:Local:SigningKey</c>; with S3/R2 it is required in Signed mode.
     /// </summary>
+    [Secret]
     public string SigningKey { get; set; } = string.Empty;
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+using Academy.Video.Application.Common;
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Webhooks;
 
@@ -27,9 +29,11 @@ public sealed class WebhookOptions
     public bool PrivateTargetsAllowed => AllowPrivateTargets ?? false;
 
     /// <summary>How often the API renders new events and sends due deliveries.</summary>
+    [Description("How often the API renders new events and sends due deliveries.")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest one attempt may take, connecting and reading the response excerpt included.</summary>
+    [Description("The longest one attempt may take, connecting and reading the response excerpt included.")]
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public int MaxAttempts { get; set; } = DeliveryPolicy.Default.MaxAttempts;
@@ -39,15 +43,19 @@ public sealed class WebhookOptions
     public TimeSpan RetryMaxDelay { get; set; } = DeliveryPolicy.Default.RetryMaxDelay;
 
     /// <summary>How much of a receiver's answer is kept with the attempt; the rest is never read.</summary>
+    [Description("How much of a receiver's answer is kept with the attempt; the rest is never read.")]
     public int ResponseExcerptBytes { get; set; } = 1024;
 
     /// <summary>Attempts in flight at once, so one slow receiver does not hold up the others.</summary>
+    [Description("Attempts in flight at once, so one slow receiver does not hold up the others.")]
     public int MaxConcurrency { get; set; } = 8;
 
     /// <summary>How long an event and its finished deliveries are kept; an event with a delivery still under way is kept however old.</summary>
+    [Description("How long an event and its finished deliveries are kept; an event with a delivery still under way is kept however old.")]
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>How often history older than <see cref="Retention"/> is deleted.</summary>
+    [Description("How often history older than Retention is deleted.")]
     public TimeSpan PruneInterval { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>The schedule. A claimed attempt is leased well past the request timeout before another sender may take it.</summary>
@@ -136,6 +144,8 @@ public sealed class WebhookOptions
 public sealed class WebhookEndpointSetting
 {
     public string Url { get; set; } = "";
+
+    [Secret]
 
     public string Secret { get; set; } = "";
 

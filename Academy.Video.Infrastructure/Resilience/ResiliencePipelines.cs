@@ -17,7 +17,7 @@ public static class ResiliencePipelines
     /// <summary>The AWS retry rule (<see cref="Aws.AwsRetry"/>) with <c>Operations:Aws</c>'s figures: the IAM, STS and CloudWatch Logs clients.</summary>
     public const string Aws = "aws";
 
-    /// <summary>The AWS retry rule with <c>Runner:Batch</c>'s figures inside the bound on one whole call (<c>Runner:Batch:CallTimeout</c>).</summary>
+    /// <summary>The AWS retry rule with <c>Runner:Batch</c>'s figures inside the bound on one whole call (<c>Recovery:RunnerCallTimeout</c>, the runner-call bound).</summary>
     public const string AwsBatch = "aws-batch";
 
     /// <summary>The bound on one runner call, <c>Recovery:RunnerCallTimeout</c> (<see cref="RunnerCallBound"/>).</summary>

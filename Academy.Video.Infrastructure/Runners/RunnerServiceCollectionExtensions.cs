@@ -1,8 +1,10 @@
+using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Runners.Local;
+using Academy.Video.Infrastructure.Settings;
 using Amazon;
 using Amazon.Runtime;
 using Amazon.Runtime.Signing;
@@ -48,19 +50,7 @@ public static class RunnerServiceCollectionExtensions
 
     private static IServiceCollection AddLocalRunner(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<LocalRunnerOptions>()
-            .Bind(configuration.GetSection(LocalRunnerOptions.SectionName))
-            .Validate(options => !string.IsNullOrWhiteSpace(options.Command), "Runner:Local:Command is required.")
-            .Validate(options => options.MaxConcurrency >= 1, "Runner:Local:MaxConcurrency must be at least 1.")
-            .Validate(options => options.Timeout > TimeSpan.Zero, "Runner:Local:Timeout must be positive.")
-            .Validate(options => options.TerminationGracePeriod >= TimeSpan.Zero, "Runner:Local:TerminationGracePeriod must not be negative.")
-            .Validate(options => !string.IsNullOrWhiteSpace(options.WorkDirectory), "Runner:Local:WorkDirectory is required.")
-            .Validate(options => options.FinishedJobsKept >= 1, "Runner:Local:FinishedJobsKept must be at least 1.")
-            .Validate(
-                options => !LocalProcessJobRunner.PerAttemptVariables.Any(options.Environment.ContainsKey),
-                $"Runner:Local:Environment must not set {string.Join(" or ", LocalProcessJobRunner.PerAttemptVariables)}: "
-                + "the runner sets them for each attempt (set Runner:Local:WorkDirectory instead).")
-            .ValidateOnStart();
+        services.AddSettings<LocalRunnerOptions>(configuration, LocalRunnerOptions.SectionName);
         services.AddSingleton(provider => new LocalProcessJobRunner(
             provider.GetRequiredService<IOptions<LocalRunnerOptions>>(),
             provider.GetRequiredService<TimeProvider>(),
@@ -71,8 +61,9 @@ public static class RunnerServiceCollectionExtensions
 
     private static IServiceCollection AddBatchRunner(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<BatchRunnerOptions>()
-            .Bind(configuration.GetSection(BatchRunnerOptions.SectionName))
+        // The bound on one whole Batch call is the runner-call bound, Recovery:RunnerCallTimeout (checked at start there).
+        services.AddSettings<RecoveryOptions>(configuration, RecoveryOptions.Section);
+        services.AddSettings<BatchRunnerOptions>(configuration, BatchRunnerOptions.SectionName)
             .PostConfigure(options =>
             {
                 // The contract's setting names (docs/contract.md §1) win over the section, so a deployment sets them the way the earlier system did.
@@ -85,17 +76,7 @@ public static class RunnerServiceCollectionExtensions
                 {
                     options.JobDefinition = definition;
                 }
-            })
-            .Validate(options => !string.IsNullOrWhiteSpace(options.JobQueue), "The Batch job queue setting is empty.")
-            .Validate(options => !string.IsNullOrWhiteSpace(options.JobDefinition), "The Batch job definition setting is empty.")
-            .Validate(options => !string.IsNullOrWhiteSpace(options.Region), "Runner:Batch:Region is required.")
-            .Validate(options => options.CallTimeout >= TimeSpan.FromMilliseconds(10), "Runner:Batch:CallTimeout must be at least 10 ms.")
-            .Validate(options => options.MaxRetryAttempts >= 0, "Runner:Batch:MaxRetryAttempts cannot be negative.")
-            .Validate(options => options.CircuitMinimumThroughput >= 2, "Runner:Batch:CircuitMinimumThroughput must be at least 2.")
-            .Validate(
-                options => options.CircuitSamplingDuration >= TimeSpan.FromMilliseconds(500) && options.CircuitBreakDuration >= TimeSpan.FromMilliseconds(500),
-                "Runner:Batch:CircuitSamplingDuration and CircuitBreakDuration must be at least 500 ms.")
-            .ValidateOnStart();
+            });
 
         // Environment, profile, container or instance credentials, resolved when the first request is signed.
         services.TryAddKeyedSingleton<AWSCredentials>(
@@ -133,7 +114,7 @@ public static class RunnerServiceCollectionExtensions
         {
             var options = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
             builder.OnWallClock()
-                .AddTimeout(options.CallTimeout)
+                .AddTimeout(provider.GetRequiredService<IOptions<RecoveryOptions>>().Value.RunnerCallTimeout)
                 .AddAwsRetry(options.MaxRetryAttempts, options.RetryBaseDelay, AwsBatchClient.MaxRetryDelay, provider.GetRequiredService<ILogger<AwsBatchClient>>());
         });
 

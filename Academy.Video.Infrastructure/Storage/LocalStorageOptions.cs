@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using Academy.Video.Application.Common;
+
 namespace Academy.Video.Infrastructure.Storage;
 
 /// <summary>The embedded default: objects are files under a folder, served by the API. Section <c>Storage:Local</c>.</summary>
@@ -13,6 +16,7 @@ public sealed class LocalStorageOptions
     public const string DevelopmentSigningKey = "academy-video-local-development-signing-key";
 
     /// <summary>The folder holding the objects; a relative path is resolved against the current directory.</summary>
+    [Description("The folder holding the objects; a relative path is resolved against the current directory.")]
     public string RootPath { get; set; } = ".local/storage";
 
     /// <summary>
@@ -23,8 +27,11 @@ public sealed class LocalStorageOptions
     public string? TemporaryDirectory { get; set; }
 
     /// <summary>The API's base URL: uploads go to <c>{PublicBaseUrl}/storage/{key}</c>, playback to <c>{PublicBaseUrl}/media/{key}</c>.</summary>
+    [Description("The API's base URL: uploads go to {PublicBaseUrl}/storage/{key}, playback to {PublicBaseUrl}/media/{key}.")]
     public string PublicBaseUrl { get; set; } = "http://127.0.0.1:5080";
 
     /// <summary>HMAC-SHA256 key for upload URLs.</summary>
+    [Secret]
+    [Description("HMAC-SHA256 key for upload URLs.")]
     public string SigningKey { get; set; } = DevelopmentSigningKey;
 }

@@ -1,5 +1,6 @@
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Storage;
+using Academy.Video.Infrastructure.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,7 +27,7 @@ public static class StorageServiceCollectionExtensions
 
         if (string.IsNullOrWhiteSpace(provider) || provider.Equals(LocalProvider, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<LocalStorageOptions>().Bind(configuration.GetSection(LocalStorageOptions.SectionName)).ValidateOnStart();
+            services.AddSettings<LocalStorageOptions>(configuration, LocalStorageOptions.SectionName);
             services.AddSingleton<IValidateOptions<LocalStorageOptions>, LocalStorageOptionsValidator>();
             services.AddSingleton<LocalFileObjectStorage>();
             services.AddSingleton<IObjectStorage>(serviceProvider => serviceProvider.GetRequiredService<LocalFileObjectStorage>());
@@ -39,7 +40,7 @@ public static class StorageServiceCollectionExtensions
         }
         else if (provider.Equals(S3Provider, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddOptions<S3StorageOptions>().Bind(configuration.GetSection(S3StorageOptions.SectionName)).ValidateOnStart();
+            services.AddSettings<S3StorageOptions>(configuration, S3StorageOptions.SectionName);
             services.AddSingleton<IValidateOptions<S3StorageOptions>, S3StorageOptionsValidator>();
             services.AddSingleton<S3ObjectStorage>();
             services.AddSingleton<IObjectStorage>(serviceProvider => serviceProvider.GetRequiredService<S3ObjectStorage>());

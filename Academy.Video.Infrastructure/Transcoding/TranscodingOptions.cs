@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Academy.Video.Infrastructure.Transcoding;
 
 /// <summary>FFmpeg settings, bound from the <c>Transcoding</c> configuration section.</summary>
@@ -10,12 +12,15 @@ public sealed class TranscodingOptions
         ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"];
 
     /// <summary>Directory holding the ffmpeg and ffprobe executables; empty means they are found on PATH.</summary>
+    [Description("Directory holding the ffmpeg and ffprobe executables; empty means they are found on PATH.")]
     public string? FFmpegDirectory { get; set; }
 
     /// <summary>libx264 speed/quality trade-off.</summary>
+    [Description("libx264 speed/quality trade-off.")]
     public string Preset { get; set; } = "veryfast";
 
     /// <summary>Encoder threads; 0 lets ffmpeg choose from the core count.</summary>
+    [Description("Encoder threads; 0 lets ffmpeg choose from the core count.")]
     public int Threads { get; set; }
 
     /// <summary>
@@ -25,5 +30,6 @@ public sealed class TranscodingOptions
     public int Crf { get; set; } = 21;
 
     /// <summary>Copy the source's video as the top rung when it already qualifies (the fast path); off encodes every rung.</summary>
+    [Description("Copy the source's video as the top rung when it already qualifies (the fast path); off encodes every rung.")]
     public bool SourceCopy { get; set; } = true;
 }

@@ -1,4 +1,5 @@
 using Academy.Video.Application.Transcoding;
+using Academy.Video.Infrastructure.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,13 +12,7 @@ public static class TranscodingServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(configuration);
 
-        services.AddOptions<TranscodingOptions>()
-            .Bind(configuration.GetSection(TranscodingOptions.SectionName))
-            .Validate(o => TranscodingOptions.X264Presets.Contains(o.Preset), $"Transcoding:Preset must be one of: {string.Join(", ", TranscodingOptions.X264Presets)}.")
-            .Validate(o => o.Threads >= 0, "Transcoding:Threads must be 0 (automatic) or more.")
-            .Validate(o => o.Crf is >= 0 and <= 51, "Transcoding:Crf must be between 0 and 51.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.FFmpegDirectory) || Directory.Exists(o.FFmpegDirectory), "Transcoding:FFmpegDirectory does not exist.")
-            .ValidateOnStart();
+        services.AddSettings<TranscodingOptions>(configuration, TranscodingOptions.SectionName);
 
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
         services.AddSingleton<IHlsEncoder, FfmpegHlsEncoder>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Academy.Video.Application.Common;
 using Microsoft.Extensions.Options;
 
 namespace Academy.Video.Infrastructure.Webhooks;
@@ -16,9 +17,11 @@ public sealed class WebhookSecretEncryptionOptions
     public const int KeyBytes = 32;
 
     /// <summary>The current key: new and re-encrypted secrets are stored under it.</summary>
+    [Secret]
     public string? SecretEncryptionKey { get; set; }
 
     /// <summary>Earlier keys, kept after a rotation so rows still under them can be read until they are re-encrypted.</summary>
+    [Secret]
     public List<string> SecretEncryptionKeys { get; set; } = [];
 
     /// <summary>Set by the API in local mode: with no key configured, the embedded development key is used.</summary>

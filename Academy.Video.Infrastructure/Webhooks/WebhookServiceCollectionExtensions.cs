@@ -1,5 +1,6 @@
 using Academy.Video.Application.Webhooks;
 using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Infrastructure.Settings;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -16,8 +17,9 @@ public static class WebhookServiceCollectionExtensions
     public static IServiceCollection AddWebhookDelivery(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.Configure<WebhookOptions>(configuration.GetSection(WebhookOptions.Section));
-        services.AddOptions<WebhookSecretEncryptionOptions>().Bind(configuration.GetSection(WebhookOptions.Section)).ValidateOnStart();
+        // Checked at start by the API's local-mode guards (AddLocalModeGuards), which decide its private targets.
+        services.AddSettings<WebhookOptions>(configuration, WebhookOptions.Section, validateOnStart: false);
+        services.AddSettings<WebhookSecretEncryptionOptions>(configuration, WebhookOptions.Section);
         services.AddSingleton<IValidateOptions<WebhookSecretEncryptionOptions>, WebhookSecretEncryptionValidation>();
         services.AddSingleton<WebhookSecretProtector>();
         services.AddSingleton<PostgresWebhookEndpointStore>();

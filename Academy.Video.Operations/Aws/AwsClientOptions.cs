@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Academy.Video.Operations.Aws;
 
 /// <summary>
@@ -9,18 +11,23 @@ public sealed class AwsClientOptions
     public const string SectionName = "Operations:Aws";
 
     /// <summary>Empty means <c>Runner:Batch:Region</c>.</summary>
+    [Description("Empty means Runner:Batch:Region.")]
     public string? Region { get; set; }
 
     /// <summary>Default <c>https://iam.amazonaws.com</c> (IAM is global; it signs for us-east-1).</summary>
+    [Description("Default https://iam.amazonaws.com (IAM is global; it signs for us-east-1).")]
     public Uri? IamServiceUrl { get; set; }
 
     /// <summary>Default <c>https://sts.{Region}.amazonaws.com</c>.</summary>
+    [Description("Default https://sts.{Region}.amazonaws.com.")]
     public Uri? StsServiceUrl { get; set; }
 
     /// <summary>Default <c>https://logs.{Region}.amazonaws.com</c>.</summary>
+    [Description("Default https://logs.{Region}.amazonaws.com.")]
     public Uri? LogsServiceUrl { get; set; }
 
     /// <summary>IAM's signing region; only other partitions (China, GovCloud) change it.</summary>
+    [Description("IAM's signing region; only other partitions (China, GovCloud) change it.")]
     public string IamSigningRegion { get; set; } = "us-east-1";
 
     public int MaxRetryAttempts { get; set; } = 3;

@@ -1,4 +1,6 @@
+using System.Collections;
 using System.Globalization;
+using System.Reflection;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Playback;
 using Academy.Video.Application.Webhooks;
@@ -8,6 +10,7 @@ using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
 using Academy.Video.Infrastructure.Runners.Local;
+using Academy.Video.Infrastructure.Settings;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Operations.Application;
 using Academy.Video.Operations.Application.CheckSettings;
@@ -40,105 +43,128 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
                 ? new SettingEntry("ConnectionStrings:Postgres", "(not set: local mode uses build/postgres.sh's database)", "default")
                 : Entry("ConnectionStrings:Postgres", "", MaskConnectionString),
             Entry(StorageServiceCollectionExtensions.ProviderKey, StorageServiceCollectionExtensions.LocalProvider),
+            Entry(RunnerServiceCollectionExtensions.KindKey, "Local"),
+            Entry("Recovery:RunInApi", "True"),
         };
 
-        if (profile.Storage.Equals(StorageServiceCollectionExtensions.S3Provider, StringComparison.OrdinalIgnoreCase))
-        {
-            var s3 = new S3StorageOptions();
-            entries.Add(Entry("Storage:S3:ServiceUrl", s3.ServiceUrl));
-            entries.Add(Entry("Storage:S3:Bucket", s3.Bucket));
-            entries.Add(Entry("Storage:S3:AccessKey", s3.AccessKey, MaskKey));
-            entries.Add(Entry("Storage:S3:SecretKey", s3.SecretKey, MaskSecret));
-            entries.Add(Entry("Storage:S3:Region", s3.Region));
-            entries.Add(Entry("Storage:S3:PublicBaseUrl", s3.PublicBaseUrl ?? ""));
-        }
-        else
-        {
-            var local = new LocalStorageOptions();
-            entries.Add(Entry("Storage:Local:RootPath", local.RootPath, FullPath));
-            entries.Add(Entry("Storage:Local:PublicBaseUrl", local.PublicBaseUrl));
-            entries.Add(Entry("Storage:Local:SigningKey", local.SigningKey,
-                key => key == LocalStorageOptions.DevelopmentSigningKey ? $"{Masked} (the built-in development key)" : MaskSecret(key)));
-        }
-
-        entries.Add(Entry(RunnerServiceCollectionExtensions.KindKey, "Local"));
         if (profile.OnAws)
         {
-            var batch = services.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
-            entries.Add(Override("Runner:Batch:JobQueue", BatchRunnerOptions.JobQueueVariable, batch.JobQueue));
-            entries.Add(Override("Runner:Batch:JobDefinition", BatchRunnerOptions.JobDefinitionVariable, batch.JobDefinition));
-            entries.Add(Entry("Runner:Batch:Region", batch.Region));
-            entries.Add(Entry("Runner:Batch:ServiceUrl", batch.ResolveEndpoint().ToString()));
             entries.Add(AwsCredentials());
         }
-        else
+
+        // Every section the host registered (AddSettings), its keys and defaults read off the options type.
+        var catalog = services.GetRequiredService<SettingsCatalog>();
+        foreach (var section in catalog.Sections)
         {
-            var local = new LocalRunnerOptions();
-            entries.Add(Entry("Runner:Local:Command", local.Command));
-            entries.Add(List("Runner:Local:Arguments", configuration.GetSection("Runner:Local:Arguments").GetChildren().Select(c => c.Value ?? "")));
-            entries.Add(Entry("Runner:Local:WorkingDirectory", ""));
-            entries.Add(Entry("Runner:Local:LogDirectory", local.LogDirectory, FullPath));
-            entries.Add(Entry("Runner:Local:MaxConcurrency", Text(local.MaxConcurrency)));
-            entries.Add(Entry("Runner:Local:Timeout", Text(local.Timeout)));
-            entries.Add(List("Runner:Local:Environment", configuration.GetSection("Runner:Local:Environment").GetChildren().Select(c => c.Key)));
+            entries.AddRange(Walk(section.Section, section.OptionsType, Defaults(section.OptionsType)));
         }
 
-        var jobs = JobPolicy.Default;
-        entries.Add(Entry("Jobs:MaxAttempts", Text(jobs.MaxAttempts)));
-        entries.Add(Entry("Jobs:MaxHostTerminations", Text(jobs.MaxHostTerminations)));
-        entries.Add(Entry("Jobs:StuckThreshold", Text(jobs.StuckThreshold)));
-        entries.Add(Entry("Jobs:SubmitGracePeriod", Text(jobs.SubmitGracePeriod)));
-        entries.Add(Entry("Jobs:SubmissionCheckAfter", Text(jobs.SubmissionCheckAfter)));
-        entries.Add(Entry("Jobs:RetryBackoffBase", Text(jobs.RetryBackoffBase)));
-        entries.Add(Entry("Jobs:RetryBackoffCap", Text(jobs.RetryBackoffCap)));
-
-        var worker = new WorkerOptions();
-        entries.Add(Entry("Worker:HeartbeatInterval", Text(worker.HeartbeatInterval)));
-        entries.Add(Entry("Worker:SegmentDuration", Text(worker.SegmentDuration)));
-        entries.Add(Entry("Worker:UploadParallelism", Text(worker.UploadParallelism)));
-        entries.Add(Entry("Worker:ProgressInterval", Text(worker.ProgressInterval)));
-        entries.Add(Entry("Worker:WorkDirectory", worker.WorkDirectory));
-        entries.Add(List("Worker:Rungs", configuration.GetSection("Worker:Rungs").GetChildren().Select(r => r["Name"] ?? r.Key), "1080p, 720p, 480p, 360p (built in)"));
-        entries.Add(Entry("Transcoding:Preset", "veryfast"));
-        entries.Add(Entry("Transcoding:FFmpegDirectory", "", directory => directory.Length == 0 ? "(ffmpeg and ffprobe from PATH)" : directory));
-
-        var recovery = new RecoveryOptions();
-        entries.Add(Entry("Recovery:RunInApi", "True"));
-        entries.Add(Entry("Recovery:Interval", Text(recovery.Interval)));
-        entries.Add(Entry("Recovery:CleanupInterval", Text(recovery.CleanupInterval)));
-        entries.Add(Entry("Recovery:BatchSize", Text(recovery.BatchSize)));
-
-        var uploads = new UploadOptions();
-        entries.Add(Entry("Upload:MultipartThreshold", Text(uploads.MultipartThreshold)));
-        entries.Add(Entry("Upload:MaxBytes", Text(uploads.MaxBytes)));
-        entries.Add(Entry("Upload:Expiry", Text(uploads.Expiry)));
-        entries.Add(Entry("Upload:ExpiryScanInterval", Text(uploads.ExpiryScanInterval)));
-
-        var playback = new PlaybackOptions();
-        entries.Add(Entry("Playback:Mode", playback.Mode.ToString()));
-        entries.Add(Entry("Playback:UrlValidFor", Text(playback.UrlValidFor)));
-        entries.Add(Entry("Playback:SigningKey", "", key => key.Length == 0 ? "(empty: local storage's signing key)" : MaskSecret(key)));
-        entries.Add(Entry("Playback:ApiBaseUrl", "", url => url.Length == 0 ? "(empty: local storage's public base URL)" : url));
-
-        var webhooks = new WebhookOptions();
-        entries.Add(List("Webhooks:Endpoints", configuration.GetSection("Webhooks:Endpoints").GetChildren().Select(e => e["Url"] ?? $"#{e.Key} without a Url")));
-        entries.Add(Entry(WebhookOptions.AllowPrivateTargetsKey, "", value => value.Length > 0 ? value : $"(unset: {EffectivePrivateTargets()})"));
-        entries.Add(Entry("Webhooks:PollInterval", Text(webhooks.PollInterval)));
-        entries.Add(Entry("Webhooks:RequestTimeout", Text(webhooks.RequestTimeout)));
-        entries.Add(Entry("Webhooks:MaxAttempts", Text(webhooks.MaxAttempts)));
-        entries.Add(Entry("Webhooks:RetryBaseDelay", Text(webhooks.RetryBaseDelay)));
-        entries.Add(Entry("Webhooks:RetryMaxDelay", Text(webhooks.RetryMaxDelay)));
-        entries.Add(Entry("Webhooks:ResponseExcerptBytes", Text(webhooks.ResponseExcerptBytes)));
-        entries.Add(Entry("Webhooks:MaxConcurrency", Text(webhooks.MaxConcurrency)));
-        entries.Add(Entry("Webhooks:Retention", Text(webhooks.Retention)));
-        entries.Add(Entry("Webhooks:PruneInterval", Text(webhooks.PruneInterval)));
-        // The API's own section (docs/api.md, rate limits); its defaults here are the API's.
-        entries.Add(Entry("RateLimits:CreatesPerWindow", "60"));
-        entries.Add(Entry("RateLimits:UploadsPerWindow", "300"));
-        entries.Add(Entry("RateLimits:Window", "00:01:00", window => window is "0" or "00:00:00" ? $"{window} (limits off)" : window));
-        entries.Add(Keys("Auth:ApiKeys"));
-        entries.Add(Keys("Auth:InternalApiKeys"));
         return entries;
+    }
+
+    /// <summary>What some keys mean when unset or how they are best shown; every other key shows its value as it is.</summary>
+    private SettingEntry? Special(string key, PropertyInfo property, object? defaultValue)
+    {
+        switch (key)
+        {
+            case "Storage:Local:RootPath" or "Runner:Local:LogDirectory":
+                return Entry(key, Text(defaultValue), FullPath);
+            case "Storage:Local:SigningKey":
+                return Entry(key, Text(defaultValue), k => k == LocalStorageOptions.DevelopmentSigningKey ? $"{Masked} (the built-in development key)" : MaskSecret(k));
+            case "Playback:SigningKey":
+                return Entry(key, "", k => k.Length == 0 ? "(empty: local storage's signing key)" : MaskSecret(k));
+            case "Playback:ApiBaseUrl":
+                return Entry(key, "", url => url.Length == 0 ? "(empty: local storage's public base URL)" : url);
+            case "Transcoding:FFmpegDirectory":
+                return Entry(key, "", directory => directory.Length == 0 ? "(ffmpeg and ffprobe from PATH)" : directory);
+            case WebhookOptions.AllowPrivateTargetsKey:
+                return Entry(key, "", value => value.Length > 0 ? value : $"(unset: {EffectivePrivateTargets()})");
+            case "RateLimits:Window":
+                return Entry(key, Text(defaultValue), window => window is "0" or "00:00:00" ? $"{window} (limits off)" : window);
+            case "Runner:Batch:JobQueue":
+                return Override(key, BatchRunnerOptions.JobQueueVariable, services.GetRequiredService<IOptions<BatchRunnerOptions>>().Value.JobQueue);
+            case "Runner:Batch:JobDefinition":
+                return Override(key, BatchRunnerOptions.JobDefinitionVariable, services.GetRequiredService<IOptions<BatchRunnerOptions>>().Value.JobDefinition);
+            case "Worker:Rungs" when !configuration.GetSection(key).GetChildren().Any():
+                return new SettingEntry(key, $"{string.Join(", ", new WorkerOptions().EffectiveRungs.Select(r => r.Name))} (built in)", "default");
+            case "Runner:Batch:ServiceUrl":
+                return Entry(key, services.GetRequiredService<IOptions<BatchRunnerOptions>>().Value.ResolveEndpoint().ToString());
+            default:
+                return property.GetCustomAttribute<SecretAttribute>() is { } secret && SettingsShape.IsScalar(property.PropertyType)
+                    ? Entry(key, Text(defaultValue), secret.Identifiable ? MaskKey : MaskSecret)
+                    : null;
+        }
+    }
+
+    private IEnumerable<SettingEntry> Walk(string prefix, Type type, object? defaults)
+    {
+        foreach (var property in SettingsShape.Properties(type))
+        {
+            var key = $"{prefix}:{property.Name}";
+            var defaultValue = defaults is null ? null : property.GetValue(defaults);
+            var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            if (Special(key, property, defaultValue) is { } special)
+            {
+                yield return special;
+            }
+            else if (SettingsShape.IsScalar(propertyType))
+            {
+                yield return Entry(key, Text(defaultValue));
+            }
+            else if (SettingsShape.DictionaryValue(propertyType) is not null || SettingsShape.Element(propertyType) is not null)
+            {
+                yield return Collection(key, property, propertyType, defaultValue);
+            }
+            else
+            {
+                foreach (var nested in Walk(key, propertyType, defaultValue))
+                {
+                    yield return nested;
+                }
+            }
+        }
+    }
+
+    /// <summary>A collection in one line: a dictionary by its keys, a list of values by its values (masked if secret), a list of objects by each one's first property.</summary>
+    private SettingEntry Collection(string key, PropertyInfo property, Type type, object? defaultValue)
+    {
+        var secret = property.GetCustomAttribute<SecretAttribute>();
+        var children = configuration.GetSection(key).GetChildren().ToList();
+        var element = SettingsShape.Element(type);
+        var name = element is null || SettingsShape.IsScalar(element) ? null : SettingsShape.Properties(element).FirstOrDefault()?.Name;
+        if (children.Count > 0)
+        {
+            var items = SettingsShape.DictionaryValue(type) is not null
+                ? children.Select(c => c.Key)
+                : name is not null
+                    ? children.Select(c => c[name] ?? $"#{c.Key} without a {name}")
+                    : children.Select(c => c.Value ?? "").Where(v => v.Length > 0).Select(v => secret is null ? v : secret.Identifiable ? MaskKey(v) : MaskSecret(v));
+            var shown = items.ToList();
+            var text = secret is null ? string.Join(", ", shown) : string.Create(CultureInfo.InvariantCulture, $"{shown.Count} key(s): {string.Join(", ", shown)}");
+            return new SettingEntry(key, shown.Count == 0 ? "(none)" : text, SourceOf(children[0].Path));
+        }
+
+        var defaults = defaultValue switch
+        {
+            IDictionary dictionary => dictionary.Keys.Cast<object>().Select(Text).ToList(),
+            IEnumerable list when name is not null => list.Cast<object>().Select(item => Text(item.GetType().GetProperty(name)?.GetValue(item))).ToList(),
+            IEnumerable list when secret is null => list.Cast<object>().Select(Text).ToList(),
+            IEnumerable list => list.Cast<object>().Select(_ => Masked).ToList(),
+            _ => [],
+        };
+        return new SettingEntry(key, defaults.Count == 0 ? "(none)" : $"{string.Join(", ", defaults)} (built in)", "default");
+    }
+
+    private static object? Defaults(Type type)
+    {
+        try
+        {
+            return Activator.CreateInstance(type);
+        }
+        catch (MissingMethodException)
+        {
+            return null;
+        }
     }
 
     public IReadOnlyList<string> Validate()
@@ -264,22 +290,6 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
             ? new SettingEntry(key, effective, $"{SourceOf(variable)} {variable}".Trim())
             : new SettingEntry(key, effective, configuration[key] is null ? "default" : SourceOf(key));
 
-    private SettingEntry List(string key, IEnumerable<string> values, string whenEmpty = "(none)")
-    {
-        var items = values.ToList();
-        return new SettingEntry(key, items.Count == 0 ? whenEmpty : string.Join(", ", items),
-            items.Count == 0 ? "default" : SourceOf(configuration.GetSection(key).GetChildren().First().Path));
-    }
-
-    private SettingEntry Keys(string key)
-    {
-        var keys = configuration.GetSection(key).GetChildren().Select(c => c.Value ?? "").Where(k => k.Length > 0).ToList();
-        return keys.Count == 0
-            ? new SettingEntry(key, "(none)", "default")
-            : new SettingEntry(key, string.Create(CultureInfo.InvariantCulture, $"{keys.Count} key(s): {string.Join(", ", keys.Select(MaskKey))}"),
-                SourceOf(configuration.GetSection(key).GetChildren().First().Path));
-    }
-
     private SettingEntry AwsCredentials()
     {
         if (Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID") is { Length: > 0 } accessKey)
@@ -343,8 +353,9 @@ public sealed class ConfigurationSettingsInspector(IConfiguration configuration,
     /// <summary>Enough of a key to tell two apart, never enough to use it.</summary>
     private static string MaskKey(string key) => string.IsNullOrEmpty(key) ? "(empty)" : key.Length <= 8 ? Masked : key[..4] + Masked;
 
-    private static string Text(object value) => value switch
+    private static string Text(object? value) => value switch
     {
+        null => "",
         TimeSpan span => span.ToString("c", CultureInfo.InvariantCulture),
         IFormattable formattable => formattable.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",

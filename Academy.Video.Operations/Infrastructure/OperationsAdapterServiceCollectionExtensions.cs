@@ -4,6 +4,7 @@ using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Resilience;
 using Academy.Video.Infrastructure.Runners;
 using Academy.Video.Infrastructure.Runners.Batch;
+using Academy.Video.Infrastructure.Settings;
 using Academy.Video.Infrastructure.Storage;
 using Academy.Video.Operations.Application;
 using Academy.Video.Operations.Application.AttemptLogs;
@@ -32,7 +33,7 @@ public static class OperationsAdapterServiceCollectionExtensions
     public static IServiceCollection AddOperationsAdapters(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        services.Configure<OperationsOptions>(configuration.GetSection(OperationsOptions.Section));
+        services.AddSettings<OperationsOptions>(configuration, OperationsOptions.Section, validateOnStart: false);
         services.TryAddSingleton<IOperationsStore, PostgresOperationsStore>();
         services.TryAddSingleton<ICanaryClip, EmbeddedCanaryClip>();
         services.TryAddSingleton<IInfrastructureExpectations, TemplateInfrastructureExpectations>();
@@ -54,7 +55,7 @@ public static class OperationsAdapterServiceCollectionExtensions
             var batch = provider.GetRequiredService<IOptions<BatchRunnerOptions>>().Value;
             return new RuntimeProfile(RunnerMode.Batch, storage, batch.JobQueue, batch.JobDefinition, batch.Region);
         });
-        services.AddOptions<AwsClientOptions>().Bind(configuration.GetSection(AwsClientOptions.SectionName));
+        services.AddSettings<AwsClientOptions>(configuration, AwsClientOptions.SectionName, validateOnStart: false);
         services.TryAddKeyedSingleton<AWSCredentials>(
             RunnerServiceCollectionExtensions.BatchCredentialsKey, (_, _) => new DefaultChainCredentials());
 

@@ -175,7 +175,6 @@ public sealed class BatchOutageTests
                 ["Runner:Kind"] = "Batch",
                 ["Runner:Batch:ServiceUrl"] = Front.BaseAddress.ToString(),
                 ["Runner:Batch:RequestTimeout"] = "00:00:01",
-                ["Runner:Batch:CallTimeout"] = "00:00:03",
                 ["Runner:Batch:MaxRetryAttempts"] = "1",
                 ["Runner:Batch:RetryBaseDelay"] = "00:00:00.050",
                 ["Runner:Batch:CircuitMinimumThroughput"] = "2",

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace Academy.Video.Infrastructure.Runners.Local;
 
 /// <summary>Settings of the embedded runner that starts the worker as a child process (section <c>Runner:Local</c>).</summary>
@@ -6,9 +8,11 @@ public sealed class LocalRunnerOptions
     public const string SectionName = "Runner:Local";
 
     /// <summary>The program to start, e.g. <c>dotnet</c> or the worker's apphost.</summary>
+    [Description("The program to start, e.g. dotnet or the worker's apphost.")]
     public string Command { get; set; } = "dotnet";
 
     /// <summary>Arguments before the job id, e.g. the worker dll; the job id is always appended last (argv[1] of the worker).</summary>
+    [Description("Arguments before the job id, e.g. the worker dll; the job id is always appended last (argv[1] of the worker).")]
     public IList<string> Arguments { get; } = [];
 
     public string? WorkingDirectory { get; set; }
@@ -21,15 +25,19 @@ public sealed class LocalRunnerOptions
     public IDictionary<string, string> Environment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
     /// <summary>The analogue of the compute environment's maxvCpus: submissions beyond it wait RUNNABLE.</summary>
+    [Description("The analogue of the compute environment's maxvCpus: submissions beyond it wait RUNNABLE.")]
     public int MaxConcurrency { get; set; } = 2;
 
     /// <summary>Like the job definition's attemptDurationSeconds (docs/contract.md §3: 14400 s).</summary>
+    [Description("Like the job definition's attemptDurationSeconds (docs/contract.md §3: 14400 s).")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(14400);
 
     /// <summary>Time between SIGTERM and SIGKILL on terminate, timeout or shutdown (Batch/ECS default: 30 s).</summary>
+    [Description("Time between SIGTERM and SIGKILL on terminate, timeout or shutdown (Batch/ECS default: 30 s).")]
     public TimeSpan TerminationGracePeriod { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Each submission's stdout and stderr go to <c>{LogDirectory}/{jobId}/{runnerJobId}.log</c> (<see cref="LocalRunnerLogs.PathFor"/>).</summary>
+    [Description("Each submission's stdout and stderr go to {LogDirectory}/{jobId}/{runnerJobId}.log (PathFor).")]
     public string LogDirectory { get; set; } = ".local/runner-logs";
 
     /// <summary>
@@ -41,5 +49,6 @@ public sealed class LocalRunnerOptions
     public string WorkDirectory { get; set; } = ".local/runner-work";
 
     /// <summary>How many finished submissions Describe still reports; older ones are reported as unknown (FAILED).</summary>
+    [Description("How many finished submissions Describe still reports; older ones are reported as unknown (FAILED).")]
     public int FinishedJobsKept { get; set; } = 1000;
 }

@@ -155,7 +155,7 @@ public sealed class DayOneCommandsTests : IAsyncLifetime
             new[]
             {
                 "WARN Upload:Expirey: not a setting this API reads (removed or misspelt?); it has no effect",
-                "WARN Uploads:UploadUrlValidFor: not a setting this API reads (removed or misspelt?); it has no effect",
+                "WARN Uploads:UploadUrlValidFor: obsolete, no longer read; it has no effect: set Upload:Expiry instead",
             }.Order(StringComparer.Ordinal),
             run.StdoutLines.Where(l => l.StartsWith("WARN ", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         Assert.Contains("SETTINGS_CHECK: OK", run.StdoutLines);

@@ -158,7 +158,7 @@ public sealed class BatchJobRunnerWireTests : IDisposable
         {
             ["Runner:Batch:ServiceUrl"] = front.BaseAddress.ToString(),
             ["Runner:Batch:RequestTimeout"] = "00:00:00.300",
-            ["Runner:Batch:CallTimeout"] = "00:00:01",
+            ["Recovery:RunnerCallTimeout"] = "00:00:01",
         });
 
         var submit = await Assert.ThrowsAsync<JobSubmissionException>(() => runner.SubmitAsync(JobId, "video-3f2b8c1e", CancellationToken.None));

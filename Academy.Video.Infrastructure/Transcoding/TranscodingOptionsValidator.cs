@@ -1,0 +1,18 @@
+using Academy.Video.Application.Common;
+using FluentValidation;
+
+namespace Academy.Video.Infrastructure.Transcoding;
+
+/// <summary>Section <c>Transcoding</c>, checked at start: a preset or CRF ffmpeg refuses would fail every job.</summary>
+public sealed class TranscodingOptionsValidator : AbstractValidator<TranscodingOptions>
+{
+    public TranscodingOptionsValidator()
+    {
+        RuleFor(o => o.Preset).Must(TranscodingOptions.X264Presets.Contains)
+            .WithSettingsMessage($"Transcoding:Preset must be one of: {string.Join(", ", TranscodingOptions.X264Presets)}.");
+        RuleFor(o => o.Threads).GreaterThanOrEqualTo(0).WithSettingsMessage("Transcoding:Threads must be 0 (automatic) or more.");
+        RuleFor(o => o.Crf).InclusiveBetween(0, 51).WithSettingsMessage("Transcoding:Crf must be between 0 and 51.");
+        RuleFor(o => o.FFmpegDirectory).Must(d => string.IsNullOrWhiteSpace(d) || Directory.Exists(d))
+            .WithSettingsMessage("Transcoding:FFmpegDirectory does not exist.");
+    }
+}
