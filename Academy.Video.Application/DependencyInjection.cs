@@ -64,7 +64,7 @@ public static class DependencyInjection
         services.TryAddSingleton(EventBodyFormat.Web);
         services.AddScoped<PlaybackUrls>();
         services.AddOptions<Captions.CaptionOptions>().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<Captions.CaptionOptions>>(new ProblemsValidator<Captions.CaptionOptions>(o => o.Problems()));
+        AddSettingsValidation<Captions.CaptionOptions>(services);
         services.AddScoped<Captions.CaptionPublisher>();
         return services;
     }

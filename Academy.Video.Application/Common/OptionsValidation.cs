@@ -65,6 +65,9 @@ public sealed class PlaybackOptionsValidator() : ProblemsOptionsValidator<Playba
 /// <summary>Section <c>Webhooks</c> (<see cref="Webhooks.WebhookOptions.Problems"/>).</summary>
 public sealed class WebhookOptionsValidator() : ProblemsOptionsValidator<Webhooks.WebhookOptions>(o => o.Problems());
 
+/// <summary>Section <c>Captions</c> (<see cref="Captions.CaptionOptions.Problems"/>).</summary>
+public sealed class CaptionOptionsValidator() : ProblemsOptionsValidator<Captions.CaptionOptions>(o => o.Problems());
+
 /// <summary>The retry contract (section <c>Jobs</c>): API and worker refuse to start with numbers that cannot work.</summary>
 public sealed class JobPolicyValidator : AbstractValidator<JobPolicy>
 {
