@@ -48,8 +48,6 @@ public static class CaptionErrors
 {
     public const string Invalid = "CAPTION_INVALID";
 
-    public const string InvalidVideoState = "INVALID_VIDEO_STATE";
-
     /// <summary>
     /// Captions are published into the tree of a READY video only: the worker writes its master from what it transcoded
     /// and knows nothing of tracks (docs/api.md, Captions).
@@ -64,7 +62,7 @@ public static class CaptionErrors
 
         return video is { Status: VideoStatus.Ready, HlsPath: not null }
             ? video
-            : throw new ConflictException(InvalidVideoState, $"Video {video.Id} is {video.Status.ToWire()}; captions are added to a READY video only.");
+            : throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} is {video.Status.ToWire()}; captions are added to a READY video only.");
     }
 }
 
@@ -100,7 +98,7 @@ public sealed class AddCaptionHandler(IVideoStore videos, ICaptionTrackStore tra
             System.Text.Encoding.UTF8.GetByteCount(vtt), file.Cues.Count, now, now);
         if (!await tracks.SaveIfReadyAsync(track, cancellationToken))
         {
-            throw new ConflictException(CaptionErrors.InvalidVideoState, $"Video {video.Id} is no longer READY.");
+            throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} is no longer READY.");
         }
 
         await publisher.RepublishMasterAsync(video, cancellationToken);

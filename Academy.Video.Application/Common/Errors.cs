@@ -11,7 +11,17 @@ public sealed class NotFoundException(string resource, object id)
     : ApplicationErrorException($"{resource.ToUpperInvariant()}_NOT_FOUND", $"{resource} '{id}' was not found.");
 
 /// <summary>The request is valid but the current state forbids it (HTTP 409).</summary>
-public sealed class ConflictException(string code, string message) : ApplicationErrorException(code, message);
+public sealed class ConflictException(string code, string message) : ApplicationErrorException(code, message)
+{
+    /// <summary>The video is not in a state the request can act on, or changed while it was being acted on.</summary>
+    public const string InvalidVideoState = "INVALID_VIDEO_STATE";
+
+    /// <summary>Nothing (or no longer anything) was uploaded for the video.</summary>
+    public const string UploadMissing = "UPLOAD_MISSING";
+
+    /// <summary>The parts named cannot be joined into the source.</summary>
+    public const string UploadPartsInvalid = "UPLOAD_PARTS_INVALID";
+}
 
 /// <summary>A dependency the request needs cannot be reached (HTTP 503); the message says which and why, in one line.</summary>
 public sealed class DependencyUnavailableException(string code, string message) : ApplicationErrorException(code, message)

@@ -79,7 +79,7 @@ public static class UploadedSources
                 .Select(part => part.PartNumber).Order().ToList();
             if (expected.Count != held.Count || differing.Count > 0)
             {
-                throw new ConflictException("UPLOAD_PARTS_INVALID",
+                throw new ConflictException(ConflictException.UploadPartsInvalid,
                     $"The parts sent do not match what storage holds for video {video.Id}" +
                     (differing.Count > 0 ? $" (part(s) {Name(differing)} differ: sent again since?)" : $" ({expected.Count} sent, {held.Count} held)") +
                     ". Complete without a body to join the parts storage holds.");
@@ -100,7 +100,7 @@ public static class UploadedSources
         }
         catch (MultipartUploadRejectedException rejected)
         {
-            throw new ConflictException("UPLOAD_PARTS_INVALID", $"Storage refused to join the parts of video {video.Id}: {rejected.Code}: {rejected.Message}");
+            throw new ConflictException(ConflictException.UploadPartsInvalid, $"Storage refused to join the parts of video {video.Id}: {rejected.Code}: {rejected.Message}");
         }
     }
 

@@ -75,13 +75,13 @@ public sealed class CompleteUploadHandler(
             case UploadCompletion.Expired:
                 throw sourceUploads.Expired(video);
             case UploadCompletion.NotUploading notUploading:
-                throw new ConflictException("INVALID_VIDEO_STATE", $"Video {video.Id} is {notUploading.Status.ToWire()}; only a PENDING_UPLOAD video can complete its upload.");
+                throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} is {notUploading.Status.ToWire()}; only a PENDING_UPLOAD video can complete its upload.");
             case UploadCompletion.NothingUploaded when multipart is not null:
                 // The multipart upload is gone without an object (aborted by storage): a new one lets the client start over.
                 await sourceUploads.RestartAsync(video, multipart, cancellationToken);
-                throw new ConflictException("UPLOAD_MISSING", $"The multipart upload of video {video.Id} no longer exists in storage; a new one was started. GET /api/v1/videos/{video.Id}/upload for its part URLs.");
+                throw new ConflictException(ConflictException.UploadMissing, $"The multipart upload of video {video.Id} no longer exists in storage; a new one was started. GET /api/v1/videos/{video.Id}/upload for its part URLs.");
             case UploadCompletion.NothingUploaded:
-                throw new ConflictException("UPLOAD_MISSING", $"Nothing was uploaded for video {video.Id}: upload the source to the upload URL first.");
+                throw new ConflictException(ConflictException.UploadMissing, $"Nothing was uploaded for video {video.Id}: upload the source to the upload URL first.");
             case UploadCompletion.EmptySource:
                 throw new ConflictException("UPLOAD_EMPTY", $"The uploaded source of video {video.Id} is empty (0 bytes).");
             case UploadCompletion.WrongSize wrongSize:
@@ -106,7 +106,7 @@ public sealed class CompleteUploadHandler(
     private async Task<JobView> AnswerLostRaceAsync(LectureVideo video, CancellationToken cancellationToken) =>
         await CurrentJobAsync(
             (await videos.FindAsync(video.Id, cancellationToken))?.CurrentJobId
-                ?? throw new ConflictException("INVALID_VIDEO_STATE", $"Video {video.Id} changed while its upload was being completed."),
+                ?? throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} changed while its upload was being completed."),
             cancellationToken);
 
     private async Task<JobView> CurrentJobAsync(Guid jobId, CancellationToken cancellationToken)

@@ -19,6 +19,6 @@ public sealed class RetryVideoHandler(IVideoStore videos, JobQueueing queueing) 
         ArgumentNullException.ThrowIfNull(command);
         var video = await videos.FindAsync(command.VideoId, cancellationToken) ?? throw new NotFoundException("Video", command.VideoId);
         return await queueing.QueueAndSubmitAsync(video.Retry(Guid.NewGuid(), queueing.Now), cancellationToken)
-            ?? throw new ConflictException("INVALID_VIDEO_STATE", $"Video {video.Id} changed while it was being retried; reload it.");
+            ?? throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} changed while it was being retried; reload it.");
     }
 }

@@ -30,19 +30,19 @@ public sealed partial class OneErrorMapperTests
         var codes = new[] { "Academy.Video.Api", "Academy.Video.Application", "Academy.Video.Domain" }
             .SelectMany(project => SourceFiles(Path.Combine(RepositoryLayout.Root, project)))
             .SelectMany(file => CodeLiteral().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value))
-            .Where(code => code.StartsWith("PLAYBACK_TOKEN_", StringComparison.Ordinal) || ApiCodes.Contains(code))
+            .Where(code => code.StartsWith("PLAYBACK_TOKEN_", StringComparison.Ordinal) || ProductCodes.Contains(code))
             .GroupBy(code => code)
             .ToDictionary(g => g.Key, g => g.Count());
 
-        Assert.All(ApiCodes.Concat(["PLAYBACK_TOKEN_MISSING", "PLAYBACK_TOKEN_INVALID", "PLAYBACK_TOKEN_EXPIRED"]),
+        Assert.All(ProductCodes.Concat(["PLAYBACK_TOKEN_MISSING", "PLAYBACK_TOKEN_INVALID", "PLAYBACK_TOKEN_EXPIRED"]),
             code => Assert.True(codes.GetValueOrDefault(code) == 1, $"{code} is written {codes.GetValueOrDefault(code)} times"));
     }
 
-    private static readonly string[] ApiCodes =
+    private static readonly string[] ProductCodes =
     [
         "UNAUTHORIZED", "API_KEY_IN_QUERY", "PAYLOAD_TOO_LARGE", "CONTENT_LENGTH_REQUIRED", "PART_NUMBER_OUT_OF_RANGE",
         "UPLOAD_URL_EXPIRED", "UPLOAD_URL_INVALID", "UPLOAD_TOO_LARGE", "UPLOAD_TOO_SMALL", "NO_SUCH_UPLOAD", "CONSOLE_NOT_BUILT",
-        "INVALID_JSON", "VALIDATION_FAILED",
+        "INVALID_JSON", "VALIDATION_FAILED", "INVALID_VIDEO_STATE", "UPLOAD_MISSING", "UPLOAD_PARTS_INVALID",
     ];
 
     private static IEnumerable<string> SourceFiles(string project) =>
