@@ -58,7 +58,18 @@ public static class ApiKeys
                 presented.Length == 0 ? $"Send your API key in the {requirement.Header} header." : $"The {requirement.Header} header does not hold a valid key.");
         }
 
+        // Later stages (the rate limits) tell clients apart by the key checked here, never by a key they check again.
+        context.Items[VerifiedClientItem] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
         return next(context);
+    }
+
+    private const string VerifiedClientItem = "academy-video:verified-client";
+
+    /// <summary>The client whose key this request was let in with (a hash of the key); null where no key was required.</summary>
+    public static string? VerifiedClient(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.Items.TryGetValue(VerifiedClientItem, out var client) ? client as string : null;
     }
 
     private static string? KeyParameterInQuery(IQueryCollection query) =>

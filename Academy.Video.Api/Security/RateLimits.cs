@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Threading.RateLimiting;
 using Academy.Video.Api.Errors;
 using Academy.Video.Application.Common;
@@ -58,7 +56,6 @@ public static class RateLimits
     {
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddSettings<RateLimitOptions>(configuration, RateLimitOptions.Section);
-        services.AddSingleton<ClientPartitions>();
         services.AddRateLimiter(limiter =>
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
@@ -78,7 +75,7 @@ public static class RateLimits
         }
 
         return RateLimitPartition.GetFixedWindowLimiter(
-            context.RequestServices.GetRequiredService<ClientPartitions>().Of(context),
+            ApiKeys.VerifiedClient(context) is { } client ? "key:" + client : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"),
             _ => new FixedWindowRateLimiterOptions { PermitLimit = permits(options), Window = options.Window, QueueLimit = 0 });
     }
 
@@ -95,27 +92,5 @@ public static class RateLimits
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await ApiProblems.WriteAsync(context, new ApiError(ErrorCodes.ForStatus(StatusCodes.Status429TooManyRequests), StatusCodes.Status429TooManyRequests),
             string.Create(CultureInfo.InvariantCulture, $"This client may make {limit} {what} per {options.Window:c} ({setting}); try again in {seconds} s."));
-    }
-
-    /// <summary>
-    /// The partition of a request: a configured key (client or internal) in <c>X-Api-Key</c>, by its SHA-256, looked
-    /// up by hash so the lookup's timing says nothing about the keys; otherwise the remote address.
-    /// </summary>
-    private sealed class ClientPartitions(IOptions<ApiAuthOptions> auth)
-    {
-        private readonly Lazy<HashSet<string>> known = new(() => [.. auth.Value.ApiKeys.Concat(auth.Value.InternalApiKeys).Select(Hash)]);
-
-        public string Of(HttpContext context)
-        {
-            var presented = context.Request.Headers[ApiAuthOptions.ClientHeader].ToString();
-            if (presented.Length > 0 && Hash(presented) is var hash && known.Value.Contains(hash))
-            {
-                return "key:" + hash;
-            }
-
-            return "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
-        }
-
-        private static string Hash(string key) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
     }
 }
