@@ -15,7 +15,6 @@ internal sealed class PersistenceScenario(NpgsqlDataSource dataSource)
     public PostgresTranscodeJobStore Jobs { get; } = new(dataSource, NamedPipelines.Postgres);
     public PostgresRecoveryScanStore Recovery { get; } = new(dataSource, NamedPipelines.Postgres);
     public PostgresStorageCleanupQueue Cleanups { get; } = new(dataSource, NamedPipelines.Postgres);
-    public PostgresExclusiveRunLock Locks { get; } = new(dataSource, TimeSpan.FromMinutes(2));
     public NpgsqlDataSource DataSource { get; } = dataSource;
 
     public async Task<LectureVideo> AddVideoAsync(DateTimeOffset at)
