@@ -202,8 +202,39 @@ export interface AttemptLog {
   consoleUrl: string | null;
 }
 
+export interface CaptionTrack {
+  language: string;
+  label: string;
+  kind: string;
+  url: string;
+  sizeBytes: number;
+  cueCount: number;
+  updatedAt: string;
+}
+
+/** One moment of GET /api/v1/search: where a video's captions say the words asked for. */
+export interface SearchMoment {
+  startSeconds: number;
+  endSeconds: number;
+  text: string;
+  language: string;
+  playerUrl?: string | null;
+}
+
+export interface SearchHit {
+  videoId: string;
+  title: string;
+  moments: SearchMoment[];
+}
+
+export interface SearchPage {
+  items: SearchHit[];
+  nextCursor: string | null;
+}
+
 interface CallOptions {
   method?: string;
+  /** JSON, or a FormData sent as multipart/form-data (the browser writes its Content-Type and boundary). */
   body?: unknown;
   /** Operator endpoints take the key in X-Internal-Api-Key. */
   internal?: boolean;
@@ -223,13 +254,14 @@ export async function call<T>(path: string, options: CallOptions = {}): Promise<
   const key = options.key ?? currentSession()?.key;
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (key) headers[options.internal ? 'X-Internal-Api-Key' : 'X-Api-Key'] = key;
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  const form = options.body instanceof FormData;
+  if (options.body !== undefined && !form) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
     response = await fetch(path, {
       method: options.method ?? 'GET',
       headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.body === undefined ? undefined : form ? options.body as FormData : JSON.stringify(options.body),
       signal: options.signal,
       cache: 'no-store',
     });
@@ -282,9 +314,45 @@ export const api = {
   retry: (id: string) => call<JobView>(`${videos}/${encodeURIComponent(id)}/retry`, { method: 'POST' }),
   deleteVideo: (id: string) => call<unknown>(`${videos}/${encodeURIComponent(id)}`, { method: 'DELETE' }),
   playback: (id: string, signal?: AbortSignal) => call<Playback>(`${videos}/${encodeURIComponent(id)}/playback`, { signal }),
+  captions: (id: string, signal?: AbortSignal) => call<{ items: CaptionTrack[] }>(`${videos}/${encodeURIComponent(id)}/captions`, { signal }),
+  addCaption: (id: string, form: FormData) => call<CaptionTrack>(`${videos}/${encodeURIComponent(id)}/captions`, { method: 'POST', body: form }),
+  deleteCaption: (id: string, language: string, kind: string) =>
+    call<unknown>(`${videos}/${encodeURIComponent(id)}/captions/${encodeURIComponent(language)}/${encodeURIComponent(kind)}`, { method: 'DELETE' }),
+  search: (query: { q: string; cursor?: string; limit?: number }, signal?: AbortSignal) => {
+    const params = new URLSearchParams({ q: query.q, limit: String(query.limit ?? 20) });
+    if (query.cursor) params.set('cursor', query.cursor);
+    return call<unknown>(`/api/v1/search?${params}`, { signal }).then(searchPage);
+  },
   backlog: (signal?: AbortSignal) => call<Backlog>(`${internal}/backlog`, { internal: true, signal }),
   healthSummary: (signal?: AbortSignal) => call<HealthReport>(`${internal}/health-summary`, { internal: true, signal }),
   scan: (dryRun: boolean) => call<ScanReport>(`${internal}/scan-stuck-jobs?dryRun=${dryRun}`, { method: 'POST', internal: true }),
   attemptLog: (jobId: string, attempt: number) =>
     call<AttemptLog>(`${internal}/jobs/${encodeURIComponent(jobId)}/attempts/${attempt}/log`, { internal: true }),
 };
+
+/**
+ * GET /api/v1/search's answer, checked field by field: a hit without an id, or a moment without finite times, is
+ * left out rather than drawn as a broken link.
+ */
+export function searchPage(body: unknown): SearchPage {
+  const record = (value: unknown): Record<string, unknown> => (value && typeof value === 'object' ? value as Record<string, unknown> : {});
+  const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+  const page = record(body);
+  const items = Array.isArray(page.items) ? page.items : [];
+  return {
+    items: items.map(record).filter((hit) => text(hit.videoId).length > 0).map((hit) => ({
+      videoId: text(hit.videoId),
+      title: text(hit.title) || text(hit.videoId),
+      moments: (Array.isArray(hit.moments) ? hit.moments : []).map(record)
+        .filter((m) => Number.isFinite(m.startSeconds) && (m.startSeconds as number) >= 0)
+        .map((m) => ({
+          startSeconds: m.startSeconds as number,
+          endSeconds: Number.isFinite(m.endSeconds) ? m.endSeconds as number : m.startSeconds as number,
+          text: text(m.text),
+          language: text(m.language),
+          playerUrl: text(m.playerUrl) || null,
+        })),
+    })),
+    nextCursor: typeof page.nextCursor === 'string' && page.nextCursor.length > 0 ? page.nextCursor : null,
+  };
+}

@@ -4,6 +4,7 @@ import { h, replace } from './dom';
 import { interceptLinks, navigate, onRendered, render, route } from './router';
 import { clearSession, currentSession } from './session';
 import { operationsPage } from './pages/operations';
+import { searchPage } from './pages/search';
 import { signInPage } from './pages/signin';
 import { uploadPage } from './pages/upload';
 import { videoPage } from './pages/video';
@@ -21,6 +22,7 @@ function header(path: string): void {
     session && h('nav', { 'aria-label': 'Console' },
       h('ul', {},
         h('li', {}, link('/admin/videos', 'Videos')),
+        h('li', {}, link('/admin/search', 'Search')),
         h('li', {}, link('/admin/upload', 'Upload')),
         // Operations is for internal (operator) keys only; the API refuses client keys there anyway.
         session.kind === 'internal' && h('li', {}, link('/admin/operations', 'Operations')))),
@@ -38,6 +40,7 @@ route('/admin', () => redirect('/admin/videos'));
 route('/admin/signin', () => signInPage);
 route('/admin/videos', () => videosPage);
 route('/admin/videos/:id', () => videoPage);
+route('/admin/search', () => searchPage);
 route('/admin/upload', () => uploadPage);
 route('/admin/operations', () => operationsPage);
 

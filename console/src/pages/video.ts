@@ -1,8 +1,9 @@
-// One video: player and storyboard, source, progress, the job with every attempt and the jobs before it, and the
-// actions (Retry, Delete, copy the playback URL).
-import { api, ApiError, type AttemptView, type JobHistoryView, type SourceView, type VideoDetails } from '../api';
+// One video: player (with captions) and storyboard, the transcript, caption tracks, source, progress, the job with every
+// attempt and the jobs before it, and the actions (Retry, Delete, copy the playback URL).
+import { api, ApiError, type AttemptView, type CaptionTrack, type JobHistoryView, type SourceView, type VideoDetails } from '../api';
 import { announce, between, bytes, clock, h, progressBar, replace, sleep, statusChip, time } from '../dom';
 import { mountPlayer } from '../player';
+import { mountTranscript } from '../transcript';
 import { mountStoryboard } from '../storyboard';
 import { navigate, type Page } from '../router';
 import { isInternal } from '../session';
@@ -11,8 +12,10 @@ const settled = new Set(['READY', 'FAILED', 'DELETED', 'EXPIRED']);
 
 export const videoPage: Page = {
   title: 'Video',
-  async render(main, { params, signal }) {
+  async render(main, { params, query, signal }) {
     const id = params.id;
+    // ?t=SECONDS opens the player there (a search result's moment links here); m:ss and h:mm:ss work too.
+    const startAt = startTime(query.get('t'));
     const heading = h('h1', {}, 'Video');
     const chip = h('span', {});
     const actions = h('div', { class: 'actions', role: 'group', 'aria-label': 'Actions' });
@@ -20,6 +23,8 @@ export const videoPage: Page = {
     const failure = h('section', { class: 'failure', 'aria-labelledby': 'failure-title', hidden: true });
     const player = h('section', { class: 'player', 'aria-label': 'Player', hidden: true });
     const storyboard = h('section', { class: 'card', 'aria-labelledby': 'storyboard-title', hidden: true });
+    const transcript = h('section', { class: 'card transcript-panel', 'aria-labelledby': 'transcript-title', hidden: true });
+    const captions = h('section', { class: 'card', 'aria-labelledby': 'captions-title', hidden: true });
     const playback = h('div', { class: 'playback-url', hidden: true });
     const progress = h('section', { class: 'card', 'aria-labelledby': 'progress-title', hidden: true });
     const details = h('dl', { class: 'details' });
@@ -34,9 +39,9 @@ export const videoPage: Page = {
       h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, heading, chip), actions),
       message,
       h('div', { class: 'video-layout' },
-        h('div', { class: 'video-main' }, failure, player, storyboard, playback, progress,
+        h('div', { class: 'video-main' }, failure, player, storyboard, playback, progress, captions,
           h('section', { class: 'card', 'aria-labelledby': 'source-title' }, h('h2', { id: 'source-title' }, 'Video and source'), details)),
-        timeline),
+        h('div', { class: 'video-side' }, transcript, timeline)),
       dialog.element, logDialog);
 
     let video: VideoDetails;
@@ -56,7 +61,8 @@ export const videoPage: Page = {
       show(video);
       if (video.status === 'READY' && playerFor !== video.hlsPath) {
         playerFor = video.hlsPath;
-        await showPlayer(video);
+        await showPlayer(video, startAt);
+        void showCaptions(video.videoId);
       }
       if (settled.has(video.status) && video.job?.state !== 'RETRY_WAIT') break;
       await sleep(1500, signal);
@@ -231,7 +237,14 @@ export const videoPage: Page = {
       }
     }
 
-    async function showPlayer(v: VideoDetails): Promise<void> {
+    // The player lives in a scope of its own: a caption track added or deleted changes the master, and the player is
+    // mounted again (where it was) to read it.
+    let playerScope: AbortController | null = null;
+    async function showPlayer(v: VideoDetails, at?: number): Promise<void> {
+      playerScope?.abort();
+      const scope = new AbortController();
+      playerScope = scope;
+      signal.addEventListener('abort', () => scope.abort(), { once: true });
       player.hidden = false;
       let url = v.playbackUrl;
       let expires: string | null = null;
@@ -251,10 +264,91 @@ export const videoPage: Page = {
           return;
         }
       }
-      if (!url) return;
-      const element = await mountPlayer(player, url, posterUrl, signal);
+      if (!url || scope.signal.aborted) return;
+      const handle = await mountPlayer(player, url, posterUrl, scope.signal, { startAt: at });
       showPlaybackUrl(url, expires);
-      if (storyboardUrl && !signal.aborted) await mountStoryboard(storyboard, storyboardUrl, element, signal);
+      mountTranscript(transcript, handle, scope.signal);
+      if (storyboardUrl && !scope.signal.aborted) await mountStoryboard(storyboard, storyboardUrl, handle.video, scope.signal);
+    }
+
+    async function reloadPlayer(v: VideoDetails): Promise<void> {
+      const at = (document.getElementById('player') as HTMLVideoElement | null)?.currentTime;
+      // The master was rewritten under the same URL: fetching it with cache "reload" replaces a copy the browser may
+      // hold (the local media route sends Last-Modified, which allows heuristic caching), so hls.js reads the new one.
+      if (v.playbackUrl) await fetch(v.playbackUrl, { cache: 'reload', signal }).catch(() => undefined);
+      if (!signal.aborted) await showPlayer(v, at);
+    }
+
+    async function showCaptions(videoId: string): Promise<void> {
+      const list = h('ul', { class: 'caption-tracks', id: 'caption-tracks' });
+      const error = h('p', { class: 'error', id: 'caption-error', role: 'alert' });
+      const file = h('input', { type: 'file', id: 'caption-file', name: 'file', accept: '.vtt,.srt,text/vtt,application/x-subrip', required: true, class: 'file-input' });
+      const language = h('input', { type: 'text', id: 'caption-language', name: 'language', required: true, class: 'short-field', placeholder: 'ko', autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'caption-language-help' });
+      const label = h('input', { type: 'text', id: 'caption-label', name: 'label', required: true, maxlength: 100, placeholder: '한국어', autocomplete: 'off' });
+      const kind = h('select', { id: 'caption-kind', name: 'kind' },
+        h('option', { value: 'subtitles' }, 'Subtitles'), h('option', { value: 'captions' }, 'Captions (for the deaf and hard of hearing)'));
+      const submit = h('button', { type: 'submit', class: 'primary', id: 'caption-upload' }, 'Upload captions');
+      const form = h('form', { class: 'caption-form', id: 'caption-form' },
+        h('label', { for: 'caption-file' }, 'WebVTT or SRT file'), file,
+        h('div', { class: 'caption-fields' },
+          h('div', {}, h('label', { for: 'caption-language' }, 'Language'), language,
+            h('p', { class: 'field-help muted', id: 'caption-language-help' }, 'A BCP 47 tag: ko, en, en-US.')),
+          h('div', {}, h('label', { for: 'caption-label' }, 'Label'), label),
+          h('div', {}, h('label', { for: 'caption-kind' }, 'Kind'), kind)),
+        h('div', { class: 'actions' }, submit), error);
+      replace(captions, h('h2', { id: 'captions-title' }, 'Captions'), list, form);
+      captions.hidden = false;
+
+      const draw = (tracks: CaptionTrack[]) => replace(list, ...(tracks.length === 0
+        ? [h('li', { class: 'muted' }, 'No caption tracks yet.')]
+        : tracks.map((track) => h('li', { 'data-language': track.language, 'data-kind': track.kind },
+          h('span', { lang: track.language }, track.label), ' ', h('code', {}, `${track.language} · ${track.kind}`),
+          h('span', { class: 'muted' }, ` · ${track.cueCount} cues`), ' ',
+          h('button', { type: 'button', class: 'danger', 'aria-label': `Delete ${track.label} (${track.language}, ${track.kind})`, onclick: () => void removeTrack(track) }, 'Delete')))));
+      const load = async () => {
+        try {
+          draw((await api.captions(videoId, signal)).items ?? []);
+        } catch (e) {
+          if (!signal.aborted) error.textContent = e instanceof ApiError ? e.message : String(e);
+        }
+      };
+      const changed = async (done: string) => {
+        announce(done);
+        await load();
+        if (!signal.aborted) await reloadPlayer(await api.getVideo(videoId, signal));
+      };
+      async function removeTrack(track: CaptionTrack): Promise<void> {
+        error.textContent = '';
+        try {
+          await api.deleteCaption(videoId, track.language, track.kind);
+          await changed(`Deleted the ${track.label} captions`);
+        } catch (e) {
+          if (!signal.aborted) error.textContent = e instanceof ApiError ? e.message : String(e);
+        }
+      }
+      form.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        error.textContent = '';
+        const chosen = file.files?.[0];
+        if (!chosen) return;
+        const body = new FormData();
+        body.set('file', chosen, chosen.name);
+        body.set('language', language.value.trim());
+        body.set('label', label.value.trim());
+        body.set('kind', kind.value);
+        submit.disabled = true;
+        try {
+          const added = await api.addCaption(videoId, body);
+          form.reset();
+          await changed(`Added the ${added.label} captions`);
+        } catch (e) {
+          // The API's code and its detail as they are: CAPTION_INVALID names the line that does not parse.
+          if (!signal.aborted) error.textContent = e instanceof ApiError ? e.message : String(e);
+        } finally {
+          submit.disabled = false;
+        }
+      });
+      await load();
     }
 
     function showPlaybackUrl(url: string, expiresAt: string | null): void {
@@ -299,6 +393,15 @@ export const videoPage: Page = {
     }
   },
 };
+
+/** `?t=` as seconds (12, 12.5) or a clock (1:05, 1:02:05); undefined when absent or not a time. */
+export function startTime(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const parts = value.trim().split(':');
+  if (parts.length > 3 || parts.some((p) => !/^\d+(\.\d+)?$/.test(p))) return undefined;
+  const total = parts.reduce((sum, part) => sum * 60 + Number(part), 0);
+  return Number.isFinite(total) && total > 0 ? total : undefined;
+}
 
 /** A labelled row of a details list; the key names its value for tests (data-source). */
 type Row = [term: string, value: Node | string, key?: string];
