@@ -36,7 +36,7 @@ export function mountTranscript(container: HTMLElement, player: PlayerHandle, si
     items = cues.map((cue, index) => h('li', {},
       h('button', {
         type: 'button', class: 'cue', 'data-index': index, 'data-start': cue.startSeconds,
-        onclick: () => { video.currentTime = cue.startSeconds; highlight(); },
+        onclick: () => { video.currentTime = into(cue); highlight(); },
       }, h('span', { class: 'cue-time' }, clock(cue.startSeconds)), h('span', { class: 'cue-text', lang: track?.language || null }, cue.text))));
     replace(list, ...items);
     currentIndex = -1;
@@ -70,6 +70,14 @@ export function mountTranscript(container: HTMLElement, player: PlayerHandle, si
   const poll = window.setInterval(render, 1000);
   signal.addEventListener('abort', () => window.clearInterval(poll), { once: true });
   render();
+}
+
+/**
+ * A millisecond into the cue: Chromium keeps media time in microseconds, so a seek to a start like 2.6666… lands just
+ * before it, and a paused player would show no cue.
+ */
+function into(cue: TranscriptCue): number {
+  return Math.min(cue.startSeconds + 0.001, (cue.startSeconds + cue.endSeconds) / 2);
 }
 
 /** The cue's text without its markup (<i>, <b>, <v Speaker>, <c.class>), as plain text: it goes in through textContent. */

@@ -54,6 +54,9 @@ export const videoPage: Page = {
       return;
     }
 
+    // The player lives in a scope of its own: a caption track added or deleted changes the master, and the player is
+    // mounted again (where it was) to read it.
+    let playerScope: AbortController | null = null;
     let playerFor: string | null = null;
     let lastStatus = '';
     let historyFor: string | undefined;
@@ -237,9 +240,6 @@ export const videoPage: Page = {
       }
     }
 
-    // The player lives in a scope of its own: a caption track added or deleted changes the master, and the player is
-    // mounted again (where it was) to read it.
-    let playerScope: AbortController | null = null;
     async function showPlayer(v: VideoDetails, at?: number): Promise<void> {
       playerScope?.abort();
       const scope = new AbortController();

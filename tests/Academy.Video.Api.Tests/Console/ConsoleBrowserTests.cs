@@ -338,6 +338,111 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Assert.Equal("[]", Browser.Script("return localStorage.getItem('academy-video-console.uploads')"));
     }
 
+    [Fact]
+    [Step(8)]
+    public async Task Captions_uploaded_on_the_video_page_fill_the_CC_menu_and_the_transcript_which_seeks_and_follows_playback()
+    {
+        var flow = new VideoFlow(Api.ClientWithKey());
+        var videoId = await flow.CreateAndUploadAsync(TestClips.Generate(320, 240, 14), "Calculus I, lecture 3: derivatives");
+        await flow.CompleteUploadAsync(videoId);
+        await flow.WaitForStatusAsync(videoId, "READY", ToReady);
+        var folder = Directory.CreateTempSubdirectory("academy-video-captions").FullName;
+        var broken = Path.Combine(folder, "broken.ko.srt");
+        await File.WriteAllTextAsync(broken, "1\n00:00:00,500 --> 00:00:01,800\n안녕\n\n2\n00:00:04,000 --> 00:00:03,000\n끝\n");
+        var korean = Path.Combine(folder, "lecture.ko.srt");
+        await File.WriteAllTextAsync(korean,
+            "1\r\n00:00:00,500 --> 00:00:03,000\r\n안녕하세요, 여러분\r\n\r\n2\r\n00:00:04,000 --> 00:00:07,000\r\n오늘은 <i>미분</i>을 배웁니다\r\n\r\n" +
+            "3\r\n00:00:08,000 --> 00:00:11,000\r\n극한에서 시작합시다\r\n");
+        double Position() => Convert.ToDouble(Browser.Script("return document.getElementById('player').currentTime"), CultureInfo.InvariantCulture);
+        string KoreanTrack() => (string)Browser.Script(
+            "const t = [...document.getElementById('player').textTracks].find(t => t.language === 'ko');" +
+            "return t ? t.mode + '|' + [...(t.activeCues || [])].map(c => c.text).join('/') : 'none';")!;
+
+        // ?t=12 opens the player at 12 s; without captions the CC menu is only "Off".
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.Open($"/admin/videos/{videoId}?t=12");
+        Browser.WaitFor("#player");
+        Browser.Until(() => Convert.ToInt32(Browser.Script("return document.getElementById('player').readyState"), CultureInfo.InvariantCulture) >= 1, "the player's metadata");
+        Browser.Until(() => Math.Abs(Position() - 12) < 0.5, "the player at 12 s");
+        Assert.Equal("true", Browser.Find("#captions").GetDomAttribute("disabled"));
+        Assert.Contains("No captions yet", Browser.WaitFor("#transcript-note").Text, StringComparison.Ordinal);
+
+        void Upload(string file)
+        {
+            Browser.Find("#caption-file").SendKeys(file);
+            var language = Browser.Find("#caption-language");
+            language.Clear();
+            language.SendKeys("ko");
+            var label = Browser.Find("#caption-label");
+            label.Clear();
+            label.SendKeys("한국어");
+            Browser.Find("#caption-kind option[value='subtitles']").Click();
+            Browser.Find("#caption-upload").Click();
+        }
+
+        // A file that does not parse: the API's code and the line it names, beside the form.
+        Upload(broken);
+        var refusal = Browser.WaitFor("#caption-error", e => e.Text.Length > 0).Text;
+        Assert.Contains("CAPTION_INVALID", refusal, StringComparison.Ordinal);
+        Assert.Contains("Line 6", refusal, StringComparison.Ordinal);
+
+        Upload(korean);
+        Browser.WaitFor("#caption-tracks li[data-language='ko'][data-kind='subtitles']");
+        Assert.Equal("", Browser.Text("#caption-error"));
+        Browser.Until(() => Browser.FindAll("#captions option").Count == 2, "the Korean track in the CC menu");
+        Assert.Equal(["Off", "한국어 (ko)"], Browser.FindAll("#captions option").Select(o => o.Text));
+        Assert.Equal("-1", Browser.Find("#captions").GetDomProperty("value"));
+
+        // CC off: the track is loaded hidden, and the transcript lists its cues with their times, markup gone.
+        Browser.Until(() => Browser.FindAll("#transcript .cue").Count == 3, "three cues in the transcript");
+        Assert.StartsWith("hidden|", KoreanTrack(), StringComparison.Ordinal);
+        var cues = Browser.FindAll("#transcript .cue").ToList();
+        Assert.Equal(["안녕하세요, 여러분", "오늘은 미분을 배웁니다", "극한에서 시작합시다"], cues.Select(c => c.FindElement(By.CssSelector(".cue-text")).Text));
+        var starts = cues.Select(c => double.Parse(c.GetDomAttribute("data-start")!, CultureInfo.InvariantCulture)).ToList();
+        var trackStarts = ((IEnumerable<object>)Browser.Script(
+            "return [...[...document.getElementById('player').textTracks].find(t => t.language === 'ko').cues].map(c => c.startTime)")!)
+            .Select(t => Convert.ToDouble(t, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(trackStarts, starts);
+        // The times are hls.js's placement of the cues (docs/console.md, Captions): 4 s apart as in the file, and no
+        // later than the file says (the caption playlists have no X-TIMESTAMP-MAP yet, which moves them earlier).
+        Assert.Equal(4, starts[2] - starts[1], 3);
+        Assert.InRange(starts[1], 2, 4.001);
+        Assert.Equal($"0:{(int)Math.Floor(starts[1] + 0.5):00}", cues[1].FindElement(By.CssSelector(".cue-time")).Text);
+
+        // Choosing the track shows it; a cue clicked seeks there, is marked, and is the one the video shows.
+        Browser.Find("#captions option[value='0']").Click();
+        Browser.Until(() => KoreanTrack().StartsWith("showing|", StringComparison.Ordinal), "the Korean track showing");
+        cues[1].Click();
+        Browser.Until(() => Math.Abs(Position() - starts[1]) < 0.3, $"the player at the second cue ({starts[1]} s)");
+        var onScreen = "";
+        try
+        {
+            Browser.Until(() => (onScreen = KoreanTrack()) == "showing|오늘은 <i>미분</i>을 배웁니다", "the second cue on screen");
+        }
+        catch (TimeoutException timeout)
+        {
+            throw new TimeoutException($"{timeout.Message}\nThe Korean track (mode|active cues): {onScreen}", timeout);
+        }
+
+
+        Assert.Equal("true", Browser.Find("#transcript .cue[data-index='1']").GetDomAttribute("aria-current"));
+
+        // Playing on, the mark follows to the third cue.
+        Browser.Script("const v = document.getElementById('player'); v.muted = true; v.play();");
+        Browser.Until(() => Browser.FindAll("#transcript .cue[data-index='2'][aria-current='true']").Count == 1, "the third cue marked while playing", TimeSpan.FromSeconds(60));
+        Assert.Empty(Browser.FindAll("#transcript .cue[data-index='1'][aria-current]"));
+        Browser.Script("document.getElementById('player').pause()");
+        Browser.Screenshots(console.ScreenshotDirectory, "video-captions");
+
+        // Deleted, the track leaves the list, the CC menu and the transcript.
+        Browser.Find("#caption-tracks li[data-language='ko'] button").Click();
+        Browser.WaitFor("#caption-tracks li.muted");
+        Browser.Until(() => Browser.FindAll("#captions option").Count == 1 && Browser.Find("#captions").GetDomAttribute("disabled") == "true", "the CC menu without the track");
+        Browser.Until(() => Browser.FindAll("#transcript .cue").Count == 0, "the transcript emptied");
+        Assert.Empty((await flow.GetAsync(videoId)).GetProperty("captions").EnumerateArray());
+        Directory.Delete(folder, recursive: true);
+    }
+
     private async Task<System.Text.Json.JsonElement> InternalGetAsync(string path)
     {
         var client = Api.ClientWithKey(null);
