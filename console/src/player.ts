@@ -41,7 +41,12 @@ export async function mountPlayer(container: HTMLElement, url: string, posterUrl
     controls.hidden = true;
     if (startAt !== undefined) video.addEventListener('loadedmetadata', () => { video.currentTime = startAt; }, { once: true });
     video.textTracks.addEventListener('change', changed);
-    video.textTracks.addEventListener('addtrack', changed);
+    video.textTracks.addEventListener('addtrack', () => {
+      // As with hls.js below: with captions off, the first track is loaded hidden so the transcript has its cues.
+      const tracks = [...video.textTracks].filter((t) => t.kind === 'subtitles' || t.kind === 'captions');
+      if (tracks.length > 0 && tracks.every((t) => t.mode === 'disabled')) tracks[0].mode = 'hidden';
+      changed();
+    });
     return { video, transcriptTrack: () => nativeTrack(video) };
   }
 
