@@ -441,6 +441,15 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Browser.Until(() => Browser.FindAll("#transcript .cue").Count == 0, "the transcript emptied");
         Assert.Empty((await flow.GetAsync(videoId)).GetProperty("captions").EnumerateArray());
         Directory.Delete(folder, recursive: true);
+
+        // The search page opens from the header with the query in its URL and asks the API (its results: docs/console.md, Search).
+        Browser.Find("a[href='/admin/search']").Click();
+        Browser.WaitFor("h1", e => e.Text == "Search");
+        Browser.Find("#search-q").SendKeys("미분");
+        Browser.Find("#search-q").SendKeys(Keys.Enter);
+        Browser.Until(() => Browser.CurrentPath == "/admin/search?q=%EB%AF%B8%EB%B6%84", "the query in the URL");
+        Assert.Equal("미분", Browser.Find("#search-q").GetDomProperty("value"));
+        Browser.Until(() => Browser.Text("#search-summary") is not ("" or "Searching…") || Browser.Text("#search-error").Length > 0, "the search answered");
     }
 
     private async Task<System.Text.Json.JsonElement> InternalGetAsync(string path)
