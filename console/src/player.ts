@@ -3,7 +3,9 @@
 import { h, replace } from './dom';
 
 /** Returns the <video>, which the storyboard seeks. */
-export async function mountPlayer(container: HTMLElement, url: string, posterUrl: string | null | undefined, signal: AbortSignal): Promise<HTMLVideoElement> {
+/** startSeconds: where playback starts (a search result's moment, the page's ?t=); from the beginning when absent. */
+export async function mountPlayer(container: HTMLElement, url: string, posterUrl: string | null | undefined, signal: AbortSignal,
+  startSeconds?: number): Promise<HTMLVideoElement> {
   const video = h('video', {
     id: 'player', controls: true, playsinline: true, preload: 'metadata',
     poster: posterUrl || null, 'aria-label': 'Lecture video',
@@ -16,6 +18,7 @@ export async function mountPlayer(container: HTMLElement, url: string, posterUrl
   replace(container, h('div', { class: 'player-frame' }, video), controls, message);
 
   if (video.canPlayType('application/vnd.apple.mpegurl') && !('MediaSource' in window)) {
+    if (startSeconds) video.addEventListener('loadedmetadata', () => { video.currentTime = startSeconds; }, { once: true });
     video.src = url;
     controls.hidden = true;
     return video;
@@ -28,7 +31,7 @@ export async function mountPlayer(container: HTMLElement, url: string, posterUrl
     return video;
   }
 
-  const hls = new Hls({ workerPath: '/admin/assets/hls.worker.js', capLevelToPlayerSize: false });
+  const hls = new Hls({ workerPath: '/admin/assets/hls.worker.js', capLevelToPlayerSize: false, startPosition: startSeconds ?? -1 });
   signal.addEventListener('abort', () => hls.destroy(), { once: true });
   const describe = (index: number) => {
     const level = hls.levels[index];

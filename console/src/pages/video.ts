@@ -11,7 +11,7 @@ const settled = new Set(['READY', 'FAILED', 'DELETED', 'EXPIRED']);
 
 export const videoPage: Page = {
   title: 'Video',
-  async render(main, { params, signal }) {
+  async render(main, { params, query, signal }) {
     const id = params.id;
     const heading = h('h1', {}, 'Video');
     const chip = h('span', {});
@@ -252,7 +252,9 @@ export const videoPage: Page = {
         }
       }
       if (!url) return;
-      const element = await mountPlayer(player, url, posterUrl, signal);
+      // ?t= is where a transcript search result's moment starts (docs/api.md, Transcripts and search).
+      const start = Number(query.get('t'));
+      const element = await mountPlayer(player, url, posterUrl, signal, Number.isFinite(start) && start > 0 ? start : undefined);
       showPlaybackUrl(url, expires);
       if (storyboardUrl && !signal.aborted) await mountStoryboard(storyboard, storyboardUrl, element, signal);
     }
