@@ -271,20 +271,17 @@ public sealed record TranscriptCue(int StartMs, int EndMs, string Text)
                 text.Append(' ');
             }
 
-            var inTag = false;
-            foreach (var c in line)
+            // A tag runs from '<' to the next '>'; a '<' with none after it (SRT text "x < 3") is text.
+            for (var i = 0; i < line.Length; i++)
             {
-                if (c == '<')
+                var close = line[i] == '<' ? line.IndexOf('>', i + 1) : -1;
+                if (close > 0)
                 {
-                    inTag = true;
+                    i = close;
                 }
-                else if (c == '>' && inTag)
+                else
                 {
-                    inTag = false;
-                }
-                else if (!inTag)
-                {
-                    text.Append(c);
+                    text.Append(line[i]);
                 }
             }
         }
