@@ -91,6 +91,7 @@ public static class ApiHost
             ResponseWriter = ReadinessResponse.WriteAsync,
         });
         app.MapVideoEndpoints();
+        app.MapSearchEndpoints();
         app.MapInternalEndpoints();
         app.MapWebhookRoutes();
         app.MapLocalStorageEndpoints();

@@ -64,6 +64,7 @@ public static class VideoEndpoints
             .WithSummary("Delete a video: stops its job and removes its objects asynchronously")
             .ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapCaptionEndpoints();
+        videos.MapTranscriptEndpoints();
         return videos;
     }
 

@@ -96,7 +96,7 @@ public sealed class AddCaptionHandler(IVideoStore videos, ICaptionTrackStore tra
         var now = time.GetUtcNow();
         var track = new CaptionTrack(video.Id, language, kind, command.Label.Trim(), vttKey, playlistKey,
             System.Text.Encoding.UTF8.GetByteCount(vtt), file.Cues.Count, now, now);
-        if (!await tracks.SaveIfReadyAsync(track, cancellationToken))
+        if (!await tracks.SaveIfReadyAsync(track, file.Cues.Select(TranscriptCue.From).ToList(), cancellationToken))
         {
             throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} is no longer READY.");
         }
@@ -124,7 +124,7 @@ public sealed class ListCaptionsHandler(IVideoStore videos, CaptionPublisher pub
     }
 }
 
-public sealed class RemoveCaptionHandler(IVideoStore videos, ICaptionTrackStore tracks, IPublishedTextObjects objects, CaptionPublisher publisher)
+public sealed class RemoveCaptionHandler(IVideoStore videos, ICaptionTrackStore tracks, IPublishedTextObjects objects, CaptionPublisher publisher, TimeProvider time)
     : ICommandHandler<RemoveCaptionCommand, Unit>
 {
     public async ValueTask<Unit> Handle(RemoveCaptionCommand command, CancellationToken cancellationToken)
@@ -133,7 +133,7 @@ public sealed class RemoveCaptionHandler(IVideoStore videos, ICaptionTrackStore 
         CaptionLanguage.TryNormalize(command.Language, out var language);
         CaptionKinds.TryParse(command.Kind, out var kind);
         var video = await CaptionErrors.ReadyVideoAsync(videos, command.VideoId, cancellationToken);
-        var removed = await tracks.RemoveAsync(video.Id, language, kind, cancellationToken)
+        var removed = await tracks.RemoveAsync(video.Id, language, kind, time.GetUtcNow(), cancellationToken)
                       ?? throw new NotFoundException("Caption", $"{language}/{kind.ToWire()}");
         // The master stops naming the track before its objects go, so no player is sent to a missing playlist.
         await publisher.RepublishMasterAsync(video, cancellationToken);

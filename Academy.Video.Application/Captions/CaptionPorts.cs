@@ -12,14 +12,17 @@ public sealed record CaptionTrack(
 /// <summary>Caption track records. Each write is one statement.</summary>
 public interface ICaptionTrackStore
 {
-    /// <summary>Inserts or replaces the video's track of this language and kind, only while the video is READY; false when it is not.</summary>
-    Task<bool> SaveIfReadyAsync(CaptionTrack track, CancellationToken cancellationToken);
+    /// <summary>
+    /// Inserts or replaces the video's track of this language and kind with its cues, and writes the <c>caption.ready</c>
+    /// event, in one statement and only while the video is READY; false when it is not.
+    /// </summary>
+    Task<bool> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken);
 
     /// <summary>The video's tracks by language, then kind.</summary>
     Task<IReadOnlyList<CaptionTrack>> ListAsync(Guid videoId, CancellationToken cancellationToken);
 
-    /// <summary>Removes the track and returns it; null when there was none.</summary>
-    Task<CaptionTrack?> RemoveAsync(Guid videoId, string language, CaptionKind kind, CancellationToken cancellationToken);
+    /// <summary>Removes the track with its cues, writing the <c>caption.deleted</c> event at <paramref name="at"/> in the same statement, and returns it; null when there was none.</summary>
+    Task<CaptionTrack?> RemoveAsync(Guid videoId, string language, CaptionKind kind, DateTimeOffset at, CancellationToken cancellationToken);
 }
 
 /// <summary>Small published text objects (playlists, WebVTT) written whole and removed by key.</summary>

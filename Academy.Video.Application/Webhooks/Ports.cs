@@ -25,7 +25,11 @@ public sealed record VideoEvent(
     Guid? JobId,
     DateTimeOffset OccurredAt,
     string? Body,
-    DateTimeOffset? DispatchedAt);
+    DateTimeOffset? DispatchedAt,
+    EventCaption? Caption = null);
+
+/// <summary>The caption track a <c>caption.*</c> event is about.</summary>
+public sealed record EventCaption(string Language, string Kind);
 
 public sealed record VideoEventQuery(Guid? VideoId, VideoEventType? Type, long? Before, int Limit);
 

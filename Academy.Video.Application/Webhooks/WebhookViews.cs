@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Academy.Video.Application.Videos;
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Webhooks;
@@ -9,7 +10,10 @@ namespace Academy.Video.Application.Webhooks;
 /// The body every delivery of an event sends, byte for byte: the event's id, type and time, and the video
 /// as <c>GET /api/v1/videos/{id}</c> returned it when the event was rendered.
 /// </summary>
-public sealed record WebhookEventBody(Guid Id, string Type, DateTimeOffset OccurredAt, Guid VideoId, Guid? JobId, VideoDetails Video);
+/// <param name="Caption">The track of a <c>caption.*</c> event; absent from the others.</param>
+public sealed record WebhookEventBody(
+    Guid Id, string Type, DateTimeOffset OccurredAt, Guid VideoId, Guid? JobId, VideoDetails Video,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] EventCaption? Caption = null);
 
 /// <summary>
 /// The JSON settings of event bodies: the API registers its own HTTP JSON options here, so a body's
@@ -23,7 +27,7 @@ public sealed record EventBodyFormat(JsonSerializerOptions Json)
     {
         ArgumentNullException.ThrowIfNull(videoEvent);
         return JsonSerializer.Serialize(
-            new WebhookEventBody(videoEvent.Id, videoEvent.Type.ToWire(), videoEvent.OccurredAt, videoEvent.VideoId, videoEvent.JobId, video),
+            new WebhookEventBody(videoEvent.Id, videoEvent.Type.ToWire(), videoEvent.OccurredAt, videoEvent.VideoId, videoEvent.JobId, video, videoEvent.Caption),
             Json);
     }
 }

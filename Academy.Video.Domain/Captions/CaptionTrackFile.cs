@@ -252,3 +252,44 @@ public sealed class CaptionTrackFile
         return new TimeSpan(0, hours, minutes, seconds, int.Parse(fraction, NumberStyles.None, CultureInfo.InvariantCulture));
     }
 }
+
+/// <summary>A cue as transcripts and search show it: its times in milliseconds and its text without markup (docs/api.md, Transcripts and search).</summary>
+public sealed record TranscriptCue(int StartMs, int EndMs, string Text)
+{
+    /// <summary>
+    /// The cue's lines joined by a space, with WebVTT tags (<c>&lt;i&gt;</c>, <c>&lt;v Name&gt;</c>, timestamps) removed and
+    /// the character references WebVTT defines decoded, so <c>&lt;i&gt;미분&lt;/i&gt;을</c> is found as <c>미분을</c>.
+    /// </summary>
+    public static TranscriptCue From(CaptionCue cue)
+    {
+        ArgumentNullException.ThrowIfNull(cue);
+        var text = new StringBuilder();
+        foreach (var line in cue.Text)
+        {
+            if (text.Length > 0)
+            {
+                text.Append(' ');
+            }
+
+            // A tag runs from '<' to the next '>'; a '<' with none after it (SRT text "x < 3") is text.
+            for (var i = 0; i < line.Length; i++)
+            {
+                var close = line[i] == '<' ? line.IndexOf('>', i + 1) : -1;
+                if (close > 0)
+                {
+                    i = close;
+                }
+                else
+                {
+                    text.Append(line[i]);
+                }
+            }
+        }
+
+        var plain = text.Replace("&lt;", "<").Replace("&gt;", ">").Replace("&nbsp;", "\u00A0").Replace("&lrm;", "\u200E").Replace("&rlm;", "\u200F")
+            .Replace("&amp;", "&").ToString().Trim();
+        return new TranscriptCue(ToMs(cue.Start), ToMs(cue.End), plain);
+    }
+
+    private static int ToMs(TimeSpan time) => (int)Math.Min(int.MaxValue, (long)time.TotalMilliseconds);
+}

@@ -23,6 +23,12 @@ public enum VideoEventType
 
     /// <summary>A job used up its attempts (or submissions): an operator's alert; the video is FAILED too.</summary>
     JobDead,
+
+    /// <summary>A caption track was published (uploaded or replaced); its cues are searchable.</summary>
+    CaptionReady,
+
+    /// <summary>A caption track was removed.</summary>
+    CaptionDeleted,
 }
 
 public static class VideoEventTypeNames
@@ -38,6 +44,8 @@ public static class VideoEventTypeNames
         VideoEventType.VideoDeleted => "video.deleted",
         VideoEventType.VideoUploadExpired => "video.upload_expired",
         VideoEventType.JobDead => "job.dead",
+        VideoEventType.CaptionReady => "caption.ready",
+        VideoEventType.CaptionDeleted => "caption.deleted",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

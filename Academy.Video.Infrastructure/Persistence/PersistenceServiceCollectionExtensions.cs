@@ -47,6 +47,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         services.TryAddSingleton<ICaptionTrackStore, PostgresCaptionTrackStore>();
+        services.TryAddSingleton<Academy.Video.Application.Transcripts.ITranscriptStore, PostgresTranscriptStore>();
         return services;
     }
 }

@@ -13,30 +13,69 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
         size_bytes AS SizeBytes, cue_count AS CueCount, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
-    // One statement, fenced on the video being READY; a replacement keeps the track's creation time.
+    // One statement, fenced on the video being READY: the track (a replacement keeps its creation time), its cues under
+    // a new revision, the other revisions' cues gone, and the caption.ready event (decision 0010; migration 0014 on
+    // why cues carry the revision).
     private const string SaveSql = """
-        INSERT INTO video_caption_tracks (video_id, language, kind, label, vtt_key, playlist_key, size_bytes, cue_count, created_at, updated_at)
-        SELECT v.id, @Language, @Kind, @Label, @VttKey, @PlaylistKey, @SizeBytes, @CueCount, @CreatedAt, @UpdatedAt
-        FROM videos AS v WHERE v.id = @VideoId AND v.status = 'READY'
-        ON CONFLICT (video_id, language, kind) DO UPDATE SET
-            label = EXCLUDED.label, vtt_key = EXCLUDED.vtt_key, playlist_key = EXCLUDED.playlist_key,
-            size_bytes = EXCLUDED.size_bytes, cue_count = EXCLUDED.cue_count, updated_at = EXCLUDED.updated_at
+        WITH saved AS (
+            INSERT INTO video_caption_tracks (video_id, language, kind, label, vtt_key, playlist_key, size_bytes, cue_count, created_at, updated_at, cues_revision)
+            SELECT v.id, @Language, @Kind, @Label, @VttKey, @PlaylistKey, @SizeBytes, @CueCount, @CreatedAt, @UpdatedAt, @Revision
+            FROM videos AS v WHERE v.id = @VideoId AND v.status = 'READY'
+            ON CONFLICT (video_id, language, kind) DO UPDATE SET
+                label = EXCLUDED.label, vtt_key = EXCLUDED.vtt_key, playlist_key = EXCLUDED.playlist_key,
+                size_bytes = EXCLUDED.size_bytes, cue_count = EXCLUDED.cue_count, updated_at = EXCLUDED.updated_at,
+                cues_revision = EXCLUDED.cues_revision
+            RETURNING video_id, language, kind
+        ),
+        stale_cues AS (
+            DELETE FROM video_caption_cues AS c USING saved
+            WHERE c.video_id = saved.video_id AND c.language = saved.language AND c.kind = saved.kind AND c.revision <> @Revision
+        ),
+        new_cues AS (
+            INSERT INTO video_caption_cues (video_id, language, kind, revision, cue_index, start_ms, end_ms, text)
+            SELECT saved.video_id, saved.language, saved.kind, @Revision, (u.n - 1)::integer, u.start_ms, u.end_ms, u.text
+            FROM saved, unnest(@Starts::integer[], @Ends::integer[], @Texts::text[]) WITH ORDINALITY AS u (start_ms, end_ms, text, n)
+        ),
+        ready_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
+            SELECT gen_random_uuid(), 'caption.ready', saved.video_id, NULL, @UpdatedAt, saved.language, saved.kind
+            FROM saved
+        )
+        SELECT count(*)::integer FROM saved
         """;
 
     private const string ListSql = $"SELECT {Columns} FROM video_caption_tracks WHERE video_id = @VideoId ORDER BY language, kind";
 
-    private const string RemoveSql = $"DELETE FROM video_caption_tracks WHERE video_id = @VideoId AND language = @Language AND kind = @Kind RETURNING {Columns}";
+    // The cues go by cascade; the caption.deleted event with the deletion.
+    private const string RemoveSql = $"""
+        WITH removed AS (
+            DELETE FROM video_caption_tracks WHERE video_id = @VideoId AND language = @Language AND kind = @Kind RETURNING {Columns}
+        ),
+        deleted_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
+            SELECT gen_random_uuid(), 'caption.deleted', removed.videoid, NULL, @At, removed.language, removed.kind
+            FROM removed
+        )
+        SELECT * FROM removed
+        """;
 
     private readonly PostgresConnections connections = new(dataSource, pipelines);
 
-    public Task<bool> SaveIfReadyAsync(CaptionTrack track, CancellationToken cancellationToken)
+    public Task<bool> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);
-        return connections.RunAsync(async (connection, token) => await connection.ExecuteAsync(new CommandDefinition(SaveSql, new
+        ArgumentNullException.ThrowIfNull(cues);
+        var values = new
         {
             track.VideoId, track.Language, Kind = track.Kind.ToWire(), track.Label, track.VttKey, track.PlaylistKey,
             track.SizeBytes, track.CueCount, CreatedAt = track.CreatedAt.UtcDateTime, UpdatedAt = track.UpdatedAt.UtcDateTime,
-        }, cancellationToken: token)) == 1, cancellationToken);
+            Revision = Guid.NewGuid(),
+            Starts = cues.Select(c => c.StartMs).ToArray(),
+            Ends = cues.Select(c => c.EndMs).ToArray(),
+            Texts = cues.Select(c => c.Text).ToArray(),
+        };
+        return connections.RunAsync(async (connection, token) =>
+            await connection.ExecuteScalarAsync<int>(new CommandDefinition(SaveSql, values, cancellationToken: token)) == 1, cancellationToken);
     }
 
     public Task<IReadOnlyList<CaptionTrack>> ListAsync(Guid videoId, CancellationToken cancellationToken) =>
@@ -44,10 +83,10 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             (await connection.QueryAsync<CaptionRow>(new CommandDefinition(ListSql, new { VideoId = videoId }, cancellationToken: token)))
             .Select(r => r.ToDomain()).ToList(), cancellationToken);
 
-    public Task<CaptionTrack?> RemoveAsync(Guid videoId, string language, CaptionKind kind, CancellationToken cancellationToken) =>
+    public Task<CaptionTrack?> RemoveAsync(Guid videoId, string language, CaptionKind kind, DateTimeOffset at, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) =>
             (await connection.QuerySingleOrDefaultAsync<CaptionRow>(new CommandDefinition(
-                RemoveSql, new { VideoId = videoId, Language = language, Kind = kind.ToWire() }, cancellationToken: token)))?.ToDomain(),
+                RemoveSql, new { VideoId = videoId, Language = language, Kind = kind.ToWire(), At = at.UtcDateTime }, cancellationToken: token)))?.ToDomain(),
             cancellationToken);
 
     private sealed record CaptionRow

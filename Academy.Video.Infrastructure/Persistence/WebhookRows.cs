@@ -16,14 +16,18 @@ internal sealed record EventRow
     public DateTime OccurredAt { get; init; }
     public string? Body { get; init; }
     public DateTime? DispatchedAt { get; init; }
+    public string? CaptionLanguage { get; init; }
+    public string? CaptionKind { get; init; }
 
     public const string Columns = """
         id AS Id, position AS Position, type AS Type, video_id AS VideoId, job_id AS JobId,
-        occurred_at AS OccurredAt, body AS Body, dispatched_at AS DispatchedAt
+        occurred_at AS OccurredAt, body AS Body, dispatched_at AS DispatchedAt,
+        caption_language AS CaptionLanguage, caption_kind AS CaptionKind
         """;
 
     public VideoEvent ToDomain() => new(
-        Id, Position, VideoEventTypeNames.ParseVideoEventType(Type), VideoId, JobId, DbTime.FromDb(OccurredAt), Body, DbTime.FromDb(DispatchedAt));
+        Id, Position, VideoEventTypeNames.ParseVideoEventType(Type), VideoId, JobId, DbTime.FromDb(OccurredAt), Body, DbTime.FromDb(DispatchedAt),
+        CaptionLanguage is not null && CaptionKind is not null ? new EventCaption(CaptionLanguage, CaptionKind) : null);
 }
 
 internal sealed record EndpointRow

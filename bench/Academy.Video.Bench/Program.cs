@@ -1,11 +1,13 @@
 using Academy.Video.Bench.Api;
 using Academy.Video.Bench.Encode;
 using Academy.Video.Bench.Persistence;
+using Academy.Video.Bench.Search;
 using Academy.Video.Bench.Worker;
 
 return args switch
 {
     ["api", ..] => await ApiBenchmark.RunAsync(args[1..]),
+    ["search", ..] => await SearchBenchmark.RunAsync(args[1..]),
     ["persistence", ..] => await PersistenceBenchmark.RunAsync(args[1..]),
     ["worker", ..] => await WorkerBenchmark.RunAsync(args[1..]),
     ["encode", ..] => await EncodeBenchmark.RunAsync(args[1..]),
@@ -18,6 +20,7 @@ static int Usage()
 {
     Console.WriteLine("usage: dotnet run -c Release --project bench/Academy.Video.Bench -- <benchmark>");
     Console.WriteLine("  api [--videos N] [--seconds S] [--api-dll PATH]  the API on N seeded videos (default 1,000,000) driven by wrk: get, list, search, create, flow");
+    Console.WriteLine("  search [--lectures N] [--compare]  transcript search over N seeded one-hour lectures (default 10,000: 9M cues) driven by wrk; --compare times trigram vs full text");
     Console.WriteLine("  persistence   recovery scan, backlog and queue throughput on PostgreSQL (build/postgres.sh start first)");
     Console.WriteLine("  worker [seconds]  a 1080p30 source through the worker vs the same ffmpeg command vs one run per rung");
     Console.WriteLine("  encode [seconds] [rounds]  the encoder's figures: worker vs ffmpeg vs per-rung, fast path, CRF bytes and SSIM, resume");

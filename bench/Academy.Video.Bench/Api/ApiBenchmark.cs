@@ -15,7 +15,7 @@ namespace Academy.Video.Bench.Api;
 /// </summary>
 public static class ApiBenchmark
 {
-    private const string ApiKey = "bench-client-key-0123456789";
+    internal const string ApiKey = "bench-client-key-0123456789";
     private const string RareWord = "xylophone";
     private const string CommonWord = "lecture";
     private static readonly DateTimeOffset Epoch = new(2023, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -248,7 +248,7 @@ public static class ApiBenchmark
         ANALYZE video_job_attempts;
         """;
 
-    private static async Task<ApiProcess> StartApiAsync(string apiDll, string connectionString, int port, string work)
+    internal static async Task<ApiProcess> StartApiAsync(string apiDll, string connectionString, int port, string work)
     {
         if (!File.Exists(apiDll))
         {
@@ -260,6 +260,8 @@ public static class ApiBenchmark
         start.ArgumentList.Add(apiDll);
         var env = start.Environment;
         env["ASPNETCORE_URLS"] = url;
+        // The local storage provider with its development signing key is accepted in declared local mode only (docs/configuration.md).
+        env["LocalMode"] = "true";
         env["ConnectionStrings__Postgres"] = connectionString;
         env["Storage__Provider"] = "Local";
         env["Storage__Local__RootPath"] = Path.Combine(work, "storage");
@@ -314,7 +316,7 @@ public static class ApiBenchmark
         throw new InvalidOperationException($"The API did not get ready:\n{log}");
     }
 
-    private static class Cpu
+    internal static class Cpu
     {
         private static readonly double TicksPerSecond = 100;
 
@@ -361,7 +363,7 @@ public static class ApiBenchmark
         }
     }
 
-    private sealed class ApiProcess(Process process) : IDisposable
+    internal sealed class ApiProcess(Process process) : IDisposable
     {
         public int Id => process.Id;
 
@@ -454,11 +456,11 @@ public static class ApiBenchmark
                 """));
     }
 
-    private static async Task<string> RunWrkAsync(string script, string url, int threads, int connections, int seconds)
+    internal static async Task<string> RunWrkAsync(string script, string url, int threads, int connections, int seconds, int timeoutSeconds = 10)
     {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-t", threads.ToString(CultureInfo.InvariantCulture), "-c", connections.ToString(CultureInfo.InvariantCulture),
-                     "-d", $"{seconds}s", "--timeout", "10s", "-s", script, url })
+                     "-d", $"{seconds}s", "--timeout", $"{timeoutSeconds}s", "-s", script, url })
         {
             start.ArgumentList.Add(arg);
         }
@@ -470,19 +472,19 @@ public static class ApiBenchmark
         return await output + await errors;
     }
 
-    private static void Result(string name, double value) => Result(name, value.ToString("F2", CultureInfo.InvariantCulture));
+    internal static void Result(string name, double value) => Result(name, value.ToString("F2", CultureInfo.InvariantCulture));
 
-    private static void Result(string name, string value) => Console.WriteLine($"RESULT {name} {value}");
+    internal static void Result(string name, string value) => Console.WriteLine($"RESULT {name} {value}");
 
-    private static void Info(string line) => Console.WriteLine($"INFO {line}");
+    internal static void Info(string line) => Console.WriteLine($"INFO {line}");
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
 
-    private static bool CommandExists(string name) =>
+    internal static bool CommandExists(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(dir => File.Exists(Path.Combine(dir, name)));
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -110,3 +110,22 @@ public sealed class SubtitlePlaylistTests
             "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:5\n#EXT-X-MEDIA-SEQUENCE:0\n#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:4.200,\nko-subtitles.vtt\n#EXT-X-ENDLIST\n",
             SubtitlePlaylists.MediaPlaylist("ko-subtitles.vtt", 4.2));
 }
+
+public sealed class TranscriptCueTests
+{
+    [Fact]
+    public void A_cue_is_searched_as_its_lines_joined_without_tags_with_references_decoded_and_times_in_milliseconds()
+    {
+        var file = CaptionTrackFile.Parse(Encoding.UTF8.GetBytes(
+            "WEBVTT\n\n41:10.000 --> 01:41:14.250\n<v Prof. Kim>오늘은 <i>미분</i>을</v>\n<c.loud>a &lt; b &amp;&amp; c &gt; d</c>&nbsp;<00:41:12.000>end\n"));
+
+        var cue = TranscriptCue.From(file.Cues.Single());
+
+        Assert.Equal((2_470_000, 6_074_250), (cue.StartMs, cue.EndMs));
+        Assert.Equal("오늘은 미분을 a < b && c > d\u00A0end", cue.Text);
+    }
+
+    [Fact]
+    public void A_lone_angle_bracket_in_SRT_text_is_not_a_tag_that_swallows_the_rest() =>
+        Assert.Equal("x > 3 and y < 4 or <b", TranscriptCue.From(new CaptionCue(TimeSpan.Zero, TimeSpan.FromSeconds(1), "", ["x > 3 and y <b>< 4", "or <b"])).Text);
+}

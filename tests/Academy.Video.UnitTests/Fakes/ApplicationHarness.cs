@@ -60,6 +60,7 @@ public sealed class ApplicationHarness : IAsyncDisposable
         captions.ListAsync(default, default).ReturnsForAnyArgs(Array.Empty<Academy.Video.Application.Captions.CaptionTrack>());
         services.AddSingleton(captions);
         services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.IPublishedTextObjects>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Transcripts.ITranscriptStore>());
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);

@@ -1,0 +1,136 @@
+using Academy.Video.Application.Captions;
+using Academy.Video.Application.Transcripts;
+using Academy.Video.Domain.Captions;
+using Academy.Video.Infrastructure.Persistence;
+using Academy.Video.Testing;
+using Dapper;
+using static Academy.Video.IntegrationTests.Persistence.PersistenceScenario;
+
+namespace Academy.Video.IntegrationTests.Persistence;
+
+/// <summary>
+/// Caption cues written with their track in one statement (migration 0014) and read back by the transcript store
+/// (decision 0016), against real PostgreSQL.
+/// </summary>
+public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
+{
+    private static readonly CancellationToken None = CancellationToken.None;
+    private PostgresDatabase database = null!;
+    private PersistenceScenario db = null!;
+    private PostgresCaptionTrackStore tracks = null!;
+    private PostgresTranscriptStore transcripts = null!;
+
+    public async Task InitializeAsync()
+    {
+        database = await PostgresDatabase.CreateAsync();
+        db = new PersistenceScenario(database.DataSource);
+        tracks = new PostgresCaptionTrackStore(database.DataSource, NamedPipelines.Postgres);
+        transcripts = new PostgresTranscriptStore(database.DataSource, NamedPipelines.Postgres);
+    }
+
+    public Task DisposeAsync() => database.DisposeAsync();
+
+    [Fact]
+    public async Task Cues_and_the_caption_ready_event_are_written_with_the_track_replaced_whole_and_removed_with_it()
+    {
+        var video = await ReadyVideoAsync();
+        Assert.True(await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(1000, 2500, "미분을 배웁니다"), new(2_470_000, 2_474_000, "적분을 정리합니다")], None));
+        Assert.True(await tracks.SaveIfReadyAsync(Track(video, "en"), [new(500, 900, "100% of the_integral")], None));
+
+        Assert.Equal(
+            ["500 en 100% of the_integral", "1000 ko 미분을 배웁니다", "2470000 ko 적분을 정리합니다"],
+            (await transcripts.ListAsync(video, null, null, None)).Select(Line));
+        Assert.Equal(["2470000 ko 적분을 정리합니다"], (await transcripts.ListAsync(video, "ko", "적분", None)).Select(Line));
+        // LIKE's wildcards are literal: "0%" and "e_i" match only those characters.
+        Assert.Equal(["500 en 100% of the_integral"], (await transcripts.ListAsync(video, null, "0% OF THE_I", None)).Select(Line));
+        Assert.Empty(await transcripts.ListAsync(video, null, "e_i%x", None));
+        Assert.Empty(await transcripts.ListAsync(video, "en", "적분", None));
+
+        // A replacement writes its cues and drops the old ones in the same statement.
+        Assert.True(await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(3000, 4000, "다시 씁니다")], None));
+        Assert.Equal(["3000 ko 다시 씁니다"], (await transcripts.ListAsync(video, "ko", null, None)).Select(Line));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", video));
+        Assert.Equal(
+            ["caption.ready ko/captions", "caption.ready en/captions", "caption.ready ko/captions"],
+            await EventsAsync(video));
+
+        var removed = await tracks.RemoveAsync(video, "ko", CaptionKind.Captions, T0.AddHours(1), None);
+        Assert.NotNull(removed);
+        Assert.Equal(["500 en 100% of the_integral"], (await transcripts.ListAsync(video, null, null, None)).Select(Line));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", video));
+        Assert.Equal("caption.deleted ko/captions", (await EventsAsync(video))[^1]);
+        Assert.Null(await tracks.RemoveAsync(video, "ko", CaptionKind.Captions, T0.AddHours(1), None));
+        Assert.Single(await EventsAsync(video), e => e.StartsWith("caption.deleted", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_video_that_is_not_READY_gets_no_track_no_cue_and_no_event()
+    {
+        var (video, _) = await db.RunningAsync(T0);
+        Assert.False(await tracks.SaveIfReadyAsync(Track(video.Id, "ko"), [new(0, 1000, "없음")], None));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", video.Id));
+        Assert.Empty(await EventsAsync(video.Id));
+    }
+
+    [Fact]
+    public async Task Search_ranks_by_matching_cues_pages_stably_and_skips_deleted_videos_and_stale_revisions()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        var three = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "en"), [new(0, 1000, "gradient"), new(5000, 6000, "the gradient again")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "en"), [new(0, 1000, "Gradient"), new(7000, 8000, "GRADIENTS"), new(9000, 9500, "gradient descent")], None);
+        await tracks.SaveIfReadyAsync(Track(three, "en"), [new(0, 1000, "a gradient")], None);
+        // A cue set that lost a race between two replacements: not the track's revision, so never read.
+        await using (var connection = await database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO video_caption_cues (video_id, language, kind, revision, cue_index, start_ms, end_ms, text) SELECT @Video, 'en', 'captions', gen_random_uuid(), g, g * 1000, g * 1000 + 500, 'gradient (stale)' FROM generate_series(0, 9) AS g",
+                new { Video = three });
+        }
+
+        var first = await transcripts.SearchAsync(new TranscriptSearch("gradient", null, 2, 2), None);
+        Assert.Equal([(two, 3), (one, 2)], first.Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal([0, 7000], first[0].Moments.Select(m => m.StartMs));
+        var rest = await transcripts.SearchAsync(new TranscriptSearch("gradient", new TranscriptCursor(2, one), 2, 2), None);
+        Assert.Equal([(three, 1)], rest.Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal(["a gradient"], rest[0].Moments.Select(m => m.Text));
+
+        await using (var connection = await database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE videos SET status = 'DELETING' WHERE id = @Id", new { Id = two });
+        }
+
+        Assert.Equal([one, three], (await transcripts.SearchAsync(new TranscriptSearch("gradient", null, 10, 2), None)).Select(v => v.VideoId));
+
+        // The next save of the track removes every other revision's cues.
+        await tracks.SaveIfReadyAsync(Track(three, "en"), [new(0, 1000, "a gradient")], None);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", three));
+    }
+
+    private static string Line(StoredCue cue) => $"{cue.StartMs} {cue.Language} {cue.Text}";
+
+    private static CaptionTrack Track(Guid video, string language) =>
+        new(video, language, CaptionKind.Captions, language, $"videos/{video}/captions/{language}.vtt", $"videos/{video}/captions/{language}.m3u8", 10, 1, T0, T0);
+
+    private async Task<Guid> ReadyVideoAsync()
+    {
+        var (video, job) = await db.RunningAsync(T0);
+        await db.ApplyAsync(job, job.Complete($"videos/{video.Id}/hls/a/master.m3u8", T0.AddMinutes(1))!);
+        return video.Id;
+    }
+
+    private async Task<int> CountAsync(string sql, Guid video)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        return await connection.ExecuteScalarAsync<int>(sql, new { Video = video });
+    }
+
+    private async Task<List<string>> EventsAsync(Guid video)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(
+            "SELECT type || ' ' || caption_language || '/' || caption_kind FROM video_events WHERE video_id = @Video AND type LIKE 'caption.%' ORDER BY position",
+            new { Video = video })).ToList();
+    }
+}
