@@ -47,6 +47,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IVideoEventStore, PostgresVideoEventStore>();
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         services.TryAddSingleton<ICaptionTrackStore, PostgresCaptionTrackStore>();
+        services.TryAddSingleton<ICaptionGenerationStore, PostgresCaptionGenerationStore>();
         return services;
     }
 }

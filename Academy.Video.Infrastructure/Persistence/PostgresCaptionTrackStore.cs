@@ -23,16 +23,31 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             size_bytes = EXCLUDED.size_bytes, cue_count = EXCLUDED.cue_count, updated_at = EXCLUDED.updated_at
         """;
 
+    // An uploaded track has other object names (docs/api.md, Captions: generated tracks): the update applies only over
+    // the generated track itself, so an upload is never replaced; the same statement fences on the video being READY.
+    private const string SaveGeneratedSql = """
+        INSERT INTO video_caption_tracks (video_id, language, kind, label, vtt_key, playlist_key, size_bytes, cue_count, created_at, updated_at)
+        SELECT v.id, @Language, @Kind, @Label, @VttKey, @PlaylistKey, @SizeBytes, @CueCount, @CreatedAt, @UpdatedAt
+        FROM videos AS v WHERE v.id = @VideoId AND v.status = 'READY'
+        ON CONFLICT (video_id, language, kind) DO UPDATE SET
+            label = EXCLUDED.label, size_bytes = EXCLUDED.size_bytes, cue_count = EXCLUDED.cue_count, updated_at = EXCLUDED.updated_at
+        WHERE video_caption_tracks.vtt_key = EXCLUDED.vtt_key
+        """;
+
     private const string ListSql = $"SELECT {Columns} FROM video_caption_tracks WHERE video_id = @VideoId ORDER BY language, kind";
 
     private const string RemoveSql = $"DELETE FROM video_caption_tracks WHERE video_id = @VideoId AND language = @Language AND kind = @Kind RETURNING {Columns}";
 
     private readonly PostgresConnections connections = new(dataSource, pipelines);
 
-    public Task<bool> SaveIfReadyAsync(CaptionTrack track, CancellationToken cancellationToken)
+    public Task<bool> SaveIfReadyAsync(CaptionTrack track, CancellationToken cancellationToken) => SaveAsync(SaveSql, track, cancellationToken);
+
+    public Task<bool> SaveGeneratedIfReadyAsync(CaptionTrack track, CancellationToken cancellationToken) => SaveAsync(SaveGeneratedSql, track, cancellationToken);
+
+    private Task<bool> SaveAsync(string sql, CaptionTrack track, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);
-        return connections.RunAsync(async (connection, token) => await connection.ExecuteAsync(new CommandDefinition(SaveSql, new
+        return connections.RunAsync(async (connection, token) => await connection.ExecuteAsync(new CommandDefinition(sql, new
         {
             track.VideoId, track.Language, Kind = track.Kind.ToWire(), track.Label, track.VttKey, track.PlaylistKey,
             track.SizeBytes, track.CueCount, CreatedAt = track.CreatedAt.UtcDateTime, UpdatedAt = track.UpdatedAt.UtcDateTime,
