@@ -82,9 +82,11 @@ public sealed record Transcription(string Language, IReadOnlyList<TranscriptSegm
 /// <summary>Speech to text: the source's audio track to timed segments. Whisper.net in production (docs/operations.md, generated captions).</summary>
 public interface ICaptionTranscriber
 {
+    /// <param name="sourceKey">The uploaded source in storage; the adapter fetches what it needs into its own scratch folder and removes it.</param>
+    /// <param name="workName">A name for that scratch folder, unique to the attempt.</param>
     /// <param name="language"><c>auto</c> or a language code.</param>
     /// <exception cref="CaptionTranscriptionException">A named failure: the model cannot be loaded, the source has no audio.</exception>
-    Task<Transcription> TranscribeAsync(string sourcePath, string workDirectory, string language, CancellationToken cancellationToken);
+    Task<Transcription> TranscribeAsync(string sourceKey, string workName, string language, CancellationToken cancellationToken);
 }
 
 /// <summary>A failure with its stable code (<see cref="CaptionGenerationCodes"/>); no later attempt would do better.</summary>
@@ -148,7 +150,7 @@ public sealed class DispatchCaptionGenerationsHandler(
 public sealed record GenerateCaptionCommand(Guid GenerationId) : ICommand<int>;
 
 public sealed class GenerateCaptionHandler(
-    ICaptionGenerationStore generations, IVideoStore videos, ICaptionTrackStore tracks, IObjectStorage storage, IPublishedTextObjects objects,
+    ICaptionGenerationStore generations, IVideoStore videos, ICaptionTrackStore tracks, IPublishedTextObjects objects,
     CaptionPublisher publisher, ICaptionTranscriber transcriber, IOptions<WorkerOptions> worker, JobPolicy policy, TimeProvider time,
     ILogger<GenerateCaptionHandler> logger) : ICommandHandler<GenerateCaptionCommand, int>
 {
@@ -166,10 +168,9 @@ public sealed class GenerateCaptionHandler(
         using var fenced = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var heartbeatStop = new CancellationTokenSource();
         var heartbeat = HeartbeatAsync(attempt, fenced, heartbeatStop.Token);
-        var workDirectory = Path.Combine(worker.Value.WorkDirectory, $"caption-{attempt.Id:N}-a{attempt.Attempt}");
         try
         {
-            var (status, language, code, message) = await RunAsync(attempt, workDirectory, fenced.Token);
+            var (status, language, code, message) = await RunAsync(attempt, fenced.Token);
             await heartbeatStop.CancelAsync();
             await heartbeat;
             var finished = await generations.FinishAsync(attempt, status, language, code, message, time.GetUtcNow(), CancellationToken.None);
@@ -189,13 +190,9 @@ public sealed class GenerateCaptionHandler(
                 "CAPTION_GENERATION_ATTEMPT_FAILED", attempt.Id, attempt.Attempt, released, reason);
             return 1;
         }
-        finally
-        {
-            TryDelete(workDirectory);
-        }
     }
 
-    private async Task<(string Status, string? Language, string? Code, string? Message)> RunAsync(CaptionAttempt attempt, string workDirectory, CancellationToken cancellationToken)
+    private async Task<(string Status, string? Language, string? Code, string? Message)> RunAsync(CaptionAttempt attempt, CancellationToken cancellationToken)
     {
         var video = await videos.FindAsync(attempt.VideoId, cancellationToken);
         if (video is not { Status: VideoStatus.Ready, HlsPath: not null })
@@ -209,13 +206,10 @@ public sealed class GenerateCaptionHandler(
             return (CaptionGenerationStatus.Skipped, null, CaptionGenerationCodes.NoAudio, "The source has no audio track.");
         }
 
-        Directory.CreateDirectory(workDirectory);
-        var sourcePath = Path.Combine(workDirectory, "source");
-        await storage.DownloadToFileAsync(video.SourceKey, sourcePath, cancellationToken);
         Transcription transcription;
         try
         {
-            transcription = await transcriber.TranscribeAsync(sourcePath, workDirectory, attempt.RequestedLanguage, cancellationToken);
+            transcription = await transcriber.TranscribeAsync(video.SourceKey, $"caption-{attempt.Id:N}-a{attempt.Attempt}", attempt.RequestedLanguage, cancellationToken);
         }
         catch (CaptionTranscriptionException named)
         {
@@ -223,12 +217,7 @@ public sealed class GenerateCaptionHandler(
         }
 
         var language = CaptionLanguage.TryNormalize(transcription.Language, out var normalized) ? normalized : "und";
-        CaptionTrackFile file;
-        try
-        {
-            file = GeneratedCaptions.ToTrack(transcription.Segments);
-        }
-        catch (CaptionFormatException)
+        if (GeneratedCaptions.ToTrack(transcription.Segments) is not { } file)
         {
             return (CaptionGenerationStatus.Skipped, language, CaptionGenerationCodes.NoSpeech, "The engine recognised no speech.");
         }
@@ -278,23 +267,6 @@ public sealed class GenerateCaptionHandler(
         {
             // A missed beat is not fatal: the stuck threshold spans several intervals.
             logger.LogWarning("{event} caption generation {generation_id}: heartbeat failed: {error_message}", "CAPTION_HEARTBEAT_FAILED", attempt.Id, error.Message);
-        }
-    }
-
-    private static void TryDelete(string directory)
-    {
-        try
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

@@ -29,11 +29,13 @@ public static class GeneratedCaptions
     /// <summary>
     /// The segments as WebVTT: one cue each, text on one line with the characters WebVTT reserves escaped, empty
     /// segments left out, an end never before its start. Parsed back by <see cref="CaptionTrackFile"/>, like an upload.
+    /// Null when no segment holds text: no speech, no track.
     /// </summary>
-    public static CaptionTrackFile ToTrack(IEnumerable<TranscriptSegment> segments)
+    public static CaptionTrackFile? ToTrack(IEnumerable<TranscriptSegment> segments)
     {
         ArgumentNullException.ThrowIfNull(segments);
         var text = new StringBuilder("WEBVTT\n");
+        var cues = 0;
         foreach (var segment in segments.OrderBy(s => s.Start))
         {
             var line = string.Join(' ', segment.Text.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -48,8 +50,9 @@ public static class GeneratedCaptions
             var end = segment.End > start ? segment.End : start + TimeSpan.FromMilliseconds(500);
             text.Append('\n').Append(CaptionTrackFile.FormatTime(start)).Append(" --> ").Append(CaptionTrackFile.FormatTime(end)).Append('\n')
                 .Append(line).Append('\n');
+            cues++;
         }
 
-        return CaptionTrackFile.Parse(Encoding.UTF8.GetBytes(text.ToString()));
+        return cues == 0 ? null : CaptionTrackFile.Parse(Encoding.UTF8.GetBytes(text.ToString()));
     }
 }

@@ -1,4 +1,6 @@
 using Academy.Video.Application.Captions;
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Captions;
 using Academy.Video.Infrastructure.Transcoding;
 using Microsoft.Extensions.Options;
@@ -11,9 +13,30 @@ namespace Academy.Video.Infrastructure.Captions;
 /// WAV (what whisper.cpp takes), then transcribed on the CPU by the native runtime Whisper.net.Runtime ships for the
 /// platform (docs/operations.md, generated captions). The model is the operator's file; this class downloads nothing.
 /// </summary>
-public sealed class WhisperCaptionTranscriber(IOptions<CaptionOptions> captions, IOptions<TranscodingOptions> transcoding) : ICaptionTranscriber
+public sealed class WhisperCaptionTranscriber(
+    IOptions<CaptionOptions> captions, IOptions<TranscodingOptions> transcoding, IOptions<WorkerOptions> worker, IObjectStorage storage) : ICaptionTranscriber
 {
-    public async Task<Transcription> TranscribeAsync(string sourcePath, string workDirectory, string language, CancellationToken cancellationToken)
+    public async Task<Transcription> TranscribeAsync(string sourceKey, string workName, string language, CancellationToken cancellationToken)
+    {
+        var workDirectory = Path.Combine(worker.Value.WorkDirectory, workName);
+        Directory.CreateDirectory(workDirectory);
+        try
+        {
+            return await TranscribeInAsync(workDirectory, sourceKey, language, cancellationToken);
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(workDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private async Task<Transcription> TranscribeInAsync(string workDirectory, string sourceKey, string language, CancellationToken cancellationToken)
     {
         var settings = captions.Value.Whisper;
         var modelPath = settings.ModelPath;
@@ -36,6 +59,8 @@ public sealed class WhisperCaptionTranscriber(IOptions<CaptionOptions> captions,
 
         using (factory)
         {
+            var sourcePath = Path.Combine(workDirectory, "source");
+            await storage.DownloadToFileAsync(sourceKey, sourcePath, cancellationToken);
             var wavPath = Path.Combine(workDirectory, "audio-16k-mono.wav");
             await ExtractAudioAsync(sourcePath, wavPath, cancellationToken);
             var builder = factory.CreateBuilder().WithLanguage(language);
