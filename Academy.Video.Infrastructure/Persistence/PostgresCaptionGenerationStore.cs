@@ -21,10 +21,10 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
 
     private const string ExhaustSql = """
         UPDATE caption_generations SET status = 'FAILED', updated_at = @Now,
-            error_code = CASE WHEN status = 'RUNNING' THEN 'CAPTION_ATTEMPTS_EXHAUSTED' ELSE 'CAPTION_NEVER_STARTED' END,
-            error_message = CASE WHEN status = 'RUNNING' THEN 'The last attempt stopped sending heartbeats.'
+            error_code = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'CAPTION_ATTEMPTS_EXHAUSTED' ELSE 'CAPTION_NEVER_STARTED' END,
+            error_message = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'The last attempt stopped sending heartbeats.'
                                  ELSE 'Submitted ' || submissions || ' times without an attempt starting.' END
-        WHERE (status = 'RUNNING' AND heartbeat_at < @Stuck AND attempts >= max_attempts)
+        WHERE (status = 'RUNNING' AND heartbeat_at < @Stuck AND (attempts >= max_attempts OR submissions >= 2 * max_attempts))
            OR (status = 'QUEUED' AND submissions >= 2 * max_attempts AND submitted_at < @Stuck)
         """;
 
@@ -43,11 +43,14 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         RETURNING id
         """;
 
+    // A RUNNING generation is taken over when it is silent by this worker's threshold, or when the dispatch claimed it
+    // after its last heartbeat: the dispatch judged it silent by the API's threshold, and a live attempt would have
+    // beaten since. So the worker need not share the API's Jobs:StuckThreshold to recover a dead attempt.
     private const string StartSql = """
         UPDATE caption_generations SET status = 'RUNNING', attempts = attempts + 1, heartbeat_at = @Now, updated_at = @Now,
             error_code = NULL, error_message = NULL
         WHERE id = @Id AND attempts < max_attempts
-          AND (status = 'QUEUED' OR (status = 'RUNNING' AND heartbeat_at < @Stuck))
+          AND (status = 'QUEUED' OR (status = 'RUNNING' AND (heartbeat_at < @Stuck OR heartbeat_at < submitted_at)))
         RETURNING id AS Id, video_id AS VideoId, requested_language AS RequestedLanguage, attempts AS Attempt
         """;
 

@@ -97,6 +97,7 @@ public sealed class GeneratedCaptionTests(WhisperApiFactory api) : IClassFixture
 
         // As a worker killed mid-transcription leaves it: RUNNING, attempt 1 of 3, its heartbeat gone silent.
         await ExecuteAsync("UPDATE caption_generations SET status = 'RUNNING', attempts = 1, language = NULL, heartbeat_at = now() - interval '1 hour', submitted_at = NULL WHERE video_id = @VideoId", videoId);
+        // The worker keeps the default Jobs:StuckThreshold (3 min), the API 4 s: the takeover follows the API's judgement.
         var recovered = await WaitForGenerationAsync(client, videoId);
         Assert.Equal(("READY", 2), (recovered.GetProperty("status").GetString(), recovered.GetProperty("attempts").GetInt32()));
 
@@ -105,6 +106,53 @@ public sealed class GeneratedCaptionTests(WhisperApiFactory api) : IClassFixture
         var exhausted = await WaitForGenerationAsync(client, videoId);
         Assert.Equal(("FAILED", "CAPTION_ATTEMPTS_EXHAUSTED"), (exhausted.GetProperty("status").GetString(), exhausted.GetProperty("errorCode").GetString()));
         Assert.Equal("READY", (await new VideoFlow(client).GetAsync(videoId)).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_worker_killed_mid_generation_is_found_silent_and_attempt_2_publishes_the_track()
+    {
+        // Half a minute of audio: one full window for the engine.
+        var (videoId, _) = await ReadyVideoAsync(client, TestClips.Generate(160, 90, 30));
+        var generationId = await WaitForRunningAsync(videoId);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+        // The container dies at once: SIGKILL to the worker (its argv names the generation) and its ffmpeg (its work folder does).
+        foreach (var pattern in new[] { generationId.ToString(), generationId.ToString("N") })
+        {
+            System.Diagnostics.Process.Start("pkill", ["-KILL", "-f", pattern])!.WaitForExit();
+        }
+
+        // The worker keeps the default Jobs:StuckThreshold (3 min), the API 4 s: the takeover follows the API's judgement.
+        var recovered = await WaitForGenerationAsync(client, videoId);
+        Assert.Equal(("READY", 2), (recovered.GetProperty("status").GetString(), recovered.GetProperty("attempts").GetInt32()));
+        Assert.Single(await ItemsAsync(client, videoId));
+    }
+
+    private async Task<Guid> WaitForRunningAsync(Guid videoId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        await using var connection = new NpgsqlConnection(api.ConnectionString);
+        await connection.OpenAsync();
+        while (true)
+        {
+            await using var command = new NpgsqlCommand("SELECT id, status FROM caption_generations WHERE video_id = @VideoId", connection);
+            command.Parameters.AddWithValue("VideoId", videoId);
+            await using (var reader = await command.ExecuteReaderAsync())
+            {
+                if (await reader.ReadAsync())
+                {
+                    var status = reader.GetString(1);
+                    Assert.True(status is "QUEUED" or "RUNNING", $"the generation ended {status} before it could be killed");
+                    if (status == "RUNNING")
+                    {
+                        return reader.GetGuid(0);
+                    }
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the generation never started");
+            await Task.Delay(50);
+        }
     }
 
     [SkippableFact]
