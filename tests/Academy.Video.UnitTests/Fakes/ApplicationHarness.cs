@@ -60,6 +60,10 @@ public sealed class ApplicationHarness : IAsyncDisposable
         captions.ListAsync(default, default).ReturnsForAnyArgs(Array.Empty<Academy.Video.Application.Captions.CaptionTrack>());
         services.AddSingleton(captions);
         services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.IPublishedTextObjects>());
+        // Caption generation runs on PostgreSQL, the real worker and the Whisper.net runtime (API tests); here none exists.
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionGenerationStore>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionTranscriber>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionRunner>());
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
