@@ -33,6 +33,7 @@ public static class DependencyInjection
         services.AddSettings<PlaybackOptions>(configuration, PlaybackOptions.Section, validateOnStart: false);
         services.AddSettings<Application.Captions.CaptionOptions>(configuration, Application.Captions.CaptionOptions.Section);
         services.AddSingleton<Application.Captions.IPublishedTextObjects, Storage.PublishedTextObjects>();
+        services.AddSingleton<Application.Captions.ICaptionTranscriber, Captions.WhisperCaptionTranscriber>();
         services.AddSettings<RecoveryOptions>(configuration, RecoveryOptions.Section);
         services.AddPostgresPersistence(configuration);
         services.AddRunnerCallBound();

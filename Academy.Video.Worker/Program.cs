@@ -1,14 +1,17 @@
 using Academy.Video.Worker;
 
-// One container = one job = exit (docs/contract.md §1). The job id comes from VIDEO_JOB_ID or argv[1].
-var jobId = WorkerJobId.Resolve(args, Environment.GetEnvironmentVariable(WorkerJobId.EnvironmentVariable));
+// One container = one unit of work = exit (docs/contract.md §1): a transcode job (argv[1] or VIDEO_JOB_ID), or
+// `caption <generation-id>`, a caption generation (docs/decisions/0017-caption-generation-unit-of-work.md).
+var caption = args is [WorkerHost.CaptionCommand, ..];
+var rest = caption ? args[1..] : args;
+var jobId = WorkerJobId.Resolve(rest, Environment.GetEnvironmentVariable(WorkerJobId.EnvironmentVariable));
 if (jobId.Error is not null)
 {
     WorkerHost.WriteStartupError(jobId.Error);
     return 1;
 }
 
-var builder = Host.CreateApplicationBuilder(args.Skip(1).Where(a => a.Contains('=')).ToArray());
+var builder = Host.CreateApplicationBuilder(rest.Skip(1).Where(a => a.Contains('=')).ToArray());
 builder.AddVideoWorker();
 using var host = builder.Build();
-return await host.RunJobAsync(jobId.Value);
+return caption ? await host.RunCaptionAsync(jobId.Value) : await host.RunJobAsync(jobId.Value);

@@ -1,3 +1,4 @@
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Common;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
@@ -11,6 +12,8 @@ namespace Academy.Video.Worker;
 public static class WorkerHost
 {
     public const string InvalidJobIdEvent = "INVALID_JOB_ID";
+
+    public const string CaptionCommand = "caption";
 
     public static HostApplicationBuilder AddVideoWorker(this HostApplicationBuilder builder)
     {
@@ -67,6 +70,41 @@ public static class WorkerHost
             // Before or outside an attempt (database or storage unreachable): nothing was claimed, so
             // nothing is released; the scan counts this submission as never started and resubmits the job.
             logger.LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message);
+        }
+
+        await host.StopAsync(CancellationToken.None);
+        return exitCode;
+    }
+
+    /// <summary>
+    /// Runs one attempt of a caption generation; SIGTERM cancels it and the generation is queued again (or FAILED when
+    /// it was the last attempt). Like a job, a failure outside an attempt claims nothing and the dispatch resubmits.
+    /// </summary>
+    public static async Task<int> RunCaptionAsync(this IHost host, Guid generationId)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Academy.Video.Worker");
+        try
+        {
+            await host.StartAsync(stopping);
+        }
+        catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)
+        {
+            logger.LogCritical("{event} caption generation {generation_id}: the worker's settings cannot work, so it was left as it is: {error_message}",
+                JobEvents.InvalidSettings, generationId, string.Join(" ", failures));
+            return 1;
+        }
+
+        var exitCode = 1;
+        try
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            exitCode = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GenerateCaptionCommand(generationId), stopping);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "{event} caption generation {generation_id}: the worker could not run it: {error_message}", "CAPTION_GENERATION_FAILED", generationId, ex.Message);
         }
 
         await host.StopAsync(CancellationToken.None);

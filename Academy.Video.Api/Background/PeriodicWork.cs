@@ -70,3 +70,18 @@ public sealed class StorageCleanupService(IServiceScopeFactory scopes, IOptions<
         }
     }
 }
+
+/// <summary>
+/// With <c>Captions:Engine=Whisper</c>: queues a caption generation for each READY video without one, ends those that
+/// cannot go on, and submits queued and stuck ones (docs/decisions/0017-caption-generation-unit-of-work.md).
+/// </summary>
+public sealed class CaptionDispatchService(IServiceScopeFactory scopes, IOptions<Application.Captions.CaptionOptions> options, TimeProvider time, ILogger<CaptionDispatchService> logger)
+    : PeriodicWork(scopes, time, logger)
+{
+    protected override string LockName => "academy-video:caption-dispatch";
+
+    protected override TimeSpan Interval => options.Value.Whisper.DispatchInterval;
+
+    protected override async Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new Application.Captions.DispatchCaptionGenerationsCommand(), cancellationToken);
+}

@@ -15,7 +15,10 @@ public sealed record AddCaptionCommand(Guid VideoId, string Language, string Kin
 
 public sealed record ListCaptionsQuery(Guid VideoId) : IQuery<CaptionList>;
 
-public sealed record CaptionList(IReadOnlyList<CaptionView> Items);
+/// <param name="Generation">The video's caption generation when <c>Captions:Engine</c> is on, else null (docs/api.md, Captions: generated tracks).</param>
+public sealed record CaptionList(IReadOnlyList<CaptionView> Items, CaptionGenerationView? Generation = null);
+
+public sealed record CaptionGenerationView(string Status, string? Language, int Attempts, int MaxAttempts, string? ErrorCode, string? ErrorMessage, DateTimeOffset UpdatedAt);
 
 public sealed record RemoveCaptionCommand(Guid VideoId, string Language, string Kind) : ICommand<Unit>;
 
@@ -107,7 +110,7 @@ public sealed class AddCaptionHandler(IVideoStore videos, ICaptionTrackStore tra
     }
 }
 
-public sealed class ListCaptionsHandler(IVideoStore videos, CaptionPublisher publisher, PlaybackTokens tokens, PlaybackUrls urls)
+public sealed class ListCaptionsHandler(IVideoStore videos, CaptionPublisher publisher, ICaptionGenerationStore generations, PlaybackTokens tokens, PlaybackUrls urls)
     : IQueryHandler<ListCaptionsQuery, CaptionList>
 {
     public async ValueTask<CaptionList> Handle(ListCaptionsQuery query, CancellationToken cancellationToken)
@@ -120,7 +123,9 @@ public sealed class ListCaptionsHandler(IVideoStore videos, CaptionPublisher pub
         }
 
         var grant = urls.Signed && video.Status == VideoStatus.Ready ? tokens.Issue(video.Id) : null;
-        return new CaptionList(await publisher.ViewsAsync(video, grant, cancellationToken));
+        var generation = await generations.FindByVideoAsync(video.Id, cancellationToken);
+        return new CaptionList(await publisher.ViewsAsync(video, grant, cancellationToken), generation is null ? null
+            : new CaptionGenerationView(generation.Status, generation.Language, generation.Attempts, generation.MaxAttempts, generation.ErrorCode, generation.ErrorMessage, generation.UpdatedAt));
     }
 }
 

@@ -48,6 +48,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IWebhookDeliveryStore, PostgresWebhookDeliveryStore>();
         services.TryAddSingleton<ICaptionTrackStore, PostgresCaptionTrackStore>();
         services.TryAddSingleton<Academy.Video.Application.Transcripts.ITranscriptStore, PostgresTranscriptStore>();
+        services.TryAddSingleton<ICaptionGenerationStore, PostgresCaptionGenerationStore>();
         return services;
     }
 }

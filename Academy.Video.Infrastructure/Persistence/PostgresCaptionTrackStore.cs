@@ -15,8 +15,10 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
 
     // One statement, fenced on the video being READY: the track (a replacement keeps its creation time), its cues under
     // a new revision, the other revisions' cues gone, and the caption.ready event (decision 0010; migration 0014 on
-    // why cues carry the revision).
-    private const string SaveSql = """
+    // why cues carry the revision). {0} fences the replacement: nothing for an upload, which replaces any track; the
+    // generated track's own object name for a generated one, so an uploaded track is never replaced by it (docs/api.md,
+    // Captions: generated tracks).
+    private const string SaveSqlFormat = """
         WITH saved AS (
             INSERT INTO video_caption_tracks (video_id, language, kind, label, vtt_key, playlist_key, size_bytes, cue_count, created_at, updated_at, cues_revision)
             SELECT v.id, @Language, @Kind, @Label, @VttKey, @PlaylistKey, @SizeBytes, @CueCount, @CreatedAt, @UpdatedAt, @Revision
@@ -25,6 +27,7 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
                 label = EXCLUDED.label, vtt_key = EXCLUDED.vtt_key, playlist_key = EXCLUDED.playlist_key,
                 size_bytes = EXCLUDED.size_bytes, cue_count = EXCLUDED.cue_count, updated_at = EXCLUDED.updated_at,
                 cues_revision = EXCLUDED.cues_revision
+            {0}
             RETURNING video_id, language, kind
         ),
         stale_cues AS (
@@ -44,6 +47,10 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
         SELECT count(*)::integer FROM saved
         """;
 
+    private static readonly string SaveUploadedSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SaveSqlFormat, "");
+
+    private static readonly string SaveGeneratedSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SaveSqlFormat, "WHERE video_caption_tracks.vtt_key = EXCLUDED.vtt_key");
+
     private const string ListSql = $"SELECT {Columns} FROM video_caption_tracks WHERE video_id = @VideoId ORDER BY language, kind";
 
     // The cues go by cascade; the caption.deleted event with the deletion.
@@ -61,7 +68,13 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
 
     private readonly PostgresConnections connections = new(dataSource, pipelines);
 
-    public Task<bool> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken)
+    public Task<bool> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken) =>
+        SaveAsync(SaveUploadedSql, track, cues, cancellationToken);
+
+    public Task<bool> SaveGeneratedIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken) =>
+        SaveAsync(SaveGeneratedSql, track, cues, cancellationToken);
+
+    private Task<bool> SaveAsync(string sql, CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);
         ArgumentNullException.ThrowIfNull(cues);
@@ -75,7 +88,7 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             Texts = cues.Select(c => c.Text).ToArray(),
         };
         return connections.RunAsync(async (connection, token) =>
-            await connection.ExecuteScalarAsync<int>(new CommandDefinition(SaveSql, values, cancellationToken: token)) == 1, cancellationToken);
+            await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, values, cancellationToken: token)) == 1, cancellationToken);
     }
 
     public Task<IReadOnlyList<CaptionTrack>> ListAsync(Guid videoId, CancellationToken cancellationToken) =>

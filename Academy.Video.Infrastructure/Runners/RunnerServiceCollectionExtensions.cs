@@ -56,6 +56,7 @@ public static class RunnerServiceCollectionExtensions
             provider.GetRequiredService<TimeProvider>(),
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalProcessJobRunner>>()));
         services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
+        services.AddSingleton<Application.Captions.ICaptionRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
         return services;
     }
 
@@ -121,6 +122,18 @@ public static class RunnerServiceCollectionExtensions
         services.AddSingleton<IJobRunner>(provider => new BatchJobRunner(
             provider.GetRequiredService<AwsBatchClient>(),
             provider.GetRequiredService<IOptions<BatchRunnerOptions>>()));
+        services.AddSingleton<Application.Captions.ICaptionRunner, BatchCaptionRunnerPending>();
         return services;
+    }
+
+    /// <summary>
+    /// Batch's <c>caption &lt;generation-id&gt;</c> submission (the same job definition with a container command override)
+    /// is not built yet: each submission is refused by name, so generations wait QUEUED and then end CAPTION_NEVER_STARTED
+    /// (docs/decisions/0017-caption-generation-unit-of-work.md).
+    /// </summary>
+    private sealed class BatchCaptionRunnerPending : Application.Captions.ICaptionRunner
+    {
+        public Task<string> SubmitCaptionAsync(Guid generationId, CancellationToken cancellationToken) =>
+            throw new JobSubmissionException("Caption generation is not yet submitted to AWS Batch; use Runner:Kind=Local or Captions:Engine=None.");
     }
 }

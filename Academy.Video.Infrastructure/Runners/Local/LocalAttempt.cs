@@ -73,7 +73,7 @@ internal sealed partial class LocalAttempt(
         var environment = WorkerEnvironment.Build(inheritedEnvironment(), options.Environment, perAttempt);
 
         // As the Batch job definition's command: the configured arguments, then the job id as the last one.
-        return new ChildProcessStartInfo(options.Command, [.. options.Arguments, jobIdText], environment, options.WorkingDirectory);
+        return new ChildProcessStartInfo(options.Command, [.. options.Arguments, .. job.Command, jobIdText], environment, options.WorkingDirectory);
     }
 
     private async Task DrainAsync(Task output, string runnerJobId)

@@ -17,7 +17,7 @@ namespace Academy.Video.Infrastructure.Runners.Local;
 /// Its memory is process-local and keeps only the latest finished jobs: an id it does not know (submitted before
 /// a restart, or finished long ago) is reported FAILED at once, so the recovery scan resubmits without waiting.
 /// </summary>
-public sealed partial class LocalProcessJobRunner : IJobRunner, IAsyncDisposable
+public sealed partial class LocalProcessJobRunner : IJobRunner, Application.Captions.ICaptionRunner, IAsyncDisposable
 {
     public const string RunnerJobIdPrefix = "local-";
     public const string JobIdVariable = LocalAttempt.JobIdVariable;
@@ -67,7 +67,14 @@ public sealed partial class LocalProcessJobRunner : IJobRunner, IAsyncDisposable
         slots = new SemaphoreSlim(this.options.MaxConcurrency, this.options.MaxConcurrency);
     }
 
-    public Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken)
+    public Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken) =>
+        Submit(jobId, jobName, null, cancellationToken);
+
+    /// <summary>The worker's second command, <c>caption &lt;generation-id&gt;</c>, under the same cap, timeout and logs (docs/decisions/0017-caption-generation-unit-of-work.md).</summary>
+    public Task<string> SubmitCaptionAsync(Guid generationId, CancellationToken cancellationToken) =>
+        Submit(generationId, $"caption-{generationId.ToString("N", CultureInfo.InvariantCulture)[..8]}", ["caption"], cancellationToken);
+
+    private Task<string> Submit(Guid jobId, string jobName, IReadOnlyList<string>? command, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed), this);
         cancellationToken.ThrowIfCancellationRequested();
@@ -83,7 +90,7 @@ public sealed partial class LocalProcessJobRunner : IJobRunner, IAsyncDisposable
             throw new JobSubmissionException($"Local runner cannot create its log directory for {logPath}: {error.Message}", error);
         }
 
-        var job = new LocalRunnerJob(runnerJobId, jobId, jobName, logPath);
+        var job = new LocalRunnerJob(runnerJobId, jobId, jobName, logPath, command);
         lock (gate)
         {
             // Checked and registered under the lock DisposeAsync takes: a submission is either refused or stopped by it.

@@ -6,7 +6,7 @@ namespace Academy.Video.Infrastructure.Runners.Local;
 /// One submission's state as Batch words it: SUBMITTED → RUNNABLE → RUNNING → SUCCEEDED/FAILED. Every read and
 /// write goes through <see cref="gate"/>; a stop request is remembered with the first reason given.
 /// </summary>
-internal sealed class LocalRunnerJob(string runnerJobId, Guid jobId, string jobName, string logPath)
+internal sealed class LocalRunnerJob(string runnerJobId, Guid jobId, string jobName, string logPath, IReadOnlyList<string>? command = null)
 {
     public const string Succeeded = "SUCCEEDED";
     public const string Failed = "FAILED";
@@ -25,6 +25,9 @@ internal sealed class LocalRunnerJob(string runnerJobId, Guid jobId, string jobN
     public string RunnerJobId { get; } = runnerJobId;
 
     public Guid JobId { get; } = jobId;
+
+    /// <summary>The worker command's words before the id: none for a transcode, <c>caption</c> for a caption generation.</summary>
+    public IReadOnlyList<string> Command { get; } = command ?? [];
 
     public string LogPath { get; } = logPath;
 

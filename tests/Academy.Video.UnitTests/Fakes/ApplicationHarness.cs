@@ -61,6 +61,10 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton(captions);
         services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.IPublishedTextObjects>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Transcripts.ITranscriptStore>());
+        // Caption generation runs on PostgreSQL, the real worker and the Whisper.net runtime (API tests); here none exists.
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionGenerationStore>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionTranscriber>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionRunner>());
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);
