@@ -72,6 +72,12 @@ public sealed class GeneratedCaptionTests(WhisperApiFactory api) : IClassFixture
         Assert.StartsWith("WEBVTT\n\n", vtt, StringComparison.Ordinal);
         Assert.Matches(@"\n\d\d:\d\d:\d\d\.\d\d\d --> \d\d:\d\d:\d\d\.\d\d\d\n", vtt);
 
+        // The generated cues are the transcript's, as an upload's are (docs/api.md, Transcripts and search).
+        using var transcript = JsonDocument.Parse(await client.GetStringAsync(new Uri($"/api/v1/videos/{videoId}/transcript", UriKind.Relative)));
+        var cues = transcript.RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(track.GetProperty("cueCount").GetInt32(), cues.Count);
+        Assert.All(cues, c => Assert.Equal((language, "subtitles"), (c.GetProperty("language").GetString(), c.GetProperty("kind").GetString())));
+
         var master = await GetTextAsync(new Uri(ready.GetProperty("playbackUrl").GetString()!), "application/vnd.apple.mpegurl");
         Assert.Contains($"#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"subs\",NAME=\"{track.GetProperty("label").GetString()}\",LANGUAGE=\"{language}\"", master, StringComparison.Ordinal);
         Assert.Contains($"URI=\"captions/{language}-subtitles-auto.m3u8\"", master, StringComparison.Ordinal);
