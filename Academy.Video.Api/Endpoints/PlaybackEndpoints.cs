@@ -27,7 +27,7 @@ public static class PlaybackEndpoints
 
         routes.MapMethods(GetPlaybackHandler.RoutePrefix + "/{id}/{**path}", [HttpMethods.Get, HttpMethods.Head], PlaylistAsync)
             .WithTags("Playback")
-            .WithSummary("A playlist or the storyboard index of a READY video with every URI signed and expiring (signed playback)")
+            .WithSummary("A playlist or the storyboard index of a READY or playable video with every URI signed and expiring (signed playback)")
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return routes;
@@ -39,7 +39,8 @@ public static class PlaybackEndpoints
         context.Response.Headers.AccessControlAllowOrigin = "*";
         var playlist = await mediator.Send(new GetSignedPlaylistQuery(VideoIds.Parse(id), path, expires, signature), cancellationToken);
         // The grant is in the URL: a shared cache must not hand this playlist to anyone else.
-        context.Response.Headers.CacheControl = "private, max-age=60";
+        // A playable PROCESSING video's playlists grow (EVENT, decision 0018) and its master gains rungs: no reuse until READY.
+        context.Response.Headers.CacheControl = playlist.Contains("#EXT-X-ENDLIST", StringComparison.Ordinal) ? "private, max-age=60" : "private, no-cache";
         return TypedResults.Text(playlist, StoryboardIndex.IsIndex(path) ? StoryboardContentType : PlaylistContentType);
     }
 }

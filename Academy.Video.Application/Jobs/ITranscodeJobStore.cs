@@ -44,6 +44,13 @@ public interface ITranscodeJobStore
     /// </summary>
     Task<bool> TryRecordEncodePlanAsync(EncodePlanRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the record's video playable at its attempt's master (<see cref="TranscodeJob.MarkPlayable"/>) in one
+    /// statement, with its <c>video.playable</c> event: only while the job is RUNNING at the record's attempt and the video
+    /// is PROCESSING under this job (decision 0018).
+    /// </summary>
+    Task<PlayableResult> TryMarkPlayableAsync(PlayableRecord record, CancellationToken cancellationToken);
+
     /// <summary>The attempt timeline, oldest first.</summary>
     Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken);
 
@@ -52,6 +59,18 @@ public interface ITranscodeJobStore
 
     /// <summary>Counts of the unfinished states (QUEUED, RUNNING, RETRY_WAIT), each always present, and the oldest waits.</summary>
     Task<JobBacklog> GetBacklogAsync(DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+public enum PlayableResult
+{
+    /// <summary>The video is playable at the record's master from now on; its event is written.</summary>
+    Marked,
+
+    /// <summary>The attempt holds the job, but the video was not changed (already playable there, or no longer PROCESSING).</summary>
+    Unchanged,
+
+    /// <summary>The attempt no longer holds the job: nothing written.</summary>
+    Superseded,
 }
 
 public enum HeartbeatResult

@@ -16,6 +16,8 @@ public static class JobEvents
     public const string TopRungDecided = "TOP_RUNG_DECIDED";
     /// <summary>The attempt reuses segments an earlier attempt of the job stored: fields from_attempt, segments, resume_seconds.</summary>
     public const string AttemptResumed = "ATTEMPT_RESUMED";
+    /// <summary>The attempt published its first segments and an early master: the video plays while PROCESSING (decision 0018).</summary>
+    public const string Playable = "ATTEMPT_PLAYABLE";
     public const string Submitted = "JOB_SUBMITTED";
     /// <summary>The runner refused, failed or did not answer in time: nothing was submitted.</summary>
     public const string SubmitFailed = "JOB_SUBMIT_FAILED";

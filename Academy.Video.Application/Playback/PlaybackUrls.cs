@@ -53,7 +53,7 @@ public sealed class PlaybackUrls(IObjectStorage storage, IOptions<PlaybackOption
     /// <summary>The key's path relative to the folder of the video's master playlist (the root of its tree).</summary>
     private static string PathUnderTree(LectureVideo video, string key)
     {
-        var hlsPath = video.HlsPath ?? throw new InvalidOperationException($"Video {video.Id} has no published tree.");
+        var hlsPath = video.PlaybackPath ?? throw new InvalidOperationException($"Video {video.Id} is not playable.");
         var root = hlsPath[..(hlsPath.LastIndexOf('/') + 1)];
         return key.StartsWith(root, StringComparison.Ordinal)
             ? key[root.Length..]

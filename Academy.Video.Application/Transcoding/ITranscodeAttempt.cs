@@ -23,6 +23,13 @@ public interface IAttemptJournal : IProgress<double>
     /// <summary>Records what the encode will be on the job, fenced on the attempt.</summary>
     /// <returns>False when the attempt was superseded: it must stop without encoding.</returns>
     Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The attempt has published a master (<paramref name="masterKey"/>, under its prefix) that plays what is up so far:
+    /// the video becomes playable while PROCESSING, fenced on the attempt (decision 0018).
+    /// </summary>
+    /// <returns>False when the attempt was superseded (nothing written).</returns>
+    Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken);
 }
 
 /// <summary>How an attempt ended, with the phase it ended in (for the logs: <c>download</c>, <c>probe</c>, <c>encode</c>, <c>upload</c>).</summary>

@@ -77,6 +77,12 @@ public sealed record VideoDetails(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
+    /// <summary>
+    /// Whether a player can load the video now: READY, or PROCESSING with the first segments of the running attempt
+    /// published (decision 0018). <see cref="PlaybackUrl"/> (Public mode) or <c>GET …/playback</c> then gives its master.
+    /// </summary>
+    public bool Playable { get; init; }
+
     /// <summary>The uploaded caption tracks of a READY video (docs/api.md, Captions).</summary>
     public IReadOnlyList<Captions.CaptionView> Captions { get; init; } = [];
 }

@@ -9,7 +9,7 @@ public enum VideoEventType
     /// <summary>The first attempt of a job started: the video moved to PROCESSING (not repeated for retries).</summary>
     VideoProcessing,
 
-    /// <summary>The video is playable: READY with its HLS tree.</summary>
+    /// <summary>The video is finished: READY with its complete HLS tree.</summary>
     VideoReady,
 
     /// <summary>The video's job ended without a playable tree (FAILED or DEAD): the video is FAILED and can be retried.</summary>
@@ -29,6 +29,12 @@ public enum VideoEventType
 
     /// <summary>A caption track was removed.</summary>
     CaptionDeleted,
+
+    /// <summary>
+    /// A PROCESSING video can be played already: the running attempt published the first segments under the URIs the
+    /// finished tree keeps (decision 0018). Sent once per attempt that gets there; READY keeps it playable.
+    /// </summary>
+    VideoPlayable,
 }
 
 public static class VideoEventTypeNames
@@ -46,6 +52,7 @@ public static class VideoEventTypeNames
         VideoEventType.JobDead => "job.dead",
         VideoEventType.CaptionReady => "caption.ready",
         VideoEventType.CaptionDeleted => "caption.deleted",
+        VideoEventType.VideoPlayable => "video.playable",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };
 

@@ -50,6 +50,12 @@ public sealed record JobTransition(
     /// <summary>Attempts lost to their host being terminated, written when set.</summary>
     public int? HostTerminationCount { get; init; }
 
+    /// <summary>
+    /// The attempt ends without publishing and the job waits for another: a playable pointer into its prefix is cleared in
+    /// the same statement (decision 0018). Transitions with a <see cref="Video"/> effect set the pointer by the effect's status.
+    /// </summary>
+    public bool ClearsPlayable { get; init; }
+
     /// <summary>The video change that happens in the same statement, if any.</summary>
     public VideoEffect? Video { get; init; }
 
@@ -120,6 +126,12 @@ public static class OrphanCleanup
 /// (RUNNING, <see cref="Attempt"/>), the decision on the job row and the source's metadata on its video.
 /// </summary>
 public sealed record EncodePlanRecord(Guid JobId, Guid VideoId, int Attempt, SourceMetadata Source, string TopRungCode, string TopRungReason, DateTimeOffset At);
+
+/// <summary>
+/// A running attempt's master playlist that can be played already (<see cref="TranscodeJob.MarkPlayable"/>): stored fenced
+/// on (RUNNING, <see cref="Attempt"/>) on a PROCESSING video the job drives, with its <c>video.playable</c> event.
+/// </summary>
+public sealed record PlayableRecord(Guid JobId, Guid VideoId, int Attempt, string PlayablePath, DateTimeOffset At);
 
 /// <summary>
 /// Records the runner's id for a submission, fenced like a transition: the job must still be in

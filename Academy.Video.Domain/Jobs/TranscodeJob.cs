@@ -166,6 +166,7 @@ public sealed record TranscodeJob
             Error = error,
             NextAttemptAt = now + policy.BackoffAfter(AttemptCount),
             ClearBatchJobId = true,
+            ClearsPlayable = true,
             OrphanedPrefixes = [AttemptPrefix(AttemptCount)],
             OrphanReason = $"attempt {AttemptCount} ended RETRY_WAIT ({error.Code}) without publishing",
         };
@@ -210,6 +211,7 @@ public sealed record TranscodeJob
             Error = JobError.HostTerminated(reason),
             NextAttemptAt = now,
             ClearBatchJobId = true,
+            ClearsPlayable = true,
             FenceBatchJobId = BatchJobId,
             HostTerminationCount = count,
             OrphanedPrefixes = [AttemptPrefix(AttemptCount)],
@@ -297,6 +299,27 @@ public sealed record TranscodeJob
         }
 
         return new EncodePlanRecord(Id, VideoId, AttemptCount, source, topRungCode, topRungReason ?? "", now);
+    }
+
+    /// <summary>
+    /// The running attempt has published the first segments of its tree and a master naming them at
+    /// <paramref name="masterKey"/> (under its own prefix): its video becomes playable while PROCESSING (decision 0018).
+    /// Not a state change: fenced on the attempt like a heartbeat, so a superseded attempt writes nothing.
+    /// </summary>
+    public PlayableRecord MarkPlayable(string masterKey, DateTimeOffset now)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(masterKey);
+        if (State != JobState.Running)
+        {
+            throw new InvalidJobTransitionException(this, "become playable (no attempt is RUNNING)");
+        }
+
+        if (!masterKey.StartsWith(AttemptPrefix(AttemptCount), StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{masterKey}' is not under attempt {AttemptCount}'s prefix.", nameof(masterKey));
+        }
+
+        return new PlayableRecord(Id, VideoId, AttemptCount, masterKey, now);
     }
 
     /// <summary>The runner accepted a submission of this job; its id is recorded (docs/contract.md §1 step 2).</summary>

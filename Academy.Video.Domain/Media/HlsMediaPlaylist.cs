@@ -70,6 +70,35 @@ public static class HlsMediaPlaylist
         return text.Append("#EXT-X-ENDLIST\n").ToString();
     }
 
+    /// <summary>
+    /// A growing playlist of the segments published so far (RFC 8216 §4.3.3.5, <c>EVENT</c>): segments are only ever
+    /// appended, so a player that starts on it keeps its place when it is replaced by the VOD playlist of the same URI
+    /// (<see cref="RenderVod"/>, the same entries and more, with <c>#EXT-X-ENDLIST</c>).
+    /// </summary>
+    /// <param name="targetDuration">The target the finished playlist will have, when known; at least the entries' own.</param>
+    public static string RenderEvent(IReadOnlyList<HlsPlaylistEntry> entries, int targetDuration)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0)
+        {
+            throw new ArgumentException("A playlist needs at least one segment.", nameof(entries));
+        }
+
+        var text = new StringBuilder()
+            .Append("#EXTM3U\n")
+            .Append("#EXT-X-VERSION:6\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-TARGETDURATION:{Math.Max(targetDuration, TargetDuration(entries))}\n")
+            .Append("#EXT-X-MEDIA-SEQUENCE:0\n")
+            .Append("#EXT-X-PLAYLIST-TYPE:EVENT\n")
+            .Append("#EXT-X-INDEPENDENT-SEGMENTS\n");
+        foreach (var entry in entries)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{entry.DurationSeconds:0.000000},\n{entry.Uri}\n");
+        }
+
+        return text.ToString();
+    }
+
     /// <summary>RFC 8216 §4.3.3.1: every EXTINF duration, rounded to the nearest integer, is at most the target duration.</summary>
     public static int TargetDuration(IEnumerable<HlsPlaylistEntry> entries) =>
         Math.Max(1, entries.Max(e => (int)Math.Round(e.DurationSeconds, MidpointRounding.AwayFromZero)));

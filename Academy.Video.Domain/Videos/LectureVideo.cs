@@ -31,6 +31,25 @@ public sealed record LectureVideo
     /// <summary>The published storyboard's WebVTT index (its sprite beside it), set with <see cref="HlsPath"/>.</summary>
     public string? StoryboardKey { get; init; }
 
+    /// <summary>
+    /// The running attempt's master playlist, once it has published enough to be played while the rest is encoded
+    /// (decision 0018); the published master at READY; null otherwise.
+    /// </summary>
+    public string? PlayablePath { get; init; }
+
+    /// <summary>When the video first became playable (the attempt that made it so); kept at READY.</summary>
+    public DateTimeOffset? PlayableAt { get; init; }
+
+    /// <summary>The master a player loads: the published tree of a READY video, the growing one of a playable PROCESSING video.</summary>
+    public string? PlaybackPath => Status switch
+    {
+        VideoStatus.Ready => HlsPath,
+        VideoStatus.Processing => PlayablePath,
+        _ => null,
+    };
+
+    public bool IsPlayable => PlaybackPath is not null;
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
 

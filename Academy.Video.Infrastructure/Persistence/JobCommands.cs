@@ -15,7 +15,8 @@ internal static class JobCommands
 {
     /// <summary>
     /// The CTEs of one transition: the fenced job update (<c>moved</c>), the attempt row it opens or
-    /// closes, a held cleanup row per orphaned prefix, the video effect where its guard holds, and the
+    /// closes, a held cleanup row per orphaned prefix, the video effect where its guard holds (or, without one, the
+    /// playable pointer cleared: <c>unplayable</c>; never both, since a statement updates a row once), and the
     /// events: the video's only where the video moved (<c>video_effect</c>), the job's wherever the job did.
     /// The dependent CTEs read only from <c>moved</c>, so a lost race changes nothing and tells nobody.
     /// <paramref name="extraFence"/> adds a condition to the job update (the deletion's: the video is still deletable).
@@ -69,6 +70,9 @@ internal static class JobCommands
                 hls_path = COALESCE(@EffectHlsPath, v.hls_path),
                 poster_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.poster_key ELSE @EffectPosterKey END,
                 storyboard_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.storyboard_key ELSE @EffectStoryboardKey END,
+                -- Decision 0018: READY plays its published master; a new attempt (PROCESSING) or a failure starts unplayable.
+                playable_path = CASE WHEN @EffectStatus = 'READY' THEN COALESCE(@EffectHlsPath, v.hls_path) ELSE NULL END,
+                playable_at = CASE WHEN @EffectStatus = 'READY' THEN COALESCE(v.playable_at, @At) ELSE NULL END,
                 updated_at = @At
             FROM moved
             WHERE @HasVideoEffect
@@ -76,6 +80,15 @@ internal static class JobCommands
               AND v.status = ANY(@EffectAllowedFrom::text[])
               AND v.current_job_id = @EffectDrivingJobId
             RETURNING v.id
+        ),
+        unplayable AS (
+            UPDATE videos AS v SET
+                playable_path = NULL,
+                playable_at = NULL,
+                updated_at = @At
+            FROM moved
+            WHERE @ClearsPlayable AND NOT @HasVideoEffect
+              AND v.id = moved.video_id AND v.current_job_id = moved.id AND v.playable_path IS NOT NULL
         ),
         transition_events AS (
             INSERT INTO video_events (id, type, video_id, job_id, occurred_at)
@@ -143,6 +156,7 @@ internal static class JobCommands
             FinishedAt = DbTime.ToDb(transition?.FinishedAt),
             StartsAttempt = transition?.StartsAttempt ?? false,
             EndsAttempt = transition?.EndsAttempt ?? false,
+            ClearsPlayable = transition?.ClearsPlayable ?? false,
             OrphanedPrefixes = (transition?.OrphanedPrefixes ?? []).ToArray(),
             OrphanReason = transition?.OrphanReason ?? "",
             HasVideoEffect = effect is not null,

@@ -53,6 +53,31 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
         RETURNING v.id
         """;
 
+    // Fenced like the plan: only the RUNNING attempt with this number, on a PROCESSING video its job drives, makes it
+    // playable; the job row is written too, so a transition racing this one waits for it or wins first (decision 0018).
+    internal const string MarkPlayableSql = """
+        WITH job AS (
+            UPDATE video_transcode_jobs SET updated_at = @At
+            WHERE id = @JobId AND video_id = @VideoId AND state = 'RUNNING' AND attempt_count = @Attempt
+            RETURNING id, video_id
+        ),
+        marked AS (
+            UPDATE videos AS v SET
+                playable_path = @PlayablePath,
+                playable_at = @At,
+                updated_at = @At
+            FROM job
+            WHERE v.id = job.video_id AND v.current_job_id = job.id AND v.status = 'PROCESSING'
+              AND v.playable_path IS DISTINCT FROM @PlayablePath
+            RETURNING v.id
+        ),
+        playable_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at)
+            SELECT gen_random_uuid(), 'video.playable', marked.id, @JobId, @At FROM marked
+        )
+        SELECT (SELECT count(*) FROM job)::int AS Fenced, (SELECT count(*) FROM marked)::int AS Marked
+        """;
+
     private static readonly string ListAttemptsSql = $"""
         SELECT {AttemptRow.Columns} FROM video_job_attempts WHERE job_id = @JobId ORDER BY attempt
         """;
@@ -152,6 +177,19 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
                 },
                 cancellationToken: token))).Any(),
             cancellationToken);
+    }
+
+    public Task<PlayableResult> TryMarkPlayableAsync(PlayableRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return connections.RunAsync(async (connection, token) =>
+        {
+            var row = await connection.QuerySingleAsync<(int Fenced, int Marked)>(new CommandDefinition(
+                MarkPlayableSql,
+                new { record.JobId, record.VideoId, record.Attempt, record.PlayablePath, At = DbTime.ToDb(record.At) },
+                cancellationToken: token));
+            return row.Fenced == 0 ? PlayableResult.Superseded : row.Marked == 1 ? PlayableResult.Marked : PlayableResult.Unchanged;
+        }, cancellationToken);
     }
 
     public Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken) =>

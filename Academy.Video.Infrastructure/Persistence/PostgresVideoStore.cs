@@ -30,7 +30,10 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
             source_size_bytes = COALESCE(@SourceSizeBytes, v.source_size_bytes),
             hls_path = CASE WHEN @ClearHlsPath THEN NULL ELSE v.hls_path END,
             poster_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.poster_key END,
-            storyboard_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.storyboard_key END
+            storyboard_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.storyboard_key END,
+            -- Every change made here (queue, delete, expire) leaves the video unplayable until a running attempt says otherwise.
+            playable_path = NULL,
+            playable_at = NULL
         WHERE v.id = @VideoId AND v.status = ANY(@FromStatuses::text[])
         """;
 

@@ -29,6 +29,8 @@ internal sealed record VideoRow
     public int? SourceBitrateKbps { get; init; }
     public string? PosterKey { get; init; }
     public string? StoryboardKey { get; init; }
+    public string? PlayablePath { get; init; }
+    public DateTime? PlayableAt { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 
@@ -42,7 +44,8 @@ internal sealed record VideoRow
         ("source_duration_seconds", "SourceDurationSeconds"), ("source_width", "SourceWidth"), ("source_height", "SourceHeight"),
         ("source_rotation_degrees", "SourceRotationDegrees"), ("source_video_codec", "SourceVideoCodec"), ("source_audio_codec", "SourceAudioCodec"),
         ("source_frames_per_second", "SourceFramesPerSecond"), ("source_bitrate_kbps", "SourceBitrateKbps"),
-        ("poster_key", "PosterKey"), ("storyboard_key", "StoryboardKey"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
+        ("poster_key", "PosterKey"), ("storyboard_key", "StoryboardKey"), ("playable_path", "PlayablePath"), ("playable_at", "PlayableAt"),
+        ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
 
     public LectureVideo ToDomain() => new()
     {
@@ -60,6 +63,8 @@ internal sealed record VideoRow
             : null,
         PosterKey = PosterKey,
         StoryboardKey = StoryboardKey,
+        PlayablePath = PlayablePath,
+        PlayableAt = DbTime.FromDb(PlayableAt),
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),
     };

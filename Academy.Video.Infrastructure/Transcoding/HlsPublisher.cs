@@ -35,6 +35,26 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
 public sealed record HlsPublicationTarget(string Prefix, int Attempt, string Plan, string OutputDirectory, string ScratchDirectory);
 
 /// <summary>
+/// What an attempt publishes before it is done, so its video plays while the rest is encoded (decision 0018): growing
+/// EVENT playlists of <see cref="Video"/> and <see cref="Audio"/>, and once each has <see cref="HlsPublication.PlayableAfterSegments"/>
+/// segments up, a master naming them; <see cref="MarkPlayable"/> is then told its key. The finished tree replaces every one of
+/// these objects under the same key.
+/// </summary>
+/// <param name="Video">The video variants the early master names: every rung, or the copied top alone on the fast path
+/// (the encoded rungs join the master when the tree is finished).</param>
+/// <param name="TargetDuration">The EVENT playlists' <c>#EXT-X-TARGETDURATION</c>: the one the finished playlists will have, as far as it is known.</param>
+/// <param name="CodecOf">The RFC 6381 codec string of a video segment this run wrote (a path under the output directory).</param>
+/// <param name="MarkPlayable">Records the early master (its key) as the video's, fenced on the attempt; false when the attempt was superseded.</param>
+public sealed record HlsLiveTree(
+    IReadOnlyList<Rendition> Video,
+    string? Audio,
+    double FramesPerSecond,
+    double TargetSeconds,
+    int TargetDuration,
+    Func<string, CancellationToken, Task<string?>> CodecOf,
+    Func<string, CancellationToken, Task<bool>> MarkPlayable);
+
+/// <summary>
 /// One attempt's publication: segments go up as the encoder closes them, reused segments of an
 /// earlier attempt are copied in, at most <see cref="WorkerOptions.UploadParallelism"/> at a time; the progress record
 /// (decision 0011) is rewritten as they land; once the encoder is done, the rest (poster, storyboard), then the variant
@@ -58,6 +78,10 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private readonly HashSet<string> _uploaded = new(StringComparer.Ordinal);
     private readonly Task[] _workers;
     private readonly Task _progressLoop;
+    private readonly CancellationTokenSource _liveStop = new();
+    private readonly Channel<bool> _liveChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly Dictionary<string, string> _firstClosed = new(StringComparer.Ordinal);
+    private Task _liveLoop = Task.CompletedTask;
     private int _changes;
     private Exception? _failure;
 
@@ -81,9 +105,33 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
 
     public string ProgressKey => _target.Prefix + StorageKeys.ProgressName;
 
+    /// <summary>
+    /// Segments every variant of the early master has up before it is published: two give a player something to buffer
+    /// while the next is encoded.
+    /// </summary>
+    public const int PlayableAfterSegments = 2;
+
+    /// <summary>Whether the early master is up and the video was marked playable at it.</summary>
+    public bool Playable { get; private set; }
+
+    /// <summary>
+    /// Publishes the tree as it grows (decision 0018): EVENT playlists of what is up, rewritten as segments land, and a master
+    /// once there is enough to play. Stopped, before the finished playlists go up, by <see cref="FinishAsync"/>.
+    /// </summary>
+    public void GoLive(HlsLiveTree tree)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        _liveLoop = Task.Run(() => LiveLoopAsync(tree));
+    }
+
     public void SegmentClosed(HlsSegmentFile segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
+        lock (_gate)
+        {
+            _firstClosed.TryAdd(segment.Variant, segment.RelativePath);
+        }
+
         Enqueue(async token =>
         {
             await UploadAsync(segment.RelativePath, token);
@@ -128,6 +176,9 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         }
 
         await UploadAllAsync(rest);
+        // No EVENT playlist may land after the finished one that replaces it.
+        await _liveStop.CancelAsync();
+        await _liveLoop;
         await _progressStop.CancelAsync();
         await _progressLoop;
         ThrowIfStopped();
@@ -153,9 +204,11 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         _work.Writer.TryComplete();
         await _scope.CancelAsync();
         await _progressStop.CancelAsync();
-        await Task.WhenAll(_workers.Append(_progressLoop));
+        await _liveStop.CancelAsync();
+        await Task.WhenAll(_workers.Append(_progressLoop).Append(_liveLoop));
         _scope.Dispose();
         _progressStop.Dispose();
+        _liveStop.Dispose();
     }
 
     private void Enqueue(Func<CancellationToken, Task> work)
@@ -233,6 +286,115 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         }
 
         _progressChanged.Writer.TryWrite(true);
+        _liveChanged.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// After changes: each live variant's EVENT playlist rewritten with the run of segments up from the first (a segment still
+    /// uploading ends the run), then, once each has <see cref="PlayableAfterSegments"/>, the master, then the video marked playable.
+    /// </summary>
+    private async Task LiveLoopAsync(HlsLiveTree tree)
+    {
+        var variants = tree.Video.Select(r => r.Name).Concat(tree.Audio is { } audio ? [audio] : []).ToList();
+        var published = variants.ToDictionary(v => v, _ => 0, StringComparer.Ordinal);
+        var interval = TimeSpan.FromSeconds(Math.Clamp(tree.TargetSeconds / 3, 0.5, 2));
+        try
+        {
+            while (await _liveChanged.Reader.WaitToReadAsync(_liveStop.Token))
+            {
+                _liveChanged.Reader.TryRead(out _);
+                Dictionary<string, List<HlsSegmentRecord>> runs;
+                Dictionary<string, string> closed;
+                lock (_gate)
+                {
+                    runs = variants.ToDictionary(v => v, Run, StringComparer.Ordinal);
+                    closed = new Dictionary<string, string>(_firstClosed, StringComparer.Ordinal);
+                }
+
+                var ready = Playable || (variants.All(v => runs[v].Count >= PlayableAfterSegments) && tree.Video.All(r => closed.ContainsKey(r.Name)));
+                if (ready)
+                {
+                    foreach (var variant in variants.Where(v => runs[v].Count > published[v]))
+                    {
+                        await UploadLiveAsync($"{variant}/{FfmpegHlsArguments.VariantPlaylistName}",
+                            HlsMediaPlaylist.RenderEvent(runs[variant].Select(r => new HlsPlaylistEntry(r.DurationSeconds, r.Uri)).ToList(), tree.TargetDuration));
+                        published[variant] = runs[variant].Count;
+                    }
+
+                    if (!Playable && !await PublishMasterAsync(tree, runs, closed))
+                    {
+                        return;
+                    }
+                }
+
+                await Task.Delay(interval, _time, _liveStop.Token);
+            }
+        }
+        catch (OperationCanceledException) when (_liveStop.IsCancellationRequested || _scope.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            await FailAsync(e);
+        }
+
+        List<HlsSegmentRecord> Run(string variant)
+        {
+            var run = new List<HlsSegmentRecord>();
+            if (_segments.TryGetValue(variant, out var segments))
+            {
+                foreach (var (index, segment) in segments)
+                {
+                    if (index != run.Count)
+                    {
+                        break;
+                    }
+
+                    run.Add(segment);
+                }
+            }
+
+            return run;
+        }
+    }
+
+    /// <returns>False when the attempt was superseded: nothing more is published early.</returns>
+    private async Task<bool> PublishMasterAsync(HlsLiveTree tree, Dictionary<string, List<HlsSegmentRecord>> runs, Dictionary<string, string> closed)
+    {
+        var token = _scope.Token;
+        var codecs = await Task.WhenAll(tree.Video.Select(r => tree.CodecOf(closed[r.Name], token)));
+        var variants = tree.Video
+            .Select((r, i) => new MasterVariant(r, $"{r.Name}/{FfmpegHlsArguments.VariantPlaylistName}", codecs[i], Measure(runs[r.Name])))
+            .ToList();
+        (string, MeasuredRate)? audio = tree.Audio is { } a ? ($"{a}/{FfmpegHlsArguments.VariantPlaylistName}", Measure(runs[a])) : null;
+        await UploadLiveAsync(FfmpegHlsArguments.MasterPlaylistName, HlsMasterPlaylist.Render(variants, audio, tree.FramesPerSecond));
+        try
+        {
+            if (!await tree.MarkPlayable(_target.Prefix + FfmpegHlsArguments.MasterPlaylistName, token))
+            {
+                return false;
+            }
+        }
+        catch (Exception) when (!token.IsCancellationRequested)
+        {
+            // Playing early is a bonus: a failed write is tried again after the next segment; READY is written all the same.
+            return true;
+        }
+
+        Playable = true;
+        return true;
+
+        MeasuredRate Measure(List<HlsSegmentRecord> run) =>
+            HlsMasterPlaylist.Measure(run.Select(s => (s.DurationSeconds, s.Bytes)).ToList(), tree.TargetSeconds);
+    }
+
+    private async Task UploadLiveAsync(string relativePath, string content)
+    {
+        var file = Path.Combine(_target.ScratchDirectory, "live", relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        HlsMasterPlaylist.Write(file, content);
+        var key = _target.Prefix + relativePath;
+        await RunAsync("upload", key, _scope.Token, token => _storage.UploadFileAsync(file, key, HlsPublisher.ContentTypeOf(relativePath), token));
     }
 
     /// <summary>Rewrites the progress record after changes, at most once per <see cref="WorkerOptions.ProgressInterval"/>.</summary>

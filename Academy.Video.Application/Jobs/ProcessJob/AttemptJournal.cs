@@ -16,4 +16,7 @@ internal sealed class AttemptJournal(TranscodeJob job, ITranscodeJobStore jobs, 
         ArgumentNullException.ThrowIfNull(topRung);
         return jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(SourceMetadata.From(source), topRung.Code, topRung.Reason, time.GetUtcNow()), cancellationToken);
     }
+
+    public async Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken) =>
+        await jobs.TryMarkPlayableAsync(job.MarkPlayable(masterKey, time.GetUtcNow()), cancellationToken) != PlayableResult.Superseded;
 }

@@ -7,7 +7,7 @@ using Mediator;
 namespace Academy.Video.Application.Playback.GetPlayback;
 
 /// <summary>
-/// Where a player loads a READY video: its public master playlist URL in Public mode; in Signed mode an
+/// Where a player loads a READY video, or a PROCESSING one that is playable already (decision 0018): its public master playlist URL in Public mode; in Signed mode an
 /// expiring URL of the API's playlist route, whose playlists hand out only signed, expiring URLs.
 /// </summary>
 public sealed record GetPlaybackQuery(Guid VideoId) : IQuery<PlaybackView>;
@@ -32,9 +32,9 @@ public sealed class GetPlaybackHandler(IVideoStore videos, IObjectStorage storag
             throw new NotFoundException("Video", query.VideoId);
         }
 
-        if (video is not { Status: VideoStatus.Ready, HlsPath: { } hlsPath })
+        if (video.PlaybackPath is not { } hlsPath)
         {
-            throw new ConflictException("VIDEO_NOT_READY", $"Video {video.Id} is {video.Status.ToWire()}; only a READY video plays.");
+            throw new ConflictException("VIDEO_NOT_READY", $"Video {video.Id} is {video.Status.ToWire()} and not playable yet; a READY or playable video plays.");
         }
 
         if (!urls.Signed)

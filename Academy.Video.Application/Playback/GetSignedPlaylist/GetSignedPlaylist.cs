@@ -8,7 +8,7 @@ using Mediator;
 namespace Academy.Video.Application.Playback.GetSignedPlaylist;
 
 /// <summary>
-/// A playlist of a READY video's HLS tree, for the holder of a valid playback grant, with every URI
+/// A playlist of a READY (or playable PROCESSING, decision 0018) video's HLS tree, for the holder of a valid playback grant, with every URI
 /// rewritten: playlists to this route with the same grant, segments (and keys, init sections) to signed
 /// download URLs of storage that expire with the grant. The storyboard's WebVTT index is served the same
 /// way: its sprite URI becomes a signed download URL, the tile fragment (<c>#xywh=…</c>) kept.
@@ -36,7 +36,7 @@ public sealed class GetSignedPlaylistHandler(IVideoStore videos, IObjectStorage 
         }
 
         var video = await videos.FindAsync(query.VideoId, cancellationToken);
-        if (video is not { Status: VideoStatus.Ready, HlsPath: { } hlsPath })
+        if (video?.PlaybackPath is not { } hlsPath)
         {
             throw new NotFoundException("Playlist", query.Path);
         }

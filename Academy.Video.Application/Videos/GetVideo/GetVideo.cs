@@ -26,7 +26,8 @@ public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, 
 
         var (video, job, attempts) = found;
         // In Signed mode the tree is private: players get an expiring URL from GET .../playback instead.
-        var playbackUrl = video is { Status: VideoStatus.Ready, HlsPath: { } path } && !urls.Signed
+        // A playable PROCESSING video plays its running attempt's growing tree, under the URIs READY keeps (decision 0018).
+        var playbackUrl = video.PlaybackPath is { } path && !urls.Signed
             ? storage.GetPlaybackUrl(path)
             : null;
         // The poster and storyboard are shown beside the video, so in Signed mode they come signed here, expiring like playback URLs.
@@ -49,6 +50,7 @@ public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, 
             video.CreatedAt,
             video.UpdatedAt)
         {
+            Playable = video.IsPlayable,
             Captions = await captions.ViewsAsync(video, grant, cancellationToken),
         };
     }

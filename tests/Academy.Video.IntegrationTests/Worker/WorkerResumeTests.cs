@@ -20,7 +20,7 @@ public enum KillPoint
     /// <summary>Once half its segments are stored.</summary>
     Middle,
 
-    /// <summary>After its last segment and its final progress record, as its first playlist goes up.</summary>
+    /// <summary>After its last segment and its final progress record, as its first finished playlist goes up.</summary>
     AfterLastSegment,
 }
 
@@ -144,7 +144,9 @@ public sealed class WorkerResumeTests(S3WorkerTestBed bed) : IClassFixture<S3Wor
             {
                 KillPoint.FirstSegment => request.Path.EndsWith(StorageKeys.ProgressName, StringComparison.Ordinal) && Interlocked.Increment(ref progressPuts) == 2,
                 KillPoint.Middle => request.Path.EndsWith(StorageKeys.ProgressName, StringComparison.Ordinal) && storedSegments >= 18,
-                _ => request.Path.EndsWith("/index.m3u8", StringComparison.Ordinal),
+                // The EVENT playlists of playing early (decision 0018) go up while encoding; the finished ones after the poster.
+                _ => request.Path.EndsWith("/index.m3u8", StringComparison.Ordinal)
+                    && proxy.StoredBodies.Keys.Any(k => k.StartsWith(attemptPath, StringComparison.Ordinal) && k.EndsWith("/" + StorageKeys.PosterName, StringComparison.Ordinal)),
             };
             if (!kill || Interlocked.Exchange(ref killed, 1) == 1)
             {

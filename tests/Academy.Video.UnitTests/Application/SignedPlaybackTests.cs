@@ -89,14 +89,39 @@ public sealed class SignedPlaybackTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_playable_PROCESSING_video_plays_its_growing_tree_signed_and_is_shown_playable_without_a_public_url()
+    {
+        var id = Guid.NewGuid();
+        var prefix = StorageKeys.HlsPrefix(id, Guid.NewGuid(), 1);
+        var growing = VariantPlaylist.Replace("#EXT-X-ENDLIST\n", "", StringComparison.Ordinal);
+        var video = LectureVideo.Create(id, "t", "a.mp4", "video/mp4", app.Time.GetUtcNow()) with { Status = VideoStatus.Processing, PlayablePath = prefix + "master.m3u8" };
+        app.Database.Seed(video);
+        app.Storage.Put(prefix + "master.m3u8", Encoding.UTF8.GetBytes(MasterPlaylist));
+        app.Storage.Put(prefix + "360p/index.m3u8", Encoding.UTF8.GetBytes(growing));
+
+        var playback = await app.Query(new GetPlaybackQuery(video.Id));
+        var (expires, signature) = Grant(playback);
+        var variant = await app.Query(new GetSignedPlaylistQuery(video.Id, "360p/index.m3u8", expires, signature));
+        var details = await app.Query(new GetVideoQuery(video.Id));
+
+        Assert.StartsWith($"https://api.test/playback/{video.Id}/master.m3u8?expires=", playback.Url.AbsoluteUri, StringComparison.Ordinal);
+        Assert.Contains($"https://storage.test/{prefix}360p/seg_001.ts?expires={expires}", variant, StringComparison.Ordinal);
+        Assert.Equal((true, (Uri?)null, "PROCESSING"), (details.Playable, details.PlaybackUrl, details.Status));
+    }
+
+    [Fact]
     public async Task A_video_that_is_not_READY_has_no_playback()
     {
         var video = LectureVideo.Create(Guid.NewGuid(), "t", "a.mp4", "video/mp4", app.Time.GetUtcNow());
         app.Database.Seed(video);
 
         var error = await Assert.ThrowsAsync<ConflictException>(() => app.Query(new GetPlaybackQuery(video.Id)));
+        var processing = video with { Id = Guid.NewGuid(), Status = VideoStatus.Processing };
+        app.Database.Seed(processing);
 
         Assert.Equal("VIDEO_NOT_READY", error.Code);
+        Assert.Equal("VIDEO_NOT_READY", (await Assert.ThrowsAsync<ConflictException>(() => app.Query(new GetPlaybackQuery(processing.Id)))).Code);
+        Assert.False((await app.Query(new GetVideoQuery(processing.Id))).Playable);
     }
 
     private LectureVideo Ready()

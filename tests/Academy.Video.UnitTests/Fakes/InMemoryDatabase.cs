@@ -1,6 +1,7 @@
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
+using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Videos;
 
@@ -209,6 +210,28 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
         }
     }
 
+    public Task<PlayableResult> TryMarkPlayableAsync(PlayableRecord record, CancellationToken cancellationToken)
+    {
+        lock (gate)
+        {
+            if (!jobs.TryGetValue(record.JobId, out var job) || job.VideoId != record.VideoId || job.State != JobState.Running || job.AttemptCount != record.Attempt)
+            {
+                return Task.FromResult(PlayableResult.Superseded);
+            }
+
+            jobs[job.Id] = job with { UpdatedAt = record.At };
+            if (!videos.TryGetValue(job.VideoId, out var video) || video.CurrentJobId != job.Id || video.Status != VideoStatus.Processing
+                || video.PlayablePath == record.PlayablePath)
+            {
+                return Task.FromResult(PlayableResult.Unchanged);
+            }
+
+            videos[video.Id] = video with { PlayablePath = record.PlayablePath, PlayableAt = record.At, UpdatedAt = record.At };
+            AddEvent(VideoEventType.VideoPlayable, video.Id, job.Id, record.At);
+            return Task.FromResult(PlayableResult.Marked);
+        }
+    }
+
     public Task<IReadOnlyList<JobAttempt>> ListAttemptsAsync(Guid jobId, CancellationToken cancellationToken)
     {
         lock (gate) { return Task.FromResult<IReadOnlyList<JobAttempt>>(attempts.Where(a => a.JobId == jobId).OrderBy(a => a.Attempt).ToList()); }
@@ -355,6 +378,8 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
             HlsPath = change.ClearHlsPath ? null : video.HlsPath,
             PosterKey = change.ClearHlsPath ? null : video.PosterKey,
             StoryboardKey = change.ClearHlsPath ? null : video.StoryboardKey,
+            PlayablePath = null,
+            PlayableAt = null,
         };
         videos[video.Id] = changed;
         return changed;
@@ -429,9 +454,16 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
                 HlsPath = effect.HlsPath ?? video.HlsPath,
                 PosterKey = effect.HlsPath is null ? video.PosterKey : effect.PosterKey,
                 StoryboardKey = effect.HlsPath is null ? video.StoryboardKey : effect.StoryboardKey,
+                PlayablePath = effect.Status == VideoStatus.Ready ? effect.HlsPath ?? video.HlsPath : null,
+                PlayableAt = effect.Status == VideoStatus.Ready ? video.PlayableAt ?? transition.At : null,
                 UpdatedAt = transition.At,
             };
             AddEvent(effect.Event, video.Id, written.Id, transition.At);
+        }
+        else if (transition.Video is null && transition.ClearsPlayable && videos.TryGetValue(written.VideoId, out var unplayable)
+            && unplayable.CurrentJobId == written.Id && unplayable.PlayablePath is not null)
+        {
+            videos[unplayable.Id] = unplayable with { PlayablePath = null, PlayableAt = null, UpdatedAt = transition.At };
         }
 
         AddEvent(transition.JobEvent, written.VideoId, written.Id, transition.At);

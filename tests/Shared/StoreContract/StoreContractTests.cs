@@ -549,6 +549,50 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_running_attempt_makes_its_video_playable_once_with_video_playable_and_READY_keeps_it_at_the_published_master()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var master = job.AttemptPrefix(1) + StorageKeys.MasterPlaylistName;
+
+        Assert.Equal(PlayableResult.Marked, await Jobs.TryMarkPlayableAsync(job.MarkPlayable(master, T0.AddSeconds(20)), None));
+        Assert.Equal(PlayableResult.Unchanged, await Jobs.TryMarkPlayableAsync(job.MarkPlayable(master, T0.AddSeconds(30)), None));
+
+        var playable = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Processing, master, (DateTimeOffset?)T0.AddSeconds(20), master, true),
+            (playable.Status, playable.PlayablePath, playable.PlayableAt, playable.PlaybackPath, playable.IsPlayable));
+        await ApplyAsync(job.Complete(master, T0.AddMinutes(2))!);
+        var ready = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((master, (DateTimeOffset?)T0.AddSeconds(20), master), (ready.PlayablePath, ready.PlayableAt, ready.PlaybackPath));
+        Assert.Equal(
+            [(VideoEventType.VideoProcessing, T0), (VideoEventType.VideoPlayable, T0.AddSeconds(20)), (VideoEventType.VideoReady, T0.AddMinutes(2))],
+            (await EventsOfAsync(video.Id)).Select(e => (e.Type, e.OccurredAt)));
+    }
+
+    [Fact]
+    public async Task A_superseded_attempt_cannot_make_its_video_playable_and_an_attempt_that_ends_RETRY_WAIT_takes_its_pointer_with_it()
+    {
+        var (video, job) = await RunningAsync(T0);
+        var first = job.AttemptPrefix(1) + StorageKeys.MasterPlaylistName;
+        Assert.Equal(PlayableResult.Marked, await Jobs.TryMarkPlayableAsync(job.MarkPlayable(first, T0.AddSeconds(20)), None));
+
+        // The attempt's prefix is queued for cleanup by the statement that ends it: the pointer into it goes in that statement.
+        var waiting = await ApplyAsync(job.MarkStuck(T0.AddMinutes(4), Policy));
+        var unplayable = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Processing, (string?)null, (DateTimeOffset?)null, false), (unplayable.Status, unplayable.PlayablePath, unplayable.PlayableAt, unplayable.IsPlayable));
+        Assert.Equal(PlayableResult.Superseded, await Jobs.TryMarkPlayableAsync(job.MarkPlayable(first, T0.AddMinutes(5)), None));
+        Assert.Null((await Videos.FindAsync(video.Id, None))!.PlayablePath);
+
+        var second = await ApplyAsync((await SubmitAsync(waiting, "batch-2", T0.AddMinutes(6))).Start(T0.AddMinutes(7)));
+        var secondMaster = second.AttemptPrefix(2) + StorageKeys.MasterPlaylistName;
+        Assert.Equal(PlayableResult.Marked, await Jobs.TryMarkPlayableAsync(second.MarkPlayable(secondMaster, T0.AddMinutes(8)), None));
+        await ApplyAsync(second.Fail(JobError.NoVideoStream(), T0.AddMinutes(9), Policy));
+
+        var failed = (await Videos.FindAsync(video.Id, None))!;
+        Assert.Equal((VideoStatus.Failed, (string?)null, (string?)null), (failed.Status, failed.PlayablePath, failed.PlaybackPath));
+        Assert.Equal(2, (await EventsOfAsync(video.Id)).Count(e => e.Type == VideoEventType.VideoPlayable));
+    }
+
+    [Fact]
     public async Task A_retried_attempt_and_a_transient_failure_write_no_event()
     {
         var (video, job) = await RunningAsync(T0);
