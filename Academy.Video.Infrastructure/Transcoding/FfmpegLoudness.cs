@@ -116,7 +116,7 @@ public static class FfmpegLoudness
             }).ConfigureAwait(false);
         if (exit.ExitCode != 0)
         {
-            throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"loudness measurement failed with exit code {exit.ExitCode}\n{exit.Tail}"));
+            throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg failed with exit code {exit.ExitCode} measuring the loudness\n{exit.Tail}"));
         }
 
         try
