@@ -48,6 +48,12 @@ public sealed record HlsEncodeRequest(
 {
     /// <summary>Where the poster is taken (the client's <c>posterAtSeconds</c>); null for the default.</summary>
     public double? PosterAtSeconds { get; init; }
+
+    /// <summary>
+    /// The loudness measurement the audio encode applies. On the way in, one an earlier attempt of the job recorded (reused,
+    /// not measured again: a resumed encode must fingerprint alike); in the plan, what the encode will do.
+    /// </summary>
+    public LoudnessMeasurement? Loudness { get; init; }
 }
 
 /// <summary>What an encode will be, decided before it runs.</summary>
@@ -67,6 +73,9 @@ public sealed record HlsEncodePlan(
 
     /// <summary>Whether an encode of this plan can start at a segment boundary (almost always; not for a ladder with too many boundaries to list).</summary>
     public bool Resumable { get; init; } = true;
+
+    /// <summary>What the audio encode does about loudness (measured and normalised, or why not): kept with the job.</summary>
+    public LoudnessMeasurement Loudness => Request.Loudness ?? LoudnessMeasurement.Disabled;
 }
 
 /// <param name="Files">Every file this encode wrote, relative to <see cref="OutputDirectory"/> with '/' separators, master playlist

@@ -23,13 +23,30 @@ public sealed record JobView(
 
     public string? TopRungReason { get; init; }
 
+    /// <summary>What the audio's loudness normalisation did and the first pass's figures (docs/encoding.md, Loudness); null before any plan.</summary>
+    public LoudnessView? Loudness { get; init; }
+
     public static JobView From(TranscodeJob job, JobPolicy policy) => new(
         job.Id, job.State.ToWire(), job.AttemptCount, policy.MaxAttempts, job.ProgressPercent, job.BatchJobId,
         job.ErrorCode, job.ErrorMessage, job.LastHeartbeatAt, job.NextAttemptAt, job.CreatedAt, job.UpdatedAt)
     {
         TopRungCode = job.TopRungCode,
         TopRungReason = job.TopRungReason,
+        Loudness = LoudnessView.From(job.Loudness),
     };
+}
+
+/// <summary>The job's loudness measurement (JSON <c>job.loudness</c>): LUFS, dBTP and LU as loudnorm's first pass reported them.</summary>
+public sealed record LoudnessView(
+    string Status,
+    double? InputIntegratedLufs,
+    double? InputTruePeakDbtp,
+    double? InputLoudnessRangeLu,
+    double? InputThresholdLufs,
+    double? TargetOffsetLu)
+{
+    public static LoudnessView? From(Domain.Media.LoudnessMeasurement? m) => m is null ? null : new(
+        m.Status, m.InputIntegrated, m.InputTruePeak, m.InputLoudnessRange, m.InputThreshold, m.TargetOffset);
 }
 
 /// <summary>The source as the worker's probe found it (JSON <c>source</c>).</summary>

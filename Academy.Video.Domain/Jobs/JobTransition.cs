@@ -125,7 +125,11 @@ public static class OrphanCleanup
 /// What a running attempt learned before encoding (<see cref="TranscodeJob.RecordEncodePlan"/>): stored fenced on
 /// (RUNNING, <see cref="Attempt"/>), the decision on the job row and the source's metadata on its video.
 /// </summary>
-public sealed record EncodePlanRecord(Guid JobId, Guid VideoId, int Attempt, SourceMetadata Source, string TopRungCode, string TopRungReason, DateTimeOffset At);
+public sealed record EncodePlanRecord(Guid JobId, Guid VideoId, int Attempt, SourceMetadata Source, string TopRungCode, string TopRungReason, DateTimeOffset At)
+{
+    /// <summary>The loudness measurement (or why there is none), stored on the job row with the decision; null leaves it as it is.</summary>
+    public Media.LoudnessMeasurement? Loudness { get; init; }
+}
 
 /// <summary>
 /// A running attempt's master playlist that can be played already (<see cref="TranscodeJob.MarkPlayable"/>): stored fenced

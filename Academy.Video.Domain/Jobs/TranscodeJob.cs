@@ -49,6 +49,9 @@ public sealed record TranscodeJob
 
     public string? TopRungReason { get; init; }
 
+    /// <summary>The loudness measurement an attempt recorded with its plan; a later attempt reuses it (docs/encoding.md). Null before any plan.</summary>
+    public Media.LoudnessMeasurement? Loudness { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }

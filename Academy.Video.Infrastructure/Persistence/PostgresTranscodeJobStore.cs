@@ -34,6 +34,12 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
             UPDATE video_transcode_jobs SET
                 top_rung_code = @TopRungCode,
                 top_rung_reason = @TopRungReason,
+                loudness_status = coalesce(@LoudnessStatus, loudness_status),
+                loudness_input_i = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_input_i ELSE @LoudnessInputI END,
+                loudness_input_tp = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_input_tp ELSE @LoudnessInputTp END,
+                loudness_input_lra = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_input_lra ELSE @LoudnessInputLra END,
+                loudness_input_thresh = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_input_thresh ELSE @LoudnessInputThresh END,
+                loudness_target_offset = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_target_offset ELSE @LoudnessTargetOffset END,
                 updated_at = @At
             WHERE id = @JobId AND video_id = @VideoId AND state = 'RUNNING' AND attempt_count = @Attempt
             RETURNING video_id
@@ -165,6 +171,12 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
                     record.Attempt,
                     record.TopRungCode,
                     record.TopRungReason,
+                    LoudnessStatus = record.Loudness?.Status,
+                    LoudnessInputI = record.Loudness?.InputIntegrated,
+                    LoudnessInputTp = record.Loudness?.InputTruePeak,
+                    LoudnessInputLra = record.Loudness?.InputLoudnessRange,
+                    LoudnessInputThresh = record.Loudness?.InputThreshold,
+                    LoudnessTargetOffset = record.Loudness?.TargetOffset,
                     At = DbTime.ToDb(record.At),
                     source.DurationSeconds,
                     source.Width,

@@ -1,6 +1,7 @@
 using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Storage;
 using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
 using Academy.Video.Domain.Videos;
 
 namespace Academy.Video.Infrastructure.Persistence;
@@ -87,6 +88,12 @@ internal record JobRow
     public string? NeverStartedReason { get; init; }
     public int HostTerminationCount { get; init; }
     public string? TopRungCode { get; init; }
+    public string? LoudnessStatus { get; init; }
+    public double? LoudnessInputI { get; init; }
+    public double? LoudnessInputTp { get; init; }
+    public double? LoudnessInputLra { get; init; }
+    public double? LoudnessInputThresh { get; init; }
+    public double? LoudnessTargetOffset { get; init; }
     public string? TopRungReason { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
@@ -100,7 +107,10 @@ internal record JobRow
         ("progress_percent", "ProgressPercent"), ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"),
         ("next_attempt_at", "NextAttemptAt"), ("never_started_count", "NeverStartedCount"), ("never_started_reason", "NeverStartedReason"),
         ("host_termination_count", "HostTerminationCount"),
-        ("top_rung_code", "TopRungCode"), ("top_rung_reason", "TopRungReason"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
+        ("top_rung_code", "TopRungCode"), ("top_rung_reason", "TopRungReason"),
+        ("loudness_status", "LoudnessStatus"), ("loudness_input_i", "LoudnessInputI"), ("loudness_input_tp", "LoudnessInputTp"),
+        ("loudness_input_lra", "LoudnessInputLra"), ("loudness_input_thresh", "LoudnessInputThresh"), ("loudness_target_offset", "LoudnessTargetOffset"),
+        ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
 
     public TranscodeJob ToDomain() => new()
     {
@@ -120,6 +130,7 @@ internal record JobRow
         HostTerminationCount = HostTerminationCount,
         TopRungCode = TopRungCode,
         TopRungReason = TopRungReason,
+        Loudness = LoudnessStatus is null ? null : new LoudnessMeasurement(LoudnessStatus, LoudnessInputI, LoudnessInputTp, LoudnessInputLra, LoudnessInputThresh, LoudnessTargetOffset),
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),
         FinishedAt = DbTime.FromDb(FinishedAt),

@@ -197,7 +197,14 @@ public static class FfmpegHlsArguments
     /// <summary>One encode at the highest rate any rung asks for, shared by every variant, always from the start.</summary>
     private static void AddAudio(List<string> args, HlsEncodeRequest request, TranscodingOptions options, int audio, string output)
     {
-        args.AddRange(["-map", $"{audio}:a:0", "-map_metadata", "-1", "-c:a", "aac", "-ac", "2", "-b:a", Kbps(request.Renditions.Max(r => r.AudioBitrateKbps))]);
+        args.AddRange(["-map", $"{audio}:a:0", "-map_metadata", "-1"]);
+        if (request.Loudness is { Applies: true } loudness)
+        {
+            // The second pass of the loudness normalisation (docs/encoding.md, Loudness), on the one encode every variant shares.
+            args.AddRange(["-af", FfmpegLoudness.Filter(loudness, options)]);
+        }
+
+        args.AddRange(["-c:a", "aac", "-ac", "2", "-b:a", Kbps(request.Renditions.Max(r => r.AudioBitrateKbps))]);
         AddThreads(args, options);
         args.AddRange(Hls(HlsCuts.Seconds(request.SegmentDuration.TotalSeconds), "0", Path.Combine(output, AudioRenditionName, SegmentPattern), Path.Combine(output, AudioRenditionName, VariantPlaylistName)));
     }

@@ -47,6 +47,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     {
         ArgumentNullException.ThrowIfNull(request);
         FfmpegHlsArguments.Validate(request);
+        request = request with { Loudness = await PlanLoudnessAsync(request, cancellationToken).ConfigureAwait(false) };
         var (topRung, videoStart) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
         var plan = new HlsEncodePlan(
             request,
@@ -150,6 +151,33 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             Poster = File.Exists(Path.Combine(output, FfmpegHlsArguments.PosterName)) ? FfmpegHlsArguments.PosterName : null,
             Storyboard = File.Exists(Path.Combine(output, FfmpegHlsArguments.StoryboardIndexName)) ? FfmpegHlsArguments.StoryboardIndexName : null,
         };
+    }
+
+    /// <summary>
+    /// The first pass of the loudness normalisation, unless there is nothing to measure, it is off, or an earlier attempt
+    /// of the job measured already (its figures are reused, so a resumed encode's fingerprint matches).
+    /// </summary>
+    private async Task<LoudnessMeasurement> PlanLoudnessAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        if (!request.Source.HasAudio)
+        {
+            return LoudnessMeasurement.NoAudio;
+        }
+
+        if (!_options.NormalizeLoudness)
+        {
+            return LoudnessMeasurement.Disabled;
+        }
+
+        if (request.Loudness is { Status: LoudnessStatus.Normalized or LoudnessStatus.Silent } stored)
+        {
+            return stored;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var measured = await FfmpegLoudness.MeasureAsync(request.SourcePath, _options, cancellationToken).ConfigureAwait(false);
+        LogLoudnessMeasured(measured.Status, measured.InputIntegrated, measured.InputTruePeak, clock.ElapsedMilliseconds);
+        return measured;
     }
 
     private async Task<(SourceCopyDecision Decision, double VideoStartSeconds)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
@@ -309,6 +337,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     /// <summary>What follows until the job completes is the master playlist and the upload.</summary>
     [LoggerMessage(Level = LogLevel.Information, Message = "ffmpeg exited with code {ffmpeg_exit_code} after {ffmpeg_duration_ms} ms")]
     private partial void LogFinished(int ffmpeg_exit_code, long ffmpeg_duration_ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loudness {loudness_status}: input_i {loudness_input_i} LUFS, input_tp {loudness_input_tp} dBTP, measured in {loudness_duration_ms} ms")]
+    private partial void LogLoudnessMeasured(string loudness_status, double? loudness_input_i, double? loudness_input_tp, long loudness_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions from segment {FirstSegment}: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, int firstSegment, string arguments);

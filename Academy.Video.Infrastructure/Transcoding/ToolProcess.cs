@@ -16,7 +16,8 @@ internal sealed record ToolExit(int ExitCode, IReadOnlyList<string> StderrTail)
 /// </summary>
 internal static class ToolProcess
 {
-    public static async Task<ToolExit> RunAsync(string executable, IReadOnlyList<string> arguments, Action<string>? onOutputLine, CancellationToken cancellationToken)
+    /// <param name="onErrorLine">Also told of every stderr line, when given.</param>
+    public static async Task<ToolExit> RunAsync(string executable, IReadOnlyList<string> arguments, Action<string>? onOutputLine, CancellationToken cancellationToken, Action<string>? onErrorLine = null)
     {
         var stderr = new StderrTail();
         var command = Cli.Wrap(executable)
@@ -24,7 +25,11 @@ internal static class ToolProcess
             .WithValidation(CommandResultValidation.None)
             .WithStandardInputPipe(PipeSource.Null)
             .WithStandardOutputPipe(onOutputLine is null ? PipeTarget.Null : PipeTarget.ToDelegate(onOutputLine))
-            .WithStandardErrorPipe(PipeTarget.ToDelegate(stderr.Add));
+            .WithStandardErrorPipe(PipeTarget.ToDelegate(line =>
+            {
+                stderr.Add(line);
+                onErrorLine?.Invoke(line);
+            }));
         var result = await command.ExecuteAsync(cancellationToken).ConfigureAwait(false);
         return new ToolExit(result.ExitCode, stderr.Lines());
     }

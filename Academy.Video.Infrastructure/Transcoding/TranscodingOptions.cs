@@ -32,4 +32,16 @@ public sealed class TranscodingOptions
     /// <summary>Copy the source's video as the top rung when it already qualifies (the fast path); off encodes every rung.</summary>
     [Description("Copy the source's video as the top rung when it already qualifies (the fast path); off encodes every rung.")]
     public bool SourceCopy { get; set; } = true;
+
+    /// <summary>Normalise every output's audio by a measured two-pass loudnorm (docs/encoding.md, Loudness); off leaves the audio's level as it is.</summary>
+    [Description("Normalise every output's audio to Transcoding:LoudnessTarget by a measured two-pass loudnorm; off leaves the audio's level as it is.")]
+    public bool NormalizeLoudness { get; set; } = true;
+
+    /// <summary>Integrated loudness every output is normalised to, in LUFS (−31 to −5).</summary>
+    [Description("Integrated loudness every output's audio is normalised to, in LUFS (-31 to -5).")]
+    public double LoudnessTarget { get; set; } = -16;
+
+    /// <summary>The highest true peak a normalised output may reach, in dBTP (−9 to 0).</summary>
+    [Description("The highest true peak a normalised output's audio may reach, in dBTP (-9 to 0).")]
+    public double TruePeakCeiling { get; set; } = -1.5;
 }

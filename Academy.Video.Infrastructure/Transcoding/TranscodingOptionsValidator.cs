@@ -12,6 +12,9 @@ public sealed class TranscodingOptionsValidator : AbstractValidator<TranscodingO
             .WithSettingsMessage($"Transcoding:Preset must be one of: {string.Join(", ", TranscodingOptions.X264Presets)}.");
         RuleFor(o => o.Threads).GreaterThanOrEqualTo(0).WithSettingsMessage("Transcoding:Threads must be 0 (automatic) or more.");
         RuleFor(o => o.Crf).InclusiveBetween(0, 51).WithSettingsMessage("Transcoding:Crf must be between 0 and 51.");
+        // loudnorm's own ranges are wider (I -70..-5, TP -9..0); below -31 LUFS nothing a lecture is played on is intended.
+        RuleFor(o => o.LoudnessTarget).InclusiveBetween(-31, -5).WithSettingsMessage("Transcoding:LoudnessTarget must be between -31 and -5 LUFS.");
+        RuleFor(o => o.TruePeakCeiling).InclusiveBetween(-9, 0).WithSettingsMessage("Transcoding:TruePeakCeiling must be between -9 and 0 dBTP.");
         RuleFor(o => o.FFmpegDirectory).Must(d => string.IsNullOrWhiteSpace(d) || Directory.Exists(d))
             .WithSettingsMessage("Transcoding:FFmpegDirectory does not exist.");
     }

@@ -10,11 +10,11 @@ internal sealed class AttemptJournal(TranscodeJob job, ITranscodeJobStore jobs, 
 {
     public void Report(double value) => heartbeat.Report(value);
 
-    public Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, CancellationToken cancellationToken)
+    public Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, LoudnessMeasurement? loudness, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(topRung);
-        return jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(SourceMetadata.From(source), topRung.Code, topRung.Reason, time.GetUtcNow()), cancellationToken);
+        return jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(SourceMetadata.From(source), topRung.Code, topRung.Reason, time.GetUtcNow()) with { Loudness = loudness }, cancellationToken);
     }
 
     public async Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken) =>

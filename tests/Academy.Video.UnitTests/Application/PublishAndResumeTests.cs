@@ -2,6 +2,7 @@ using Academy.Video.Application.Jobs;
 using Academy.Video.Application.Jobs.ProcessJob;
 using Academy.Video.Application.Storage.ProcessStorageCleanups;
 using Academy.Video.Application.Transcoding;
+using Academy.Video.Application.Videos;
 using Academy.Video.Application.Videos.GetVideo;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Media;
@@ -58,6 +59,10 @@ public sealed class PublishAndResumeTests : IAsyncLifetime
         Assert.Equal(new SourceMetadata(12, 1920, 1080, 0, "h264", "aac", 30, 4200), app.Database.Video(videoId).Source);
         var details = await app.Query(new GetVideoQuery(videoId));
         Assert.Equal((SourceCopyCodes.OverBitrateCap, 12.0, "aac"), (details.Job!.TopRungCode, details.Source!.DurationSeconds, details.Source.AudioCodec));
+        // The scripted encoder measures nothing: its plan says so, and the job keeps and shows what the plan said.
+        Assert.Equal(Academy.Video.Domain.Media.LoudnessMeasurement.Disabled, stored.Loudness);
+        Assert.Equal(new LoudnessView("disabled", null, null, null, null, null), details.Job.Loudness);
+        Assert.Equal("disabled", Assert.Single(app.Logs.Lines, l => l.Event == JobEvents.LoudnessDecided).Properties["loudness_status"]);
     }
 
     [Fact]

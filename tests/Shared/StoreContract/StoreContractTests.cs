@@ -129,6 +129,23 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_loudness_measurement_is_stored_with_the_plan_and_a_plan_without_one_leaves_it_as_it_is()
+    {
+        var (_, job) = await RunningAsync(T0);
+        var probe = new SourceMetadata(12, 1920, 1080, 0, "h264", "aac", 30, 4200);
+        var measured = new Academy.Video.Domain.Media.LoudnessMeasurement(Academy.Video.Domain.Media.LoudnessStatus.Normalized, -35.02, -21.48, 0.1, -45.03, 0.04);
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "copied", T0.AddMinutes(1)) with { Loudness = measured }, None));
+        Assert.Equal(measured, (await Jobs.FindAsync(job.Id, None))!.Loudness);
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "copied", T0.AddMinutes(2)), None));
+        Assert.Equal(measured, (await Jobs.FindAsync(job.Id, None))!.Loudness);
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "copied", T0.AddMinutes(3)) with { Loudness = Academy.Video.Domain.Media.LoudnessMeasurement.NoAudio }, None));
+        Assert.Equal(Academy.Video.Domain.Media.LoudnessMeasurement.NoAudio, (await Jobs.FindAsync(job.Id, None))!.Loudness);
+    }
+
+    [Fact]
     public async Task Recording_the_encode_plan_writes_the_decision_on_the_running_attempt_s_job_and_the_probe_on_its_video_and_nothing_for_a_superseded_one()
     {
         var (video, job) = await RunningAsync(T0);
