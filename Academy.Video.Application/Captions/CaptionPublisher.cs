@@ -24,10 +24,7 @@ public sealed partial class CaptionPublisher(
     /// <summary>The master is the worker's output: tens of lines. Anything near this is not ours.</summary>
     private const int MaxMasterBytes = 1024 * 1024;
 
-    /// <summary>A segment is seconds of video: megabytes. One far larger is not the worker's, and is not downloaded.</summary>
-    private const long MaxSegmentBytes = 256L * 1024 * 1024;
-
-    /// <summary>The lowest PTS is among the first frames; this many bytes of the segment hold them.</summary>
+    /// <summary>The lowest PTS is among the first frames; this many bytes of the segment (a ranged read) hold them.</summary>
     private const int SegmentBytesRead = 1024 * 1024;
 
     public static string TreeRoot(LectureVideo video)
@@ -74,7 +71,6 @@ public sealed partial class CaptionPublisher(
     {
         ArgumentNullException.ThrowIfNull(video);
         var step = "master";
-        var temp = Path.Combine(Path.GetTempPath(), $"academy-video-segment-{Guid.NewGuid():N}.ts");
         try
         {
             var master = await storage.ReadTextAsync(video.HlsPath!, MaxMasterBytes, cancellationToken);
@@ -83,19 +79,7 @@ public sealed partial class CaptionPublisher(
             var variant = await storage.ReadTextAsync(variantKey, MaxMasterBytes, cancellationToken);
             step = "segment";
             var segmentKey = Resolve(variantKey, SubtitlePlaylists.FirstSegment(variant), "the variant playlist names no segment");
-            var head = await storage.HeadAsync(segmentKey, cancellationToken) ?? throw new ObjectNotFoundException(segmentKey);
-            if (head.SizeBytes > MaxSegmentBytes)
-            {
-                throw new InvalidDataException($"the segment {segmentKey} is {head.SizeBytes} bytes, over {MaxSegmentBytes}.");
-            }
-
-            await storage.DownloadToFileAsync(segmentKey, temp, cancellationToken);
-            var bytes = new byte[(int)Math.Min(SegmentBytesRead, new FileInfo(temp).Length)];
-            await using (var stream = File.OpenRead(temp))
-            {
-                await stream.ReadExactlyAsync(bytes, cancellationToken);
-            }
-
+            var bytes = await storage.ReadStartAsync(segmentKey, SegmentBytesRead, cancellationToken);
             var pts = MpegTsTimestamps.LowestPts(bytes);
             if (pts is null)
             {
@@ -104,14 +88,10 @@ public sealed partial class CaptionPublisher(
 
             return pts;
         }
-        catch (Exception failure) when (failure is ObjectNotFoundException or InvalidDataException or MpegTsFormatException or StorageOperationException or IOException)
+        catch (Exception failure) when (failure is ObjectNotFoundException or InvalidDataException or MpegTsFormatException or StorageOperationException)
         {
             LogNoTimestampMap(logger, video.Id, step, failure.Message);
             return null;
-        }
-        finally
-        {
-            File.Delete(temp);
         }
     }
 
