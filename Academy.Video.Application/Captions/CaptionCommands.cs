@@ -91,10 +91,9 @@ public sealed class AddCaptionHandler(IVideoStore videos, ICaptionTrackStore tra
         var root = CaptionPublisher.TreeRoot(video);
         var vttKey = StorageKeys.CaptionTrack(root, language, kind.ToWire());
         var playlistKey = StorageKeys.CaptionPlaylist(root, language, kind.ToWire());
-        var vtt = file.ToWebVtt();
         var seconds = video.Source?.DurationSeconds is > 0 and var d ? d : file.End.TotalSeconds;
         // The objects first, the record second: a record always names objects that exist.
-        await objects.WriteTextAsync(vttKey, vtt, CaptionPublisher.VttContentType, cancellationToken);
+        var vtt = await publisher.WriteTrackAsync(video, vttKey, file, cancellationToken);
         await objects.WriteTextAsync(playlistKey, SubtitlePlaylists.MediaPlaylist(vttKey[(vttKey.LastIndexOf('/') + 1)..], seconds), CaptionPublisher.PlaylistContentType, cancellationToken);
         var now = time.GetUtcNow();
         var track = new CaptionTrack(video.Id, language, kind, command.Label.Trim(), vttKey, playlistKey,

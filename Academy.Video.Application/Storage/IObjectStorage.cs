@@ -48,6 +48,10 @@ public interface IObjectStorage
     /// <exception cref="InvalidDataException">The object is larger than <paramref name="maxBytes"/>.</exception>
     Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken);
 
+    /// <summary>The object's first <paramref name="maxBytes"/> bytes, or all of a smaller one: a ranged read, the rest never transferred.</summary>
+    /// <exception cref="ObjectNotFoundException">The key does not exist.</exception>
+    Task<byte[]> ReadStartAsync(string key, int maxBytes, CancellationToken cancellationToken);
+
     /// <summary>Starts a multipart upload of <paramref name="key"/>; returns its upload id.</summary>
     Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken);
 

@@ -64,9 +64,20 @@ public sealed class CaptionTrackFile
     }
 
     /// <summary>The track as WebVTT: the header, the STYLE/REGION blocks, then each cue with hh:mm:ss.mmm timings, LF line ends, no NOTE blocks.</summary>
-    public string ToWebVtt()
+    /// <param name="mediaStartPts">
+    /// The MPEG-TS presentation timestamp (90 kHz) at which the video's HLS timeline starts. When known the header carries
+    /// <c>X-TIMESTAMP-MAP=MPEGTS:pts,LOCAL:00:00:00.000</c>, so cue time 0 is the media's start: without it a player maps
+    /// cue time 0 to PTS 0 (RFC 8216 §3.5) and, the worker's segments starting near 1.4 s, shows every cue that much early
+    /// (docs/api.md, Captions).
+    /// </param>
+    public string ToWebVtt(long? mediaStartPts = null)
     {
         var text = new StringBuilder("WEBVTT\n");
+        if (mediaStartPts is { } pts)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"X-TIMESTAMP-MAP=MPEGTS:{pts},LOCAL:00:00:00.000\n");
+        }
+
         foreach (var block in HeaderBlocks)
         {
             text.Append('\n').Append(block).Append('\n');

@@ -84,6 +84,42 @@ public static class SubtitlePlaylists
         return output.ToString(0, output.Length - 1);
     }
 
+    /// <summary>The URI of the master's variant with the lowest BANDWIDTH (the first of equals); null when it names none.</summary>
+    public static string? LowestBandwidthVariant(string master)
+    {
+        ArgumentNullException.ThrowIfNull(master);
+        string? uri = null;
+        var lowest = long.MaxValue;
+        long? pending = null;
+        foreach (var raw in master.Split('\n'))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith(StreamInf, StringComparison.Ordinal))
+            {
+                var bandwidth = SplitAttributes(line[StreamInf.Length..]).FirstOrDefault(a => a.StartsWith("BANDWIDTH=", StringComparison.Ordinal));
+                pending = long.TryParse(bandwidth?["BANDWIDTH=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : long.MaxValue - 1;
+            }
+            else if (pending is { } value && line.Length > 0 && line[0] != '#')
+            {
+                if (value < lowest)
+                {
+                    (lowest, uri) = (value, line);
+                }
+
+                pending = null;
+            }
+        }
+
+        return uri;
+    }
+
+    /// <summary>The URI of a media playlist's first segment; null when it has none.</summary>
+    public static string? FirstSegment(string mediaPlaylist)
+    {
+        ArgumentNullException.ThrowIfNull(mediaPlaylist);
+        return mediaPlaylist.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && l[0] != '#');
+    }
+
     private static string Media(SubtitleRendition rendition, HashSet<string> names)
     {
         // NAME must be unique in the group: a captions track labelled like a subtitles track gets its kind added.

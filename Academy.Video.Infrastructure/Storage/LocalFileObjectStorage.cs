@@ -178,6 +178,16 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         return await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<byte[]> ReadStartAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    {
+        var file = FindFile(key) ?? throw new ObjectNotFoundException(key);
+        var stream = file.OpenRead();
+        await using (stream.ConfigureAwait(false))
+        {
+            return await StreamPrefix.ReadAsync(stream, maxBytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Streams <paramref name="body"/> into the object; a partial or failed write never becomes visible.</summary>
     public Task WriteAsync(string key, Stream body, CancellationToken cancellationToken)
     {

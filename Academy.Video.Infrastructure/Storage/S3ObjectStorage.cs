@@ -212,6 +212,36 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         }
     }
 
+    /// <remarks>A GET with <c>Range: bytes=0-(maxBytes-1)</c>; the read stops at <paramref name="maxBytes"/> even if a server sends more.</remarks>
+    public async Task<byte[]> ReadStartAsync(string key, int maxBytes, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = _options.Bucket,
+                Key = key,
+                ByteRange = new ByteRange(0, maxBytes - 1),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ObjectNotFoundException(key);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // An empty object has no byte 0.
+            return [];
+        }
+
+        using (response)
+        {
+            return await StreamPrefix.ReadAsync(response.ResponseStream, maxBytes, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     public async Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken)
     {
         var response = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest

@@ -48,8 +48,11 @@ public sealed class CaptionTests(KestrelVideoApiFactory api) : IClassFixture<Kes
         var video = await flow.GetAsync(videoId);
         var captions = video.GetProperty("captions").EnumerateArray().ToList();
         Assert.Equal(["en/captions/English", "ko/subtitles/한국어"], captions.Select(c => $"{c.GetProperty("language").GetString()}/{c.GetProperty("kind").GetString()}/{c.GetProperty("label").GetString()}"));
-        Assert.Equal(KoreanVtt, await GetTextAsync(Url(captions, "ko"), "text/vtt"));
-        Assert.Equal(EnglishVtt, await GetTextAsync(Url(captions, "en"), "text/vtt"));
+        // The header maps cue time 0 to the start of the video's timeline: the first video segment's start PTS as ffprobe reads it.
+        var startPts = FirstSegmentStartPts(Path.Combine(api.StorageRoot, masterKey));
+        Assert.InRange(startPts, 1, 10 * 90_000);
+        Assert.Equal(KoreanVtt, WithoutMap(await GetTextAsync(Url(captions, "ko"), "text/vtt"), startPts));
+        Assert.Equal(EnglishVtt, WithoutMap(await GetTextAsync(Url(captions, "en"), "text/vtt"), startPts));
         var playlist = await GetTextAsync(new Uri(new Uri(ready.GetProperty("playbackUrl").GetString()!), "captions/ko-subtitles.m3u8"), "application/vnd.apple.mpegurl");
         Assert.Contains("#EXT-X-TARGETDURATION:4\n", playlist, StringComparison.Ordinal);
         Assert.Contains("#EXT-X-PLAYLIST-TYPE:VOD\n", playlist, StringComparison.Ordinal);
@@ -61,7 +64,7 @@ public sealed class CaptionTests(KestrelVideoApiFactory api) : IClassFixture<Kes
         master = await GetMasterAsync(ready);
         Assert.Single(master.Split('\n'), l => l.Contains("LANGUAGE=\"ko\"", StringComparison.Ordinal));
         Assert.Contains("NAME=\"한국어 (수정)\"", master, StringComparison.Ordinal);
-        Assert.Equal("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n다시\n", await GetTextAsync(Url((await ListAsync(videoId)).ToList(), "ko"), "text/vtt"));
+        Assert.Equal("WEBVTT\n\n00:00:00.000 --> 00:00:01.000\n다시\n", WithoutMap(await GetTextAsync(Url((await ListAsync(videoId)).ToList(), "ko"), "text/vtt"), startPts));
 
         var deleted = await client.DeleteAsync($"/api/v1/videos/{videoId}/captions/en/captions");
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
@@ -108,6 +111,45 @@ public sealed class CaptionTests(KestrelVideoApiFactory api) : IClassFixture<Kes
         using var anonymous = api.CreateClient();
         var noKey = await anonymous.GetAsync($"/api/v1/videos/{videoId}/captions");
         Assert.Equal(HttpStatusCode.Unauthorized, noKey.StatusCode);
+    }
+
+    /// <summary>The stored .vtt without its X-TIMESTAMP-MAP line, which must be the header's second line and map LOCAL 0 to <paramref name="pts"/> (or any PTS when null).</summary>
+    public static string WithoutMap(string stored, long? pts = null)
+    {
+        var lines = stored.Split('\n').ToList();
+        Assert.True(lines.Count > 2, stored);
+        var match = System.Text.RegularExpressions.Regex.Match(lines[1], "^X-TIMESTAMP-MAP=MPEGTS:([0-9]+),LOCAL:00:00:00\\.000$");
+        Assert.True(match.Success, $"no X-TIMESTAMP-MAP on the header's second line:\n{stored}");
+        if (pts is not null)
+        {
+            Assert.Equal(pts, long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        lines.RemoveAt(1);
+        return string.Join('\n', lines);
+    }
+
+    /// <summary>ffprobe's start_pts of the first segment of the master's lowest-bandwidth variant, read from the storage folder.</summary>
+    private static long FirstSegmentStartPts(string masterPath)
+    {
+        var treeRoot = Path.GetDirectoryName(masterPath)!;
+        var master = File.ReadAllLines(masterPath);
+        var variant = master.Select((line, i) => (line, i)).Where(l => l.line.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
+            .Select(l => (Bandwidth: long.Parse(System.Text.RegularExpressions.Regex.Match(l.line, "[:,]BANDWIDTH=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Uri: master[l.i + 1]))
+            .MinBy(v => v.Bandwidth).Uri;
+        var variantPath = Path.Combine(treeRoot, variant);
+        var segment = File.ReadAllLines(variantPath).First(l => l.Length > 0 && !l.StartsWith('#'));
+        var start = new System.Diagnostics.ProcessStartInfo("ffprobe") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=start_pts", "-of", "csv=p=0", Path.Combine(Path.GetDirectoryName(variantPath)!, segment)])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return long.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public static async Task<HttpResponseMessage> PostAsync(HttpClient client, Guid videoId, string content, string language, string label, string kind, string fileName)

@@ -404,17 +404,16 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
             "return [...[...document.getElementById('player').textTracks].find(t => t.language === 'ko').cues].map(c => c.startTime)")!)
             .Select(t => Convert.ToDouble(t, CultureInfo.InvariantCulture)).ToList();
         Assert.Equal(trackStarts, starts);
-        // The times are hls.js's placement of the cues (docs/console.md, Captions): 4 s apart as in the file, and no
-        // later than the file says (the caption playlists have no X-TIMESTAMP-MAP yet, which moves them earlier).
-        Assert.Equal(4, starts[2] - starts[1], 3);
-        Assert.InRange(starts[1], 2, 4.001);
-        Assert.Equal($"0:{(int)Math.Floor(starts[1] + 0.5):00}", cues[1].FindElement(By.CssSelector(".cue-time")).Text);
+        // The times are hls.js's placement of the cues: the .vtt's X-TIMESTAMP-MAP maps cue time 0 to the video's first
+        // PTS (docs/api.md, Captions), so they are the file's times on the media timeline.
+        Assert.All(starts.Zip([0.5, 4.0, 8.0]), s => Assert.InRange(s.First, s.Second - 0.1, s.Second + 0.1));
+        Assert.Equal("0:04", cues[1].FindElement(By.CssSelector(".cue-time")).Text);
 
         // Choosing the track shows it; a cue clicked seeks there, is marked, and is the one the video shows.
         Browser.Find("#captions option[value='0']").Click();
         Browser.Until(() => KoreanTrack().StartsWith("showing|", StringComparison.Ordinal), "the Korean track showing");
         cues[1].Click();
-        Browser.Until(() => Math.Abs(Position() - starts[1]) < 0.3, $"the player at the second cue ({starts[1]} s)");
+        Browser.Until(() => Math.Abs(Position() - 4.0) < 0.1, $"the player at the second cue (4.0 s, the track says {starts[1]} s)");
         var onScreen = "";
         try
         {
@@ -427,6 +426,12 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
 
 
         Assert.Equal("true", Browser.Find("#transcript .cue[data-index='1']").GetDomAttribute("aria-current"));
+
+        // The cue at file time 4.0 s is not yet shown at media time 3.9 s, and is at 4.1 s.
+        Browser.Script("document.getElementById('player').currentTime = 3.9;");
+        Browser.Until(() => KoreanTrack() == "showing|", "no cue at 3.9 s");
+        Browser.Script("document.getElementById('player').currentTime = 4.1;");
+        Browser.Until(() => KoreanTrack() == "showing|오늘은 <i>미분</i>을 배웁니다", "the second cue at 4.1 s");
 
         // Playing on, the mark follows to the third cue.
         Browser.Script("const v = document.getElementById('player'); v.muted = true; v.play();");

@@ -175,6 +175,8 @@ public sealed class ReplicaApiFactory : WebhookApiFactory
 
         public Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken) => inner.ReadTextAsync(key, maxBytes, cancellationToken);
 
+        public Task<byte[]> ReadStartAsync(string key, int maxBytes, CancellationToken cancellationToken) => inner.ReadStartAsync(key, maxBytes, cancellationToken);
+
         public Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken) =>
             inner.StartMultipartUploadAsync(key, contentType, cancellationToken);
 

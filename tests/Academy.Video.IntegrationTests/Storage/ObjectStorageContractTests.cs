@@ -259,6 +259,12 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
         Assert.Equal(Playlist, text);
         await Assert.ThrowsAsync<InvalidDataException>(() => Storage.ReadTextAsync(key, 100, CancellationToken.None));
         await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.ReadTextAsync(Prefix + "missing.m3u8", 1024, CancellationToken.None));
+
+        // The start of an object: its first bytes, or all of a smaller one.
+        var all = await File.ReadAllBytesAsync(source);
+        Assert.Equal(all[..1000], await Storage.ReadStartAsync(key, 1000, CancellationToken.None));
+        Assert.Equal(all, await Storage.ReadStartAsync(key, all.Length + 5000, CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectNotFoundException>(() => Storage.ReadStartAsync(Prefix + "missing.ts", 1000, CancellationToken.None));
     }
 
     [Theory]

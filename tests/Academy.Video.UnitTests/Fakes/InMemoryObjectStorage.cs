@@ -113,6 +113,9 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
     public Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken) =>
         objects.TryGetValue(key, out var bytes) ? Task.FromResult(System.Text.Encoding.UTF8.GetString(bytes)) : throw new ObjectNotFoundException(key);
 
+    public Task<byte[]> ReadStartAsync(string key, int maxBytes, CancellationToken cancellationToken) =>
+        objects.TryGetValue(key, out var bytes) ? Task.FromResult(bytes.Take(maxBytes).ToArray()) : throw new ObjectNotFoundException(key);
+
     public Task<string> StartMultipartUploadAsync(string key, string contentType, CancellationToken cancellationToken)
     {
         var uploadId = Guid.NewGuid().ToString("N");
