@@ -226,9 +226,8 @@ public sealed class GenerateCaptionHandler(
         var root = CaptionPublisher.TreeRoot(video);
         var vttKey = StorageKeys.CaptionTrack(root, language, GeneratedCaptions.StorageKind);
         var playlistKey = StorageKeys.CaptionPlaylist(root, language, GeneratedCaptions.StorageKind);
-        var vtt = file.ToWebVtt();
+        var vtt = await publisher.WriteTrackAsync(video, vttKey, file, cancellationToken);
         var seconds = video.Source?.DurationSeconds is > 0 and var d ? d : file.End.TotalSeconds;
-        await objects.WriteTextAsync(vttKey, vtt, CaptionPublisher.VttContentType, cancellationToken);
         await objects.WriteTextAsync(playlistKey, SubtitlePlaylists.MediaPlaylist(vttKey[(vttKey.LastIndexOf('/') + 1)..], seconds), CaptionPublisher.PlaylistContentType, cancellationToken);
         var now = time.GetUtcNow();
         var track = new CaptionTrack(video.Id, language, CaptionKind.Subtitles, GeneratedCaptions.Label(language), vttKey, playlistKey,

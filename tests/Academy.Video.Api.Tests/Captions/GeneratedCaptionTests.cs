@@ -69,7 +69,8 @@ public sealed class GeneratedCaptionTests(WhisperApiFactory api) : IClassFixture
         Assert.EndsWith(" (auto)", track.GetProperty("label").GetString(), StringComparison.Ordinal);
         Assert.True(track.GetProperty("cueCount").GetInt32() >= 1);
         var vtt = await GetTextAsync(new Uri(track.GetProperty("url").GetString()!), "text/vtt");
-        Assert.StartsWith("WEBVTT\n\n", vtt, StringComparison.Ordinal);
+        // Timed to the video like an upload (docs/api.md, Captions): the header maps cue time 0 to the segments' first PTS.
+        Assert.Matches(@"^WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:\d+,LOCAL:00:00:00\.000\n\n", vtt);
         Assert.Matches(@"\n\d\d:\d\d:\d\d\.\d\d\d --> \d\d:\d\d:\d\d\.\d\d\d\n", vtt);
 
         // The generated cues are the transcript's, as an upload's are (docs/api.md, Transcripts and search).
