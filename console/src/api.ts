@@ -68,6 +68,8 @@ export interface VideoDetails {
   sourceSizeBytes: number | null;
   hlsPath: string | null;
   playbackUrl: string | null;
+  /** True once the running attempt published enough to play (before READY), and from then on. */
+  playable?: boolean;
   progressPercent: number;
   job: JobView | null;
   attempts: AttemptView[];

@@ -2,7 +2,7 @@
 // attempt and the jobs before it, and the actions (Retry, Delete, copy the playback URL).
 import { api, ApiError, type AttemptView, type CaptionTrack, type JobHistoryView, type SourceView, type VideoDetails } from '../api';
 import { announce, between, bytes, clock, h, progressBar, replace, sleep, statusChip, time } from '../dom';
-import { mountPlayer } from '../player';
+import { mountPlayer, type PlayerHandle } from '../player';
 import { mountTranscript } from '../transcript';
 import { mountStoryboard } from '../storyboard';
 import { navigate, type Page } from '../router';
@@ -58,13 +58,29 @@ export const videoPage: Page = {
     // mounted again (where it was) to read it.
     let playerScope: AbortController | null = null;
     let playerFor: string | null = null;
+    let playingEarly = false;
+    let captionsShown = false;
+    let playing: PlayerHandle | null = null;
     let lastStatus = '';
     let historyFor: string | undefined;
     while (!signal.aborted) {
       show(video);
-      if (video.status === 'READY' && playerFor !== video.hlsPath) {
-        playerFor = video.hlsPath;
+      // A PROCESSING video that is playable already plays what is published (docs/api.md, Playable before READY); the
+      // player keeps its playlists at READY (same URIs, appended segments), so READY only adds the captions and the
+      // storyboard. A retried attempt plays under another URL: the player is mounted again for it.
+      const source = video.status === 'READY' ? video.hlsPath : video.playable ? video.playbackUrl : null;
+      if (source && playerFor !== source && !(video.status === 'READY' && playingEarly)) {
+        playerFor = source;
+        playingEarly = video.status !== 'READY';
         await showPlayer(video, startAt);
+      }
+      if (video.status === 'READY' && !captionsShown) {
+        captionsShown = true;
+        if (playingEarly) {
+          playingEarly = false;
+          playerFor = video.hlsPath;
+          void readyExtras(video);
+        }
         void showCaptions(video.videoId);
       }
       if (settled.has(video.status) && video.job?.state !== 'RETRY_WAIT') break;
@@ -266,9 +282,21 @@ export const videoPage: Page = {
       }
       if (!url || scope.signal.aborted) return;
       const handle = await mountPlayer(player, url, posterUrl, scope.signal, { startAt: at });
+      playing = handle;
       showPlaybackUrl(url, expires);
       mountTranscript(transcript, handle, scope.signal);
       if (storyboardUrl && !scope.signal.aborted) await mountStoryboard(storyboard, storyboardUrl, handle.video, scope.signal);
+    }
+
+    /** What READY adds to a player that started while PROCESSING: the storyboard (and the poster the worker wrote last). */
+    async function readyExtras(v: VideoDetails): Promise<void> {
+      let storyboardUrl = v.storyboardUrl;
+      try {
+        storyboardUrl = (await api.playback(v.videoId, signal)).storyboardUrl ?? storyboardUrl;
+      } catch {
+        // The player keeps playing; the storyboard is an extra.
+      }
+      if (storyboardUrl && playing && !signal.aborted) await mountStoryboard(storyboard, storyboardUrl, playing.video, signal);
     }
 
     async function reloadPlayer(v: VideoDetails): Promise<void> {
