@@ -47,14 +47,19 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         WITH query_words AS (
             SELECT DISTINCT w.word FROM regexp_split_to_table(lower(@Query), '[^[:alnum:]]+') AS w (word) WHERE w.word <> ''
         ),
-        lexicon AS (
+        lexicon AS MATERIALIZED (
             SELECT q.word AS query_word, l.word
             FROM query_words AS q JOIN caption_words AS l ON l.word LIKE '%' || q.word || '%'
         ),
-        matched AS (
+        matched AS MATERIALIZED (
             SELECT p.video_id, sum(p.cue_count)::integer AS matches
             FROM lexicon AS l
-            JOIN video_caption_word_counts AS p ON p.word = l.word
+            -- MATERIALIZED and OFFSET 0: one index lookup per lexicon word found; the planner cannot tell how few
+            -- words the LIKE finds and would otherwise join every posting first (docs/performance.md).
+            CROSS JOIN LATERAL (
+                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count
+                FROM video_caption_word_counts AS p WHERE p.word = l.word OFFSET 0
+            ) AS p
             JOIN video_caption_tracks AS t
               ON t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
             GROUP BY p.video_id
@@ -105,10 +110,21 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         };
         return connections.RunAsync<IReadOnlyList<VideoCueMatches>>(async (connection, token) =>
         {
-            var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
-            return rows.GroupBy(r => r.VideoId)
-                .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
-                .ToList();
+            // The planner's guesses for the word lookups are high enough to start JIT compilation, which costs far more
+            // (hundreds of milliseconds) than the statement runs (docs/performance.md, Transcript search). Pooled
+            // connections keep session settings (PostgresDataSource), hence the reset.
+            await connection.ExecuteAsync(new CommandDefinition("SET jit = off", cancellationToken: token));
+            try
+            {
+                var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
+                return rows.GroupBy(r => r.VideoId)
+                    .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
+                    .ToList();
+            }
+            finally
+            {
+                await connection.ExecuteAsync(new CommandDefinition("RESET jit", cancellationToken: CancellationToken.None));
+            }
         }, cancellationToken);
     }
 
