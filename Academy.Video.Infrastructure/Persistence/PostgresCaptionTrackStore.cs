@@ -13,9 +13,10 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
         size_bytes AS SizeBytes, cue_count AS CueCount, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
 
-    // One statement, fenced on the video being READY: the track (a replacement keeps its creation time), its cues under
-    // a new revision, the other revisions' cues gone, and the caption.ready event (decision 0010; migration 0014 on
-    // why cues carry the revision). {0} fences the replacement: nothing for an upload, which replaces any track; the
+    // One statement, fenced on the video being READY: the track (a replacement keeps its creation time), its cues and
+    // its word counts under a new revision, the other revisions' cues and word counts gone, its words in the lexicon,
+    // and the caption.ready event (decision 0010; migration 0014 on why cues carry the revision; decision 0019 on the
+    // word index). {0} fences the replacement: nothing for an upload, which replaces any track; the
     // generated track's own object name for a generated one, so an uploaded track is never replaced by it (docs/api.md,
     // Captions: generated tracks).
     private const string SaveSqlFormat = """
@@ -38,6 +39,26 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             INSERT INTO video_caption_cues (video_id, language, kind, revision, cue_index, start_ms, end_ms, text)
             SELECT saved.video_id, saved.language, saved.kind, @Revision, (u.n - 1)::integer, u.start_ms, u.end_ms, u.text
             FROM saved, unnest(@Starts::integer[], @Ends::integer[], @Texts::text[]) WITH ORDINALITY AS u (start_ms, end_ms, text, n)
+        ),
+        stale_words AS (
+            DELETE FROM video_caption_word_counts AS w USING saved
+            WHERE w.video_id = saved.video_id AND w.language = saved.language AND w.kind = saved.kind AND w.revision <> @Revision
+        ),
+        word_counts AS (
+            SELECT w.word, count(DISTINCT u.n)::integer AS cue_count
+            FROM unnest(@Texts::text[]) WITH ORDINALITY AS u (text, n), regexp_split_to_table(lower(u.text), '[^[:alnum:]]+') AS w (word)
+            WHERE w.word <> ''
+            GROUP BY w.word
+        ),
+        new_lexicon AS (
+            INSERT INTO caption_words (word)
+            SELECT word_counts.word FROM word_counts, saved ORDER BY word_counts.word
+            ON CONFLICT (word) DO NOTHING
+        ),
+        new_words AS (
+            INSERT INTO video_caption_word_counts (word, video_id, language, kind, revision, cue_count)
+            SELECT word_counts.word, saved.video_id, saved.language, saved.kind, @Revision, word_counts.cue_count
+            FROM saved, word_counts
         ),
         ready_event AS (
             INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)

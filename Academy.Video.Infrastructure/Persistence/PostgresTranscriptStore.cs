@@ -6,8 +6,9 @@ using Polly.Registry;
 namespace Academy.Video.Infrastructure.Persistence;
 
 /// <summary>
-/// Transcripts and search over the cues <see cref="PostgresCaptionTrackStore"/> writes: <c>ILIKE '%text%'</c> over the
-/// trigram index of migration 0014 (decision 0016). Only cues of a track's current revision count.
+/// Transcripts and search over the cues <see cref="PostgresCaptionTrackStore"/> writes: a video's transcript with
+/// <c>ILIKE '%text%'</c> over its own cues (decision 0016); search ranks videos by the word index of migration 0018
+/// (decision 0019). Only cues and word counts of a track's current revision count.
 /// </summary>
 public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : ITranscriptStore
 {
@@ -37,14 +38,32 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
             """;
     }
 
-    // Videos by their number of matching cues, then id (a stable order for the cursor); deleted videos never count.
-    // Each video of the page brings its first matching cues by time.
+    // Decision 0019: the query's words (split as the save splits cues) find lexicon words containing them; a video
+    // ranks by the cues counted under those words, summed, and only if it holds every word of the query; then id (a
+    // stable order for the cursor); deleted videos never count. Each video of the page then brings its first cues
+    // holding the whole query by time, or, when no cue holds it (its words are in different cues), its first cues
+    // holding any of the words.
     private static string SearchSqlFor(bool afterCursor) => $"""
-        WITH matched AS (
-            SELECT c.video_id, count(*)::integer AS matches
-            FROM {CurrentCues}
-            WHERE c.text ILIKE @Pattern
-            GROUP BY c.video_id
+        WITH query_words AS (
+            SELECT DISTINCT w.word FROM regexp_split_to_table(lower(@Query), '[^[:alnum:]]+') AS w (word) WHERE w.word <> ''
+        ),
+        lexicon AS MATERIALIZED (
+            SELECT q.word AS query_word, l.word
+            FROM query_words AS q JOIN caption_words AS l ON l.word LIKE '%' || q.word || '%'
+        ),
+        matched AS MATERIALIZED (
+            SELECT p.video_id, sum(p.cue_count)::integer AS matches
+            FROM lexicon AS l
+            -- MATERIALIZED and OFFSET 0: one index lookup per lexicon word found; the planner cannot tell how few
+            -- words the LIKE finds and would otherwise join every posting first (docs/performance.md).
+            CROSS JOIN LATERAL (
+                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count
+                FROM video_caption_word_counts AS p WHERE p.word = l.word OFFSET 0
+            ) AS p
+            JOIN video_caption_tracks AS t
+              ON t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
+            GROUP BY p.video_id
+            HAVING count(DISTINCT l.query_word) = (SELECT count(*) FROM query_words)
         ),
         page AS (
             SELECT m.video_id, m.matches, v.title
@@ -58,13 +77,14 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
                mo.language AS Language, mo.kind AS Kind, mo.start_ms AS StartMs, mo.end_ms AS EndMs, mo.text AS Text
         FROM page AS p
         CROSS JOIN LATERAL (
-            SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index
+            SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, c.text ILIKE @Pattern AS whole
             FROM {CurrentCues}
-            WHERE c.video_id = p.video_id AND c.text ILIKE @Pattern
-            ORDER BY c.start_ms, c.language, c.kind, c.cue_index
+            WHERE c.video_id = p.video_id
+              AND (c.text ILIKE @Pattern OR EXISTS (SELECT 1 FROM query_words AS q WHERE c.text ILIKE '%' || q.word || '%'))
+            ORDER BY whole DESC, c.start_ms, c.language, c.kind, c.cue_index
             LIMIT @Moments
         ) AS mo
-        ORDER BY p.matches DESC, p.video_id, mo.start_ms, mo.language, mo.kind, mo.cue_index
+        ORDER BY p.matches DESC, p.video_id, mo.whole DESC, mo.start_ms, mo.language, mo.kind, mo.cue_index
         """;
 
     public Task<IReadOnlyList<StoredCue>> ListAsync(Guid videoId, string? language, string? contains, CancellationToken cancellationToken)
@@ -81,6 +101,7 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         ArgumentNullException.ThrowIfNull(search);
         var values = new
         {
+            Query = search.Contains,
             Pattern = ContainsPattern(search.Contains),
             AfterMatches = search.After?.Matches ?? 0,
             AfterId = search.After?.VideoId ?? Guid.Empty,
@@ -89,10 +110,21 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         };
         return connections.RunAsync<IReadOnlyList<VideoCueMatches>>(async (connection, token) =>
         {
-            var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
-            return rows.GroupBy(r => r.VideoId)
-                .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
-                .ToList();
+            // The planner's guesses for the word lookups are high enough to start JIT compilation, which costs far more
+            // (hundreds of milliseconds) than the statement runs (docs/performance.md, Transcript search). Pooled
+            // connections keep session settings (PostgresDataSource), hence the reset.
+            await connection.ExecuteAsync(new CommandDefinition("SET jit = off", cancellationToken: token));
+            try
+            {
+                var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
+                return rows.GroupBy(r => r.VideoId)
+                    .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
+                    .ToList();
+            }
+            finally
+            {
+                await connection.ExecuteAsync(new CommandDefinition("RESET jit", cancellationToken: CancellationToken.None));
+            }
         }, cancellationToken);
     }
 

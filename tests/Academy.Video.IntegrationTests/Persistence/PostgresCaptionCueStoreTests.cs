@@ -108,6 +108,60 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", three));
     }
 
+    [Fact]
+    public async Task Search_finds_a_Korean_word_inside_longer_words_and_ranks_videos_by_the_cues_holding_it()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "ko"), [new(0, 1000, "미적분의 기본 정리"), new(5000, 6000, "적분을 계산합니다"), new(9000, 9500, "오늘은 쉬는 날")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "ko"), [new(0, 1000, "적분, 적분")], None);
+
+        var found = await transcripts.SearchAsync(new TranscriptSearch("적분", null, 10, 5), None);
+        Assert.Equal([(one, 2), (two, 1)], found.Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal(["미적분의 기본 정리", "적분을 계산합니다"], found[0].Moments.Select(m => m.Text));
+        Assert.Equal([(one, 1)], (await transcripts.SearchAsync(new TranscriptSearch("미적분", null, 10, 5), None)).Select(v => (v.VideoId, v.Matches)));
+        // No letter or digit, no word to look up.
+        Assert.Empty(await transcripts.SearchAsync(new TranscriptSearch(", ", null, 10, 5), None));
+    }
+
+    [Fact]
+    public async Task A_replaced_or_removed_track_takes_its_words_out_of_the_ranking()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "ko"), [new(0, 1000, "적분을 배웁니다"), new(2000, 3000, "적분 기호")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "ko"), [new(0, 1000, "적분")], None);
+        Assert.Equal([(one, 2), (two, 1)], (await transcripts.SearchAsync(new TranscriptSearch("적분", null, 10, 5), None)).Select(v => (v.VideoId, v.Matches)));
+
+        await tracks.SaveIfReadyAsync(Track(one, "ko"), [new(0, 1000, "다시 씁니다")], None);
+        Assert.Equal([(two, 1)], (await transcripts.SearchAsync(new TranscriptSearch("적분", null, 10, 5), None)).Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal([(one, 1)], (await transcripts.SearchAsync(new TranscriptSearch("씁니다", null, 10, 5), None)).Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM video_caption_word_counts WHERE video_id = @Video", one));
+
+        Assert.NotNull(await tracks.RemoveAsync(two, "ko", CaptionKind.Captions, T0.AddHours(1), None));
+        Assert.Empty(await transcripts.SearchAsync(new TranscriptSearch("적분", null, 10, 5), None));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM video_caption_word_counts WHERE video_id = @Video", two));
+    }
+
+    [Fact]
+    public async Task Several_words_need_every_word_in_the_video_and_cues_holding_the_whole_query_come_first()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "en"), [new(0, 1000, "the zygote theorem"), new(2000, 3000, "Zygote and zebra meet")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "en"), [new(0, 1000, "zebra alone"), new(3000, 4000, "zygote alone")], None);
+
+        // Each video holds both words, in different cues for two: ranked by the cues per word, summed.
+        var both = await transcripts.SearchAsync(new TranscriptSearch("zygote zebra", null, 10, 5), None);
+        Assert.Equal([(one, 3), (two, 2)], both.Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal(["zebra alone", "zygote alone"], both[1].Moments.Select(m => m.Text));
+
+        // Two has no "and": only one, whose cue holding the whole query comes before an earlier cue holding one word.
+        var phrase = await transcripts.SearchAsync(new TranscriptSearch("ZYGOTE AND", null, 10, 5), None);
+        Assert.Equal([(one, 3)], phrase.Select(v => (v.VideoId, v.Matches)));
+        Assert.Equal(["Zygote and zebra meet", "the zygote theorem"], phrase[0].Moments.Select(m => m.Text));
+    }
+
     private static string Line(StoredCue cue) => $"{cue.StartMs} {cue.Language} {cue.Text}";
 
     private static CaptionTrack Track(Guid video, string language) =>
