@@ -30,6 +30,9 @@ public enum VideoEventType
     /// <summary>A caption track was removed.</summary>
     CaptionDeleted,
 
+    /// <summary>A caption generation ended FAILED (its code is in the captions' <c>generation</c>); the video stays READY.</summary>
+    CaptionFailed,
+
     /// <summary>
     /// A PROCESSING video can be played already: the running attempt published the first segments under the URIs the
     /// finished tree keeps (decision 0018). Sent once per attempt that gets there; READY keeps it playable.
@@ -52,6 +55,7 @@ public static class VideoEventTypeNames
         VideoEventType.JobDead => "job.dead",
         VideoEventType.CaptionReady => "caption.ready",
         VideoEventType.CaptionDeleted => "caption.deleted",
+        VideoEventType.CaptionFailed => "caption.failed",
         VideoEventType.VideoPlayable => "video.playable",
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, null),
     };

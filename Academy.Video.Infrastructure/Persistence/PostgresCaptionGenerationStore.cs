@@ -19,13 +19,24 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         ON CONFLICT (video_id) DO NOTHING
         """;
 
+    // Each statement that can end a generation FAILED writes its caption.failed event (decision 0010), naming the language
+    // it was detected in, else the configured one, else "und" (undetermined, BCP 47).
     private const string ExhaustSql = """
-        UPDATE caption_generations SET status = 'FAILED', updated_at = @Now,
-            error_code = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'CAPTION_ATTEMPTS_EXHAUSTED' ELSE 'CAPTION_NEVER_STARTED' END,
-            error_message = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'The last attempt stopped sending heartbeats.'
-                                 ELSE 'Submitted ' || submissions || ' times without an attempt starting.' END
-        WHERE (status = 'RUNNING' AND heartbeat_at < @Stuck AND (attempts >= max_attempts OR submissions >= 2 * max_attempts))
-           OR (status = 'QUEUED' AND submissions >= 2 * max_attempts AND submitted_at < @Stuck)
+        WITH ended AS (
+            UPDATE caption_generations SET status = 'FAILED', updated_at = @Now,
+                error_code = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'CAPTION_ATTEMPTS_EXHAUSTED' ELSE 'CAPTION_NEVER_STARTED' END,
+                error_message = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'The last attempt stopped sending heartbeats.'
+                                     ELSE 'Submitted ' || submissions || ' times without an attempt starting.' END
+            WHERE (status = 'RUNNING' AND heartbeat_at < @Stuck AND (attempts >= max_attempts OR submissions >= 2 * max_attempts))
+               OR (status = 'QUEUED' AND submissions >= 2 * max_attempts AND submitted_at < @Stuck)
+            RETURNING video_id, status, COALESCE(language, NULLIF(requested_language, 'auto'), 'und') AS event_language
+        ),
+        failed_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
+            SELECT gen_random_uuid(), 'caption.failed', ended.video_id, NULL, @Now, ended.event_language, 'subtitles'
+            FROM ended WHERE ended.status = 'FAILED'
+        )
+        SELECT count(*)::integer FROM ended
         """;
 
     // The claim is the submission intent (docs/decisions/0002-the-job-row-is-the-submission-intent.md): it is taken before
@@ -59,14 +70,32 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         """;
 
     private const string FinishSql = """
-        UPDATE caption_generations SET status = @Status, language = @Language, error_code = @Code, error_message = @Message, updated_at = @Now
-        WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
+        WITH ended AS (
+            UPDATE caption_generations SET status = @Status, language = @Language, error_code = @Code, error_message = @Message, updated_at = @Now
+            WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
+            RETURNING video_id, status, COALESCE(language, NULLIF(requested_language, 'auto'), 'und') AS event_language
+        ),
+        failed_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
+            SELECT gen_random_uuid(), 'caption.failed', ended.video_id, NULL, @Now, ended.event_language, 'subtitles'
+            FROM ended WHERE ended.status = 'FAILED'
+        )
+        SELECT count(*)::integer FROM ended
         """;
 
     private const string ReleaseSql = """
-        UPDATE caption_generations SET status = CASE WHEN attempts < max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
-            submitted_at = NULL, error_code = @Code, error_message = @Message, updated_at = @Now
-        WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
+        WITH ended AS (
+            UPDATE caption_generations SET status = CASE WHEN attempts < max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
+                submitted_at = NULL, error_code = @Code, error_message = @Message, updated_at = @Now
+            WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
+            RETURNING video_id, status, COALESCE(language, NULLIF(requested_language, 'auto'), 'und') AS event_language
+        ),
+        failed_event AS (
+            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
+            SELECT gen_random_uuid(), 'caption.failed', ended.video_id, NULL, @Now, ended.event_language, 'subtitles'
+            FROM ended WHERE ended.status = 'FAILED'
+        )
+        SELECT count(*)::integer FROM ended
         """;
 
     private const string FindSql = """
@@ -81,7 +110,7 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         ExecuteAsync(EnqueueSql, new { Language = requestedLanguage, MaxAttempts = maxAttempts, Now = now.UtcDateTime, Limit = limit }, cancellationToken);
 
     public Task<int> ExhaustAsync(DateTimeOffset now, TimeSpan stuckThreshold, CancellationToken cancellationToken) =>
-        ExecuteAsync(ExhaustSql, new { Now = now.UtcDateTime, Stuck = (now - stuckThreshold).UtcDateTime }, cancellationToken);
+        CountAsync(ExhaustSql, new { Now = now.UtcDateTime, Stuck = (now - stuckThreshold).UtcDateTime }, cancellationToken);
 
     public Task<IReadOnlyList<Guid>> ClaimSubmissionsAsync(DateTimeOffset now, TimeSpan submitGrace, TimeSpan stuckThreshold, int limit, CancellationToken cancellationToken) =>
         connections.RunAsync<IReadOnlyList<Guid>>(async (connection, token) => (await connection.QueryAsync<Guid>(new CommandDefinition(ClaimSql, new
@@ -99,13 +128,13 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         await ExecuteAsync(HeartbeatSql, new { attempt.Id, attempt.Attempt, Now = now.UtcDateTime }, cancellationToken) == 1;
 
     public async Task<bool> FinishAsync(CaptionAttempt attempt, string status, string? language, string? errorCode, string? errorMessage, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await ExecuteAsync(FinishSql, new
+        await CountAsync(FinishSql, new
         {
             attempt.Id, attempt.Attempt, Status = status, Language = language, Code = errorCode, Message = Truncate(errorMessage), Now = now.UtcDateTime,
         }, cancellationToken) == 1;
 
     public async Task<bool> ReleaseAsync(CaptionAttempt attempt, string errorCode, string errorMessage, DateTimeOffset now, CancellationToken cancellationToken) =>
-        await ExecuteAsync(ReleaseSql, new { attempt.Id, attempt.Attempt, Code = errorCode, Message = Truncate(errorMessage), Now = now.UtcDateTime }, cancellationToken) == 1;
+        await CountAsync(ReleaseSql, new { attempt.Id, attempt.Attempt, Code = errorCode, Message = Truncate(errorMessage), Now = now.UtcDateTime }, cancellationToken) == 1;
 
     public Task<CaptionGeneration?> FindByVideoAsync(Guid videoId, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) => await connection.QuerySingleOrDefaultAsync<GenerationRow>(
@@ -118,6 +147,9 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
 
     private Task<int> ExecuteAsync(string sql, object parameters, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) => await connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: token)), cancellationToken);
+
+    private Task<int> CountAsync(string sql, object parameters, CancellationToken cancellationToken) =>
+        connections.RunAsync(async (connection, token) => await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, parameters, cancellationToken: token)), cancellationToken);
 
     private sealed record AttemptRow
     {

@@ -252,5 +252,11 @@ public sealed class MissingModelCaptionTests(MissingModelApiFactory api) : IClas
         Assert.Equal(1, generation.GetProperty("attempts").GetInt32());
         Assert.Empty(await GeneratedCaptionTests.ItemsAsync(client, videoId));
         Assert.Equal("READY", (await new VideoFlow(client).GetAsync(videoId)).GetProperty("status").GetString());
+
+        // The statement that failed it wrote caption.failed (docs/webhooks.md), naming the configured language or "und".
+        using var internalClient = api.CreateClient();
+        internalClient.DefaultRequestHeaders.Add("X-Internal-Api-Key", VideoApiFactory.InternalKey);
+        var events = await (await internalClient.GetAsync($"/api/v1/internal/webhooks/events?videoId={videoId}&type=caption.failed")).ReadJsonAsync();
+        Assert.Equal(1, events.GetProperty("items").GetArrayLength());
     }
 }

@@ -70,7 +70,7 @@ public sealed class VideoEventTests
     public void Every_event_type_has_a_wire_name_that_parses_back()
     {
         Assert.Equal(
-            ["video.processing", "video.ready", "video.failed", "video.deleted", "video.upload_expired", "job.dead", "caption.ready", "caption.deleted", "video.playable"],
+            ["video.processing", "video.ready", "video.failed", "video.deleted", "video.upload_expired", "job.dead", "caption.ready", "caption.deleted", "caption.failed", "video.playable"],
             VideoEventTypeNames.All.Select(t => t.ToWire()));
         Assert.All(VideoEventTypeNames.All, t => Assert.Equal(t, VideoEventTypeNames.ParseVideoEventType(t.ToWire())));
         Assert.False(VideoEventTypeNames.TryParseVideoEventType("Video.Ready", out _));
