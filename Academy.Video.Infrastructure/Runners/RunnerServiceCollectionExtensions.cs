@@ -119,21 +119,11 @@ public static class RunnerServiceCollectionExtensions
                 .AddAwsRetry(options.MaxRetryAttempts, options.RetryBaseDelay, AwsBatchClient.MaxRetryDelay, provider.GetRequiredService<ILogger<AwsBatchClient>>());
         });
 
-        services.AddSingleton<IJobRunner>(provider => new BatchJobRunner(
+        services.AddSingleton(provider => new BatchJobRunner(
             provider.GetRequiredService<AwsBatchClient>(),
             provider.GetRequiredService<IOptions<BatchRunnerOptions>>()));
-        services.AddSingleton<Application.Captions.ICaptionRunner, BatchCaptionRunnerPending>();
+        services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<BatchJobRunner>());
+        services.AddSingleton<Application.Captions.ICaptionRunner>(provider => provider.GetRequiredService<BatchJobRunner>());
         return services;
-    }
-
-    /// <summary>
-    /// Batch's <c>caption &lt;generation-id&gt;</c> submission (the same job definition with a container command override)
-    /// is not built yet: each submission is refused by name, so generations wait QUEUED and then end CAPTION_NEVER_STARTED
-    /// (docs/decisions/0017-caption-generation-unit-of-work.md).
-    /// </summary>
-    private sealed class BatchCaptionRunnerPending : Application.Captions.ICaptionRunner
-    {
-        public Task<string> SubmitCaptionAsync(Guid generationId, CancellationToken cancellationToken) =>
-            throw new JobSubmissionException("Caption generation is not yet submitted to AWS Batch; use Runner:Kind=Local or Captions:Engine=None.");
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Infrastructure.Aws;
 using Microsoft.Extensions.Options;
@@ -10,19 +11,39 @@ namespace Academy.Video.Infrastructure.Runners.Batch;
 /// <summary>
 /// Runs the worker as an AWS Batch job (docs/contract.md §1): <c>parameters = { job_id }</c>, queue and job definition
 /// from settings, no container overrides — the job definition's command passes <c>Ref::job_id</c> as argv[1].
+/// A caption generation goes to the same queue and job definition with the command overridden to
+/// <c>caption &lt;generation-id&gt;</c> (docs/decisions/0017-caption-generation-unit-of-work.md).
 /// </summary>
-public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOptions> options) : IJobRunner
+public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOptions> options) : IJobRunner, ICaptionRunner
 {
     public const string JobIdParameter = "job_id";
 
-    public async Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken)
+    public const string CaptionCommand = "caption";
+
+    public Task<string> SubmitAsync(Guid jobId, string jobName, CancellationToken cancellationToken) =>
+        SubmitAsync(jobId, jobName, null, cancellationToken);
+
+    public Task<string> SubmitCaptionAsync(Guid generationId, CancellationToken cancellationToken)
+    {
+        var id = generationId.ToString("D", CultureInfo.InvariantCulture);
+        return SubmitAsync(
+            generationId,
+            $"caption-{generationId.ToString("N", CultureInfo.InvariantCulture)[..8]}",
+            new BatchContainerOverrides([CaptionCommand, id]),
+            cancellationToken);
+    }
+
+    private async Task<string> SubmitAsync(Guid id, string jobName, BatchContainerOverrides? overrides, CancellationToken cancellationToken)
     {
         var settings = options.Value;
+        // job_id is sent with the caption override too: the job definition's own command refers to Ref::job_id, and a
+        // reference without a value is refused at submission.
         var request = new SubmitJobRequest(
             jobName,
             settings.JobQueue,
             settings.JobDefinition,
-            new Dictionary<string, string> { [JobIdParameter] = jobId.ToString("D", CultureInfo.InvariantCulture) });
+            new Dictionary<string, string> { [JobIdParameter] = id.ToString("D", CultureInfo.InvariantCulture) },
+            overrides);
         try
         {
             var response = await client.SubmitJobAsync(request, cancellationToken).ConfigureAwait(false);

@@ -9,7 +9,11 @@ public sealed record SubmitJobRequest(
     string JobName,
     string JobQueue,
     string JobDefinition,
-    IReadOnlyDictionary<string, string>? Parameters = null);
+    IReadOnlyDictionary<string, string>? Parameters = null,
+    BatchContainerOverrides? ContainerOverrides = null);
+
+/// <summary>Replaces the job definition's container command for this one job (the caption command).</summary>
+public sealed record BatchContainerOverrides(IReadOnlyList<string>? Command = null);
 
 public sealed record SubmitJobResponse(string JobId, string JobName, string? JobArn);
 

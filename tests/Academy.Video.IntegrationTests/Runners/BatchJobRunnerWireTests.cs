@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Infrastructure.Aws;
 using Academy.Video.Infrastructure.Runners;
@@ -198,6 +199,59 @@ public sealed class BatchJobRunnerWireTests : IDisposable
         Assert.Contains("InvalidSignatureException", error.Message, StringComparison.Ordinal);
         var request = Assert.Single(server.Requests);
         Assert.False(request.Signature.IsValid);
+    }
+
+    [Fact]
+    public async Task A_caption_generation_is_submitted_to_the_same_queue_and_definition_with_the_caption_command()
+    {
+        server.Enqueue(200, """{"jobName":"caption-3f2b8c1e","jobId":"b-c1"}""");
+        var runner = CreateProvider().GetRequiredService<ICaptionRunner>();
+
+        var runnerJobId = await runner.SubmitCaptionAsync(JobId, CancellationToken.None);
+
+        Assert.Equal("b-c1", runnerJobId);
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("/v1/submitjob", request.Path);
+        Assert.True(request.Signature.IsValid, request.Signature.Detail);
+        using var body = JsonDocument.Parse(request.Body);
+        var root = body.RootElement;
+        Assert.Equal(
+            ["containerOverrides", "jobDefinition", "jobName", "jobQueue", "parameters"],
+            root.EnumerateObject().Select(property => property.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("caption-3f2b8c1e", root.GetProperty("jobName").GetString());
+        Assert.Equal("academy-video-batch-queue", root.GetProperty("jobQueue").GetString());
+        Assert.Equal("academy-video-batch-jobdef", root.GetProperty("jobDefinition").GetString());
+        var overrides = root.GetProperty("containerOverrides");
+        Assert.Equal(["command"], overrides.EnumerateObject().Select(property => property.Name));
+        Assert.Equal(["caption", JobId.ToString()], overrides.GetProperty("command").EnumerateArray().Select(arg => arg.GetString()));
+        Assert.Equal(JobId.ToString(), root.GetProperty("parameters").GetProperty("job_id").GetString());
+    }
+
+    [Fact]
+    public async Task A_caption_submission_Batch_refuses_surfaces_as_a_submission_failure_with_Batch_s_message()
+    {
+        server.Enqueue(400, """{"__type":"ClientException","message":"Container overrides are not allowed"}""");
+        var runner = CreateProvider().GetRequiredService<ICaptionRunner>();
+
+        var error = await Assert.ThrowsAsync<JobSubmissionException>(
+            () => runner.SubmitCaptionAsync(JobId, CancellationToken.None));
+
+        Assert.Contains("caption-3f2b8c1e", error.Message, StringComparison.Ordinal);
+        Assert.Contains("ClientException: Container overrides are not allowed", error.Message, StringComparison.Ordinal);
+        Assert.IsType<AwsServiceException>(error.InnerException);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task A_caption_submission_is_retried_through_the_aws_batch_pipeline()
+    {
+        server.Enqueue(503, """{"__type":"ServerException","message":"Unavailable"}""");
+        server.Enqueue(200, """{"jobName":"caption-3f2b8c1e","jobId":"b-c2"}""");
+        var runner = CreateProvider().GetRequiredService<ICaptionRunner>();
+
+        Assert.Equal("b-c2", await runner.SubmitCaptionAsync(JobId, CancellationToken.None));
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(server.Requests[0].Body, server.Requests[1].Body);
     }
 
     [Fact]
