@@ -43,44 +43,27 @@ public static class WorkerHost
     /// cancels it, the attempt ends CANCELLED (RETRY_WAIT, or DEAD if it was the last one), and the
     /// process exits 1 (docs/contract.md §3). Settings that cannot work end the process with 1 before the job is read.
     /// </summary>
-    public static async Task<int> RunJobAsync(this IHost host, Guid jobId)
-    {
-        ArgumentNullException.ThrowIfNull(host);
-        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
-        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Academy.Video.Worker");
-        try
-        {
-            await host.StartAsync(stopping);
-        }
-        catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)
-        {
-            logger.LogCritical("{event} job {job_id}: the worker's settings cannot work, so the job was left as it is: {error_message}",
-                JobEvents.InvalidSettings, jobId, string.Join(" ", failures));
-            return 1;
-        }
-
-        var exitCode = 1;
-        try
-        {
-            await using var scope = host.Services.CreateAsyncScope();
-            exitCode = (await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new ProcessJobCommand(jobId), stopping)).ExitCode;
-        }
-        catch (Exception ex)
-        {
-            // Before or outside an attempt (database or storage unreachable): nothing was claimed, so
-            // nothing is released; the scan counts this submission as never started and resubmits the job.
-            logger.LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message);
-        }
-
-        await host.StopAsync(CancellationToken.None);
-        return exitCode;
-    }
+    public static Task<int> RunJobAsync(this IHost host, Guid jobId) => host.RunUnderLifetimeAsync(
+        (logger, failures) => logger.LogCritical("{event} job {job_id}: the worker's settings cannot work, so the job was left as it is: {error_message}",
+            JobEvents.InvalidSettings, jobId, failures),
+        async (mediator, stopping) => (await mediator.Send(new ProcessJobCommand(jobId), stopping)).ExitCode,
+        // Before or outside an attempt (database or storage unreachable): nothing was claimed, so
+        // nothing is released; the scan counts this submission as never started and resubmits the job.
+        (logger, ex) => logger.LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message));
 
     /// <summary>
     /// Runs one attempt of a caption generation; SIGTERM cancels it and the generation is queued again (or FAILED when
     /// it was the last attempt). Like a job, a failure outside an attempt claims nothing and the dispatch resubmits.
     /// </summary>
-    public static async Task<int> RunCaptionAsync(this IHost host, Guid generationId)
+    public static Task<int> RunCaptionAsync(this IHost host, Guid generationId) => host.RunUnderLifetimeAsync(
+        (logger, failures) => logger.LogCritical("{event} caption generation {generation_id}: the worker's settings cannot work, so it was left as it is: {error_message}",
+            JobEvents.InvalidSettings, generationId, failures),
+        async (mediator, stopping) => await mediator.Send(new GenerateCaptionCommand(generationId), stopping),
+        (logger, ex) => logger.LogError(ex, "{event} caption generation {generation_id}: the worker could not run it: {error_message}", "CAPTION_GENERATION_FAILED", generationId, ex.Message));
+
+    /// <summary>One unit of work under the host's lifetime: start (settings that cannot work end it with 1), run, stop.</summary>
+    private static async Task<int> RunUnderLifetimeAsync(
+        this IHost host, Action<ILogger, string> invalidSettings, Func<IMediator, CancellationToken, Task<int>> run, Action<ILogger, Exception> failed)
     {
         ArgumentNullException.ThrowIfNull(host);
         var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
@@ -91,8 +74,7 @@ public static class WorkerHost
         }
         catch (Exception ex) when (InvalidSettings(ex) is { Count: > 0 } failures)
         {
-            logger.LogCritical("{event} caption generation {generation_id}: the worker's settings cannot work, so it was left as it is: {error_message}",
-                JobEvents.InvalidSettings, generationId, string.Join(" ", failures));
+            invalidSettings(logger, string.Join(" ", failures));
             return 1;
         }
 
@@ -100,11 +82,11 @@ public static class WorkerHost
         try
         {
             await using var scope = host.Services.CreateAsyncScope();
-            exitCode = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new GenerateCaptionCommand(generationId), stopping);
+            exitCode = await run(scope.ServiceProvider.GetRequiredService<IMediator>(), stopping);
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "{event} caption generation {generation_id}: the worker could not run it: {error_message}", "CAPTION_GENERATION_FAILED", generationId, ex.Message);
+            failed(logger, ex);
         }
 
         await host.StopAsync(CancellationToken.None);

@@ -46,29 +46,7 @@ public static class HlsMediaPlaylist
     }
 
     /// <summary>A finished VOD playlist of <paramref name="entries"/>, in order, numbered from 0.</summary>
-    public static string RenderVod(IReadOnlyList<HlsPlaylistEntry> entries)
-    {
-        ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
-        {
-            throw new ArgumentException("A playlist needs at least one segment.", nameof(entries));
-        }
-
-        var text = new StringBuilder()
-            .Append("#EXTM3U\n")
-            .Append("#EXT-X-VERSION:6\n")
-            .Append(CultureInfo.InvariantCulture, $"#EXT-X-TARGETDURATION:{TargetDuration(entries)}\n")
-            .Append("#EXT-X-MEDIA-SEQUENCE:0\n")
-            .Append("#EXT-X-PLAYLIST-TYPE:VOD\n")
-            // Every segment starts with a key frame (video) or is made of key frames only (AAC).
-            .Append("#EXT-X-INDEPENDENT-SEGMENTS\n");
-        foreach (var entry in entries)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{entry.DurationSeconds:0.000000},\n{entry.Uri}\n");
-        }
-
-        return text.Append("#EXT-X-ENDLIST\n").ToString();
-    }
+    public static string RenderVod(IReadOnlyList<HlsPlaylistEntry> entries) => Render(entries, "VOD", 0, ended: true);
 
     /// <summary>
     /// A growing playlist of the segments published so far (RFC 8216 §4.3.3.5, <c>EVENT</c>): segments are only ever
@@ -76,7 +54,9 @@ public static class HlsMediaPlaylist
     /// (<see cref="RenderVod"/>, the same entries and more, with <c>#EXT-X-ENDLIST</c>).
     /// </summary>
     /// <param name="targetDuration">The target the finished playlist will have, when known; at least the entries' own.</param>
-    public static string RenderEvent(IReadOnlyList<HlsPlaylistEntry> entries, int targetDuration)
+    public static string RenderEvent(IReadOnlyList<HlsPlaylistEntry> entries, int targetDuration) => Render(entries, "EVENT", targetDuration, ended: false);
+
+    private static string Render(IReadOnlyList<HlsPlaylistEntry> entries, string playlistType, int targetDuration, bool ended)
     {
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0)
@@ -89,14 +69,15 @@ public static class HlsMediaPlaylist
             .Append("#EXT-X-VERSION:6\n")
             .Append(CultureInfo.InvariantCulture, $"#EXT-X-TARGETDURATION:{Math.Max(targetDuration, TargetDuration(entries))}\n")
             .Append("#EXT-X-MEDIA-SEQUENCE:0\n")
-            .Append("#EXT-X-PLAYLIST-TYPE:EVENT\n")
+            .Append(CultureInfo.InvariantCulture, $"#EXT-X-PLAYLIST-TYPE:{playlistType}\n")
+            // Every segment starts with a key frame (video) or is made of key frames only (AAC).
             .Append("#EXT-X-INDEPENDENT-SEGMENTS\n");
         foreach (var entry in entries)
         {
             text.Append(CultureInfo.InvariantCulture, $"#EXTINF:{entry.DurationSeconds:0.000000},\n{entry.Uri}\n");
         }
 
-        return text.ToString();
+        return ended ? text.Append("#EXT-X-ENDLIST\n").ToString() : text.ToString();
     }
 
     /// <summary>RFC 8216 §4.3.3.1: every EXTINF duration, rounded to the nearest integer, is at most the target duration.</summary>

@@ -19,16 +19,10 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         ON CONFLICT (video_id) DO NOTHING
         """;
 
-    // Each statement that can end a generation FAILED writes its caption.failed event (decision 0010), naming the language
-    // it was detected in, else the configured one, else "und" (undetermined, BCP 47).
-    private const string ExhaustSql = """
-        WITH ended AS (
-            UPDATE caption_generations SET status = 'FAILED', updated_at = @Now,
-                error_code = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'CAPTION_ATTEMPTS_EXHAUSTED' ELSE 'CAPTION_NEVER_STARTED' END,
-                error_message = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'The last attempt stopped sending heartbeats.'
-                                     ELSE 'Submitted ' || submissions || ' times without an attempt starting.' END
-            WHERE (status = 'RUNNING' AND heartbeat_at < @Stuck AND (attempts >= max_attempts OR submissions >= 2 * max_attempts))
-               OR (status = 'QUEUED' AND submissions >= 2 * max_attempts AND submitted_at < @Stuck)
+    // Each statement that can end a generation FAILED is "WITH ended AS (UPDATE …" followed by this: it writes the
+    // caption.failed event (decision 0010), naming the language it was detected in, else the configured one, else "und"
+    // (undetermined, BCP 47), and counts the rows it changed.
+    private const string FailedEventTail = """
             RETURNING video_id, status, COALESCE(language, NULLIF(requested_language, 'auto'), 'und') AS event_language
         ),
         failed_event AS (
@@ -37,6 +31,17 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
             FROM ended WHERE ended.status = 'FAILED'
         )
         SELECT count(*)::integer FROM ended
+        """;
+
+    private const string ExhaustSql = $"""
+        WITH ended AS (
+            UPDATE caption_generations SET status = 'FAILED', updated_at = @Now,
+                error_code = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'CAPTION_ATTEMPTS_EXHAUSTED' ELSE 'CAPTION_NEVER_STARTED' END,
+                error_message = CASE WHEN status = 'RUNNING' AND attempts >= max_attempts THEN 'The last attempt stopped sending heartbeats.'
+                                     ELSE 'Submitted ' || submissions || ' times without an attempt starting.' END
+            WHERE (status = 'RUNNING' AND heartbeat_at < @Stuck AND (attempts >= max_attempts OR submissions >= 2 * max_attempts))
+               OR (status = 'QUEUED' AND submissions >= 2 * max_attempts AND submitted_at < @Stuck)
+        {FailedEventTail}
         """;
 
     // The claim is the submission intent (docs/decisions/0002-the-job-row-is-the-submission-intent.md): it is taken before
@@ -69,33 +74,19 @@ public sealed class PostgresCaptionGenerationStore(NpgsqlDataSource dataSource, 
         UPDATE caption_generations SET heartbeat_at = @Now WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
         """;
 
-    private const string FinishSql = """
+    private const string FinishSql = $"""
         WITH ended AS (
             UPDATE caption_generations SET status = @Status, language = @Language, error_code = @Code, error_message = @Message, updated_at = @Now
             WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
-            RETURNING video_id, status, COALESCE(language, NULLIF(requested_language, 'auto'), 'und') AS event_language
-        ),
-        failed_event AS (
-            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
-            SELECT gen_random_uuid(), 'caption.failed', ended.video_id, NULL, @Now, ended.event_language, 'subtitles'
-            FROM ended WHERE ended.status = 'FAILED'
-        )
-        SELECT count(*)::integer FROM ended
+        {FailedEventTail}
         """;
 
-    private const string ReleaseSql = """
+    private const string ReleaseSql = $"""
         WITH ended AS (
             UPDATE caption_generations SET status = CASE WHEN attempts < max_attempts THEN 'QUEUED' ELSE 'FAILED' END,
                 submitted_at = NULL, error_code = @Code, error_message = @Message, updated_at = @Now
             WHERE id = @Id AND status = 'RUNNING' AND attempts = @Attempt
-            RETURNING video_id, status, COALESCE(language, NULLIF(requested_language, 'auto'), 'und') AS event_language
-        ),
-        failed_event AS (
-            INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)
-            SELECT gen_random_uuid(), 'caption.failed', ended.video_id, NULL, @Now, ended.event_language, 'subtitles'
-            FROM ended WHERE ended.status = 'FAILED'
-        )
-        SELECT count(*)::integer FROM ended
+        {FailedEventTail}
         """;
 
     private const string FindSql = """
