@@ -34,7 +34,10 @@ public sealed class PublishAndResumeTests : IAsyncLifetime
             {
                 // The encoder has more to write; the first segment is already in storage.
                 await WaitUntilAsync(() => app.Storage.Keys.Contains(prefix + "1080p/seg_00000.ts"), "the first segment is uploaded");
-                seenDuringEncode = !app.Storage.Keys.Contains(prefix + "1080p/index.m3u8");
+                // The finished playlist is not up yet; a growing EVENT one may be (playable before READY, decision 0018).
+                var playlist = prefix + "1080p/index.m3u8";
+                seenDuringEncode = !app.Storage.Keys.Contains(playlist)
+                    || !(await app.Storage.ReadTextAsync(playlist, 1 << 20, CancellationToken.None)).Contains("#EXT-X-ENDLIST", StringComparison.Ordinal);
             }
         };
 
