@@ -439,6 +439,23 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Assert.Empty(Browser.FindAll("#transcript .cue[data-index='1'][aria-current]"));
         Browser.Script("document.getElementById('player').pause()");
 
+        // Search across the library finds the spoken word, and its moment opens the video there (docs/console.md, Search).
+        Browser.Find("a[href='/admin/search']").Click();
+        Browser.WaitFor("h1", e => e.Text == "Search");
+        Browser.Find("#search-q").SendKeys("미분");
+        Browser.Find("#search-q").SendKeys(Keys.Enter);
+        Browser.Until(() => Browser.CurrentPath == "/admin/search?q=%EB%AF%B8%EB%B6%84", "the query in the URL");
+        var hit = Browser.WaitFor($"#search-results li.search-hit[data-video-id='{videoId}']");
+        Assert.Contains("Calculus I, lecture 3: derivatives", hit.Text, StringComparison.Ordinal);
+        var moment = Assert.Single(hit.FindElements(By.CssSelector("a.moment")));
+        Assert.Equal(("0:04", "오늘은 미분을 배웁니다"), (moment.FindElement(By.CssSelector(".cue-time")).Text, moment.FindElement(By.CssSelector(".cue-text")).Text));
+        moment.Click();
+        Browser.Until(() => Browser.CurrentPath == $"/admin/videos/{videoId}?t=4", "the video page at the moment");
+        Browser.WaitFor("#player");
+        Browser.Until(() => Convert.ToInt32(Browser.Script("return document.getElementById('player').readyState"), CultureInfo.InvariantCulture) >= 1, "the player's metadata");
+        Browser.Until(() => Math.Abs(Position() - 4) < 0.5, "the player at the moment (4 s)");
+        Browser.WaitFor("#caption-tracks li[data-language='ko'][data-kind='subtitles'] button");
+
         // Deleted, the track leaves the list, the CC menu and the transcript.
         Browser.Find("#caption-tracks li[data-language='ko'] button").Click();
         Browser.WaitFor("#caption-tracks li.muted");
@@ -447,14 +464,10 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Assert.Empty((await flow.GetAsync(videoId)).GetProperty("captions").EnumerateArray());
         Directory.Delete(folder, recursive: true);
 
-        // The search page opens from the header with the query in its URL and asks the API (its results: docs/console.md, Search).
-        Browser.Find("a[href='/admin/search']").Click();
-        Browser.WaitFor("h1", e => e.Text == "Search");
-        Browser.Find("#search-q").SendKeys("미분");
-        Browser.Find("#search-q").SendKeys(Keys.Enter);
-        Browser.Until(() => Browser.CurrentPath == "/admin/search?q=%EB%AF%B8%EB%B6%84", "the query in the URL");
-        Assert.Equal("미분", Browser.Find("#search-q").GetDomProperty("value"));
-        Browser.Until(() => Browser.Text("#search-summary") is not ("" or "Searching…") || Browser.Text("#search-error").Length > 0, "the search answered");
+        // Without the track nothing is said any more: the same search finds nothing.
+        Browser.Open("/admin/search?q=%EB%AF%B8%EB%B6%84");
+        Browser.Until(() => Browser.Text("#search-summary") == "Nothing said matches “미분”.", "no match after the delete");
+        Assert.Empty(Browser.FindAll($"#search-results li.search-hit[data-video-id='{videoId}']"));
     }
 
     private async Task<System.Text.Json.JsonElement> InternalGetAsync(string path)
