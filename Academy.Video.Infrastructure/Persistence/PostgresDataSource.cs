@@ -7,7 +7,8 @@ namespace Academy.Video.Infrastructure.Persistence;
 /// Builds the one <see cref="NpgsqlDataSource"/> of a process, with the pool settings the API's hot reads
 /// need (docs/performance.md, API at scale) unless the operator's connection string sets them itself:
 /// statements used twice are prepared on their connection (up to 128 of them), and a connection going back
-/// to the pool is not reset with DISCARD ALL, which would also throw those prepared statements away.
+/// to the pool is not reset with DISCARD ALL, which would also throw those prepared statements away; and every
+/// session starts with JIT compilation off (<see cref="SessionOptions"/>).
 /// No code leaves session state behind on a pooled connection: the only session-level state, the migrator's
 /// advisory lock, is released before the connection is returned (the duties' leases are rows, <see cref="PostgresExclusiveRunLock"/>).
 /// </summary>
@@ -15,6 +16,13 @@ public static class PostgresDataSource
 {
     public const int MaxAutoPrepare = 128;
     public const int AutoPrepareMinUsages = 2;
+
+    /// <summary>
+    /// Sent as the session's startup options, so they hold from the first statement and survive RESET ALL. The API's
+    /// statements run in milliseconds; the planner's guesses on the transcript search's word lookups were high enough
+    /// to start JIT compilation, which cost hundreds of milliseconds per statement (docs/performance.md, Transcript search).
+    /// </summary>
+    public const string SessionOptions = "-c jit=off";
 
     public static NpgsqlDataSource Create(string connectionString) => CreateBuilder(connectionString).Build();
 
@@ -36,6 +44,11 @@ public static class PostgresDataSource
         if (!given.Contains("noresetonclose"))
         {
             settings.NoResetOnClose = true;
+        }
+
+        if (!given.Contains("options"))
+        {
+            settings.Options = SessionOptions;
         }
 
         return builder;

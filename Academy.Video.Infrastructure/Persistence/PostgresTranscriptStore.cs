@@ -110,21 +110,11 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         };
         return connections.RunAsync<IReadOnlyList<VideoCueMatches>>(async (connection, token) =>
         {
-            // The planner's guesses for the word lookups are high enough to start JIT compilation, which costs far more
-            // (hundreds of milliseconds) than the statement runs (docs/performance.md, Transcript search). Pooled
-            // connections keep session settings (PostgresDataSource), hence the reset.
-            await connection.ExecuteAsync(new CommandDefinition("SET jit = off", cancellationToken: token));
-            try
-            {
-                var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
-                return rows.GroupBy(r => r.VideoId)
-                    .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
-                    .ToList();
-            }
-            finally
-            {
-                await connection.ExecuteAsync(new CommandDefinition("RESET jit", cancellationToken: CancellationToken.None));
-            }
+            // JIT is off for every session (PostgresDataSource.SessionOptions): the word lookups' estimates would start it.
+            var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
+            return (IReadOnlyList<VideoCueMatches>)rows.GroupBy(r => r.VideoId)
+                .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
+                .ToList();
         }, cancellationToken);
     }
 

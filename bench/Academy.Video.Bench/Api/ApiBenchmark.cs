@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
+using Academy.Video.Bench.Common;
 using Academy.Video.Infrastructure.Persistence;
 using Dapper;
 using Npgsql;
@@ -36,11 +37,8 @@ public static class ApiBenchmark
         }
 
         var root = RepositoryRoot();
-        var server = Environment.GetEnvironmentVariable("ACADEMY_BENCH_PG") is { Length: > 0 } fromEnv
-            ? fromEnv
-            : PersistenceServiceCollectionExtensions.DefaultConnectionString;
         var database = $"academy_bench_api_{options.Videos}";
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        var (server, connectionString) = (BenchCluster.Server, BenchCluster.ConnectionString(database));
         await SeedAsync(server, database, connectionString, options.Videos);
 
         await ResetAsync(connectionString);

@@ -142,7 +142,7 @@ public sealed class WorkerRig : IAsyncDisposable
 
     private static async Task<string> RecreateDatabaseAsync(string databaseName)
     {
-        var server = Environment.GetEnvironmentVariable("ACADEMY_BENCH_PG") is { Length: > 0 } fromEnv ? fromEnv : PersistenceServiceCollectionExtensions.DefaultConnectionString;
+        var server = BenchCluster.Server;
         await using (var connection = new NpgsqlConnection(server))
         {
             await connection.OpenAsync();

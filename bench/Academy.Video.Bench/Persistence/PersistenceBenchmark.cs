@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Academy.Video.Application.Jobs;
 using Academy.Video.Domain.Videos;
+using Academy.Video.Bench.Common;
 using Academy.Video.Infrastructure.Persistence;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,9 +53,7 @@ public static class PersistenceBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var server = Environment.GetEnvironmentVariable("ACADEMY_BENCH_PG") is { Length: > 0 } fromEnv
-            ? fromEnv
-            : PersistenceServiceCollectionExtensions.DefaultConnectionString;
+        var server = BenchCluster.Server;
         var report = new Report();
         await RecreateDatabaseAsync(server);
         var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = DatabaseName, MaxPoolSize = 20 }.ConnectionString;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Academy.Video.Bench.Api;
+using Academy.Video.Bench.Common;
 using Academy.Video.Infrastructure.Persistence;
 using Dapper;
 using Npgsql;
@@ -65,11 +66,8 @@ public static class SearchBenchmark
             return 1;
         }
 
-        var server = Environment.GetEnvironmentVariable("ACADEMY_BENCH_PG") is { Length: > 0 } fromEnv
-            ? fromEnv
-            : PersistenceServiceCollectionExtensions.DefaultConnectionString;
         var database = $"academy_bench_search_{lectures}";
-        var connectionString = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
+        var (server, connectionString) = (BenchCluster.Server, BenchCluster.ConnectionString(database));
         await SeedAsync(server, database, connectionString, lectures);
 
         var work = Directory.CreateTempSubdirectory("academy-bench-search-");

@@ -41,14 +41,37 @@ public sealed class PersistenceServiceCollectionExtensionsTests(PostgresDatabase
             var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
             Assert.Equal((128, 2, true), (settings.MaxAutoPrepare, settings.AutoPrepareMinUsages, settings.NoResetOnClose));
             Assert.Equal(1, await PreparedAfterTwoUsesAsync(dataSource));
+            Assert.Equal("off", await SettingAsync(dataSource, "jit"));
         }
 
-        await using (var operatorsChoice = PostgresDataSource.Create(pooled + ";Max Auto Prepare=0;AutoPrepareMinUsages=7;No Reset On Close=false"))
+        await using (var operatorsChoice = PostgresDataSource.Create(pooled + ";Max Auto Prepare=0;AutoPrepareMinUsages=7;No Reset On Close=false;Options=-c jit=on"))
         {
             var settings = new NpgsqlConnectionStringBuilder(operatorsChoice.ConnectionString);
             Assert.Equal((0, 7, false), (settings.MaxAutoPrepare, settings.AutoPrepareMinUsages, settings.NoResetOnClose));
             Assert.Equal(0, await PreparedAfterTwoUsesAsync(operatorsChoice));
+            Assert.Equal("on", await SettingAsync(operatorsChoice, "jit"));
         }
+    }
+
+    [Fact]
+    public async Task Jit_stays_off_after_a_pooled_connection_is_reset()
+    {
+        var resetting = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1, NoResetOnClose = false }.ConnectionString;
+        await using var dataSource = PostgresDataSource.Create(resetting);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using var reset = new NpgsqlCommand("RESET ALL", connection);
+            await reset.ExecuteNonQueryAsync();
+        }
+
+        Assert.Equal("off", await SettingAsync(dataSource, "jit"));
+    }
+
+    private static async Task<string> SettingAsync(NpgsqlDataSource dataSource, string name)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var show = new NpgsqlCommand($"SELECT current_setting('{name}')", connection);
+        return (string)(await show.ExecuteScalarAsync())!;
     }
 
     /// <summary>Runs one statement twice, each time on a connection taken from the pool of one, then counts what the session has prepared.</summary>
