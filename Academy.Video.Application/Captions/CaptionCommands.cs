@@ -98,12 +98,19 @@ public sealed class AddCaptionHandler(IVideoStore videos, ICaptionTrackStore tra
         var now = time.GetUtcNow();
         var track = new CaptionTrack(video.Id, language, kind, command.Label.Trim(), vttKey, playlistKey,
             System.Text.Encoding.UTF8.GetByteCount(vtt), file.Cues.Count, now, now);
-        if (!await tracks.SaveIfReadyAsync(track, file.Cues.Select(TranscriptCue.From).ToList(), cancellationToken))
+        var outcome = await tracks.SaveIfReadyAsync(track, file.Cues.Select(TranscriptCue.From).ToList(), cancellationToken);
+        if (!outcome.Saved)
         {
             throw new ConflictException(ConflictException.InvalidVideoState, $"Video {video.Id} is no longer READY.");
         }
 
         await publisher.RepublishMasterAsync(video, cancellationToken);
+        // A generated track replaced by an upload lives under other names; they go once the master no longer names them.
+        foreach (var orphaned in outcome.OrphanedKeys)
+        {
+            await objects.DeleteAsync(orphaned, cancellationToken);
+        }
+
         var views = await publisher.ViewsAsync(video, urls.Signed ? tokens.Issue(video.Id) : null, cancellationToken);
         return views.First(v => v.Language == language && v.Kind == kind.ToWire());
     }

@@ -9,14 +9,18 @@ public sealed record CaptionTrack(
     Guid VideoId, string Language, CaptionKind Kind, string Label, string VttKey, string PlaylistKey, long SizeBytes, int CueCount,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
+/// <summary>Whether a track was saved, and the replaced track's objects that no record names any more.</summary>
+public sealed record CaptionSaveOutcome(bool Saved, IReadOnlyList<string> OrphanedKeys);
+
 /// <summary>Caption track records. Each write is one statement.</summary>
 public interface ICaptionTrackStore
 {
     /// <summary>
     /// Inserts or replaces the video's track of this language and kind with its cues, and writes the <c>caption.ready</c>
-    /// event, in one statement and only while the video is READY; false when it is not.
+    /// event, in one statement and only while the video is READY (not saved when it is not). The outcome names the
+    /// objects of the track it replaced that the new track does not reuse (a generated track replaced by an upload).
     /// </summary>
-    Task<bool> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken);
+    Task<CaptionSaveOutcome> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken);
 
     /// <summary>The video's tracks by language, then kind.</summary>
     Task<IReadOnlyList<CaptionTrack>> ListAsync(Guid videoId, CancellationToken cancellationToken);

@@ -20,7 +20,10 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
     // generated track's own object name for a generated one, so an uploaded track is never replaced by it (docs/api.md,
     // Captions: generated tracks).
     private const string SaveSqlFormat = """
-        WITH saved AS (
+        WITH previous AS (
+            SELECT vtt_key, playlist_key FROM video_caption_tracks WHERE video_id = @VideoId AND language = @Language AND kind = @Kind
+        ),
+        saved AS (
             INSERT INTO video_caption_tracks (video_id, language, kind, label, vtt_key, playlist_key, size_bytes, cue_count, created_at, updated_at, cues_revision)
             SELECT v.id, @Language, @Kind, @Label, @VttKey, @PlaylistKey, @SizeBytes, @CueCount, @CreatedAt, @UpdatedAt, @Revision
             FROM videos AS v WHERE v.id = @VideoId AND v.status = 'READY'
@@ -65,7 +68,8 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             SELECT gen_random_uuid(), 'caption.ready', saved.video_id, NULL, @UpdatedAt, saved.language, saved.kind
             FROM saved
         )
-        SELECT count(*)::integer FROM saved
+        SELECT (SELECT count(*)::integer FROM saved) AS Saved, previous.vtt_key AS PreviousVttKey, previous.playlist_key AS PreviousPlaylistKey
+        FROM (SELECT 1) AS one LEFT JOIN previous ON true
         """;
 
     private static readonly string SaveUploadedSql = string.Format(System.Globalization.CultureInfo.InvariantCulture, SaveSqlFormat, "");
@@ -89,13 +93,13 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
 
     private readonly PostgresConnections connections = new(dataSource, pipelines);
 
-    public Task<bool> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken) =>
+    public Task<CaptionSaveOutcome> SaveIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken) =>
         SaveAsync(SaveUploadedSql, track, cues, cancellationToken);
 
-    public Task<bool> SaveGeneratedIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken) =>
-        SaveAsync(SaveGeneratedSql, track, cues, cancellationToken);
+    public async Task<bool> SaveGeneratedIfReadyAsync(CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken) =>
+        (await SaveAsync(SaveGeneratedSql, track, cues, cancellationToken)).Saved;
 
-    private Task<bool> SaveAsync(string sql, CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken)
+    private Task<CaptionSaveOutcome> SaveAsync(string sql, CaptionTrack track, IReadOnlyList<TranscriptCue> cues, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(track);
         ArgumentNullException.ThrowIfNull(cues);
@@ -109,7 +113,21 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             Texts = cues.Select(c => c.Text).ToArray(),
         };
         return connections.RunAsync(async (connection, token) =>
-            await connection.ExecuteScalarAsync<int>(new CommandDefinition(sql, values, cancellationToken: token)) == 1, cancellationToken);
+        {
+            var row = await connection.QuerySingleAsync<SaveRow>(new CommandDefinition(sql, values, cancellationToken: token));
+            var saved = row.Saved == 1;
+            var orphaned = saved
+                ? new[] { row.PreviousVttKey, row.PreviousPlaylistKey }.OfType<string>().Where(k => k != track.VttKey && k != track.PlaylistKey).ToList()
+                : [];
+            return new CaptionSaveOutcome(saved, orphaned);
+        }, cancellationToken);
+    }
+
+    private sealed record SaveRow
+    {
+        public int Saved { get; init; }
+        public string? PreviousVttKey { get; init; }
+        public string? PreviousPlaylistKey { get; init; }
     }
 
     public Task<IReadOnlyList<CaptionTrack>> ListAsync(Guid videoId, CancellationToken cancellationToken) =>

@@ -86,6 +86,31 @@ public sealed class GeneratedCaptionTests(WhisperApiFactory api) : IClassFixture
     }
 
     [Fact]
+    public async Task An_upload_replacing_the_generated_track_removes_the_generated_objects_once_the_master_names_the_upload()
+    {
+        var (videoId, ready) = await ReadyVideoAsync(client, TestClips.Generate(320, 180, 2));
+        Assert.Equal("READY", (await WaitForGenerationAsync(client, videoId)).GetProperty("status").GetString());
+        var generated = Assert.Single(await ItemsAsync(client, videoId));
+        var language = generated.GetProperty("language").GetString()!;
+        var generatedUrl = new Uri(generated.GetProperty("url").GetString()!);
+        var generatedPlaylist = new Uri(generatedUrl, $"{language}-subtitles-auto.m3u8");
+        await GetTextAsync(generatedUrl, "text/vtt");
+        await GetTextAsync(generatedPlaylist, "application/vnd.apple.mpegurl");
+
+        var upload = await CaptionTests.PostAsync(client, videoId, "1\n00:00:00,000 --> 00:00:01,500\nA teacher's own words\n", language, "Teacher", "subtitles", "own.srt");
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+
+        var track = Assert.Single(await ItemsAsync(client, videoId));
+        Assert.Equal("Teacher", track.GetProperty("label").GetString());
+        var master = await GetTextAsync(new Uri(ready.GetProperty("playbackUrl").GetString()!), "application/vnd.apple.mpegurl");
+        Assert.Contains($"URI=\"captions/{language}-subtitles.m3u8\"", master, StringComparison.Ordinal);
+        Assert.DoesNotContain("-auto.m3u8", master, StringComparison.Ordinal);
+        using var anonymous = api.CreateClient();
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(generatedUrl.PathAndQuery)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await anonymous.GetAsync(generatedPlaylist.PathAndQuery)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_video_without_audio_is_skipped_without_a_track()
     {
         var (videoId, _) = await ReadyVideoAsync(client, TestClips.Generate(320, 180, 2, withAudio: false));

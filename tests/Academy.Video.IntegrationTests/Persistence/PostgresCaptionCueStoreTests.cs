@@ -34,8 +34,8 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
     public async Task Cues_and_the_caption_ready_event_are_written_with_the_track_replaced_whole_and_removed_with_it()
     {
         var video = await ReadyVideoAsync();
-        Assert.True(await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(1000, 2500, "미분을 배웁니다"), new(2_470_000, 2_474_000, "적분을 정리합니다")], None));
-        Assert.True(await tracks.SaveIfReadyAsync(Track(video, "en"), [new(500, 900, "100% of the_integral")], None));
+        Assert.True((await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(1000, 2500, "미분을 배웁니다"), new(2_470_000, 2_474_000, "적분을 정리합니다")], None)).Saved);
+        Assert.True((await tracks.SaveIfReadyAsync(Track(video, "en"), [new(500, 900, "100% of the_integral")], None)).Saved);
 
         Assert.Equal(
             ["500 en 100% of the_integral", "1000 ko 미분을 배웁니다", "2470000 ko 적분을 정리합니다"],
@@ -47,7 +47,7 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
         Assert.Empty(await transcripts.ListAsync(video, "en", "적분", None));
 
         // A replacement writes its cues and drops the old ones in the same statement.
-        Assert.True(await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(3000, 4000, "다시 씁니다")], None));
+        Assert.True((await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(3000, 4000, "다시 씁니다")], None)).Saved);
         Assert.Equal(["3000 ko 다시 씁니다"], (await transcripts.ListAsync(video, "ko", null, None)).Select(Line));
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", video));
         Assert.Equal(
@@ -67,7 +67,7 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
     public async Task A_video_that_is_not_READY_gets_no_track_no_cue_and_no_event()
     {
         var (video, _) = await db.RunningAsync(T0);
-        Assert.False(await tracks.SaveIfReadyAsync(Track(video.Id, "ko"), [new(0, 1000, "없음")], None));
+        Assert.False((await tracks.SaveIfReadyAsync(Track(video.Id, "ko"), [new(0, 1000, "없음")], None)).Saved);
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM video_caption_cues WHERE video_id = @Video", video.Id));
         Assert.Empty(await EventsAsync(video.Id));
     }
