@@ -49,6 +49,18 @@ export interface JobView {
   /** The top rendition's decision on the latest attempt: SOURCE_COPY (copied from the source) or the code of why it was encoded. */
   topRungCode?: string | null;
   topRungReason?: string | null;
+  /** The first loudness pass's figures (docs/encoding.md, Loudness); null before the probe and on jobs made before it. */
+  loudness?: LoudnessView | null;
+}
+
+export interface LoudnessView {
+  /** normalized, silent, no_audio or disabled. */
+  status: string;
+  inputIntegratedLufs: number | null;
+  inputTruePeakDbtp: number | null;
+  inputLoudnessRangeLu: number | null;
+  inputThresholdLufs: number | null;
+  targetOffsetLu: number | null;
 }
 
 export interface AttemptView {

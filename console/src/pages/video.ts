@@ -1,6 +1,6 @@
 // One video: player (with captions) and storyboard, the transcript, caption tracks, source, progress, the job with every
 // attempt and the jobs before it, and the actions (Retry, Delete, copy the playback URL).
-import { api, ApiError, type AttemptView, type CaptionTrack, type JobHistoryView, type SourceView, type VideoDetails } from '../api';
+import { api, ApiError, type AttemptView, type CaptionTrack, type JobHistoryView, type LoudnessView, type SourceView, type VideoDetails } from '../api';
 import { announce, between, bytes, clock, h, progressBar, replace, sleep, statusChip, time } from '../dom';
 import { mountPlayer, type PlayerHandle } from '../player';
 import { mountTranscript } from '../transcript';
@@ -172,7 +172,9 @@ export const videoPage: Page = {
           h('dt', {}, 'Attempts'), h('dd', {}, `${job.attemptCount} of ${job.maxAttempts}`),
           h('dt', {}, 'Batch id'), h('dd', {}, job.batchJobId ? h('code', {}, job.batchJobId) : '—'),
           job.topRungCode && h('dt', {}, 'Top rendition'),
-          job.topRungCode && h('dd', { id: 'top-rung' }, topRung(job.topRungCode, job.topRungReason ?? null))),
+          job.topRungCode && h('dd', { id: 'top-rung' }, topRung(job.topRungCode, job.topRungReason ?? null)),
+          job.loudness && h('dt', {}, 'Loudness'),
+          job.loudness && h('dd', { id: 'loudness' }, loudness(job.loudness))),
         h('h3', {}, 'Attempts'),
         attemptList(job.jobId, v.attempts, 'attempts'));
     }
@@ -470,6 +472,24 @@ function topRung(code: string, reason: string | null): HTMLElement {
   return h('span', { class: 'top-rung' },
     code === 'SOURCE_COPY' ? h('strong', {}, 'Copied from the source') : h('span', {}, h('strong', {}, 'Encoded'), ' ', h('code', {}, code)),
     reason && h('span', { class: 'reason' }, reason));
+}
+
+/** What the loudness normalisation did to the audio, with the source's measured figures. */
+function loudness(view: LoudnessView): HTMLElement {
+  const label: Record<string, string> = {
+    normalized: 'Normalised',
+    silent: 'Silent: left as it is',
+    no_audio: 'No audio',
+    disabled: 'Not normalised (turned off)',
+  };
+  const figures = [
+    view.inputIntegratedLufs !== null && `source ${decimal(view.inputIntegratedLufs)} LUFS integrated`,
+    view.inputTruePeakDbtp !== null && `true peak ${decimal(view.inputTruePeakDbtp)} dBTP`,
+    view.inputLoudnessRangeLu !== null && `range ${decimal(view.inputLoudnessRangeLu)} LU`,
+  ].filter((f): f is string => typeof f === 'string');
+  return h('span', { class: 'loudness' },
+    h('strong', {}, label[view.status] ?? view.status),
+    figures.length > 0 && h('span', { class: 'reason' }, figures.join(' · ')));
 }
 
 function confirmDialog() {

@@ -111,6 +111,11 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         var topRung = video.GetProperty("job").GetProperty("topRungCode").GetString()!;
         Assert.Contains(topRung == "SOURCE_COPY" ? "Copied from the source" : topRung, Browser.Text("#top-rung"), StringComparison.Ordinal);
         Assert.Contains(video.GetProperty("job").GetProperty("topRungReason").GetString()!, Browser.Text("#top-rung"), StringComparison.Ordinal);
+        // The loudness decision with the first pass's figures (docs/encoding.md, Loudness).
+        var loudness = video.GetProperty("job").GetProperty("loudness");
+        Assert.Equal("normalized", loudness.GetProperty("status").GetString());
+        var integrated = loudness.GetProperty("inputIntegratedLufs").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal($"Normalised source {integrated} LUFS integrated", Browser.Text("#loudness").Split(" · ")[0].Replace("\n", " ", StringComparison.Ordinal));
 
         // The storyboard: a thumbnail per cue (2 s segments: 0, 2 and 4 s); End moves to the last, Enter seeks there.
         Browser.Until(() => Browser.FindAll("#storyboard .thumb").Count >= 1, "the storyboard's thumbnails");
