@@ -26,6 +26,34 @@ public sealed class LocalSignedPlaybackTests(SignedPlaybackApiFactory api) : Sig
         Assert.Equal("PLAYBACK_TOKEN_EXPIRED", await ForbiddenCodeAsync(http, segment));
     }
 
+    /// <summary>The MP4 for download plays in a real browser (Debian's Chromium): a plain video element, no player library.</summary>
+    [Fact]
+    public async Task Chromium_plays_the_MP4_for_download_from_its_link()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var view = await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}/downloads")).ReadJsonAsync();
+        var mp4 = view.GetProperty("downloads")[0].GetProperty("url").GetString()!;
+        using var browser = new Console.Browser(Api.BaseUrl);
+        browser.Driver.Navigate().GoToUrl("about:blank");
+
+        var result = ((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            const video = document.createElement('video');
+            video.muted = true;
+            let ready = false;
+            video.addEventListener('canplay', () => { ready = true; });
+            video.addEventListener('error', () => done('error ' + (video.error && video.error.code)));
+            video.addEventListener('timeupdate', () => {
+              if (ready && video.currentTime > 1) done(`playing ${video.videoWidth}x${video.videoHeight} ${video.duration.toFixed(1)} s`);
+            });
+            video.src = arguments[0];
+            document.body.appendChild(video);
+            video.play().catch(e => done('play refused: ' + e));
+            """, mp4);
+
+        Assert.Equal("playing 640x360 4.0 s", result);
+    }
+
     /// <summary>Locally a download link is the media route with the file name signed too: another name, or no signature, is refused.</summary>
     protected override void AssertExpiring(Uri url, DateTimeOffset expiresAt)
     {
@@ -224,7 +252,7 @@ public abstract class SignedPlaybackTests<TFactory>(TFactory api) : IClassFixtur
     }
 
     /// <summary>Two READY videos per factory, made once: a real upload, the real worker, the real ladder.</summary>
-    private async Task<(Guid First, Guid Second)> ReadyVideosAsync()
+    protected async Task<(Guid First, Guid Second)> ReadyVideosAsync()
     {
         await Once.WaitAsync();
         try
