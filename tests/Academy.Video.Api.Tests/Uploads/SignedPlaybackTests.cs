@@ -34,7 +34,8 @@ public sealed class LocalSignedPlaybackTests(SignedPlaybackApiFactory api) : Sig
         var view = await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}/downloads")).ReadJsonAsync();
         var mp4 = view.GetProperty("downloads")[0].GetProperty("url").GetString()!;
         using var browser = new Console.Browser(Api.BaseUrl);
-        browser.Driver.Navigate().GoToUrl("about:blank");
+        // A page of the API's own origin, the media route's: the video element loads the link as any page would.
+        browser.Open("/healthz");
 
         var result = ((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteAsyncScript("""
             const done = arguments[arguments.length - 1];
@@ -42,7 +43,9 @@ public sealed class LocalSignedPlaybackTests(SignedPlaybackApiFactory api) : Sig
             video.muted = true;
             let ready = false;
             video.addEventListener('canplay', () => { ready = true; });
-            video.addEventListener('error', () => done('error ' + (video.error && video.error.code)));
+            video.addEventListener('error', () => fetch(arguments[0]).then(
+              r => done(`error ${video.error && video.error.code} ${video.error && video.error.message}: GET ${r.status} ${r.headers.get('content-type')}`),
+              e => done(`error ${video.error && video.error.code}: GET failed ${e}`)));
             video.addEventListener('timeupdate', () => {
               if (ready && video.currentTime > 1) done(`playing ${video.videoWidth}x${video.videoHeight} ${video.duration.toFixed(1)} s`);
             });
