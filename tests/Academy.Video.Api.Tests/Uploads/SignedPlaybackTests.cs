@@ -57,6 +57,59 @@ public sealed class LocalSignedPlaybackTests(SignedPlaybackApiFactory api) : Sig
         Assert.Equal("playing 640x360 4.0 s", result);
     }
 
+    /// <summary>
+    /// What hls.js (the console's, console/node_modules) does with the audio-only variant (docs/encoding.md, Audio-only
+    /// variant): it keeps only the variants with video, so with its bandwidth estimate far below the lowest video rung it
+    /// starts on that rung, never on the sound alone.
+    /// </summary>
+    [Fact]
+    public async Task Hls_js_drops_the_audio_only_variant_and_starts_a_starved_player_on_the_lowest_video_rung()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var playback = (await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}/playback")).ReadJsonAsync()).GetProperty("url").GetString()!;
+        using (var http = new HttpClient())
+        {
+            var master = await http.GetStringAsync(playback);
+            Assert.Contains("CODECS=\"mp4a.40.2\"\naudio/index.m3u8?", master, StringComparison.Ordinal);
+        }
+
+        var hlsJs = await File.ReadAllTextAsync(Path.Combine(Academy.Video.Testing.RepositoryLayout.Root, "console", "node_modules", "hls.js", "dist", "hls.min.js"));
+        using var browser = new Console.Browser(Api.BaseUrl);
+        browser.Open("/healthz");
+        browser.Script("const s = document.createElement('script'); s.textContent = arguments[0]; document.head.appendChild(s);", hlsJs);
+
+        var result = (string?)((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            const video = document.createElement('video');
+            video.muted = true;
+            document.body.appendChild(video);
+            // 20 kbit/s: far below the 240p rung and below the audio-only variant's own bandwidth too.
+            const hls = new Hls({ abrEwmaDefaultEstimate: 20000, startPosition: 0, capLevelToPlayerSize: false });
+            let parsed = 0;
+            hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => { parsed = data.levels.length; });
+            hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
+              if (data.frag.type !== 'main') return;
+              done(JSON.stringify({
+                parsed,
+                levels: hls.levels.map(l => `${l.height}p ${l.videoCodec || '-'} ${new URL(l.url[0]).pathname.split('/').slice(-2).join('/')}`),
+                level: data.frag.level,
+              }));
+            });
+            hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) done('fatal ' + data.details); });
+            hls.loadSource(arguments[0]);
+            hls.attachMedia(video);
+            """, playback);
+
+        Assert.True(result is not null && result.StartsWith('{'), result);
+        using var json = System.Text.Json.JsonDocument.Parse(result);
+        var levels = json.RootElement.GetProperty("levels").EnumerateArray().Select(l => l.GetString()!).ToList();
+        Assert.Equal(2, json.RootElement.GetProperty("parsed").GetInt32());
+        Assert.Equal(2, levels.Count);
+        Assert.All(levels, l => Assert.DoesNotContain("audio/index.m3u8", l, StringComparison.Ordinal));
+        Assert.StartsWith("240p avc1.", levels[0], StringComparison.Ordinal);
+        Assert.Equal(0, json.RootElement.GetProperty("level").GetInt32());
+    }
+
     /// <summary>Locally a download link is the media route with the file name signed too: another name, or no signature, is refused.</summary>
     protected override void AssertExpiring(Uri url, DateTimeOffset expiresAt)
     {
