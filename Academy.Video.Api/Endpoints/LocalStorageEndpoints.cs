@@ -116,7 +116,9 @@ public static class LocalStorageEndpoints
         return ApiProblems.Result(error, detail);
     }
 
-    private static IResult Serve(string key, long? expires, string? signature, HttpContext context, LocalFileObjectStorage storage, IOptions<PlaybackOptions> playback)
+    /// <param name="filename">A file for download (decision 0022): served as an attachment of this name, and only to a URL whose
+    /// signature covers the name, in either playback mode (as S3 honours <c>response-content-disposition</c> on signed requests only).</param>
+    private static IResult Serve(string key, long? expires, string? signature, string? filename, HttpContext context, LocalFileObjectStorage storage, IOptions<PlaybackOptions> playback)
     {
         // Only published ladders are served, as from a bucket whose public prefix is the HLS trees: never the sources.
         if (!key.Contains("/hls/", StringComparison.Ordinal))
@@ -126,7 +128,12 @@ public static class LocalStorageEndpoints
 
         // Browser players (hls.js) fetch playlists and segments cross-origin, as from a CDN.
         context.Response.Headers.AccessControlAllowOrigin = "*";
-        if (playback.Value.Mode == PlaybackMode.Signed)
+        if (filename is not null)
+        {
+            DemandMediaGrant(storage.CheckAttachment(key, expires, filename, signature), expires, signature);
+            context.Response.Headers.ContentDisposition = DownloadFileName.ContentDisposition(filename);
+        }
+        else if (playback.Value.Mode == PlaybackMode.Signed)
         {
             DemandMediaGrant(storage.CheckDownload(key, expires, signature), expires, signature);
         }

@@ -1,4 +1,5 @@
 using Academy.Video.Api.Security;
+using Academy.Video.Application.Playback.GetDownloads;
 using Academy.Video.Application.Playback.GetPlayback;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
@@ -48,6 +49,9 @@ public static class VideoEndpoints
         videos.MapGet("/{id}/playback", GetPlaybackAsync)
             .WithSummary("Where a player loads a READY video: the public URL, or in signed mode an expiring signed URL")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        videos.MapGet("/{id}/downloads", GetDownloadsAsync)
+            .WithSummary("Expiring links to a READY video's MP4 (one rung, 720p or lower) and M4A (its audio), saved under the title's name")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         videos.MapPost("/{id}/retry", RetryAsync)
             .WithSummary("Queue a new job for a FAILED video (its job FAILED or DEAD)")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
@@ -88,6 +92,9 @@ public static class VideoEndpoints
 
     private static async Task<Ok<PlaybackView>> GetPlaybackAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
         TypedResults.Ok(await mediator.Send(new GetPlaybackQuery(VideoIds.Parse(id)), cancellationToken));
+
+    private static async Task<Ok<DownloadsView>> GetDownloadsAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await mediator.Send(new GetDownloadsQuery(VideoIds.Parse(id)), cancellationToken));
 
     private static async Task<Accepted<JobView>> RetryAsync(string id, IMediator mediator, CancellationToken cancellationToken)
     {

@@ -20,6 +20,8 @@ public static class JobEvents
     public const string AttemptResumed = "ATTEMPT_RESUMED";
     /// <summary>The attempt published its first segments and an early master: the video plays while PROCESSING (decision 0018).</summary>
     public const string Playable = "ATTEMPT_PLAYABLE";
+    /// <summary>The MP4 and M4A for download were remuxed from the segments (docs/encoding.md): fields rendition, mp4_bytes, m4a_bytes, duration_ms.</summary>
+    public const string DownloadsMade = "DOWNLOADS_MADE";
     public const string Submitted = "JOB_SUBMITTED";
     /// <summary>The runner refused, failed or did not answer in time: nothing was submitted.</summary>
     public const string SubmitFailed = "JOB_SUBMIT_FAILED";

@@ -43,6 +43,13 @@ public interface IObjectStorage
     /// <summary>A URL that reads the object until <paramref name="expiresAt"/> and no longer (a presigned GET, or the signed media route).</summary>
     Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Like <see cref="CreateDownloadUrlAsync"/>, and storage answers it with <c>Content-Disposition: attachment</c> naming
+    /// <paramref name="fileName"/> (<c>DownloadFileName.ContentDisposition</c>), so a browser saves the file: a presigned GET
+    /// with <c>response-content-disposition</c>, or the signed media route with the name signed too.
+    /// </summary>
+    Task<Uri> CreateAttachmentUrlAsync(string key, string fileName, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
     /// <summary>A small text object (a playlist) read whole.</summary>
     /// <exception cref="ObjectNotFoundException">The key does not exist.</exception>
     /// <exception cref="InvalidDataException">The object is larger than <paramref name="maxBytes"/>.</exception>

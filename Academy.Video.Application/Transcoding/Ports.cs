@@ -26,6 +26,16 @@ public interface IHlsEncoder
     /// <param name="progress">Fraction done, 0..1, as the encoder reports it.</param>
     /// <param name="segments">Told of every segment this encode writes, once it is complete on disk.</param>
     Task<HlsOutput> EncodeAsync(HlsEncodePlan plan, HlsResumePoint? resume, IProgress<double> progress, IHlsSegmentSink segments, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The downloads (docs/encoding.md, Downloads; decision 0022): an MP4 of one rung at most 720p with the audio, and an M4A
+    /// of the audio, remuxed from the finished tree's segments without a re-encode, written under <c>downloads/</c> of the
+    /// output and added to its files (so they go up with the rest, before the master). Returns the output unchanged when
+    /// downloads are off.
+    /// </summary>
+    /// <param name="fetchReused">Brings a segment an earlier attempt stored (a path relative to the output directory, where
+    /// it must be written): a resumed encode's output lacks them, and the MP4 is made from every segment.</param>
+    Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<string, CancellationToken, Task> fetchReused, CancellationToken cancellationToken);
 }
 
 /// <summary>Where segments go as the encoder closes them.</summary>
@@ -93,7 +103,16 @@ public sealed record HlsOutput(string OutputDirectory, string MasterPlaylist, IR
 
     /// <summary>The storyboard's WebVTT index, when the encode wrote one (its sprite is in <see cref="Files"/>).</summary>
     public string? Storyboard { get; init; }
+
+    /// <summary>The MP4 and M4A made for download (in <see cref="Files"/>), when they were made.</summary>
+    public HlsDownloads? Downloads { get; init; }
 }
+
+/// <param name="Video">The MP4's path under the output directory.</param>
+/// <param name="Rendition">The rung it was made from.</param>
+/// <param name="Audio">The M4A's path; null without audio.</param>
+/// <param name="Elapsed">How long the remux took, fetching reused segments included.</param>
+public sealed record HlsDownloads(string Video, string Rendition, long VideoBytes, string? Audio, long AudioBytes, TimeSpan Elapsed);
 
 /// <summary>An adapter's classified failure: the error says whether another attempt can help.</summary>
 public sealed class TranscodeFailedException(JobError error, Exception? inner = null) : Exception(error.Message, inner)

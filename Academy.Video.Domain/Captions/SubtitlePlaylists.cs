@@ -84,7 +84,10 @@ public static class SubtitlePlaylists
         return output.ToString(0, output.Length - 1);
     }
 
-    /// <summary>The URI of the master's variant with the lowest BANDWIDTH (the first of equals); null when it names none.</summary>
+    /// <summary>
+    /// The URI of the master's video variant with the lowest BANDWIDTH (the first of equals); null when it names none. The
+    /// audio-only variant (CODECS naming audio only) is passed over: its segments carry no video timestamps.
+    /// </summary>
     public static string? LowestBandwidthVariant(string master)
     {
         ArgumentNullException.ThrowIfNull(master);
@@ -96,8 +99,10 @@ public static class SubtitlePlaylists
             var line = raw.Trim();
             if (line.StartsWith(StreamInf, StringComparison.Ordinal))
             {
-                var bandwidth = SplitAttributes(line[StreamInf.Length..]).FirstOrDefault(a => a.StartsWith("BANDWIDTH=", StringComparison.Ordinal));
-                pending = long.TryParse(bandwidth?["BANDWIDTH=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : long.MaxValue - 1;
+                var attributes = SplitAttributes(line[StreamInf.Length..]);
+                var bandwidth = attributes.FirstOrDefault(a => a.StartsWith("BANDWIDTH=", StringComparison.Ordinal));
+                pending = AudioOnly(attributes) ? null
+                    : long.TryParse(bandwidth?["BANDWIDTH=".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : long.MaxValue - 1;
             }
             else if (pending is { } value && line.Length > 0 && line[0] != '#')
             {
@@ -111,6 +116,15 @@ public static class SubtitlePlaylists
         }
 
         return uri;
+    }
+
+    /// <summary>Whether the variant's CODECS names audio codecs only (<c>mp4a.*</c>, <c>ac-3</c>, <c>ec-3</c>, <c>opus</c>, …).</summary>
+    private static bool AudioOnly(List<string> attributes)
+    {
+        var codecs = attributes.FirstOrDefault(a => a.StartsWith("CODECS=", StringComparison.Ordinal));
+        return codecs is not null
+            && codecs["CODECS=".Length..].Trim('"').Split(',').All(c => c.Trim() is var codec && (codec.StartsWith("mp4a", StringComparison.Ordinal)
+                || codec is "ac-3" or "ec-3" or "opus" or "flac" or "mp3"));
     }
 
     /// <summary>The URI of a media playlist's first segment; null when it has none.</summary>

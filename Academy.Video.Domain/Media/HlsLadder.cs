@@ -31,6 +31,16 @@ public static class HlsLadder
     /// </summary>
     private const double DistinctRungRatio = 0.9;
 
+    /// <summary>The largest short side of the MP4 made for download: a file for a phone, not an archive of the top rung.</summary>
+    public const int DownloadMaxShortSide = 720;
+
+    /// <summary>The rung the MP4 for download is made from: the largest of the plan at most <see cref="DownloadMaxShortSide"/>.</summary>
+    public static Rendition? DownloadRendition(IReadOnlyList<Rendition> plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.Where(r => r.ShortSide <= DownloadMaxShortSide).MaxBy(r => r.ShortSide);
+    }
+
     public static IReadOnlyList<LadderRung> DefaultRungs { get; } =
     [
         new("1080p", 1080, 5000, 128),

@@ -47,6 +47,16 @@ public static class StorageKeys
 
     public static string CaptionPlaylist(string treeRoot, string language, string kind) => $"{treeRoot}{CaptionsFolder}{language}-{kind}.m3u8";
 
+    /// <summary>
+    /// The files made for download (docs/encoding.md, Downloads), in a folder of the HLS tree beside the master, so they go
+    /// with the tree: an MP4 of one rung with the audio, and the audio alone.
+    /// </summary>
+    public const string DownloadsFolder = "downloads/";
+
+    public const string DownloadVideoName = DownloadsFolder + "video.mp4";
+
+    public const string DownloadAudioName = DownloadsFolder + "audio.m4a";
+
     /// <summary>Reserved for the operator checks' storage round trip: no video key starts with it.</summary>
     public const string OperationsProbePrefix = "ops-probe/";
 

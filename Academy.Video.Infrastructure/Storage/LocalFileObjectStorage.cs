@@ -161,6 +161,26 @@ public sealed class LocalFileObjectStorage : IObjectStorage
         return Task.FromResult(url);
     }
 
+    /// <summary>A URL of the media route that serves the object as an attachment named <paramref name="fileName"/> until <paramref name="expiresAt"/>; the name is signed with it.</summary>
+    public Task<Uri> CreateAttachmentUrlAsync(string key, string fileName, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        ResolveKey(key);
+        var expires = expiresAt.ToUnixTimeSeconds();
+        var url = new UriBuilder(StorageUrls.Combine(_publicBaseUrl, key, "media"))
+        {
+            Query = string.Create(CultureInfo.InvariantCulture,
+                $"expires={expires}&filename={Uri.EscapeDataString(fileName)}&signature={Signature.SignAttachment(key, expires, fileName)}"),
+        }.Uri;
+        return Task.FromResult(url);
+    }
+
+    /// <summary>Checks an attachment request (one with a <c>filename</c>) against its signed URL, in either playback mode.</summary>
+    public UploadCheck CheckAttachment(string key, long? expiresUnixSeconds, string fileName, string? signature) =>
+        IsValidKey(key) && expiresUnixSeconds is { } expires
+            ? Signature.VerifyAttachment(key, expires, fileName, signature)
+            : UploadCheck.Invalid;
+
     /// <summary>Checks a media request against its signed URL: <see cref="UploadCheck.Valid"/>, <see cref="UploadCheck.Expired"/> or <see cref="UploadCheck.Invalid"/>.</summary>
     public UploadCheck CheckDownload(string key, long? expiresUnixSeconds, string? signature) =>
         IsValidKey(key) && expiresUnixSeconds is { } expires

@@ -53,6 +53,13 @@ public sealed class LocalUploadSignature(string signingKey, TimeProvider timePro
     public string SignDownload(string key, long expiresUnixSeconds) =>
         Hmac(string.Join('\n', "GET", key, expiresUnixSeconds.ToString(CultureInfo.InvariantCulture)));
 
+    /// <summary>A GET of <paramref name="key"/> answered as an attachment named <paramref name="fileName"/> (a file for download).</summary>
+    public string SignAttachment(string key, long expiresUnixSeconds, string fileName) =>
+        Hmac(string.Join('\n', "GET-ATTACHMENT", key, expiresUnixSeconds.ToString(CultureInfo.InvariantCulture), fileName));
+
+    public UploadCheck VerifyAttachment(string key, long expiresUnixSeconds, string fileName, string? signature) =>
+        Check(SignAttachment(key, expiresUnixSeconds, fileName), expiresUnixSeconds, signature);
+
     /// <summary>Checks an incoming upload: call with the request's method, key, <c>expires</c>, <c>size</c> and <c>signature</c> query values and Content-Type header.</summary>
     /// <returns><see cref="UploadCheck.Valid"/>, <see cref="UploadCheck.Expired"/> or <see cref="UploadCheck.Invalid"/>.</returns>
     public UploadCheck Verify(string method, string key, long expiresUnixSeconds, string? contentType, long sizeBytes, string? signature) =>

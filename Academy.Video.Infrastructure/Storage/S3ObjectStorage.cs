@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using Academy.Video.Application.Storage;
+using Academy.Video.Domain.Videos;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -183,6 +184,22 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
             Expires = expiresAt.UtcDateTime,
             Protocol = _endpointProtocol,
         }).ConfigureAwait(false);
+        return new Uri(url, UriKind.Absolute);
+    }
+
+    /// <summary>A presigned GET whose response carries the attachment header: R2 and S3 honour <c>response-content-disposition</c> on a signed request.</summary>
+    public async Task<Uri> CreateAttachmentUrlAsync(string key, string fileName, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var request = new GetPreSignedUrlRequest
+        {
+            BucketName = _options.Bucket,
+            Key = key,
+            Verb = HttpVerb.GET,
+            Expires = expiresAt.UtcDateTime,
+            Protocol = _endpointProtocol,
+        };
+        request.ResponseHeaderOverrides.ContentDisposition = DownloadFileName.ContentDisposition(fileName);
+        var url = await _client.GetPreSignedURLAsync(request).ConfigureAwait(false);
         return new Uri(url, UriKind.Absolute);
     }
 

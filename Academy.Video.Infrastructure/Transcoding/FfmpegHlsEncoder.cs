@@ -5,6 +5,7 @@ using System.Text;
 using Academy.Video.Application.Transcoding;
 using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Media;
+using Academy.Video.Domain.Videos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -151,6 +152,77 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             Poster = File.Exists(Path.Combine(output, FfmpegHlsArguments.PosterName)) ? FfmpegHlsArguments.PosterName : null,
             Storyboard = File.Exists(Path.Combine(output, FfmpegHlsArguments.StoryboardIndexName)) ? FfmpegHlsArguments.StoryboardIndexName : null,
         };
+    }
+
+    public async Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<string, CancellationToken, Task> fetchReused, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(fetchReused);
+        if (!_options.Downloads || HlsLadder.DownloadRendition(plan.Request.Renditions) is not { } rendition)
+        {
+            return output;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var root = output.OutputDirectory;
+        var videoPlaylist = Path.Combine(root, rendition.Name, FfmpegHlsArguments.VariantPlaylistName);
+        // A resumed encode wrote only the segments after its start: the earlier ones are brought back first (decision 0011).
+        foreach (var entry in HlsMediaPlaylist.Parse(await File.ReadAllTextAsync(videoPlaylist, cancellationToken).ConfigureAwait(false)).Entries)
+        {
+            var relative = $"{rendition.Name}/{entry.Uri}";
+            if (!File.Exists(Path.Combine(root, relative)))
+            {
+                await fetchReused(relative, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        Directory.CreateDirectory(Path.Combine(root, StorageKeys.DownloadsFolder));
+        var audio = plan.AudioVariant is { } a ? Path.Combine(root, a, FfmpegHlsArguments.VariantPlaylistName) : null;
+        var arguments = DownloadArguments(videoPlaylist, audio, Path.Combine(root, StorageKeys.DownloadVideoName), Path.Combine(root, StorageKeys.DownloadAudioName));
+        var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), arguments, null, cancellationToken).ConfigureAwait(false);
+        if (exit.ExitCode != 0)
+        {
+            throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"the remux of the downloads failed with exit code {exit.ExitCode}\n{exit.Tail}"));
+        }
+
+        var downloads = new HlsDownloads(
+            StorageKeys.DownloadVideoName,
+            rendition.Name,
+            new FileInfo(Path.Combine(root, StorageKeys.DownloadVideoName)).Length,
+            audio is null ? null : StorageKeys.DownloadAudioName,
+            audio is null ? 0 : new FileInfo(Path.Combine(root, StorageKeys.DownloadAudioName)).Length,
+            clock.Elapsed);
+        string[] made = audio is null ? [downloads.Video] : [downloads.Video, downloads.Audio!];
+        return output with { Files = [.. output.Files.Concat(made).Order(StringComparer.Ordinal)], Downloads = downloads };
+    }
+
+    /// <summary>
+    /// One ffmpeg run that reads the rung's and the audio's finished playlists (the HLS demuxer follows the segments in
+    /// order, on the clock they share) and writes, stream copied, the MP4 and the M4A: ADTS audio becomes MP4's, and the
+    /// index goes before the media (faststart) so a browser plays the file while it downloads.
+    /// </summary>
+    public static IReadOnlyList<string> DownloadArguments(string videoPlaylist, string? audioPlaylist, string videoFile, string audioFile)
+    {
+        List<string> args = ["-hide_banner", "-nostdin", "-y", "-loglevel", "warning", "-i", videoPlaylist];
+        if (audioPlaylist is not null)
+        {
+            args.AddRange(["-i", audioPlaylist]);
+        }
+
+        args.AddRange(["-map", "0:v:0"]);
+        if (audioPlaylist is not null)
+        {
+            args.AddRange(["-map", "1:a:0", "-bsf:a", "aac_adtstoasc"]);
+        }
+
+        args.AddRange(["-c", "copy", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "mp4", videoFile]);
+        if (audioPlaylist is not null)
+        {
+            args.AddRange(["-map", "1:a:0", "-c", "copy", "-bsf:a", "aac_adtstoasc", "-map_metadata", "-1", "-movflags", "+faststart", "-f", "ipod", audioFile]);
+        }
+
+        return args;
     }
 
     /// <summary>

@@ -88,6 +88,15 @@ public static class HlsMasterPlaylist
             text.Append(CultureInfo.InvariantCulture, $"#EXT-X-STREAM-INF:{string.Join(',', attributes)}\n{v.PlaylistUri}\n");
         }
 
+        if (audio is { } only && variants.Count > 0)
+        {
+            // The audio-only variant of Apple's HLS authoring spec: listed last, so a player that starts on the first variant
+            // (Safari, hls.js without a start level) starts on video; one that measures too little bandwidth for the lowest
+            // video rung may step down to it. No RESOLUTION or AUDIO: its URI is the audio rendition's own playlist.
+            text.Append(CultureInfo.InvariantCulture,
+                $"#EXT-X-STREAM-INF:BANDWIDTH={only.Rate.PeakBitsPerSecond},AVERAGE-BANDWIDTH={only.Rate.AverageBitsPerSecond},CODECS=\"{AudioCodecString}\"\n{only.PlaylistUri}\n");
+        }
+
         return text.ToString();
     }
 

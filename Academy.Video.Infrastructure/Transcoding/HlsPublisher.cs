@@ -21,6 +21,7 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
         ".ts" => "video/mp2t",
         ".m4s" => "video/iso.segment",
         ".mp4" => "video/mp4",
+        ".m4a" => "audio/mp4",
         ".jpg" or ".jpeg" => "image/jpeg",
         ".vtt" => "text/vtt",
         ".json" => "application/json",

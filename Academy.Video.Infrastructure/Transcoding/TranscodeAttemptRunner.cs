@@ -179,6 +179,7 @@ public sealed class TranscodeAttemptRunner(
             try
             {
                 output = await runner.encoder.EncodeAsync(plan, resume?.Point, journal, publication, publication.Token);
+                output = await runner.encoder.AddDownloadsAsync(plan, output, FetchReusedAsync, publication.Token);
             }
             catch (Exception) when (publication.Failure is { } uploadFailure)
             {
@@ -187,7 +188,27 @@ public sealed class TranscodeAttemptRunner(
                 throw;
             }
 
+            if (output.Downloads is { } downloads)
+            {
+                Logger.LogInformation("{event} job {job_id} attempt {attempt} rendition {rendition} mp4_bytes {mp4_bytes} m4a_bytes {m4a_bytes} duration_ms {duration_ms}: remuxed from the segments for download",
+                    JobEvents.DownloadsMade, job.Id, Number, downloads.Rendition, downloads.VideoBytes, downloads.AudioBytes, (long)downloads.Elapsed.TotalMilliseconds);
+            }
+
             return null;
+        }
+
+        /// <summary>A segment the resumed encode did not write, from the earlier attempt that stored it (held until the job ends, decision 0007).</summary>
+        private async Task FetchReusedAsync(string relativePath, CancellationToken token)
+        {
+            var key = (resume ?? throw new InvalidOperationException($"{relativePath} is missing from an encode that did not resume.")).FromPrefix + relativePath;
+            try
+            {
+                await runner.storage.DownloadToFileAsync(key, Path.Combine(plan!.Request.OutputDirectory, relativePath), token);
+            }
+            catch (Exception ex) when (!token.IsCancellationRequested && ex is not StorageOperationException)
+            {
+                throw new StorageOperationException("download", key, ex);
+            }
         }
 
         private async Task<AttemptOutcome?> PublishAsync()

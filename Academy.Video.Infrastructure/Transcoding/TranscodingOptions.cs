@@ -33,6 +33,13 @@ public sealed class TranscodingOptions
     [Description("Copy the source's video as the top rung when it already qualifies (the fast path); off encodes every rung.")]
     public bool SourceCopy { get; set; } = true;
 
+    /// <summary>
+    /// Make an MP4 (one rung, 720p or lower) and an M4A for download from the finished segments, by a remux without a
+    /// re-encode, published with the tree (docs/encoding.md, Downloads). Off: no downloads, and the API answers DOWNLOADS_NOT_FOUND.
+    /// </summary>
+    [Description("Make an MP4 (one rung, 720p or lower) and an M4A for download from the finished segments by a remux, published with the tree; off makes none.")]
+    public bool Downloads { get; set; } = true;
+
     /// <summary>Normalise every output's audio by a measured two-pass loudnorm (docs/encoding.md, Loudness); off leaves the audio's level as it is.</summary>
     [Description("Normalise every output's audio to Transcoding:LoudnessTarget by a measured two-pass loudnorm; off leaves the audio's level as it is.")]
     public bool NormalizeLoudness { get; set; } = true;

@@ -158,12 +158,17 @@ public sealed class EndToEndTests(VideoApiFactory api) : IClassFixture<VideoApiF
         await flow.WaitForStatusAsync(videoId, "READY");
         var videoFolder = Path.Combine(api.StorageRoot, "videos", videoId.ToString("N"));
         Assert.NotEmpty(Directory.EnumerateFiles(videoFolder, "*", SearchOption.AllDirectories));
+        // The files for download are objects of the published tree like the rest (decision 0022).
+        var downloads = Directory.EnumerateFiles(videoFolder, "*", SearchOption.AllDirectories).Where(f => f.Contains("/downloads/", StringComparison.Ordinal)).Select(Path.GetFileName).Order();
+        Assert.Equal(["audio.m4a", "video.mp4"], downloads);
+        Assert.Equal(HttpStatusCode.OK, (await api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}/downloads")).StatusCode);
 
         var deleted = await api.ClientWithKey().DeleteAsync($"/api/v1/videos/{videoId}");
         await WaitUntilAsync(async () => (await api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}")).StatusCode == HttpStatusCode.NotFound);
 
         Assert.Equal(HttpStatusCode.Accepted, deleted.StatusCode);
         Assert.False(Directory.Exists(videoFolder) && Directory.EnumerateFiles(videoFolder, "*", SearchOption.AllDirectories).Any());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.ClientWithKey().GetAsync($"/api/v1/videos/{videoId}/downloads")).StatusCode);
         await using var connection = new NpgsqlConnection(api.ConnectionString);
         await connection.OpenAsync();
         await using var status = new NpgsqlCommand("SELECT status FROM videos WHERE id = @id", connection) { Parameters = { new("id", videoId) } };

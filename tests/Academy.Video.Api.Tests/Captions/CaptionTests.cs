@@ -129,12 +129,12 @@ public sealed class CaptionTests(KestrelVideoApiFactory api) : IClassFixture<Kes
         return string.Join('\n', lines);
     }
 
-    /// <summary>ffprobe's start_pts of the first segment of the master's lowest-bandwidth variant, read from the storage folder.</summary>
+    /// <summary>ffprobe's start_pts of the first segment of the master's lowest-bandwidth video variant, read from the storage folder.</summary>
     private static long FirstSegmentStartPts(string masterPath)
     {
         var treeRoot = Path.GetDirectoryName(masterPath)!;
         var master = File.ReadAllLines(masterPath);
-        var variant = master.Select((line, i) => (line, i)).Where(l => l.line.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
+        var variant = master.Select((line, i) => (line, i)).Where(l => l.line.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.line.Contains("RESOLUTION=", StringComparison.Ordinal))
             .Select(l => (Bandwidth: long.Parse(System.Text.RegularExpressions.Regex.Match(l.line, "[:,]BANDWIDTH=([0-9]+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), Uri: master[l.i + 1]))
             .MinBy(v => v.Bandwidth).Uri;
         var variantPath = Path.Combine(treeRoot, variant);

@@ -173,6 +173,9 @@ public sealed class ReplicaApiFactory : WebhookApiFactory
         public Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
             inner.CreateDownloadUrlAsync(key, expiresAt, cancellationToken);
 
+        public Task<Uri> CreateAttachmentUrlAsync(string key, string fileName, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+            inner.CreateAttachmentUrlAsync(key, fileName, expiresAt, cancellationToken);
+
         public Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken) => inner.ReadTextAsync(key, maxBytes, cancellationToken);
 
         public Task<byte[]> ReadStartAsync(string key, int maxBytes, CancellationToken cancellationToken) => inner.ReadStartAsync(key, maxBytes, cancellationToken);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Academy.Video.IntegrationTests.Media;
+using Academy.Video.IntegrationTests.Transcoding;
 
 namespace Academy.Video.Api.Tests.Uploads;
 
@@ -24,6 +25,103 @@ public sealed class LocalSignedPlaybackTests(SignedPlaybackApiFactory api) : Sig
         Api.Clock.Advance(TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
         Assert.Equal("PLAYBACK_TOKEN_EXPIRED", await ForbiddenCodeAsync(http, segment));
     }
+
+    /// <summary>The MP4 for download plays in a real browser (Debian's Chromium): a plain video element, no player library.</summary>
+    [Fact]
+    public async Task Chromium_plays_the_MP4_for_download_from_its_link()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var view = await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}/downloads")).ReadJsonAsync();
+        var mp4 = view.GetProperty("downloads")[0].GetProperty("url").GetString()!;
+        using var browser = new Console.Browser(Api.BaseUrl);
+        // A page of the API's own origin, the media route's: the video element loads the link as any page would.
+        browser.Open("/healthz");
+
+        var result = ((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            const video = document.createElement('video');
+            video.muted = true;
+            let ready = false;
+            video.addEventListener('canplay', () => { ready = true; });
+            video.addEventListener('error', () => fetch(arguments[0]).then(
+              r => done(`error ${video.error && video.error.code} ${video.error && video.error.message}: GET ${r.status} ${r.headers.get('content-type')}`),
+              e => done(`error ${video.error && video.error.code}: GET failed ${e}`)));
+            video.addEventListener('timeupdate', () => {
+              if (ready && video.currentTime > 1) done(`playing ${video.videoWidth}x${video.videoHeight} ${video.duration.toFixed(1)} s`);
+            });
+            video.src = arguments[0];
+            document.body.appendChild(video);
+            video.play().catch(e => done('play refused: ' + e));
+            """, mp4);
+
+        Assert.Equal("playing 640x360 4.0 s", result);
+    }
+
+    /// <summary>
+    /// What hls.js (the console's, console/node_modules) does with the audio-only variant (docs/encoding.md, Audio-only
+    /// variant): it keeps only the variants with video, so with its bandwidth estimate far below the lowest video rung it
+    /// starts on that rung, never on the sound alone.
+    /// </summary>
+    [Fact]
+    public async Task Hls_js_drops_the_audio_only_variant_and_starts_a_starved_player_on_the_lowest_video_rung()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var playback = (await (await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}/playback")).ReadJsonAsync()).GetProperty("url").GetString()!;
+        using (var http = new HttpClient())
+        {
+            var master = await http.GetStringAsync(playback);
+            Assert.Contains("CODECS=\"mp4a.40.2\"\naudio/index.m3u8?", master, StringComparison.Ordinal);
+        }
+
+        var hlsJs = await File.ReadAllTextAsync(Path.Combine(Academy.Video.Testing.RepositoryLayout.Root, "console", "node_modules", "hls.js", "dist", "hls.min.js"));
+        using var browser = new Console.Browser(Api.BaseUrl);
+        browser.Open("/healthz");
+        browser.Script("const s = document.createElement('script'); s.textContent = arguments[0]; document.head.appendChild(s);", hlsJs);
+
+        var result = (string?)((OpenQA.Selenium.IJavaScriptExecutor)browser.Driver).ExecuteAsyncScript("""
+            const done = arguments[arguments.length - 1];
+            const video = document.createElement('video');
+            video.muted = true;
+            document.body.appendChild(video);
+            // 20 kbit/s: far below the 240p rung and below the audio-only variant's own bandwidth too.
+            const hls = new Hls({ abrEwmaDefaultEstimate: 20000, startPosition: 0, capLevelToPlayerSize: false });
+            let parsed = 0;
+            hls.on(Hls.Events.MANIFEST_PARSED, (_, data) => { parsed = data.levels.length; });
+            hls.on(Hls.Events.FRAG_LOADED, (_, data) => {
+              if (data.frag.type !== 'main') return;
+              done(JSON.stringify({
+                parsed,
+                levels: hls.levels.map(l => `${l.height}p ${l.videoCodec || '-'} ${new URL(l.url[0]).pathname.split('/').slice(-2).join('/')}`),
+                level: data.frag.level,
+              }));
+            });
+            hls.on(Hls.Events.ERROR, (_, data) => { if (data.fatal) done('fatal ' + data.details); });
+            hls.loadSource(arguments[0]);
+            hls.attachMedia(video);
+            """, playback);
+
+        Assert.True(result is not null && result.StartsWith('{'), result);
+        using var json = System.Text.Json.JsonDocument.Parse(result);
+        var levels = json.RootElement.GetProperty("levels").EnumerateArray().Select(l => l.GetString()!).ToList();
+        Assert.Equal(2, json.RootElement.GetProperty("parsed").GetInt32());
+        Assert.Equal(2, levels.Count);
+        Assert.All(levels, l => Assert.DoesNotContain("audio/index.m3u8", l, StringComparison.Ordinal));
+        Assert.StartsWith("240p avc1.", levels[0], StringComparison.Ordinal);
+        Assert.Equal(0, json.RootElement.GetProperty("level").GetInt32());
+    }
+
+    /// <summary>Locally a download link is the media route with the file name signed too: another name, or no signature, is refused.</summary>
+    protected override void AssertExpiring(Uri url, DateTimeOffset expiresAt)
+    {
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        Assert.Equal(expiresAt.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), query["expires"]);
+        using var http = new HttpClient();
+        var renamed = new Uri(url.AbsoluteUri.Replace("filename=Signed", "filename=Other", StringComparison.Ordinal));
+        Assert.NotEqual(url, renamed);
+        Assert.Equal("PLAYBACK_TOKEN_INVALID", ForbiddenCodeAsync(http, renamed).GetAwaiter().GetResult());
+        var unsigned = new Uri(url.AbsoluteUri[..url.AbsoluteUri.IndexOf("&signature=", StringComparison.Ordinal)]);
+        Assert.Equal("PLAYBACK_TOKEN_MISSING", ForbiddenCodeAsync(http, unsigned).GetAwaiter().GetResult());
+    }
 }
 
 public sealed class S3SignedPlaybackTests(S3SignedPlaybackApiFactory api) : SignedPlaybackTests<S3SignedPlaybackApiFactory>(api)
@@ -40,6 +138,17 @@ public sealed class S3SignedPlaybackTests(S3SignedPlaybackApiFactory api) : Sign
         var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
         var expiresAt = signedAt.AddSeconds(int.Parse(query["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture));
         Assert.InRange(expiresAt, playback.GetProperty("expiresAt").GetDateTimeOffset().AddSeconds(-5), playback.GetProperty("expiresAt").GetDateTimeOffset().AddSeconds(5));
+    }
+
+    /// <summary>A presigned GET of the bucket that expires with the view and asks storage for the attachment header.</summary>
+    protected override void AssertExpiring(Uri url, DateTimeOffset expiresAt)
+    {
+        Assert.StartsWith($"{S3rverStorage.ServiceUrl}/{S3rverStorage.Bucket}/videos/", url.AbsoluteUri, StringComparison.Ordinal);
+        var query = System.Web.HttpUtility.ParseQueryString(url.Query);
+        Assert.False(string.IsNullOrEmpty(query["X-Amz-Signature"]));
+        Assert.StartsWith("attachment;", query["response-content-disposition"], StringComparison.Ordinal);
+        var signedAt = DateTimeOffset.ParseExact(query["X-Amz-Date"]!, "yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.InRange(signedAt.AddSeconds(int.Parse(query["X-Amz-Expires"]!, System.Globalization.CultureInfo.InvariantCulture)), expiresAt.AddSeconds(-5), expiresAt.AddSeconds(5));
     }
 }
 
@@ -115,6 +224,60 @@ public abstract class SignedPlaybackTests<TFactory>(TFactory api) : IClassFixtur
         Assert.Equal("PLAYBACK_TOKEN_INVALID", await ForbiddenCodeAsync(http, changed));
     }
 
+    [Fact]
+    public async Task The_downloads_are_an_H264_AAC_faststart_MP4_and_an_AAC_M4A_behind_expiring_signed_links_saved_under_the_title()
+    {
+        var (first, _) = await ReadyVideosAsync();
+        var before = Api.Clock.GetUtcNow();
+
+        var response = await Api.ClientWithKey().GetAsync($"/api/v1/videos/{first}/downloads");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var view = await response.ReadJsonAsync();
+        Assert.InRange(view.GetProperty("expiresAt").GetDateTimeOffset(), before.AddHours(1).AddSeconds(-2), before.AddHours(1).AddSeconds(2));
+        var links = view.GetProperty("downloads").EnumerateArray().ToList();
+        Assert.Equal(["mp4", "m4a"], links.Select(l => l.GetProperty("format").GetString()));
+        Assert.Equal(["Signed lecture.mp4", "Signed lecture.m4a"], links.Select(l => l.GetProperty("fileName").GetString()));
+        Assert.Equal(["video/mp4", "audio/mp4"], links.Select(l => l.GetProperty("contentType").GetString()));
+        using var http = new HttpClient();
+        var files = new List<string>();
+        foreach (var link in links)
+        {
+            var url = new Uri(link.GetProperty("url").GetString()!);
+            var file = await http.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, file.StatusCode);
+            Assert.Equal(link.GetProperty("contentType").GetString(), file.Content.Headers.ContentType!.MediaType);
+            var disposition = file.Content.Headers.ContentDisposition!;
+            Assert.Equal(("attachment", link.GetProperty("fileName").GetString()), (disposition.DispositionType, disposition.FileNameStar));
+            var bytes = await file.Content.ReadAsByteArrayAsync();
+            Assert.Equal(link.GetProperty("sizeBytes").GetInt64(), bytes.LongLength);
+            var path = Path.Combine(Path.GetTempPath(), $"download-{Guid.NewGuid():N}{Path.GetExtension(link.GetProperty("fileName").GetString())}");
+            await File.WriteAllBytesAsync(path, bytes);
+            files.Add(path);
+            AssertExpiring(url, view.GetProperty("expiresAt").GetDateTimeOffset());
+        }
+
+        DownloadAssert.Mp4(files[0], 640, 360, 4, withAudio: true);
+        DownloadAssert.M4a(files[1], 4);
+        files.ForEach(File.Delete);
+    }
+
+    /// <summary>How the link carries its expiry: the signed media route's own, or a presigned GET's.</summary>
+    protected abstract void AssertExpiring(Uri url, DateTimeOffset expiresAt);
+
+    [Fact]
+    public async Task Downloads_of_a_video_that_is_not_READY_or_unknown_are_409_and_404_with_their_codes()
+    {
+        var client = new UploadingClient(Api.ClientWithKey());
+        var uploading = await client.CreateAndUploadAsync(TestClips.Generate(320, 240, 2));
+
+        var notReady = await Api.ClientWithKey().GetAsync($"/api/v1/videos/{uploading}/downloads");
+        var unknown = await Api.ClientWithKey().GetAsync($"/api/v1/videos/{Guid.NewGuid()}/downloads");
+
+        Assert.Equal((HttpStatusCode.Conflict, "VIDEO_NOT_READY"), (notReady.StatusCode, (await notReady.ReadJsonAsync()).GetProperty("code").GetString()));
+        Assert.Equal((HttpStatusCode.NotFound, "VIDEO_NOT_FOUND"), (unknown.StatusCode, (await unknown.ReadJsonAsync()).GetProperty("code").GetString()));
+    }
+
     /// <summary>A fresh playback URL, the variant playlist it leads to, and that variant's first segment URL.</summary>
     protected async Task<(Uri Master, JsonElement Playback, Uri Segment)> SignedTreeAsync()
     {
@@ -145,7 +308,7 @@ public abstract class SignedPlaybackTests<TFactory>(TFactory api) : IClassFixtur
     }
 
     /// <summary>Two READY videos per factory, made once: a real upload, the real worker, the real ladder.</summary>
-    private async Task<(Guid First, Guid Second)> ReadyVideosAsync()
+    protected async Task<(Guid First, Guid Second)> ReadyVideosAsync()
     {
         await Once.WaitAsync();
         try
@@ -154,7 +317,7 @@ public abstract class SignedPlaybackTests<TFactory>(TFactory api) : IClassFixtur
             {
                 var client = new UploadingClient(Api.ClientWithKey());
                 var flow = new VideoFlow(Api.ClientWithKey());
-                var first = await client.CreateAndUploadAsync(TestClips.Generate(640, 360, 4));
+                var first = await client.CreateAndUploadAsync(TestClips.Generate(640, 360, 4), title: "Signed lecture");
                 var second = await client.CreateAndUploadAsync(TestClips.Generate(320, 240, 2));
                 Assert.Equal(HttpStatusCode.Accepted, (await client.CompleteAsync(first)).StatusCode);
                 Assert.Equal(HttpStatusCode.Accepted, (await client.CompleteAsync(second)).StatusCode);

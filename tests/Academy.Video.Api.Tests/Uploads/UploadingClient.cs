@@ -56,9 +56,9 @@ public sealed class UploadingClient(HttpClient api)
     }
 
     /// <summary>The single-PUT upload of a whole small source, as <see cref="VideoFlow"/> does it, to either storage.</summary>
-    public async Task<Guid> CreateAndUploadAsync(string sourceFile)
+    public async Task<Guid> CreateAndUploadAsync(string sourceFile, string title = "Lecture")
     {
-        var created = await CreateAsync(sourceFile);
+        var created = await CreateAsync(sourceFile, title: title);
         var upload = created.GetProperty("upload");
         Assert.Equal(JsonValueKind.Null, upload.GetProperty("multipart").ValueKind);
         var put = await PutBytesAsync(

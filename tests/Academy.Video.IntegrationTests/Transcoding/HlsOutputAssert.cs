@@ -25,7 +25,8 @@ internal static class HlsOutputAssert
         Assert.Equal(onDisk, output.Files.Order(StringComparer.Ordinal));
 
         var master = Playlist.ReadMaster(Path.Combine(output.OutputDirectory, output.MasterPlaylist));
-        Assert.Equal(renditions.Count, master.Variants.Count);
+        // Every rendition, then, with audio, the audio-only variant last (so players start on video).
+        Assert.Equal(renditions.Count + (source.HasAudio ? 1 : 0), master.Variants.Count);
         var target = (segmentTarget ?? TimeSpan.FromSeconds(2)).TotalSeconds;
 
         // One audio encode: one audio rendition, which every variant names; no variant carries audio of its own.
@@ -41,6 +42,14 @@ internal static class HlsOutputAssert
             var stream = Assert.Single(probe.RootElement.GetProperty("streams").EnumerateArray());
             Assert.Equal(("audio", "aac"), (stream.GetProperty("codec_type").GetString(), stream.GetProperty("codec_name").GetString()));
             Assert.InRange(Seconds(probe), source.Duration.TotalSeconds - 0.5, source.Duration.TotalSeconds + 0.5);
+
+            var audioOnly = master.Variants[^1];
+            Assert.Equal(rendition.Uri, audioOnly.Uri);
+            Assert.Equal("\"mp4a.40.2\"", audioOnly.Attributes["CODECS"]);
+            Assert.False(audioOnly.Attributes.ContainsKey("RESOLUTION"));
+            var (onlyPeak, onlyAverage) = audio.Rates(target);
+            Assert.Equal(onlyPeak, long.Parse(audioOnly.Attributes["BANDWIDTH"], CultureInfo.InvariantCulture), tolerance: 2);
+            Assert.Equal(onlyAverage, long.Parse(audioOnly.Attributes["AVERAGE-BANDWIDTH"], CultureInfo.InvariantCulture), tolerance: 2);
         }
         else
         {

@@ -129,9 +129,32 @@ public sealed class ResumeEncodeTests : IDisposable
         foreach (var (variant, records) in reused)
         {
             Assert.All(records, r => Assert.DoesNotContain($"{variant}/{r.Uri}", output.Files));
+        }
+
+        // The downloads are made from every segment: the resumed run fetches the reused ones of its rung, and its MP4 and
+        // M4A are the clean run's, packet by packet and byte for byte.
+        var cleanDownloads = (await encoder.AddDownloadsAsync(cleanPlan, cleanOutput, (p, _) => throw new InvalidOperationException($"the clean run fetched {p}"), CancellationToken.None)).Downloads!;
+        var fetched = new List<string>();
+        var resumedDownloads = (await encoder.AddDownloadsAsync(resumedPlan, output, (p, _) =>
+        {
+            fetched.Add(p);
+            File.Copy(Path.Combine(cleanOutput.OutputDirectory, p), Path.Combine(output.OutputDirectory, p));
+            return Task.CompletedTask;
+        }, CancellationToken.None)).Downloads!;
+        Assert.Equal(reused[cleanDownloads.Rendition].Select(r => $"{cleanDownloads.Rendition}/{r.Uri}"), fetched);
+        Assert.Equal(
+            MediaTools.VideoPackets(Path.Combine(cleanOutput.OutputDirectory, cleanDownloads.Video)),
+            MediaTools.VideoPackets(Path.Combine(output.OutputDirectory, resumedDownloads.Video)));
+        Assert.Equal(
+            await File.ReadAllBytesAsync(Path.Combine(cleanOutput.OutputDirectory, cleanDownloads.Audio!)),
+            await File.ReadAllBytesAsync(Path.Combine(output.OutputDirectory, resumedDownloads.Audio!)));
+        DownloadAssert.Mp4(Path.Combine(output.OutputDirectory, resumedDownloads.Video), resumed.Renditions[0].Width, resumed.Renditions[0].Height, resumed.Source.Duration.TotalSeconds, withAudio: true);
+
+        foreach (var (variant, records) in reused)
+        {
             foreach (var record in records)
             {
-                File.Copy(Path.Combine(cleanOutput.OutputDirectory, variant, record.Uri), Path.Combine(output.OutputDirectory, variant, record.Uri));
+                File.Copy(Path.Combine(cleanOutput.OutputDirectory, variant, record.Uri), Path.Combine(output.OutputDirectory, variant, record.Uri), overwrite: true);
             }
         }
 

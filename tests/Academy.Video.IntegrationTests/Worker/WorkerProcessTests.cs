@@ -194,13 +194,18 @@ public sealed class WorkerProcessTests(WorkerTestBed bed) : IClassFixture<Worker
             .Select(p => p.Id)
             .ToList();
 
-    /// <summary>Every variant parses, every segment exists, and the duration matches the source within 0.5 s.</summary>
+    /// <summary>
+    /// Every variant parses, every segment exists, and the duration matches the source within 0.5 s; the video variants,
+    /// then the audio-only one last.
+    /// </summary>
     private static void AssertPlayableLadder(string masterPath, int expectedVariants, double sourceSeconds)
     {
         var master = File.ReadAllLines(masterPath);
         var variants = master.Where(l => l.Length > 0 && !l.StartsWith('#')).ToList();
-        Assert.Equal(expectedVariants, variants.Count);
+        Assert.Equal(expectedVariants + 1, variants.Count);
+        Assert.Equal("audio/index.m3u8", variants[^1]);
         Assert.Equal(expectedVariants, master.Count(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.Contains("BANDWIDTH=", StringComparison.Ordinal) && l.Contains("RESOLUTION=", StringComparison.Ordinal)));
+        Assert.Single(master, l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal) && l.EndsWith("CODECS=\"mp4a.40.2\"", StringComparison.Ordinal));
         foreach (var variant in variants)
         {
             var playlist = Path.Combine(Path.GetDirectoryName(masterPath)!, variant);

@@ -72,7 +72,9 @@ public sealed class MpegTsTimestampTests
     {
         const string master = "#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID=\"aud\",URI=\"audio/index.m3u8\"\n" +
                               "#EXT-X-STREAM-INF:BANDWIDTH=2000000,CODECS=\"avc1.64001f,mp4a.40.2\",AUDIO=\"aud\"\n720p/index.m3u8\n" +
-                              "#EXT-X-STREAM-INF:AVERAGE-BANDWIDTH=100,BANDWIDTH=800000,RESOLUTION=640x360\r\n360p/index.m3u8\r\n";
+                              "#EXT-X-STREAM-INF:AVERAGE-BANDWIDTH=100,BANDWIDTH=800000,RESOLUTION=640x360\r\n360p/index.m3u8\r\n" +
+                              "#EXT-X-STREAM-INF:BANDWIDTH=130000,AVERAGE-BANDWIDTH=128000,CODECS=\"mp4a.40.2\"\naudio/index.m3u8\n";
+        // The audio-only variant is the lowest, but its segments carry no video timestamps: the lowest video variant is meant.
         Assert.Equal("360p/index.m3u8", SubtitlePlaylists.LowestBandwidthVariant(master));
         Assert.Null(SubtitlePlaylists.LowestBandwidthVariant("#EXTM3U\n"));
         Assert.Equal("seg_00000.ts", SubtitlePlaylists.FirstSegment("#EXTM3U\n#EXT-X-TARGETDURATION:6\n#EXTINF:6.0,\nseg_00000.ts\n#EXTINF:6.0,\nseg_00001.ts\n"));

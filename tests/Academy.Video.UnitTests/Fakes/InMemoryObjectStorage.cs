@@ -110,6 +110,9 @@ public sealed class InMemoryObjectStorage(TimeProvider time) : IObjectStorage
     public Task<Uri> CreateDownloadUrlAsync(string key, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
         Task.FromResult(new Uri($"https://storage.test/{key}?expires={expiresAt.ToUnixTimeSeconds()}"));
 
+    public Task<Uri> CreateAttachmentUrlAsync(string key, string fileName, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
+        Task.FromResult(new Uri($"https://storage.test/{key}?expires={expiresAt.ToUnixTimeSeconds()}&filename={Uri.EscapeDataString(fileName)}"));
+
     public Task<string> ReadTextAsync(string key, int maxBytes, CancellationToken cancellationToken) =>
         objects.TryGetValue(key, out var bytes) ? Task.FromResult(System.Text.Encoding.UTF8.GetString(bytes)) : throw new ObjectNotFoundException(key);
 
