@@ -93,6 +93,12 @@ public sealed record HlsOutput(string OutputDirectory, string MasterPlaylist, IR
 
     /// <summary>The storyboard's WebVTT index, when the encode wrote one (its sprite is in <see cref="Files"/>).</summary>
     public string? Storyboard { get; init; }
+
+    /// <summary>The chapters found at the slide changes (thumbnail keys relative to the output directory); empty when none.</summary>
+    public IReadOnlyList<VideoChapter> Chapters { get; init; } = [];
+
+    /// <summary>The chapters' WebVTT track (kind chapters), when there are chapters.</summary>
+    public string? ChaptersTrack { get; init; }
 }
 
 /// <summary>An adapter's classified failure: the error says whether another attempt can help.</summary>
