@@ -96,7 +96,7 @@ public sealed record VideoEffect(Guid VideoId, Guid DrivingJobId, VideoStatus St
     public string? StoryboardKey { get; init; }
 
     /// <summary>With <see cref="HlsPath"/>: the published tree's chapters (empty: none), written as they are.</summary>
-    public IReadOnlyList<Media.VideoChapter> Chapters { get; init; } = [];
+    public Media.VideoChapterList Chapters { get; init; } = Media.VideoChapterList.Empty;
 
     /// <summary>With <see cref="HlsPath"/>: the published tree's WebVTT chapters track.</summary>
     public string? ChaptersKey { get; init; }

@@ -116,7 +116,7 @@ public sealed record TranscodeJob
                 Event = VideoEventType.VideoReady,
                 PosterKey = posterKey,
                 StoryboardKey = storyboardKey,
-                Chapters = chapters?.List ?? [],
+                Chapters = chapters is { } published ? new Media.VideoChapterList(published.List) : Media.VideoChapterList.Empty,
                 ChaptersKey = chapters?.Key,
             },
         };

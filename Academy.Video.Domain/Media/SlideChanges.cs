@@ -228,3 +228,27 @@ public static class ChapterErrors
     public const string NotAscending = "CHAPTER_STARTS_NOT_ASCENDING";
     public const string TitleInvalid = "CHAPTER_TITLE_INVALID";
 }
+
+/// <summary>A video's chapters with value equality, so a video read back equals the video written (records compare lists by reference).</summary>
+public sealed class VideoChapterList(IEnumerable<VideoChapter> chapters) : IReadOnlyList<VideoChapter>, IEquatable<VideoChapterList>
+{
+    private readonly VideoChapter[] items = [.. chapters];
+
+    public static VideoChapterList Empty { get; } = new([]);
+
+    public int Count => items.Length;
+
+    public VideoChapter this[int index] => items[index];
+
+    public IEnumerator<VideoChapter> GetEnumerator() => ((IEnumerable<VideoChapter>)items).GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => items.GetEnumerator();
+
+    public bool Equals(VideoChapterList? other) => other is not null && items.SequenceEqual(other.items);
+
+    public override bool Equals(object? obj) => Equals(obj as VideoChapterList);
+
+    public override int GetHashCode() => items.Aggregate(items.Length, (hash, c) => HashCode.Combine(hash, c));
+
+    public override string ToString() => $"[{string.Join(", ", items.Select(c => c.ToString()))}]";
+}

@@ -32,7 +32,7 @@ public sealed record LectureVideo
     public string? StoryboardKey { get; init; }
 
     /// <summary>The chapters found at the slide changes or set by a person (docs/encoding.md, Chapters), set with <see cref="HlsPath"/>; empty when none.</summary>
-    public IReadOnlyList<VideoChapter> Chapters { get; init; } = [];
+    public VideoChapterList Chapters { get; init; } = VideoChapterList.Empty;
 
     /// <summary>The published WebVTT chapters track (kind chapters), under the tree; null when the video has no chapters.</summary>
     public string? ChaptersKey { get; init; }

@@ -13,6 +13,6 @@ internal static class ChapterJson
     public static string Write(IReadOnlyList<VideoChapter> chapters) =>
         JsonSerializer.Serialize(chapters.Select(c => new Row(c.Start, c.End, c.Title, c.ThumbnailKey, c.Named)), Options);
 
-    public static IReadOnlyList<VideoChapter> Read(string json) =>
-        (JsonSerializer.Deserialize<List<Row>>(json, Options) ?? []).Select(r => new VideoChapter(r.Start, r.End, r.Title, r.ThumbnailKey, r.Named)).ToList();
+    public static VideoChapterList Read(string json) =>
+        new((JsonSerializer.Deserialize<List<Row>>(json, Options) ?? []).Select(r => new VideoChapter(r.Start, r.End, r.Title, r.ThumbnailKey, r.Named)));
 }

@@ -168,7 +168,7 @@ internal static class JobCommands
             EffectHlsPath = effect?.HlsPath,
             EffectPosterKey = effect?.PosterKey,
             EffectStoryboardKey = effect?.StoryboardKey,
-            EffectChapters = ChapterJson.Write(effect?.Chapters ?? []),
+            EffectChapters = ChapterJson.Write(effect?.Chapters ?? Domain.Media.VideoChapterList.Empty),
             EffectChaptersKey = effect?.ChaptersKey,
             EffectAllowedFrom = (effect?.AllowedFrom ?? []).Select(s => s.ToWire()).ToArray(),
             EffectEvent = effect?.Event?.ToWire(),

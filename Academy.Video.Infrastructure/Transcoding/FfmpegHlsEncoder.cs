@@ -192,6 +192,8 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
                 }
             }
 
+            // A seek past the last frame writes nothing: that chapter goes without a thumbnail rather than name a missing object.
+            chapters = chapters.Select(c => File.Exists(Path.Combine(output, c.ThumbnailKey!)) ? c : c with { ThumbnailKey = null }).ToList();
             await File.WriteAllTextAsync(Path.Combine(output, StorageKeys.ChaptersName), VideoChapter.RenderVtt(chapters), cancellationToken).ConfigureAwait(false);
         }
 

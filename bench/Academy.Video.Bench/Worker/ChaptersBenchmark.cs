@@ -1,8 +1,10 @@
 using System.Globalization;
+using Academy.Video.Application.Videos;
 using Academy.Video.Bench.Common;
 using Academy.Video.Domain.Media;
 using Academy.Video.Infrastructure.Transcoding;
 using Academy.Video.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Academy.Video.Bench.Worker;
 
@@ -19,7 +21,22 @@ public static class ChaptersBenchmark
 
     private static readonly double[] SceneThresholds = [0.05, 0.1, 0.2, 0.3, 0.4];
 
-    public static async Task<int> RunAsync(string root, double slideSeconds = 600, double cameraSeconds = 600)
+    /// <summary>The <c>chapters</c> command: through the worker (PostgreSQL needed) unless <c>--no-worker</c>.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = Path.Combine(RepositoryLayout.Root, ".local", "bench-chapters");
+        if (args.Contains("--no-worker"))
+        {
+            return await RunAsync(root);
+        }
+
+        await using var rig = await WorkerRig.CreateAsync("academy_video_bench_chapters", root);
+        return await RunAsync(root, rig);
+    }
+
+    /// <param name="rig">When given, the RESULT lines are the chapters the worker stored for each lecture, the worker run
+    /// end to end; otherwise the detector on the analysis alone.</param>
+    public static async Task<int> RunAsync(string root, WorkerRig? rig = null, double slideSeconds = 600, double cameraSeconds = 600)
     {
         Directory.CreateDirectory(root);
         var slidesPath = Path.Combine(root, string.Create(CultureInfo.InvariantCulture, $"chapters-slides-{slideSeconds}s.mp4"));
@@ -45,7 +62,7 @@ public static class ChaptersBenchmark
         Console.WriteLine("  extra:  " + string.Join(' ', slideChanges.Where(c => !truth.Any(t => Math.Abs(c - t) <= Tolerance)).Select(t => t.ToString("0.##", CultureInfo.InvariantCulture))));
         Console.WriteLine(FormattableString.Invariant($"  analysis pass alone: {slideCost.AnalysisCpu / (slideSeconds / 60):0.00} CPU s per source minute (640x360 H.264), of which decoding {slideCost.DecodeCpu / (slideSeconds / 60):0.00}: riding the encode's decode adds {(slideCost.AnalysisCpu - slideCost.DecodeCpu) / (slideSeconds / 60):0.000}"));
 
-        foreach (var (threshold, slides, camera) in await SceneScoresAsync(slidesPath, cameraPath))
+        foreach (var (threshold, slides, camera) in await SceneScoresAsync(slidesPath, cameraPath, truth))
         {
             var (r, p) = Score(slides, truth);
             var (mr, mp) = Score(Merged(slides), truth);
@@ -53,11 +70,43 @@ public static class ChaptersBenchmark
             Console.WriteLine(FormattableString.Invariant($"scene score > {threshold}: recall {r:0.00} precision {p:0.00} ({slides.Count} changes), with the {SlideChanges.MinChapterSeconds} s minimum chapter {mr:0.00}/{mp:0.00}; camera {camera.Count} changes raw, {merged.Count} merged"));
         }
 
+        if (rig is not null)
+        {
+            var worker = await WorkerChangesAsync(rig, slidesPath);
+            var workerCamera = await WorkerChangesAsync(rig, cameraPath);
+            if (worker is null || workerCamera is null)
+            {
+                return 1;
+            }
+
+            (recall, precision) = Score(worker, truth);
+            cameraChapters = workerCamera.Count == 0 ? 0 : workerCamera.Count + 1;
+            Console.WriteLine(FormattableString.Invariant($"through the worker: slides {worker.Count} changes stored, recall {recall:0.00} precision {precision:0.00}; camera {cameraChapters} chapters"));
+        }
+
         Console.WriteLine(FormattableString.Invariant($"RESULT chapters_recall {recall:0.00}"));
         Console.WriteLine(FormattableString.Invariant($"RESULT chapters_precision {precision:0.00}"));
         Console.WriteLine(FormattableString.Invariant($"RESULT camera_chapters_per_10min {cameraChapters / (cameraSeconds / 600):0.0}"));
         _ = cameraCost;
         return 0;
+    }
+
+    /// <summary>The lecture through the worker binary: the chapter starts it stored after the first (null when it failed).</summary>
+    private static async Task<IReadOnlyList<double>?> WorkerChangesAsync(WorkerRig rig, string source)
+    {
+        var jobId = await rig.QueueAsync(source);
+        var run = await rig.RunWorkerAsync(jobId);
+        if (run.ExitCode != 0)
+        {
+            Console.WriteLine($"the worker exited {run.ExitCode} on {Path.GetFileName(source)}");
+            return null;
+        }
+
+        var job = await rig.JobAsync(jobId);
+        await using var scope = rig.Services.CreateAsyncScope();
+        var video = await scope.ServiceProvider.GetRequiredService<IVideoStore>().FindAsync(job.VideoId, default);
+        Console.WriteLine(FormattableString.Invariant($"  worker on {Path.GetFileName(source)}: {run.Elapsed.TotalSeconds:0} s wall, {run.TreeCpu.TotalSeconds:0} s CPU, {video!.Chapters.Count} chapters"));
+        return video.Chapters.Skip(1).Select(c => c.Start).ToList();
     }
 
     private sealed record Cost(double AnalysisCpu, double DecodeCpu);
@@ -74,10 +123,13 @@ public static class ChaptersBenchmark
     }
 
     /// <summary>ffmpeg's scene score of every frame above the lowest threshold, in one pass per source; each threshold read from it.</summary>
-    private static async Task<List<(double Threshold, List<double> Slides, List<double> Camera)>> SceneScoresAsync(string slides, string camera)
+    private static async Task<List<(double Threshold, List<double> Slides, List<double> Camera)>> SceneScoresAsync(string slides, string camera, IReadOnlyList<double> truth)
     {
         var slideScores = await SceneAsync(slides);
         var cameraScores = await SceneAsync(camera);
+        bool AtChange(double t) => truth.Any(c => Math.Abs(c - t) <= 0.6);
+        var atChanges = truth.Select(c => slideScores.Where(s => Math.Abs(s.Time - c) <= 0.6).Max(s => s.Score)).ToList();
+        Console.WriteLine(FormattableString.Invariant($"scene score of every frame: {atChanges.Min():0.000}-{atChanges.Max():0.000} at the slide changes, at most {slideScores.Where(s => !AtChange(s.Time)).Max(s => s.Score):0.000} elsewhere in the slide lecture, at most {cameraScores.Max(s => s.Score):0.000} in the camera lecture"));
         return SceneThresholds
             .Select(t => (t, slideScores.Where(s => s.Score > t).Select(s => s.Time).ToList(), cameraScores.Where(s => s.Score > t).Select(s => s.Time).ToList()))
             .ToList();
@@ -87,7 +139,7 @@ public static class ChaptersBenchmark
     {
         var file = Path.ChangeExtension(source, ".scene.txt");
         await ProcessMeasure.RunCheckedAsync("ffmpeg", ["-hide_banner", "-loglevel", "error", "-y", "-i", source, "-an",
-            "-vf", $"select='gt(scene,{SceneThresholds[0].ToString(CultureInfo.InvariantCulture)})',metadata=print:file={file}", "-f", "null", "-"]);
+            "-vf", $"select='gte(scene,0)',metadata=print:file={file}", "-f", "null", "-"]);
         var scores = new List<(double, double)>();
         double? time = null;
         foreach (var line in await File.ReadAllLinesAsync(file))

@@ -57,7 +57,7 @@ public static partial class LoudnessBenchmark
         }
 
         Console.WriteLine(FormattableString.Invariant($"RESULT loudness_true_peak_dbtp {peaks.Max():0.0}"));
-        return await ChaptersBenchmark.RunAsync(Path.Combine(root, "chapters"));
+        return await ChaptersBenchmark.RunAsync(Path.Combine(root, "chapters"), rig);
     }
 
     private static (double Integrated, double TruePeak) Ebur128(string path)
