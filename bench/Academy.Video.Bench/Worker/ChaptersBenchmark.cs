@@ -30,9 +30,20 @@ public static class ChaptersBenchmark
             return await RunAsync(root);
         }
 
-        await using var rig = await WorkerRig.CreateAsync("academy_video_bench_chapters", root);
+        await using var rig = await WorkerRig.CreateAsync("academy_video_bench_chapters", root, Storage(root));
         return await RunAsync(root, rig);
     }
+
+    /// <summary>
+    /// The local storage folder, the source put in one piece: the camera lecture's sensor noise makes a large file, over
+    /// the multipart threshold the rig's one-piece upload cannot complete.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Storage(string root) => new Dictionary<string, string>
+    {
+        ["Storage:Provider"] = "Local",
+        ["Storage:Local:RootPath"] = Path.Combine(root, "storage"),
+        ["Upload:MultipartThreshold"] = "4294967296",
+    };
 
     /// <param name="rig">When given, the RESULT lines are the chapters the worker stored for each lecture, the worker run
     /// end to end; otherwise the detector on the analysis alone.</param>
