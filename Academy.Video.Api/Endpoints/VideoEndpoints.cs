@@ -1,5 +1,6 @@
 using Academy.Video.Api.Security;
 using Academy.Video.Application.Playback.GetDownloads;
+using Academy.Video.Application.Chapters;
 using Academy.Video.Application.Playback.GetPlayback;
 using Academy.Video.Application.Storage;
 using Academy.Video.Application.Videos;
@@ -26,6 +27,11 @@ public static class VideoEndpoints
     public sealed record CompleteUploadRequest(IReadOnlyList<CompletedPartRequest>? Parts);
 
     public sealed record CompletedPartRequest(int? PartNumber, string? Etag);
+
+    /// <summary>The full list of a video's chapters (docs/api.md, Chapters).</summary>
+    public sealed record ReplaceChaptersRequest(IReadOnlyList<ChapterRequest>? Chapters);
+
+    public sealed record ChapterRequest(double? Start, string? Title);
 
     public static RouteGroupBuilder MapVideoEndpoints(this IEndpointRouteBuilder routes)
     {
@@ -68,6 +74,10 @@ public static class VideoEndpoints
             .WithSummary("Delete a video: stops its job and removes its objects asynchronously")
             .ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapCaptionEndpoints();
+        videos.MapPut("/{id}/chapters", ReplaceChaptersAsync)
+            .WithSummary("Replace the chapters of a READY video with a full list of { start, title } (rename, merge, add); the WebVTT chapters track is republished")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         videos.MapTranscriptEndpoints();
         return videos;
     }
@@ -100,6 +110,14 @@ public static class VideoEndpoints
     {
         var videoId = VideoIds.Parse(id);
         return TypedResults.Accepted($"/api/v1/videos/{videoId}", await mediator.Send(new RetryVideoCommand(videoId), cancellationToken));
+    }
+
+    private static async Task<Ok<ChaptersView>> ReplaceChaptersAsync(string id, ReplaceChaptersRequest request, IMediator mediator, CancellationToken cancellationToken)
+    {
+        var videoId = VideoIds.Parse(id);
+        // A missing start is refused by the rules like one outside the video.
+        var chapters = request.Chapters?.Select(c => new ChapterEdit(c?.Start ?? double.NaN, c?.Title)).ToList();
+        return TypedResults.Ok(await mediator.Send(new ReplaceChaptersCommand(videoId, chapters), cancellationToken));
     }
 
     private static async Task<Ok<VideoDetails>> GetAsync(string id, IMediator mediator, CancellationToken cancellationToken) =>

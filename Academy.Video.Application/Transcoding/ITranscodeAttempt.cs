@@ -37,7 +37,11 @@ public interface IAttemptJournal : IProgress<double>
 public abstract record AttemptOutcome(string Phase)
 {
     /// <summary>The tree is published: the master's key, and the poster's and storyboard's when the encode wrote them.</summary>
-    public sealed record Published(string HlsPath, string? PosterKey, string? StoryboardKey) : AttemptOutcome("complete");
+    public sealed record Published(string HlsPath, string? PosterKey, string? StoryboardKey) : AttemptOutcome("complete")
+    {
+        /// <summary>The chapters found at the slide changes (thumbnail keys under the prefix) and their WebVTT track's key; null: none.</summary>
+        public (IReadOnlyList<VideoChapter> List, string Key)? Chapters { get; init; }
+    }
 
     /// <summary>The attempt failed; <see cref="Error"/> says whether another attempt can help.</summary>
     public sealed record Failed(string Phase, JobError Error, Exception Cause) : AttemptOutcome(Phase);

@@ -106,6 +106,12 @@ public sealed record HlsOutput(string OutputDirectory, string MasterPlaylist, IR
 
     /// <summary>The MP4 and M4A made for download (in <see cref="Files"/>), when they were made.</summary>
     public HlsDownloads? Downloads { get; init; }
+
+    /// <summary>The chapters found at the slide changes (thumbnail keys relative to the output directory); empty when none.</summary>
+    public IReadOnlyList<VideoChapter> Chapters { get; init; } = [];
+
+    /// <summary>The chapters' WebVTT track (kind chapters), when there are chapters.</summary>
+    public string? ChaptersTrack { get; init; }
 }
 
 /// <param name="Video">The MP4's path under the output directory.</param>

@@ -102,4 +102,10 @@ public sealed record VideoDetails(
 
     /// <summary>The uploaded caption tracks of a READY video (docs/api.md, Captions).</summary>
     public IReadOnlyList<Captions.CaptionView> Captions { get; init; } = [];
+
+    /// <summary>The chapters of a READY video, from its slide changes or set by a person (docs/api.md, Chapters); empty when none.</summary>
+    public IReadOnlyList<Playback.ChapterView> Chapters { get; init; } = [];
+
+    /// <summary>The WebVTT chapters track (kind chapters) of a READY video with chapters; signed and expiring in Signed mode.</summary>
+    public Uri? ChaptersUrl { get; init; }
 }

@@ -95,6 +95,12 @@ public sealed record VideoEffect(Guid VideoId, Guid DrivingJobId, VideoStatus St
     /// <summary>With <see cref="HlsPath"/>: the published tree's storyboard index, written as is.</summary>
     public string? StoryboardKey { get; init; }
 
+    /// <summary>With <see cref="HlsPath"/>: the published tree's chapters (empty: none), written as they are.</summary>
+    public Media.VideoChapterList Chapters { get; init; } = Media.VideoChapterList.Empty;
+
+    /// <summary>With <see cref="HlsPath"/>: the published tree's WebVTT chapters track.</summary>
+    public string? ChaptersKey { get; init; }
+
     /// <summary>The statuses a job may move its video from: every status but DELETING and DELETED.</summary>
     public static IReadOnlyList<VideoStatus> LiveStatuses { get; } =
         Enum.GetValues<VideoStatus>().Where(s => s is not (VideoStatus.Deleting or VideoStatus.Deleted)).ToArray();

@@ -95,7 +95,8 @@ public sealed record TranscodeJob
     /// </summary>
     /// <param name="posterKey">The published poster, if the tree has one.</param>
     /// <param name="storyboardKey">The published storyboard index, if the tree has one.</param>
-    public JobTransition? Complete(string hlsPath, DateTimeOffset now, string? posterKey = null, string? storyboardKey = null)
+    /// <param name="chapters">The published tree's chapters and their WebVTT track, if it has them.</param>
+    public JobTransition? Complete(string hlsPath, DateTimeOffset now, string? posterKey = null, string? storyboardKey = null, (IReadOnlyList<Media.VideoChapter> List, string Key)? chapters = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(hlsPath);
         if (State == JobState.Succeeded)
@@ -115,6 +116,8 @@ public sealed record TranscodeJob
                 Event = VideoEventType.VideoReady,
                 PosterKey = posterKey,
                 StoryboardKey = storyboardKey,
+                Chapters = chapters is { } published ? new Media.VideoChapterList(published.List) : Media.VideoChapterList.Empty,
+                ChaptersKey = chapters?.Key,
             },
         };
     }

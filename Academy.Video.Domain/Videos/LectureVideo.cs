@@ -31,6 +31,15 @@ public sealed record LectureVideo
     /// <summary>The published storyboard's WebVTT index (its sprite beside it), set with <see cref="HlsPath"/>.</summary>
     public string? StoryboardKey { get; init; }
 
+    /// <summary>The chapters found at the slide changes or set by a person (docs/encoding.md, Chapters), set with <see cref="HlsPath"/>; empty when none.</summary>
+    public VideoChapterList Chapters { get; init; } = VideoChapterList.Empty;
+
+    /// <summary>The published WebVTT chapters track (kind chapters), under the tree; null when the video has no chapters.</summary>
+    public string? ChaptersKey { get; init; }
+
+    /// <summary>How many times the chapters were replaced by a person: a replacement is written only over the revision it read.</summary>
+    public int ChaptersRevision { get; init; }
+
     /// <summary>
     /// The running attempt's master playlist, once it has published enough to be played while the rest is encoded
     /// (decision 0018); the published master at READY; null otherwise.

@@ -33,6 +33,16 @@ public static class StorageKeys
 
     public const string StoryboardImageName = "storyboard.jpg";
 
+    /// <summary>The WebVTT chapters track (kind chapters) at the root of an HLS tree; a person's edit publishes <see cref="ChaptersRevision"/>.</summary>
+    public const string ChaptersName = "chapters.vtt";
+
+    /// <summary>A replaced chapters track: a new key per revision, so no cache serves the list before.</summary>
+    public static string ChaptersRevision(string treeRoot, int revision) =>
+        string.Create(CultureInfo.InvariantCulture, $"{treeRoot}chapters-r{revision}.vtt");
+
+    /// <summary>The chapter thumbnails, in a folder of the HLS tree: <c>chapters/0001.jpg</c>, ….</summary>
+    public const string ChapterThumbnailsFolder = "chapters/";
+
     /// <summary>
     /// An attempt's record of what it has stored (decision 0011), at the root of its tree. No playlist names it, and the
     /// signed playback route serves playlists and the storyboard index only.

@@ -70,6 +70,8 @@ internal static class JobCommands
                 hls_path = COALESCE(@EffectHlsPath, v.hls_path),
                 poster_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.poster_key ELSE @EffectPosterKey END,
                 storyboard_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.storyboard_key ELSE @EffectStoryboardKey END,
+                chapters = CASE WHEN @EffectHlsPath::text IS NULL THEN v.chapters ELSE @EffectChapters::jsonb END,
+                chapters_key = CASE WHEN @EffectHlsPath::text IS NULL THEN v.chapters_key ELSE @EffectChaptersKey END,
                 -- Decision 0018: READY plays its published master; a new attempt (PROCESSING) or a failure starts unplayable.
                 playable_path = CASE WHEN @EffectStatus = 'READY' THEN COALESCE(@EffectHlsPath, v.hls_path) ELSE NULL END,
                 playable_at = CASE WHEN @EffectStatus = 'READY' THEN COALESCE(v.playable_at, @At) ELSE NULL END,
@@ -166,6 +168,8 @@ internal static class JobCommands
             EffectHlsPath = effect?.HlsPath,
             EffectPosterKey = effect?.PosterKey,
             EffectStoryboardKey = effect?.StoryboardKey,
+            EffectChapters = ChapterJson.Write(effect?.Chapters ?? Domain.Media.VideoChapterList.Empty),
+            EffectChaptersKey = effect?.ChaptersKey,
             EffectAllowedFrom = (effect?.AllowedFrom ?? []).Select(s => s.ToWire()).ToArray(),
             EffectEvent = effect?.Event?.ToWire(),
             JobEvent = transition?.JobEvent?.ToWire(),

@@ -36,6 +36,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddPostgresResilience();
         services.TryAddSingleton<DatabaseMigrator>();
         services.TryAddSingleton<IVideoStore, PostgresVideoStore>();
+        services.TryAddSingleton<Application.Chapters.IChapterStore, PostgresChapterStore>();
         services.TryAddSingleton<ITranscodeJobStore, PostgresTranscodeJobStore>();
         services.TryAddSingleton<IRecoveryScanStore, PostgresRecoveryScanStore>();
         services.TryAddSingleton<IStorageCleanupQueue, PostgresStorageCleanupQueue>();

@@ -31,6 +31,8 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
             hls_path = CASE WHEN @ClearHlsPath THEN NULL ELSE v.hls_path END,
             poster_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.poster_key END,
             storyboard_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.storyboard_key END,
+            chapters = CASE WHEN @ClearHlsPath THEN '[]'::jsonb ELSE v.chapters END,
+            chapters_key = CASE WHEN @ClearHlsPath THEN NULL ELSE v.chapters_key END,
             -- Every change made here (queue, delete, expire) leaves the video unplayable until a running attempt says otherwise.
             playable_path = NULL,
             playable_at = NULL

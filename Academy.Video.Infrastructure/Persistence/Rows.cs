@@ -30,6 +30,9 @@ internal sealed record VideoRow
     public int? SourceBitrateKbps { get; init; }
     public string? PosterKey { get; init; }
     public string? StoryboardKey { get; init; }
+    public string Chapters { get; init; } = "[]";
+    public string? ChaptersKey { get; init; }
+    public int ChaptersRevision { get; init; }
     public string? PlayablePath { get; init; }
     public DateTime? PlayableAt { get; init; }
     public DateTime CreatedAt { get; init; }
@@ -45,7 +48,8 @@ internal sealed record VideoRow
         ("source_duration_seconds", "SourceDurationSeconds"), ("source_width", "SourceWidth"), ("source_height", "SourceHeight"),
         ("source_rotation_degrees", "SourceRotationDegrees"), ("source_video_codec", "SourceVideoCodec"), ("source_audio_codec", "SourceAudioCodec"),
         ("source_frames_per_second", "SourceFramesPerSecond"), ("source_bitrate_kbps", "SourceBitrateKbps"),
-        ("poster_key", "PosterKey"), ("storyboard_key", "StoryboardKey"), ("playable_path", "PlayablePath"), ("playable_at", "PlayableAt"),
+        ("poster_key", "PosterKey"), ("storyboard_key", "StoryboardKey"),
+        ("chapters", "Chapters"), ("chapters_key", "ChaptersKey"), ("chapters_revision", "ChaptersRevision"), ("playable_path", "PlayablePath"), ("playable_at", "PlayableAt"),
         ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
 
     public LectureVideo ToDomain() => new()
@@ -64,6 +68,9 @@ internal sealed record VideoRow
             : null,
         PosterKey = PosterKey,
         StoryboardKey = StoryboardKey,
+        Chapters = ChapterJson.Read(Chapters),
+        ChaptersKey = ChaptersKey,
+        ChaptersRevision = ChaptersRevision,
         PlayablePath = PlayablePath,
         PlayableAt = DbTime.FromDb(PlayableAt),
         CreatedAt = DbTime.FromDb(CreatedAt),

@@ -19,7 +19,7 @@ public sealed record HlsCommand(IReadOnlyList<double>? CopyCutSeconds = null, Hl
 /// The ffmpeg argument list for one HLS ladder, in one process: the source is decoded once (autorotated, so a phone video
 /// comes out upright) and split into one scaled stream per encoded rendition, each encoded at constant quality under its
 /// bitrate cap; the audio is encoded once into an audio rendition that every variant refers to; the same decode gives the
-/// poster and the storyboard sprite. Writes <c>&lt;out&gt;/&lt;rendition&gt;/index.m3u8</c>, <c>&lt;out&gt;/audio/index.m3u8</c>,
+/// poster, the storyboard sprite and the gray copy the slide changes are found in (<see cref="FfmpegSlideChanges"/>). Writes <c>&lt;out&gt;/&lt;rendition&gt;/index.m3u8</c>, <c>&lt;out&gt;/audio/index.m3u8</c>,
 /// <c>poster.jpg</c> and <c>storyboard.jpg</c>; the final playlists, the master and the storyboard index are written afterwards
 /// by <see cref="FfmpegHlsEncoder"/> from the segments.
 /// <para>
@@ -100,6 +100,7 @@ public static class FfmpegHlsArguments
         {
             args.AddRange(Jpeg("[poster]", "2", Path.Combine(output, PosterName)));
             args.AddRange(Jpeg("[storyboard]", "5", Path.Combine(output, StoryboardImageName)));
+            args.AddRange(FfmpegSlideChanges.Output("[slides]", FfmpegSlideChanges.AnalysisPath(output)));
         }
 
         return args;

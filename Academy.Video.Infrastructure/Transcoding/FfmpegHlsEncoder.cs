@@ -143,6 +143,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
         watcher.Scan();
         var playlists = await WriteTreeAsync(plan, resume, watcher, cancellationToken).ConfigureAwait(false);
+        var chapters = await WriteChaptersAsync(request, cancellationToken).ConfigureAwait(false);
         progress.Report(1);
         var output = request.OutputDirectory;
         return new HlsOutput(output, FfmpegHlsArguments.MasterPlaylistName, ListFiles(output))
@@ -151,6 +152,8 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             VariantPlaylists = playlists,
             Poster = File.Exists(Path.Combine(output, FfmpegHlsArguments.PosterName)) ? FfmpegHlsArguments.PosterName : null,
             Storyboard = File.Exists(Path.Combine(output, FfmpegHlsArguments.StoryboardIndexName)) ? FfmpegHlsArguments.StoryboardIndexName : null,
+            Chapters = chapters,
+            ChaptersTrack = chapters.Count > 0 ? StorageKeys.ChaptersName : null,
         };
     }
 
@@ -223,6 +226,50 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         return args;
+    }
+
+    /// <summary>
+    /// The chapters from the slide changes in the encode's gray copy (docs/encoding.md, Chapters): their WebVTT track and a
+    /// thumbnail each, written into the output so they go up with it. The gray copy is removed.
+    /// </summary>
+    private async Task<IReadOnlyList<VideoChapter>> WriteChaptersAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        var analysis = FfmpegSlideChanges.AnalysisPath(request.OutputDirectory);
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<double> changes;
+        try
+        {
+            changes = await FfmpegSlideChanges.DetectAsync(analysis, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(analysis);
+        }
+
+        var duration = request.Source.Duration.TotalSeconds;
+        var chapters = VideoChapter.FromChanges(changes, duration, i => $"{StorageKeys.ChapterThumbnailsFolder}{i + 1:D4}.jpg");
+        if (chapters.Count > 0)
+        {
+            var output = request.OutputDirectory;
+            Directory.CreateDirectory(Path.Combine(output, StorageKeys.ChapterThumbnailsFolder));
+            // The slide as it ends (every build shown), a moment before the next one.
+            var times = chapters.Select(c => (Math.Max(c.Start + 0.5, c.End - 1.5), Path.Combine(output, c.ThumbnailKey!))).ToList();
+            foreach (var batch in times.Chunk(16))
+            {
+                var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), FfmpegSlideChanges.ThumbnailArguments(request.SourcePath, batch), null, cancellationToken).ConfigureAwait(false);
+                if (exit.ExitCode != 0)
+                {
+                    throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed, $"ffmpeg could not cut the chapter thumbnails\n{exit.Tail}"));
+                }
+            }
+
+            // A seek past the last frame writes nothing: that chapter goes without a thumbnail rather than name a missing object.
+            chapters = chapters.Select(c => File.Exists(Path.Combine(output, c.ThumbnailKey!)) ? c : c with { ThumbnailKey = null }).ToList();
+            await File.WriteAllTextAsync(Path.Combine(output, StorageKeys.ChaptersName), VideoChapter.RenderVtt(chapters), cancellationToken).ConfigureAwait(false);
+        }
+
+        LogChapters(chapters.Count, clock.ElapsedMilliseconds);
+        return chapters;
     }
 
     /// <summary>
@@ -412,6 +459,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loudness {loudness_status}: input_i {loudness_input_i} LUFS, input_tp {loudness_input_tp} dBTP, measured in {loudness_duration_ms} ms")]
     private partial void LogLoudnessMeasured(string loudness_status, double? loudness_input_i, double? loudness_input_tp, long loudness_duration_ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Chapters: {chapters_count} from the slide changes, found and cut in {chapters_duration_ms} ms")]
+    private partial void LogChapters(int chapters_count, long chapters_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions from segment {FirstSegment}: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, int firstSegment, string arguments);

@@ -8,8 +8,8 @@ namespace Academy.Video.Infrastructure.Transcoding;
 /// <summary>
 /// The one filter graph of a run: the ladder's decode converted once and split into one scaled stream per encoded
 /// rendition (<c>[v0]</c>, <c>[v1]</c>, …), and from the same decode the poster (<c>[poster]</c>) and the storyboard
-/// sprite (<c>[storyboard]</c>). A resumed run's storyboard joins the tiles of the part before its start (input
-/// <c>head</c>) to the ladder's.
+/// sprite (<c>[storyboard]</c>) and the small gray copy the slide changes are found in (<c>[slides]</c>, docs/encoding.md,
+/// Chapters). A resumed run's storyboard and gray copy join the part before its start (input <c>head</c>) to the ladder's.
 /// </summary>
 internal static class HlsFilterGraph
 {
@@ -39,6 +39,10 @@ internal static class HlsFilterGraph
         AppendStoryboard(graph, request, resume, head, posterInHead);
         var top = request.Renditions[0];
         graph.Append(CultureInfo.InvariantCulture, $";[ps]select='gte(t,{HlsCuts.Seconds(posterAt)})*isnan(prev_selected_t)',scale={top.Width}:{top.Height}:out_range=full,setsar=1,format=yuv420p[poster]");
+        var slides = FfmpegSlideChanges.Filter;
+        graph.Append(resume is null
+            ? $";[sc]{slides}[slides]"
+            : $";[hc]{slides}[c0];[sc]{slides}[c1];[c0][c1]concat=n=2:v=1:a=0[slides]");
         return graph.ToString();
     }
 
@@ -53,6 +57,8 @@ internal static class HlsFilterGraph
             {
                 outputs.Add("[ps]");
             }
+
+            outputs.Add("[sc]");
         }
 
         var trim = command.Resume is { } resume ? $"trim=start={HlsCuts.LadderTrimStart(resume, command.CopyCutSeconds is not null)}," : "";
@@ -80,8 +86,8 @@ internal static class HlsFilterGraph
         // The part before the resume point is decoded for the poster and storyboard only; its tiles and the ladder's
         // are joined in order. The ladder's first frame starts a tile if a tile time falls on the resume point.
         var first = storyboard.TileStartsAt(resume.Seconds, HlsCuts.FramesPerSecond(request)) ? "1" : "0";
-        var headOutputs = posterInHead ? "[head][ps]" : "[head]";
-        graph.Append(CultureInfo.InvariantCulture, $";[{head}:v]trim=end={HlsCuts.Seconds(resume.Seconds)},format=yuv420p,split={(posterInHead ? 2 : 1)}{headOutputs}")
+        var headOutputs = posterInHead ? "[head][ps][hc]" : "[head][hc]";
+        graph.Append(CultureInfo.InvariantCulture, $";[{head}:v]trim=end={HlsCuts.Seconds(resume.Seconds)},format=yuv420p,split={(posterInHead ? 3 : 2)}{headOutputs}")
             .Append(CultureInfo.InvariantCulture, $";[head]select='if(isnan(prev_t),1,{crossing})',{tile}[t0]")
             .Append(CultureInfo.InvariantCulture, $";[tail]select='if(isnan(prev_t),{first},{crossing})',{tile}[t1]")
             .Append(CultureInfo.InvariantCulture, $";[t0][t1]concat=n=2:v=1:a=0,tile={storyboard.Columns}x{storyboard.Rows}[storyboard]");

@@ -218,7 +218,12 @@ public sealed class TranscodeAttemptRunner(
             Published = new AttemptOutcome.Published(
                 hlsPath,
                 output.Poster is { } poster ? prefix + poster : null,
-                output.Storyboard is { } storyboard ? prefix + storyboard : null);
+                output.Storyboard is { } storyboard ? prefix + storyboard : null)
+            {
+                Chapters = output.ChaptersTrack is { } track
+                    ? (output.Chapters.Select(c => c with { ThumbnailKey = c.ThumbnailKey is { } thumbnail ? prefix + thumbnail : null }).ToList(), prefix + track)
+                    : null,
+            };
             return null;
         }
 

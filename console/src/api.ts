@@ -92,8 +92,21 @@ export interface VideoDetails {
   /** The WebVTT index of the thumbnail sprite; null as posterUrl is. */
   storyboardUrl: string | null;
   posterAtSeconds: number | null;
+  /** The chapters found at the slide changes or set by a person; empty when none (docs/api.md, Chapters). */
+  chapters?: ChapterView[];
+  /** The WebVTT chapters track; null without chapters. */
+  chaptersUrl?: string | null;
   /** The worker's probe of the source; null until a worker has probed it. */
   source: SourceView | null;
+}
+
+export interface ChapterView {
+  start: number;
+  end: number;
+  title: string;
+  /** Null for a chapter a person added. */
+  thumbnailUrl: string | null;
+  named: boolean;
 }
 
 export interface SourceView {

@@ -150,7 +150,7 @@ public sealed class ProcessJobHandler(
     /// </summary>
     private async Task<bool> TryCompleteAsync(TranscodeJob job, AttemptOutcome.Published published)
     {
-        var completion = job.Complete(published.HlsPath, time.GetUtcNow(), published.PosterKey, published.StoryboardKey)!;
+        var completion = job.Complete(published.HlsPath, time.GetUtcNow(), published.PosterKey, published.StoryboardKey, published.Chapters)!;
         if (await jobs.TryTransitionAsync(completion, CancellationToken.None) is not null)
         {
             return true;

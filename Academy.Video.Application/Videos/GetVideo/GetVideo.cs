@@ -52,6 +52,8 @@ public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, 
         {
             Playable = video.IsPlayable,
             Captions = await captions.ViewsAsync(video, grant, cancellationToken),
+            Chapters = media.Chapters,
+            ChaptersUrl = media.ChaptersUrl,
         };
     }
 }

@@ -20,7 +20,7 @@ public static partial class LoudnessBenchmark
         var seconds = args is [var s, ..] ? int.Parse(s, CultureInfo.InvariantCulture) : 60;
         var root = Path.Combine(Academy.Video.Testing.RepositoryLayout.Root, ".local", "bench-loudness");
         Directory.CreateDirectory(root);
-        await using var rig = await WorkerRig.CreateAsync(DatabaseName, root);
+        await using var rig = await WorkerRig.CreateAsync(DatabaseName, root, ChaptersBenchmark.Storage(root));
         var peaks = new List<double>();
         foreach (var (name, audio) in new[]
         {
@@ -57,7 +57,7 @@ public static partial class LoudnessBenchmark
         }
 
         Console.WriteLine(FormattableString.Invariant($"RESULT loudness_true_peak_dbtp {peaks.Max():0.0}"));
-        return 0;
+        return await ChaptersBenchmark.RunAsync(Path.Combine(root, "chapters"), rig);
     }
 
     private static (double Integrated, double TruePeak) Ebur128(string path)

@@ -5,6 +5,7 @@ import { announce, between, bytes, clock, h, progressBar, replace, sleep, status
 import { mountPlayer, type PlayerHandle } from '../player';
 import { mountTranscript } from '../transcript';
 import { mountStoryboard } from '../storyboard';
+import { mountChapters } from '../chapters';
 import { navigate, type Page } from '../router';
 import { isInternal } from '../session';
 
@@ -24,6 +25,8 @@ export const videoPage: Page = {
     const player = h('section', { class: 'player', 'aria-label': 'Player', hidden: true });
     const storyboard = h('section', { class: 'card', 'aria-labelledby': 'storyboard-title', hidden: true });
     const transcript = h('section', { class: 'card transcript-panel', 'aria-labelledby': 'transcript-title', hidden: true });
+    const chapters = h('section', { class: 'card chapters-panel', 'aria-labelledby': 'chapters-title', hidden: true });
+    const chapterMarks = h('div', { class: 'chapter-marks', id: 'chapter-marks', 'aria-label': 'Chapter starts', hidden: true });
     const captions = h('section', { class: 'card', 'aria-labelledby': 'captions-title', hidden: true });
     const playback = h('div', { class: 'playback-url', hidden: true });
     const progress = h('section', { class: 'card', 'aria-labelledby': 'progress-title', hidden: true });
@@ -39,9 +42,9 @@ export const videoPage: Page = {
       h('div', { class: 'page-head' }, h('div', { class: 'title-line' }, heading, chip), actions),
       message,
       h('div', { class: 'video-layout' },
-        h('div', { class: 'video-main' }, failure, player, storyboard, playback, progress, captions,
+        h('div', { class: 'video-main' }, failure, player, chapterMarks, storyboard, playback, progress, captions,
           h('section', { class: 'card', 'aria-labelledby': 'source-title' }, h('h2', { id: 'source-title' }, 'Video and source'), details)),
-        h('div', { class: 'video-side' }, transcript, timeline)),
+        h('div', { class: 'video-side' }, chapters, transcript, timeline)),
       dialog.element, logDialog);
 
     let video: VideoDetails;
@@ -287,6 +290,7 @@ export const videoPage: Page = {
       playing = handle;
       showPlaybackUrl(url, expires);
       mountTranscript(transcript, handle, scope.signal);
+      if (v.status === 'READY') mountChapters(chapters, chapterMarks, v.chapters ?? [], handle.video, scope.signal);
       if (storyboardUrl && !scope.signal.aborted) await mountStoryboard(storyboard, storyboardUrl, handle.video, scope.signal);
     }
 
@@ -298,6 +302,7 @@ export const videoPage: Page = {
       } catch {
         // The player keeps playing; the storyboard is an extra.
       }
+      if (playing && !signal.aborted) mountChapters(chapters, chapterMarks, v.chapters ?? [], playing.video, signal);
       if (storyboardUrl && playing && !signal.aborted) await mountStoryboard(storyboard, storyboardUrl, playing.video, signal);
     }
 

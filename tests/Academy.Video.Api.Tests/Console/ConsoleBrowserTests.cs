@@ -475,6 +475,40 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Assert.Empty(Browser.FindAll($"#search-results li.search-hit[data-video-id='{videoId}']"));
     }
 
+    [Fact]
+    [Step(9)]
+    public async Task A_slide_lecture_lists_its_chapters_beside_the_player_with_marks_and_a_chapter_clicked_plays_from_its_start()
+    {
+        var path = Path.Combine(Api.Root, "console-slides.mp4");
+        Directory.CreateDirectory(Api.Root);
+        var lecture = Academy.Video.Testing.LectureSources.Slides(3, 24, 320, 180, path);
+        TestClips.Ffmpeg(lecture.Arguments);
+        var flow = new VideoFlow(Api.ClientWithKey());
+        var videoId = await flow.CreateAndUploadAsync(path, "Slides");
+        await flow.CompleteUploadAsync(videoId);
+        var ready = await flow.WaitForStatusAsync(videoId, "READY", ToReady);
+        var expected = ready.GetProperty("chapters").EnumerateArray().Select(c => c.GetProperty("start").GetDouble()).ToList();
+        Assert.Equal(3, expected.Count);
+        double Position() => Convert.ToDouble(Browser.Script("return document.getElementById('player').currentTime"), CultureInfo.InvariantCulture);
+
+        Browser.SignIn(VideoApiFactory.ClientKey);
+        Browser.Open($"/admin/videos/{videoId}");
+        Browser.WaitFor("#player");
+        Browser.Until(() => Browser.FindAll("#chapters .chapter").Count == 3, "three chapters beside the player");
+        var chapters = Browser.FindAll("#chapters .chapter").ToList();
+        Assert.Equal(["Slide 1", "Slide 2", "Slide 3"], chapters.Select(c => c.FindElement(By.CssSelector(".chapter-title")).Text));
+        Assert.Equal(expected, chapters.Select(c => double.Parse(c.GetDomAttribute("data-start")!, CultureInfo.InvariantCulture)));
+        Browser.Until(() => Convert.ToInt32(Browser.Script("return [...document.querySelectorAll('#chapters img')].filter(i => i.complete && i.naturalWidth > 0).length"), CultureInfo.InvariantCulture) == 3, "the three thumbnails loaded");
+        Assert.Equal(3, Browser.FindAll("#chapter-marks .chapter-mark").Count);
+        Browser.Until(() => Convert.ToInt32(Browser.Script("return document.getElementById('player').readyState"), CultureInfo.InvariantCulture) >= 1, "the player's metadata");
+
+        chapters[2].Click();
+        Browser.Until(() => Math.Abs(Position() - expected[2]) < 0.5, $"the player at chapter 3 ({expected[2]} s)");
+        Browser.Until(() => chapters[2].GetDomAttribute("aria-current") == "true", "chapter 3 marked as playing");
+        Browser.FindAll("#chapter-marks .chapter-mark").ElementAt(1).Click();
+        Browser.Until(() => Math.Abs(Position() - expected[1]) < 0.5, $"the player at chapter 2 ({expected[1]} s)");
+    }
+
     private async Task<System.Text.Json.JsonElement> InternalGetAsync(string path)
     {
         var client = Api.ClientWithKey(null);

@@ -56,7 +56,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]format=yuv420p,split=6[s0][s1][s2][s3][tail][ps];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]format=yuv420p,split=7[s0][s1][s2][s3][tail][ps][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[sc]fps=4,scale=64:36:flags=area,format=gray[slides]
         -map
         [v0]
         -map
@@ -227,6 +227,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
         ["copied top rung"] =
         """
@@ -241,7 +252,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]format=yuv420p,split=5[s0][s1][s2][tail][ps];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]format=yuv420p,split=6[s0][s1][s2][tail][ps][sc];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[sc]fps=4,scale=64:36:flags=area,format=gray[slides]
         -map
         0:v:0
         -map_metadata
@@ -417,6 +428,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
         ["resumed encoded ladder"] =
         """
@@ -441,7 +463,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]trim=start=24,format=yuv420p,split=5[s0][s1][s2][s3][tail];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=24,format=yuv420p,split=2[head][ps];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]trim=start=24,format=yuv420p,split=6[s0][s1][s2][s3][tail][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=24,format=yuv420p,split=3[head][ps][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
         -map
         [v0]
         -map
@@ -612,6 +634,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
         ["resumed copy, poster before the resume point"] =
         """
@@ -636,7 +669,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]trim=start=12.499,format=yuv420p,split=4[s0][s1][s2][tail];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];[1:v]trim=end=12.5,format=yuv420p,split=2[head][ps];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),0,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,3)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]trim=start=12.499,format=yuv420p,split=5[s0][s1][s2][tail][sc];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];[1:v]trim=end=12.5,format=yuv420p,split=3[head][ps][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),0,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,3)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
         -map
         0:v:0
         -map_metadata
@@ -812,6 +845,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
         ["resumed, poster after the resume point, no audio, threads"] =
         """
@@ -834,7 +878,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]trim=start=6,format=yuv420p,split=6[s0][s1][s2][s3][tail][ps];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=6,format=yuv420p,split=1[head];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,40)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]trim=start=6,format=yuv420p,split=7[s0][s1][s2][s3][tail][ps][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=6,format=yuv420p,split=2[head][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,40)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
         -map
         [v0]
         -map
@@ -978,6 +1022,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
         ["ladder without poster and storyboard"] =
         """
@@ -1214,7 +1269,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]format=yuv420p,split=2[tail][ps];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=4x1[storyboard];[ps]select='gte(t,2)*isnan(prev_selected_t)',scale=640:360:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]format=yuv420p,split=3[tail][ps][sc];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=4x1[storyboard];[ps]select='gte(t,2)*isnan(prev_selected_t)',scale=640:360:out_range=full,setsar=1,format=yuv420p[poster];[sc]fps=4,scale=64:36:flags=area,format=gray[slides]
         -map
         0:v:0
         -map_metadata
@@ -1303,6 +1358,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
         ["long ladder forced by expression"] =
         """
@@ -1317,7 +1383,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]format=yuv420p,split=6[s0][s1][s2][s3][tail][ps];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[tail]select='if(isnan(prev_t),1,gt(floor(t/110),floor(prev_t/110)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x10[storyboard];[ps]select='gte(t,1080)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]
+        [0:v]format=yuv420p,split=7[s0][s1][s2][s3][tail][ps][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[tail]select='if(isnan(prev_t),1,gt(floor(t/110),floor(prev_t/110)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x10[storyboard];[ps]select='gte(t,1080)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[sc]fps=4,scale=64:36:flags=area,format=gray[slides]
         -map
         [v0]
         -map
@@ -1488,6 +1554,17 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -update
         1
         /out/job/storyboard.jpg
+        -map
+        [slides]
+        -map_metadata
+        -1
+        -c:v
+        rawvideo
+        -f
+        rawvideo
+        -fps_mode
+        passthrough
+        /out/job.slides.gray
         """,
     };
 

@@ -17,13 +17,14 @@ public sealed class FfmpegHlsArgumentsTests
         Assert.Equal(1, args.Count(a => a == "-i"));
         Assert.Equal("/src/in.mp4", Value(args, "-i"));
         Assert.Equal(
-            "[0:v]format=yuv420p,split=6[s0][s1][s2][s3][tail][ps]" +
+            "[0:v]format=yuv420p,split=7[s0][s1][s2][s3][tail][ps][sc]" +
             ";[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1]" +
             ";[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3]" +
             ";[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p,tile=10x1[storyboard]" +
-            ";[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]",
+            ";[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster]" +
+            ";[sc]fps=4,scale=64:36:flags=area,format=gray[slides]",
             Value(args, "-filter_complex"));
-        Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "0:a:0", "[poster]", "[storyboard]"], Values(args, "-map"));
+        Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "0:a:0", "[poster]", "[storyboard]", "[slides]"], Values(args, "-map"));
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class FfmpegHlsArgumentsTests
         Assert.Equal(["0:v:0"], Values(copy, "-map"));
         Assert.Equal("copy", Value(copy, "-c:v"));
         Assert.Equal("6", Value(copy, "-hls_time"));
-        Assert.StartsWith("[0:v]format=yuv420p,split=5[s0][s1][s2][tail][ps];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];", Value(args, "-filter_complex"), StringComparison.Ordinal);
+        Assert.StartsWith("[0:v]format=yuv420p,split=6[s0][s1][s2][tail][ps][sc];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];", Value(args, "-filter_complex"), StringComparison.Ordinal);
         var ladder = Output(args, "/out/job/%v/index.m3u8");
         Assert.Equal(["[v0]", "[v1]", "[v2]"], Values(ladder, "-map"));
         Assert.Equal("v:0,name:720p v:1,name:480p v:2,name:360p", Value(ladder, "-var_stream_map"));
@@ -108,10 +109,10 @@ public sealed class FfmpegHlsArgumentsTests
 
         var args = FfmpegHlsArguments.Build(request, new TranscodingOptions(), new HlsCommand([6.0]));
 
-        Assert.StartsWith("[0:v]format=yuv420p,split=2[tail][ps];", Value(args, "-filter_complex"), StringComparison.Ordinal);
+        Assert.StartsWith("[0:v]format=yuv420p,split=3[tail][ps][sc];", Value(args, "-filter_complex"), StringComparison.Ordinal);
         Assert.DoesNotContain("-preset", args);
         Assert.DoesNotContain("-var_stream_map", args);
-        Assert.Equal(["0:v:0", "[poster]", "[storyboard]"], Values(args, "-map"));
+        Assert.Equal(["0:v:0", "[poster]", "[storyboard]", "[slides]"], Values(args, "-map"));
     }
 
     [Fact]
@@ -168,8 +169,8 @@ public sealed class FfmpegHlsArgumentsTests
             args.SkipWhile(a => a != "-ss").TakeWhile(a => a != "-filter_complex"));
         var graph = Value(args, "-filter_complex");
         // The poster (6 s in) lies before the resume point: it comes from the part before it.
-        Assert.StartsWith("[0:v]trim=start=24,format=yuv420p,split=5[s0][s1][s2][s3][tail];", graph, StringComparison.Ordinal);
-        Assert.Contains(";[1:v]trim=end=24,format=yuv420p,split=2[head][ps];", graph, StringComparison.Ordinal);
+        Assert.StartsWith("[0:v]trim=start=24,format=yuv420p,split=6[s0][s1][s2][s3][tail][sc];", graph, StringComparison.Ordinal);
+        Assert.Contains(";[1:v]trim=end=24,format=yuv420p,split=3[head][ps][hc];", graph, StringComparison.Ordinal);
         // 24 s is a tile time (every 6 s): the ladder's first frame is a tile.
         Assert.Contains(";[tail]select='if(isnan(prev_t),1,", graph, StringComparison.Ordinal);
         Assert.Contains(";[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard]", graph, StringComparison.Ordinal);
@@ -191,8 +192,8 @@ public sealed class FfmpegHlsArgumentsTests
 
         Assert.Equal(["-ss", "12.5005", "-itsoffset", "12.5005", "-i"], args.SkipWhile(a => a != "-ss").Take(5));
         var graph = Value(args, "-filter_complex");
-        Assert.StartsWith("[0:v]trim=start=12.499,format=yuv420p,split=4[s0][s1][s2][tail];", graph, StringComparison.Ordinal);
-        Assert.Contains(";[1:v]trim=end=12.5,format=yuv420p,split=2[head][ps];", graph, StringComparison.Ordinal);
+        Assert.StartsWith("[0:v]trim=start=12.499,format=yuv420p,split=5[s0][s1][s2][tail][sc];", graph, StringComparison.Ordinal);
+        Assert.Contains(";[1:v]trim=end=12.5,format=yuv420p,split=3[head][ps][hc];", graph, StringComparison.Ordinal);
         Assert.Equal("2", Value(Output(args, "/out/job/1080p/index.m3u8"), "-start_number"));
         Assert.Equal("18.499", Value(Output(args, "/out/job/%v/index.m3u8"), "-force_key_frames:v:0"));
     }
@@ -212,7 +213,7 @@ public sealed class FfmpegHlsArgumentsTests
     {
         var args = Build(Source1080 with { HasAudio = false });
 
-        Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "[poster]", "[storyboard]"], Values(args, "-map"));
+        Assert.Equal(["[v0]", "[v1]", "[v2]", "[v3]", "[poster]", "[storyboard]", "[slides]"], Values(args, "-map"));
         Assert.DoesNotContain("-c:a", args);
         Assert.DoesNotContain(args, a => a.StartsWith("-b:a", StringComparison.Ordinal));
         Assert.DoesNotContain("audio/index.m3u8", FfmpegHlsArguments.VariantPlaylists(Request(Source1080 with { HasAudio = false }, TimeSpan.FromSeconds(6))));

@@ -105,6 +105,35 @@ public sealed class ResumeEncodeTests : IDisposable
         });
     }
 
+    [Fact]
+    public async Task An_encode_resumed_after_a_slide_change_finds_the_chapters_of_a_clean_one_from_both_parts()
+    {
+        var encoder = Encoder(sourceCopy: false);
+        Directory.CreateDirectory(_root);
+        var source = Path.Combine(_root, "slides.mp4");
+        var lecture = Academy.Video.Testing.LectureSources.Slides(4, 32, 320, 180, source);
+        Academy.Video.IntegrationTests.Media.TestClips.Ffmpeg(lecture.Arguments);
+        var cleanPlan = await encoder.PlanAsync(await RequestAsync(source, "clean"), CancellationToken.None);
+        var clean = await encoder.EncodeAsync(cleanPlan, null, new Progress<double>(), new RecordingSegments(), CancellationToken.None);
+        // Resumed at 12 s: the gray copy is the part before (input head) joined to the ladder's.
+        const int segments = 6;
+        var reused = cleanPlan.VideoVariants.ToDictionary(
+            v => v,
+            v => (IReadOnlyList<HlsSegmentRecord>)Playlist.ReadMedia(Path.Combine(clean.OutputDirectory, v, "index.m3u8")).Segments
+                .Take(segments).Select((s, i) => new HlsSegmentRecord(i, s.Uri, s.Seconds, s.Bytes)).ToList());
+        var resumedPlan = await encoder.PlanAsync(await RequestAsync(source, "resumed"), CancellationToken.None);
+
+        var resumed = await encoder.EncodeAsync(resumedPlan, new HlsResumePoint(1, segments, reused), new Progress<double>(), new RecordingSegments(), CancellationToken.None);
+
+        Assert.Equal(lecture.ChangeSeconds.Count + 1, clean.Chapters.Count);
+        Assert.All(clean.Chapters.Skip(1).Zip(lecture.ChangeSeconds), p => Assert.InRange(p.First.Start, p.Second - 1, p.Second + 1));
+        Assert.Equal(clean.Chapters.Count, resumed.Chapters.Count);
+        Assert.All(clean.Chapters.Zip(resumed.Chapters), p => Assert.InRange(p.Second.Start, p.First.Start - 0.5, p.First.Start + 0.5));
+        Assert.Equal("chapters.vtt", resumed.ChaptersTrack);
+        Assert.All(resumed.Chapters, c => Assert.Contains(c.ThumbnailKey!, resumed.Files));
+        Assert.False(File.Exists(FfmpegSlideChanges.AnalysisPath(resumed.OutputDirectory)), "the gray copy is left behind");
+    }
+
     private async Task AssertResumeMakesTheCleanTreeAsync(FfmpegHlsEncoder encoder, string source, int segments, bool expectCopy)
     {
         var clean = await RequestAsync(source, "clean");

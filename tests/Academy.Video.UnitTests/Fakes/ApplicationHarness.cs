@@ -55,6 +55,8 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookDeliveryStore>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookSender>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Webhooks.IWebhookTargetGuard>());
+        // Chapter edits are tested against PostgreSQL and real storage (API tests).
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Chapters.IChapterStore>());
         // Caption tracks are tested against PostgreSQL and real storage (API tests); here a video has none.
         var captions = Substitute.For<Academy.Video.Application.Captions.ICaptionTrackStore>();
         captions.ListAsync(default, default).ReturnsForAnyArgs(Array.Empty<Academy.Video.Application.Captions.CaptionTrack>());
