@@ -1,6 +1,7 @@
 using Academy.Video.Bench.Api;
 using Academy.Video.Bench.Encode;
 using Academy.Video.Bench.Persistence;
+using Academy.Video.Bench.Playable;
 using Academy.Video.Bench.Search;
 using Academy.Video.Bench.Worker;
 
@@ -14,6 +15,7 @@ return args switch
     ["overhead", ..] => await OverheadBenchmark.RunAsync(args[1..]),
     ["memory", ..] => await EncodeBenchmark.MemoryAsync(args[1..]),
     ["lecture", ..] => await LoudnessBenchmark.RunAsync(args[1..]),
+    ["playable", ..] => await PlayableBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -27,6 +29,7 @@ static int Usage()
     Console.WriteLine("  encode [seconds] [rounds]  the encoder's figures: worker vs ffmpeg vs per-rung, fast path, CRF bytes and SSIM, resume");
     Console.WriteLine("  overhead [seconds] [rounds]  the worker's own CPU and wall time around its ffmpeg (ACADEMY_BENCH_BASELINE_WORKER_DLL: compare an older build)");
     Console.WriteLine("  lecture [seconds]  even loudness: a quiet and a loud lecture through the worker, the published audio's LUFS and true peak");
+    Console.WriteLine("  playable [minutes] [rounds]  first playable through the API and the real worker: upload-complete to a first segment that decodes, fast path and encoded");
     Console.WriteLine("  memory [seconds] [times]  the worker's peak RSS on a lecture and on it repeated [times] over, local and s3rver");
     return 2;
 }
