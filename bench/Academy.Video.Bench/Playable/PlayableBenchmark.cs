@@ -14,105 +14,155 @@ namespace Academy.Video.Bench.Playable;
 /// Time to first playable (docs/encoding.md, "Playable early"), through the real HTTP flow: the API in local mode (Release)
 /// whose local runner starts the real worker, PostgreSQL, local storage, FFmpeg. Per round: create, PUT, upload-complete,
 /// then poll the video like a client until its <c>playbackUrl</c> leads to a master whose first variant's first segment
-/// downloads and decodes (ffprobe counts its frames), then on to READY. Two 1080p30 H.264 sources of the same picture:
+/// downloads and decodes (ffmpeg decodes its first picture), then on to READY. Two 1080p30 H.264 sources of the same picture:
 /// key frames every 2 s (the fast path copies the top rung) and every 10 s (over 1.5× the 6 s target: every rung encoded).
-/// Rounds alternate the two; medians. One job at a time (the next starts once the last worker has exited), so each
+/// Rounds alternate the two (and, with <see cref="BaselineWorkerVariable"/>, two builds of the worker, each behind its own
+/// API); medians. One job at a time (the next starts once the last worker has exited), so each
 /// round's worker CPU is the runner's reaped children's (the API's cutime + cstime).
 /// </summary>
 public static class PlayableBenchmark
 {
     private const int Port = 5393;
 
+    /// <summary>Set to another build's worker dll (an older commit's) to run each round on it too, interleaved, and print ratios.</summary>
+    public const string BaselineWorkerVariable = "ACADEMY_BENCH_BASELINE_WORKER_DLL";
+
     public static async Task<int> RunAsync(string[] args)
     {
-        if (args.Length > 2
+        var only = args.ElementAtOrDefault(2) ?? "both";
+        if (args.Length > 3
             || !int.TryParse(args.ElementAtOrDefault(0) ?? "10", CultureInfo.InvariantCulture, out var minutes) || minutes < 1
-            || !int.TryParse(args.ElementAtOrDefault(1) ?? "3", CultureInfo.InvariantCulture, out var rounds) || rounds < 1)
+            || !int.TryParse(args.ElementAtOrDefault(1) ?? "3", CultureInfo.InvariantCulture, out var rounds) || rounds < 1
+            || only is not ("both" or "fast" or "encoded"))
         {
-            Console.WriteLine("usage: ... -- playable [minutes (10)] [rounds (3)]");
+            Console.WriteLine($"usage: ... -- playable [minutes (10)] [rounds (3)] [both|fast|encoded]; {BaselineWorkerVariable}=PATH also runs that worker build");
             return 2;
         }
 
         var root = RepositoryRoot();
         // One minute of each picture made once, repeated by stream copy: a long source costs no encode to make.
         var sources = new EncodeSources(Path.Combine(root, ".local", "bench-encode", "sources"), 60);
-        var fast = await sources.RepeatedAsync(await sources.QualifyingH264Async(), minutes);
-        var encoded = await sources.RepeatedAsync(await sources.QualifyingH264Async(keyframeSeconds: 10), minutes);
+        var kinds = new List<(string Kind, string Source)>();
+        if (only != "encoded")
+        {
+            kinds.Add(("fast", await sources.RepeatedAsync(await sources.QualifyingH264Async(), minutes)));
+        }
+
+        if (only != "fast")
+        {
+            kinds.Add(("encoded", await sources.RepeatedAsync(await sources.QualifyingH264Async(keyframeSeconds: 10), minutes)));
+        }
+
         Result("minutes", minutes.ToString(CultureInfo.InvariantCulture));
-        Info($"sources: {Path.GetFileName(fast)} ({new FileInfo(fast).Length / 1048576.0:F0} MiB), {Path.GetFileName(encoded)} ({new FileInfo(encoded).Length / 1048576.0:F0} MiB); {rounds} interleaved rounds");
+        Info($"sources: {string.Join(", ", kinds.Select(k => $"{Path.GetFileName(k.Source)} ({new FileInfo(k.Source).Length / 1048576.0:F0} MiB)"))}; {rounds} interleaved rounds");
+
+        var workers = new List<(string Name, string Dll)> { ("", Academy.Video.Testing.RepositoryLayout.WorkerDll) };
+        if (Environment.GetEnvironmentVariable(BaselineWorkerVariable) is { Length: > 0 } baseline)
+        {
+            workers.Add(("baseline_", Path.GetFullPath(baseline)));
+        }
 
         var work = Directory.CreateTempSubdirectory("academy-bench-playable-");
+        var targets = new List<Target>();
+        // Stopped (Ctrl+C, SIGTERM), the benchmark takes its APIs and their workers with it.
+        var stopped = 0;
+        void Stop()
+        {
+            if (Interlocked.Exchange(ref stopped, 1) == 0)
+            {
+                targets.ForEach(t => t.Dispose());
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        Console.CancelKeyPress += (_, _) => Stop();
         try
         {
-            var connectionString = await WorkerRig.RecreateDatabaseAsync("academy_bench_playable");
             var apiDll = Path.Combine(root, "Academy.Video.Api", "bin", "Release", "net10.0", "Academy.Video.Api.dll");
-            var logs = Path.Combine(work.FullName, "runner-logs");
-            var api = await StartApiAsync(apiDll, connectionString, Port, work.FullName, new Dictionary<string, string>
+            foreach (var (name, dll, port) in workers.Select((w, i) => (w.Name, w.Dll, Port + i)))
             {
-                ["Runner__Local__Command"] = "dotnet",
-                ["Runner__Local__Arguments__0"] = Academy.Video.Testing.RepositoryLayout.WorkerDll,
-                ["Runner__Local__MaxConcurrency"] = "1",
-                // The worker's log (its phases, ATTEMPT_PLAYABLE, in the runner's file) at Information: it gets the API's Logging section.
-                ["Logging__LogLevel__Default"] = "Information",
-                ["Logging__LogLevel__Microsoft"] = "Warning",
-                ["Worker__WorkDirectory"] = Path.Combine(work.FullName, "worker-work"),
-                ["Upload__MultipartThreshold"] = "21474836480",
-            });
-            // Stopped (Ctrl+C, SIGTERM), the benchmark takes its API and the API's worker with it.
-            var stopped = 0;
-            void Stop()
-            {
-                if (Interlocked.Exchange(ref stopped, 1) == 0)
+                Info($"{(name.Length == 0 ? "this" : name.TrimEnd('_'))} worker: {dll}");
+                var directory = Directory.CreateDirectory(Path.Combine(work.FullName, name.Length == 0 ? "current" : name.TrimEnd('_'))).FullName;
+                var connectionString = await WorkerRig.RecreateDatabaseAsync($"academy_bench_playable{(name.Length == 0 ? "" : "_" + name.TrimEnd('_'))}");
+                var api = await StartApiAsync(apiDll, connectionString, port, directory, new Dictionary<string, string>
                 {
-                    api.Dispose();
-                }
+                    ["Runner__Local__Command"] = "dotnet",
+                    ["Runner__Local__Arguments__0"] = dll,
+                    ["Runner__Local__MaxConcurrency"] = "1",
+                    // The worker's log (its phases, ATTEMPT_PLAYABLE, in the runner's file) at Information: it gets the API's Logging section.
+                    ["Logging__LogLevel__Default"] = "Information",
+                    ["Logging__LogLevel__Microsoft"] = "Warning",
+                    ["Worker__WorkDirectory"] = Path.Combine(directory, "worker-work"),
+                    ["Upload__MultipartThreshold"] = "21474836480",
+                });
+                var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+                http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+                targets.Add(new Target(name, api, http, Path.Combine(directory, "runner-logs"), directory));
             }
 
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
-            Console.CancelKeyPress += (_, _) => Stop();
-            try
+            var measured = new Dictionary<string, List<Round>>();
+            for (var round = 1; round <= rounds; round++)
             {
-                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Port}"), Timeout = TimeSpan.FromMinutes(5) };
-                http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
-
-                var measured = new Dictionary<string, List<Round>> { ["fast"] = [], ["encoded"] = [] };
-                for (var round = 1; round <= rounds; round++)
+                foreach (var (kind, source) in kinds)
                 {
-                    foreach (var (kind, source) in new[] { ("fast", fast), ("encoded", encoded) })
+                    // One job at a time on the machine; the builds take turns going first.
+                    foreach (var target in round % 2 == 1 ? targets : Enumerable.Reverse(targets))
                     {
-                        var result = await RoundAsync(http, api.Id, source, logs, work.FullName);
-                        measured[kind].Add(result);
-                        Info($"round {round} {kind}: first playable {result.FirstPlayable.TotalSeconds:F1} s ({result.Variants} variants in the first master), " +
+                        var result = await RoundAsync(target, source);
+                        var key = $"{target.Name}{kind}";
+                        measured[key] = [.. measured.GetValueOrDefault(key) ?? [], result];
+                        Info($"round {round} {target.Name}{kind}: first playable {result.FirstPlayable.TotalSeconds:F1} s ({result.Variants} variants in the first master), " +
                              $"READY {result.Ready.TotalSeconds:F1} s, worker CPU {result.WorkerCpu.TotalSeconds:F0} s, top rung {result.TopRung}; worker: {result.Timeline}; load {LoadAverage()}");
                     }
                 }
-
-                foreach (var (kind, results) in measured)
-                {
-                    Result($"first_playable_{kind}_s", Median(results.Select(r => r.FirstPlayable.TotalSeconds)));
-                    Result($"ready_{kind}_s", Median(results.Select(r => r.Ready.TotalSeconds)));
-                    Result($"worker_cpu_{kind}_s", Median(results.Select(r => r.WorkerCpu.TotalSeconds)));
-                }
-
-                Info("parallel_speedup_2, parallel_cpu_cost: not measured, chunked encoding across jobs does not exist yet (docs/performance.md)");
             }
-            finally
+
+            foreach (var (prefix, _) in workers)
             {
-                Stop();
+                foreach (var (kind, _) in kinds)
+                {
+                    var results = measured[prefix + kind];
+                    Result($"{prefix}first_playable_{kind}_s", Median(results.Select(r => r.FirstPlayable.TotalSeconds)));
+                    Result($"{prefix}ready_{kind}_s", Median(results.Select(r => r.Ready.TotalSeconds)));
+                    Result($"{prefix}worker_cpu_{kind}_s", Median(results.Select(r => r.WorkerCpu.TotalSeconds)));
+                }
             }
+
+            if (workers.Count > 1)
+            {
+                foreach (var (kind, _) in kinds)
+                {
+                    double Ratio(Func<Round, TimeSpan> of) =>
+                        Median(measured[kind].Select(r => of(r).TotalSeconds)) / Median(measured["baseline_" + kind].Select(r => of(r).TotalSeconds));
+                    Result($"first_playable_{kind}_ratio", Ratio(r => r.FirstPlayable));
+                    Result($"ready_{kind}_ratio", Ratio(r => r.Ready));
+                    Result($"worker_cpu_{kind}_ratio", Ratio(r => r.WorkerCpu));
+                }
+            }
+
+            Info("parallel_speedup_2, parallel_cpu_cost: not measured, chunked encoding across jobs does not exist yet (docs/performance.md)");
         }
         finally
         {
+            Stop();
+            targets.ForEach(t => t.Http.Dispose());
             work.Delete(recursive: true);
         }
 
         return 0;
     }
 
+    /// <summary>An API in local mode whose runner starts one build of the worker.</summary>
+    private sealed record Target(string Name, ApiProcess Api, HttpClient Http, string Logs, string Work) : IDisposable
+    {
+        public void Dispose() => Api.Dispose();
+    }
+
     private sealed record Round(TimeSpan FirstPlayable, int Variants, TimeSpan Ready, TimeSpan WorkerCpu, string TopRung, string Timeline);
 
-    private static async Task<Round> RoundAsync(HttpClient http, int apiPid, string source, string logs, string work)
+    private static async Task<Round> RoundAsync(Target target, string source)
     {
+        var (http, apiPid, logs, work) = (target.Http, target.Api.Id, target.Logs, target.Work);
         var created = await http.PostAsJsonAsync("/api/v1/videos", new
         {
             title = "Bench playable lecture",
@@ -219,11 +269,11 @@ public static class PlayableBenchmark
         }
 
         await File.WriteAllBytesAsync(file, await segment.Content.ReadAsByteArrayAsync());
-        var probe = await ProcessMeasure.RunAsync("ffprobe", ["-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries", "stream=nb_read_frames", "-of", "csv=p=0", file]);
+        // What a player needs to start: the segment's first picture decoded. Decoding all of a 1080p segment would take
+        // seconds on a loaded machine and add them to the figure.
+        var decoded = await ProcessMeasure.RunAsync("ffmpeg", ["-v", "error", "-nostdin", "-i", file, "-map", "0:v:0", "-frames:v", "1", "-f", "framemd5", "-"]);
         File.Delete(file);
-        // An MPEG-TS file lists its stream under its program too: the count comes twice, one line each.
-        var count = probe.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
-        return probe.ExitCode == 0 && int.TryParse(count, CultureInfo.InvariantCulture, out var frames) && frames > 0 ? variants.Count : null;
+        return decoded.ExitCode == 0 && decoded.Output.Split('\n').Any(l => l.Length > 0 && !l.StartsWith('#')) ? variants.Count : null;
     }
 
     /// <summary>The worker's steps from its log (the local runner's file per attempt), in seconds since upload-complete.</summary>
