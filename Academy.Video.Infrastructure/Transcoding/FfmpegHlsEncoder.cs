@@ -47,8 +47,13 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     {
         ArgumentNullException.ThrowIfNull(request);
         FfmpegHlsArguments.Validate(request);
-        request = request with { Loudness = await PlanLoudnessAsync(request, cancellationToken).ConfigureAwait(false) };
-        var (topRung, videoStart) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
+        // The loudness pass decodes the audio, the key frame scan lists the video's packets: both read the whole source and
+        // both are on the path to the first playable segment, so they run at once.
+        var loudness = PlanLoudnessAsync(request, cancellationToken);
+        var scan = PlanTopRungAsync(request, cancellationToken);
+        await Task.WhenAll(loudness, scan).ConfigureAwait(false);
+        request = request with { Loudness = await loudness.ConfigureAwait(false) };
+        var (topRung, videoStart) = await scan.ConfigureAwait(false);
         var plan = new HlsEncodePlan(
             request,
             topRung,
