@@ -13,7 +13,20 @@ public sealed record HlsResumeStart(int Segment, double Seconds);
 /// the output times (seconds) of the cuts it gets, where the encoded renditions get their key frames.</param>
 /// <param name="Resume">Null: from the start. Otherwise the video variants start at this segment (the audio, poster and storyboard are whole).</param>
 /// <param name="PosterAndStoryboard">Also write the poster and the storyboard sprite (off only for the benchmark's one-run-per-rung baseline).</param>
-public sealed record HlsCommand(IReadOnlyList<double>? CopyCutSeconds = null, HlsResumeStart? Resume = null, bool PosterAndStoryboard = true);
+/// <param name="Part">Which of the run's outputs this process writes (<see cref="HlsRunPart"/>).</param>
+public sealed record HlsCommand(IReadOnlyList<double>? CopyCutSeconds = null, HlsResumeStart? Resume = null, bool PosterAndStoryboard = true, HlsRunPart Part = HlsRunPart.Whole);
+
+/// <summary>
+/// A run in one process, or split in two on the fast path (docs/encoding.md, "Playable early"): the copied top rung and the
+/// audio, which need no video decode and are done in seconds, and the encoded ladder with the poster and storyboard. Each
+/// part writes exactly what the whole run writes for its outputs.
+/// </summary>
+public enum HlsRunPart
+{
+    Whole,
+    CopyAndAudio,
+    Ladder,
+}
 
 /// <summary>
 /// The ffmpeg argument list for one HLS ladder, in one process: the source is decoded once (autorotated, so a phone video
@@ -61,7 +74,14 @@ public static class FfmpegHlsArguments
         Validate(request);
         command ??= new HlsCommand();
         var copyTop = command.CopyCutSeconds is not null;
-        var encoded = copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
+        var part = command.Part;
+        if (part == HlsRunPart.CopyAndAudio)
+        {
+            command = command with { PosterAndStoryboard = false };
+        }
+
+        var encoded = part == HlsRunPart.CopyAndAudio ? new List<Rendition>() : copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
+        var audio = request.Source.HasAudio && part != HlsRunPart.Ladder;
         var output = Path.GetFullPath(request.OutputDirectory);
 
         var args = new List<string>
@@ -74,14 +94,14 @@ public static class FfmpegHlsArguments
             "-nostats",
             "-progress", "pipe:1",
         };
-        var inputs = Inputs(request, command, args);
+        var inputs = Inputs(command, Path.GetFullPath(request.SourcePath), audio, args);
         var graph = HlsFilterGraph.Build(request, encoded, command, inputs.Ladder, inputs.Head);
         if (graph.Length > 0)
         {
             args.AddRange(["-filter_complex", graph]);
         }
 
-        if (copyTop)
+        if (copyTop && part != HlsRunPart.Ladder)
         {
             AddCopiedTopRung(args, request, command, inputs.Ladder, output);
         }
@@ -91,7 +111,7 @@ public static class FfmpegHlsArguments
             AddEncodedLadder(args, request, options, command, encoded, output);
         }
 
-        if (request.Source.HasAudio)
+        if (audio)
         {
             AddAudio(args, request, options, inputs.Audio, output);
         }
@@ -117,9 +137,8 @@ public static class FfmpegHlsArguments
     /// lands on a key frame at or before it; -itsoffset puts the timestamps back on the clean run's clock), the part
     /// before it for the poster and storyboard only, and the audio from the start.
     /// </summary>
-    private static InputIndexes Inputs(HlsEncodeRequest request, HlsCommand command, List<string> args)
+    private static InputIndexes Inputs(HlsCommand command, string source, bool audioInput, List<string> args)
     {
-        var source = Path.GetFullPath(request.SourcePath);
         if (command.Resume is not { } resume)
         {
             args.AddRange(["-i", source]);
@@ -135,7 +154,7 @@ public static class FfmpegHlsArguments
             head = inputs++;
         }
 
-        if (request.Source.HasAudio)
+        if (audioInput)
         {
             args.AddRange(["-i", source]);
             audio = inputs;

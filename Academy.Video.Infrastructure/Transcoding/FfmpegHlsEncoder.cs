@@ -48,8 +48,13 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     {
         ArgumentNullException.ThrowIfNull(request);
         FfmpegHlsArguments.Validate(request);
-        request = request with { Loudness = await PlanLoudnessAsync(request, cancellationToken).ConfigureAwait(false) };
-        var (topRung, videoStart) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
+        // The loudness pass decodes the audio, the key frame scan lists the video's packets: both read the whole source and
+        // both are on the path to the first playable segment, so they run at once.
+        var loudness = PlanLoudnessAsync(request, cancellationToken);
+        var scan = PlanTopRungAsync(request, cancellationToken);
+        await Task.WhenAll(loudness, scan).ConfigureAwait(false);
+        request = request with { Loudness = await loudness.ConfigureAwait(false) };
+        var (topRung, videoStart) = await scan.ConfigureAwait(false);
         var plan = new HlsEncodePlan(
             request,
             topRung,
@@ -60,14 +65,29 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             VideoStartSeconds = videoStart,
             Resumable = FfmpegHlsArguments.Resumable(request),
         };
-        return plan with { Fingerprint = Fingerprint(request, Arguments(plan, null)) };
+        return plan with { Fingerprint = Fingerprint(request, Commands(plan, null)) };
     }
 
     /// <summary>
     /// The exact ffmpeg arguments of the plan, from the start or from a resume point. The benchmark runs these arguments alone
     /// to measure what the worker adds around them.
     /// </summary>
-    public IReadOnlyList<string> Arguments(HlsEncodePlan plan, HlsResumePoint? resume)
+    public IReadOnlyList<string> Arguments(HlsEncodePlan plan, HlsResumePoint? resume) => Command(plan, resume, HlsRunPart.Whole);
+
+    /// <summary>
+    /// The ffmpeg processes the worker runs at once for the plan: the whole run in one, or on the fast path the copied top
+    /// rung with the audio in one, which is done in seconds whatever the length, and the encoded ladder in the other
+    /// (docs/encoding.md, "Playable early"). Together they write what <see cref="Arguments"/> writes.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<string>> Commands(HlsEncodePlan plan, HlsResumePoint? resume)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return plan.TopRung.Copy
+            ? [Command(plan, resume, HlsRunPart.CopyAndAudio), Command(plan, resume, HlsRunPart.Ladder)]
+            : [Command(plan, resume, HlsRunPart.Whole)];
+    }
+
+    private IReadOnlyList<string> Command(HlsEncodePlan plan, HlsResumePoint? resume, HlsRunPart part)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var copyCuts = plan.TopRung.Copy ? plan.TopRung.CutSeconds.Select(c => c + plan.VideoStartSeconds).ToList() : null;
@@ -78,7 +98,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             start = new HlsResumeStart(resume.SegmentCount, seconds);
         }
 
-        return FfmpegHlsArguments.Build(plan.Request, _options, new HlsCommand(copyCuts, start));
+        return FfmpegHlsArguments.Build(plan.Request, _options, new HlsCommand(copyCuts, start, Part: part));
     }
 
     public async Task<HlsOutput> EncodeAsync(HlsEncodePlan plan, HlsResumePoint? resume, IProgress<double> progress, IHlsSegmentSink segments, CancellationToken cancellationToken)
@@ -100,8 +120,11 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             Directory.CreateDirectory(Path.Combine(request.OutputDirectory, variant));
         }
 
-        var arguments = Arguments(plan, resume);
-        LogStarting(request.Renditions.Count, resume?.SegmentCount ?? 0, ProcessCommandLine.Join(arguments));
+        var commands = Commands(plan, resume);
+        foreach (var arguments in commands)
+        {
+            LogStarting(request.Renditions.Count, resume?.SegmentCount ?? 0, ProcessCommandLine.Join(arguments));
+        }
 
         var firstVideoSegment = resume?.SegmentCount ?? 0;
         var watcher = new HlsSegmentWatcher(
@@ -116,11 +139,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             var watching = watcher.WatchAsync(WatchInterval, stopWatching.Token);
             try
             {
-                exit = await ToolProcess.RunAsync(
-                    ToolProcess.Executable(_options, "ffmpeg"),
-                    arguments,
-                    line => ReportProgress(line, sourceMicroseconds, progress),
-                    cancellationToken).ConfigureAwait(false);
+                exit = await RunAsync(commands, line => ReportProgress(line, sourceMicroseconds, progress), cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -273,6 +292,36 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     }
 
     /// <summary>
+    /// Runs the processes at once; the last (the encode, the longest) reports the progress. One that fails stops the others,
+    /// and its exit is the run's; otherwise the last one's.
+    /// </summary>
+    private async Task<ToolExit> RunAsync(IReadOnlyList<IReadOnlyList<string>> commands, Action<string> onProgressLine, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        async Task<ToolExit?> RunOneAsync(IReadOnlyList<string> arguments, Action<string>? onOutputLine)
+        {
+            try
+            {
+                var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), arguments, onOutputLine, stop.Token).ConfigureAwait(false);
+                if (exit.ExitCode != 0)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+
+                return exit;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Stopped because another part failed: that part's exit says why.
+                return null;
+            }
+        }
+
+        var exits = await Task.WhenAll(commands.Select((arguments, i) => RunOneAsync(arguments, i == commands.Count - 1 ? onProgressLine : null))).ConfigureAwait(false);
+        return exits.FirstOrDefault(e => e is { ExitCode: not 0 }) ?? exits[^1]!;
+    }
+
+    /// <summary>
     /// The first pass of the loudness normalisation, unless there is nothing to measure, it is off, or an earlier attempt
     /// of the job measured already (its figures are reused, so a resumed encode's fingerprint matches).
     /// </summary>
@@ -326,12 +375,13 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         return (SourceCopy.Decide(request.Source, top, request.SegmentDuration, scan.Index), scan.FirstPacketSeconds);
     }
 
-    /// <summary>The plan's identity: its clean-run command with the two paths that differ between attempts left out.</summary>
-    private static string Fingerprint(HlsEncodeRequest request, IReadOnlyList<string> arguments)
+    /// <summary>The plan's identity: its clean-run commands with the two paths that differ between attempts left out.</summary>
+    private static string Fingerprint(HlsEncodeRequest request, IReadOnlyList<IReadOnlyList<string>> commands)
     {
         var source = Path.GetFullPath(request.SourcePath);
         var output = Path.GetFullPath(request.OutputDirectory);
-        var text = "academy-video-hls-v1\n" + string.Join('\n', arguments.Select(a => a.Replace(source, "{source}", StringComparison.Ordinal).Replace(output, "{output}", StringComparison.Ordinal)));
+        var text = "academy-video-hls-v1\n" + string.Join("\n&\n", commands.Select(arguments =>
+            string.Join('\n', arguments.Select(a => a.Replace(source, "{source}", StringComparison.Ordinal).Replace(output, "{output}", StringComparison.Ordinal)))));
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 

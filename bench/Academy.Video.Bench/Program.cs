@@ -1,6 +1,7 @@
 using Academy.Video.Bench.Api;
 using Academy.Video.Bench.Encode;
 using Academy.Video.Bench.Persistence;
+using Academy.Video.Bench.Playable;
 using Academy.Video.Bench.Search;
 using Academy.Video.Bench.Worker;
 
@@ -16,6 +17,7 @@ return args switch
     ["lecture", ..] => await LoudnessBenchmark.RunAsync(args[1..]),
     ["downloads", ..] => await DownloadsBenchmark.RunAsync(args[1..]),
     ["chapters", ..] => await ChaptersBenchmark.RunAsync(args[1..]),
+    ["playable", ..] => await PlayableBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -31,6 +33,7 @@ static int Usage()
     Console.WriteLine("  lecture [seconds]  even loudness: a quiet and a loud lecture through the worker, the published audio's LUFS and true peak; then chapters");
     Console.WriteLine("  chapters [--no-worker]  the chapters part of lecture alone: slide changes found on a generated 20-slide and a camera lecture through the worker, vs ffmpeg's scene score");
     Console.WriteLine("  downloads [seconds] [rounds]  a lecture through the worker with Transcoding:Downloads on and off: the remux's time and the bytes it adds");
+    Console.WriteLine("  playable [minutes] [rounds]  first playable through the API and the real worker: upload-complete to a first segment that decodes, fast path and encoded");
     Console.WriteLine("  memory [seconds] [times]  the worker's peak RSS on a lecture and on it repeated [times] over, local and s3rver");
     return 2;
 }

@@ -246,7 +246,8 @@ public static class ApiBenchmark
         ANALYZE video_job_attempts;
         """;
 
-    internal static async Task<ApiProcess> StartApiAsync(string apiDll, string connectionString, int port, string work)
+    /// <param name="environment">Laid over the defaults, e.g. a real worker for <c>Runner__Local__Command</c>.</param>
+    internal static async Task<ApiProcess> StartApiAsync(string apiDll, string connectionString, int port, string work, IReadOnlyDictionary<string, string>? environment = null)
     {
         if (!File.Exists(apiDll))
         {
@@ -272,6 +273,11 @@ public static class ApiBenchmark
         env["Auth__ApiKeys__0"] = ApiKey;
         env["Auth__InternalApiKeys__0"] = "bench-internal-key-0123456789";
         env["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            env[name] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var log = new System.Text.StringBuilder();
         process.OutputDataReceived += (_, e) => { lock (log) { log.AppendLine(e.Data); } };

@@ -137,6 +137,10 @@ public static class ProcessMeasure
         }
     }
 
+    /// <summary>cutime + cstime of another process: the CPU of every child it has reaped (a runner's workers, their ffmpeg).</summary>
+    public static TimeSpan ReapedChildrenCpu(int pid) =>
+        TimeSpan.FromSeconds((StatFields($"/proc/{pid}/stat") is { } f ? f[12] + f[13] : 0) / TicksPerSecond);
+
     /// <summary>utime + stime of a process (fields 14 and 15 of /proc/PID/stat).</summary>
     private static long OwnCpuTicks(int pid) => StatFields($"/proc/{pid}/stat") is { } f ? f[10] + f[11] : 0;
 
@@ -162,7 +166,7 @@ public static class ProcessMeasure
     }
 
     /// <summary>Children of every thread: the worker starts ffmpeg from a thread-pool thread, not its main thread.</summary>
-    private static IEnumerable<int> Children(int pid)
+    public static IEnumerable<int> Children(int pid)
     {
         try
         {

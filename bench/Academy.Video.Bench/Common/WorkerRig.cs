@@ -140,7 +140,8 @@ public sealed class WorkerRig : IAsyncDisposable
         return lines;
     }
 
-    private static async Task<string> RecreateDatabaseAsync(string databaseName)
+    /// <summary>An empty database of that name on the local PostgreSQL (<c>ACADEMY_BENCH_PG</c>); its connection string.</summary>
+    public static async Task<string> RecreateDatabaseAsync(string databaseName)
     {
         var server = BenchCluster.Server;
         await using (var connection = new NpgsqlConnection(server))

@@ -28,13 +28,14 @@ public sealed class EncodeSources(string directory, int seconds)
     ]);
 
     /// <summary>What a camera writes: H.264 High, 8-bit 4:2:0, progressive, a key frame every 2 s, 4.5 Mbps (cap 5).</summary>
-    public Task<string> QualifyingH264Async() => MakeAsync("camera-h264-1080p", path =>
+    /// <param name="keyframeSeconds">Another key frame interval: over 1.5× the 6 s target (e.g. 10) the fast path refuses the source (SPARSE_KEYFRAMES).</param>
+    public Task<string> QualifyingH264Async(int keyframeSeconds = 2) => MakeAsync(keyframeSeconds == 2 ? "camera-h264-1080p" : $"camera-h264-1080p-gop{keyframeSeconds}s", path =>
     [
         "-f", "lavfi", "-i", $"testsrc2=size=1920x1080:rate=30:duration={Duration}",
         "-f", "lavfi", "-i", Audio,
         "-c:v", "libx264", "-preset", "veryfast", "-profile:v", "high", "-pix_fmt", "yuv420p",
         "-b:v", "4500k", "-maxrate", "4800k", "-bufsize", "9000k",
-        "-g", "60", "-keyint_min", "60", "-sc_threshold", "0",
+        "-g", (keyframeSeconds * 30).ToString(CultureInfo.InvariantCulture), "-keyint_min", (keyframeSeconds * 30).ToString(CultureInfo.InvariantCulture), "-sc_threshold", "0",
         "-c:a", "aac", "-b:a", "128k", path,
     ]);
 

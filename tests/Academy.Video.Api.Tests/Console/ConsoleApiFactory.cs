@@ -11,7 +11,7 @@ namespace Academy.Video.Api.Tests.Console;
 /// in parts, and a job is DEAD after two failed attempts, so the browser tests see both in seconds. Every
 /// event goes to a real webhook receiver, so the operations page has deliveries to show and replay.
 /// </summary>
-public sealed class ConsoleApiFactory : VideoApiFactory
+public class ConsoleApiFactory : VideoApiFactory
 {
     public const long MultipartThresholdBytes = 8 * 1024 * 1024;
 

@@ -53,6 +53,47 @@ public sealed class SourceCopyEncodeTests : IDisposable
         Assert.Equal(180, scaledBack.Count);
     }
 
+    [Fact]
+    public async Task The_copy_and_audio_run_apart_from_the_ladder_and_write_byte_for_byte_what_one_process_writes()
+    {
+        var source = SourceClips.Make("fits-718", 1276, 718, 6);
+        var (info, renditions) = await Plan(source);
+        var plan = await _encoder.PlanAsync(Request(source, info, renditions), CancellationToken.None);
+        Assert.True(plan.TopRung.Copy, plan.TopRung.Reason);
+
+        // Two processes (docs/encoding.md, "Playable early"): the remux and the audio decode no video; the ladder has no audio.
+        var commands = _encoder.Commands(plan, null);
+        Assert.Equal(2, commands.Count);
+        Assert.Contains("copy", commands[0]);
+        Assert.DoesNotContain("libx264", commands[0]);
+        Assert.DoesNotContain("-filter_complex", commands[0]);
+        Assert.Contains("libx264", commands[1]);
+        Assert.DoesNotContain("aac", commands[1]);
+
+        var split = await _encoder.EncodeAsync(plan, null, new Progress<double>(), new RecordingSegments(), CancellationToken.None);
+        var whole = Path.Combine(_outputRoot, "whole");
+        foreach (var variant in FfmpegHlsArguments.Variants(plan.Request))
+        {
+            Directory.CreateDirectory(Path.Combine(whole, variant));
+        }
+
+        Run("ffmpeg", _encoder.Arguments(plan with { Request = plan.Request with { OutputDirectory = whole } }, null));
+
+        var media = Directory.EnumerateFiles(whole, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(whole, f))
+            .Where(f => f.EndsWith(".ts", StringComparison.Ordinal) || f.EndsWith(".jpg", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        // Poster, storyboard and at least three 2 s segments of each of the three rungs and the audio.
+        Assert.True(media.Count >= 2 + (4 * 3), string.Join(", ", media));
+        foreach (var file in media)
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(split.OutputDirectory, file))), $"{file} differs");
+        }
+
+        Assert.Equal(media, split.Files.Where(f => f.EndsWith(".ts", StringComparison.Ordinal) || f.EndsWith(".jpg", StringComparison.Ordinal)).Select(f => f.Replace('/', Path.DirectorySeparatorChar)));
+    }
+
     public static TheoryData<string, string> RefusedSources => new()
     {
         { "hevc", SourceCopyCodes.NotH264 },
