@@ -7,6 +7,7 @@ using Academy.Video.Domain.Jobs;
 using Academy.Video.Domain.Media;
 using Academy.Video.Domain.Videos;
 using Academy.Video.IntegrationTests.Storage;
+using Academy.Video.Infrastructure.Transcoding;
 using Academy.Video.IntegrationTests.Transcoding;
 
 namespace Academy.Video.IntegrationTests.Worker;
@@ -126,6 +127,16 @@ public sealed class WorkerResumeTests(S3WorkerTestBed bed) : IClassFixture<S3Wor
             ["Transcoding__SourceCopy"] = sourceCopy ? "true" : "false",
         };
 
+    /// <summary>Segments stored so far under each video variant's folder of the attempt (the audio rendition's not counted).</summary>
+    private static List<int> VideoSegmentsPerVariant(RecordingS3Proxy proxy, string attemptPath) =>
+        proxy.StoredBodies.Keys
+            .Where(k => k.StartsWith(attemptPath, StringComparison.Ordinal) && k.EndsWith(".ts", StringComparison.Ordinal))
+            .Select(k => k[attemptPath.Length..])
+            .Where(k => k.Contains('/', StringComparison.Ordinal) && !k.StartsWith(FfmpegHlsArguments.AudioRenditionName + "/", StringComparison.Ordinal))
+            .GroupBy(k => k[..k.IndexOf('/', StringComparison.Ordinal)])
+            .Select(g => g.Count())
+            .ToList();
+
     /// <summary>Runs attempt 1 through the proxy and kills it (SIGKILL, process tree) at the request the kill point names, which never reaches storage.</summary>
     private static async Task<bool> KillFirstAttemptAsync(RecordingS3Proxy proxy, IReadOnlyDictionary<string, string> environment, Guid jobId, string attemptPath, KillPoint killPoint)
     {
@@ -139,11 +150,14 @@ public sealed class WorkerResumeTests(S3WorkerTestBed bed) : IClassFixture<S3Wor
                 return ProxyFault.None;
             }
 
-            var storedSegments = proxy.StoredBodies.Keys.Count(k => k.StartsWith(attemptPath, StringComparison.Ordinal) && k.EndsWith(".ts", StringComparison.Ordinal));
             var kill = killPoint switch
             {
                 KillPoint.FirstSegment => request.Path.EndsWith(StorageKeys.ProgressName, StringComparison.Ordinal) && Interlocked.Increment(ref progressPuts) == 2,
-                KillPoint.Middle => request.Path.EndsWith(StorageKeys.ProgressName, StringComparison.Ordinal) && storedSegments >= 18,
+                // On the fast path the copied rung runs ahead of the encoded ones (its own process): the resume point is
+                // what every video variant has in the last progress.json that reached storage (this PUT never does, and
+                // uploads run two at once), so wait for six segments of each.
+                KillPoint.Middle => request.Path.EndsWith(StorageKeys.ProgressName, StringComparison.Ordinal) && VideoSegmentsPerVariant(proxy, attemptPath) is { Count: > 0 } counts
+                    && counts.Count == HlsLadder.Plan(854, 480, HlsLadder.DefaultRungs).Count && counts.Min() >= 6,
                 // The EVENT playlists of playing early (decision 0018) go up while encoding; the finished ones after the poster.
                 _ => request.Path.EndsWith("/index.m3u8", StringComparison.Ordinal)
                     && proxy.StoredBodies.Keys.Any(k => k.StartsWith(attemptPath, StringComparison.Ordinal) && k.EndsWith("/" + StorageKeys.PosterName, StringComparison.Ordinal)),
