@@ -48,6 +48,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         ArgumentNullException.ThrowIfNull(request);
         FfmpegHlsArguments.Validate(request);
         request = request with { Loudness = await PlanLoudnessAsync(request, cancellationToken).ConfigureAwait(false) };
+        request = request with { Profile = await PlanProfileAsync(request, cancellationToken).ConfigureAwait(false) };
         var (topRung, videoStart) = await PlanTopRungAsync(request, cancellationToken).ConfigureAwait(false);
         var plan = new HlsEncodePlan(
             request,
@@ -178,6 +179,28 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         var measured = await FfmpegLoudness.MeasureAsync(request.SourcePath, _options, cancellationToken).ConfigureAwait(false);
         LogLoudnessMeasured(measured.Status, measured.InputIntegrated, measured.InputTruePeak, clock.ElapsedMilliseconds);
         return measured;
+    }
+
+    /// <summary>
+    /// Slides or camera (docs/encoding.md, Slides profile), unless it is off or an earlier attempt of the job decided
+    /// already (its decision is reused: it is part of the plan's fingerprint, so a resumed encode must use the same).
+    /// </summary>
+    private async Task<LectureProfile> PlanProfileAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        if (!_options.SlidesProfile)
+        {
+            return LectureProfile.Disabled;
+        }
+
+        if (request.Profile is { Kind: LectureProfileKind.Slides or LectureProfileKind.Camera } stored)
+        {
+            return stored;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var decided = await FfmpegLectureProfile.AnalyzeAsync(request.SourcePath, request.Source.Duration.TotalSeconds, _options, cancellationToken).ConfigureAwait(false);
+        LogProfileAnalyzed(decided.Kind, decided.StillShare, decided.Motion, decided.AnalyzedSeconds, clock.ElapsedMilliseconds);
+        return decided;
     }
 
     private async Task<(SourceCopyDecision Decision, double VideoStartSeconds)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
@@ -340,6 +363,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loudness {loudness_status}: input_i {loudness_input_i} LUFS, input_tp {loudness_input_tp} dBTP, measured in {loudness_duration_ms} ms")]
     private partial void LogLoudnessMeasured(string loudness_status, double? loudness_input_i, double? loudness_input_tp, long loudness_duration_ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Profile {profile}: still_share {still_share}, motion {motion}, {analyzed_seconds} s analysed in {profile_duration_ms} ms")]
+    private partial void LogProfileAnalyzed(string profile, double? still_share, double? motion, double? analyzed_seconds, long profile_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions from segment {FirstSegment}: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, int firstSegment, string arguments);
