@@ -108,11 +108,15 @@ public static partial class SlidesBenchmark
         return figures;
     }
 
-    /// <summary>Both streams restarted at 0 so frames pair by time, the source scaled to the rendition; a thinned stream's frame stands until the next.</summary>
+    /// <summary>
+    /// Both streams restarted at 0 so frames pair by time, the source scaled to the rendition. The source is the first
+    /// input, so every source frame is compared with the encoded frame a player shows at its time: a thinned stream's
+    /// frame stands until the next (with the encoded stream first, ssim would only compare the frames it kept).
+    /// </summary>
     private static async Task<double> SsimAsync(string playlist, string source, Rendition rendition)
     {
-        var graph = $"[0:v]setpts=PTS-STARTPTS[encoded];[1:v]scale={rendition.Width}:{rendition.Height},setsar=1,setpts=PTS-STARTPTS[reference];[encoded][reference]ssim";
-        var output = await ProcessMeasure.RunCheckedAsync("ffmpeg", ["-hide_banner", "-nostdin", "-i", playlist, "-i", source, "-lavfi", graph, "-f", "null", "-"]);
+        var graph = $"[0:v]scale={rendition.Width}:{rendition.Height},setsar=1,setpts=PTS-STARTPTS[reference];[1:v]setpts=PTS-STARTPTS[encoded];[reference][encoded]ssim";
+        var output = await ProcessMeasure.RunCheckedAsync("ffmpeg", ["-hide_banner", "-nostdin", "-i", source, "-i", playlist, "-lavfi", graph, "-f", "null", "-"]);
         var match = SsimLine().Match(output);
         return match.Success
             ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture)
