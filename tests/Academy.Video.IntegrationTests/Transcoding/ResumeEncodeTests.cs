@@ -76,6 +76,18 @@ public sealed class ResumeEncodeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_slides_encode_with_a_copied_top_rung_resumed_at_a_cut_makes_the_clean_tree_again()
+    {
+        var encoder = Encoder(sourceCopy: true);
+        var source = SourceClips.Make("resume-slides-copy-480", 854, 480, 10, keyframeSeconds: [1.5, 3, 4.5, 6, 7.5, 9], lavfiVideo: SourceClips.SlidesLavfi(854, 480, 10));
+        var plan = await encoder.PlanAsync(await RequestAsync(source, "profile"), CancellationToken.None);
+        Assert.True(plan.Profile.IsSlides);
+        Assert.Contains("stillimage", encoder.Arguments(plan, null));
+
+        await AssertResumeMakesTheCleanTreeAsync(encoder, source, segments: 3, expectCopy: true);
+    }
+
+    [Fact]
     public async Task A_copied_top_rung_resumed_at_a_cut_makes_the_clean_tree_again()
     {
         var encoder = Encoder(sourceCopy: true);
