@@ -56,7 +56,7 @@ public static partial class SlidesBenchmark
         }
 
         Console.WriteLine(FormattableString.Invariant($"RESULT slides_bytes_ratio {worstBytes:0.000}"));
-        Console.WriteLine(FormattableString.Invariant($"RESULT slides_ssim_delta {worstSsim:0.0000}"));
+        Console.WriteLine(FormattableString.Invariant($"RESULT slides_ssim_delta {worstSsim:0.00000}"));
         Console.WriteLine(FormattableString.Invariant($"RESULT camera_bytes_ratio {cameraWorst:0.000}"));
         Console.WriteLine(FormattableString.Invariant($"RESULT slides_decision_cpu_s_per_min {Math.Max(slidesCpu, cameraCpu):0.00}"));
         return slidesProfile.IsSlides && cameraProfile.Kind == LectureProfileKind.Camera ? 0 : 1;
