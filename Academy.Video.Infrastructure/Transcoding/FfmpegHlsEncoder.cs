@@ -198,7 +198,19 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         var clock = Stopwatch.StartNew();
-        var decided = await FfmpegLectureProfile.AnalyzeAsync(request.SourcePath, request.Source.Duration.TotalSeconds, _options, cancellationToken).ConfigureAwait(false);
+        LectureProfile decided;
+        try
+        {
+            decided = await FfmpegLectureProfile.AnalyzeAsync(request.SourcePath, request.Source.Duration.TotalSeconds, _options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TranscodeFailedException failure)
+        {
+            // The profile only tunes the encode: a source the analysis cannot read is encoded as camera (today's settings),
+            // and the encode itself says what is wrong with it (SOURCE_UNDECODABLE, or a transient failure retried).
+            LogProfileAnalysisFailed(failure.Error.Code, failure.Error.Message);
+            decided = new LectureProfile(LectureProfileKind.Camera);
+        }
+
         LogProfileAnalyzed(decided.Kind, decided.StillShare, decided.Motion, decided.AnalyzedSeconds, clock.ElapsedMilliseconds);
         return decided;
     }
@@ -262,6 +274,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         var output = request.OutputDirectory;
         var target = request.SegmentDuration.TotalSeconds;
         var written = new List<string>();
+        var thinned = request.Profile is { IsSlides: true } && !plan.TopRung.Copy;
 
         List<(double Seconds, long Bytes)> WritePlaylist(string variant, IReadOnlyList<HlsSegmentRecord> reused)
         {
@@ -273,6 +286,12 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
             var sizes = mine.Select(e => new FileInfo(Path.Combine(output, variant, e.Uri)).Length);
             var entries = reused.Select(s => new HlsPlaylistEntry(s.DurationSeconds, s.Uri)).Concat(mine).ToList();
+            if (thinned)
+            {
+                entries = WithLastSegmentToTheEnd(entries, request.Source.Duration.TotalSeconds, target);
+                mine = entries.Skip(reused.Count).ToList();
+            }
+
             var relative = $"{variant}/{FfmpegHlsArguments.VariantPlaylistName}";
             HlsMasterPlaylist.Write(Path.Combine(output, variant, FfmpegHlsArguments.VariantPlaylistName), HlsMediaPlaylist.RenderVod(entries));
             written.Add(relative);
@@ -306,6 +325,21 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// A thinned rung's last segment (docs/encoding.md, Slides profile): ffmpeg gives it the sum of its frames' durations,
+    /// and thinned frames keep the source's (1/30 s each where they now stand 1/10 s apart); its picture lasts to the end of
+    /// the video. The earlier segments' durations are measured between boundaries and stay.
+    /// </summary>
+    internal static List<HlsPlaylistEntry> WithLastSegmentToTheEnd(List<HlsPlaylistEntry> entries, double sourceSeconds, double targetSeconds)
+    {
+        var before = entries.Take(entries.Count - 1).Sum(e => e.DurationSeconds);
+        var last = entries[^1];
+        var toTheEnd = Math.Min(sourceSeconds - before, targetSeconds);
+        return toTheEnd > last.DurationSeconds
+            ? [.. entries.Take(entries.Count - 1), last with { DurationSeconds = Math.Round(toTheEnd, 6) }]
+            : entries;
     }
 
     private async Task<JobError> ClassifyAsync(HlsEncodeRequest request, ToolExit exit, CancellationToken cancellationToken)
@@ -363,6 +397,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loudness {loudness_status}: input_i {loudness_input_i} LUFS, input_tp {loudness_input_tp} dBTP, measured in {loudness_duration_ms} ms")]
     private partial void LogLoudnessMeasured(string loudness_status, double? loudness_input_i, double? loudness_input_tp, long loudness_duration_ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Profile analysis failed ({error_code}), encoded as camera: {error_message}")]
+    private partial void LogProfileAnalysisFailed(string error_code, string error_message);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Profile {profile}: still_share {still_share}, motion {motion}, {analyzed_seconds} s analysed in {profile_duration_ms} ms")]
     private partial void LogProfileAnalyzed(string profile, double? still_share, double? motion, double? analyzed_seconds, long profile_duration_ms);
