@@ -16,6 +16,8 @@ public static class JobEvents
     public const string TopRungDecided = "TOP_RUNG_DECIDED";
     /// <summary>What the audio's loudness normalisation will do (docs/encoding.md): fields loudness_status, loudness_input_i, loudness_input_tp, loudness_reused.</summary>
     public const string LoudnessDecided = "LOUDNESS_DECIDED";
+    /// <summary>Whether the video is encoded as slides or camera (docs/encoding.md, Slides profile): fields profile, still_share, motion, analyzed_seconds, profile_reused.</summary>
+    public const string ProfileDecided = "PROFILE_DECIDED";
     /// <summary>The attempt reuses segments an earlier attempt of the job stored: fields from_attempt, segments, resume_seconds.</summary>
     public const string AttemptResumed = "ATTEMPT_RESUMED";
     /// <summary>The attempt published its first segments and an early master: the video plays while PROCESSING (decision 0018).</summary>

@@ -23,7 +23,8 @@ public interface IAttemptJournal : IProgress<double>
     /// <summary>Records what the encode will be on the job, fenced on the attempt.</summary>
     /// <returns>False when the attempt was superseded: it must stop without encoding.</returns>
     /// <param name="loudness">The loudness measurement (or why there is none); null leaves the job's as it is.</param>
-    Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, LoudnessMeasurement? loudness, CancellationToken cancellationToken);
+    /// <param name="profile">The slides-or-camera decision with its figures; null leaves the job's as it is.</param>
+    Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, LoudnessMeasurement? loudness, LectureProfile? profile, CancellationToken cancellationToken);
 
     /// <summary>
     /// The attempt has published a master (<paramref name="masterKey"/>, under its prefix) that plays what is up so far:

@@ -64,6 +64,13 @@ public sealed record HlsEncodeRequest(
     /// not measured again: a resumed encode must fingerprint alike); in the plan, what the encode will do.
     /// </summary>
     public LoudnessMeasurement? Loudness { get; init; }
+
+    /// <summary>
+    /// Whether the video is encoded as slides or camera (docs/encoding.md, Slides profile). On the way in, the decision an
+    /// earlier attempt of the job recorded (reused, not analysed again: a resumed encode must fingerprint alike); in the
+    /// plan, what the encode will do. Null encodes as a camera lecture.
+    /// </summary>
+    public LectureProfile? Profile { get; init; }
 }
 
 /// <summary>What an encode will be, decided before it runs.</summary>
@@ -86,6 +93,9 @@ public sealed record HlsEncodePlan(
 
     /// <summary>What the audio encode does about loudness (measured and normalised, or why not): kept with the job.</summary>
     public LoudnessMeasurement Loudness => Request.Loudness ?? LoudnessMeasurement.Disabled;
+
+    /// <summary>Whether the video is encoded as slides or camera, with the analysis's figures: kept with the job.</summary>
+    public LectureProfile Profile => Request.Profile ?? LectureProfile.Disabled;
 }
 
 /// <param name="Files">Every file this encode wrote, relative to <see cref="OutputDirectory"/> with '/' separators, master playlist

@@ -26,6 +26,9 @@ public sealed record JobView(
     /// <summary>What the audio's loudness normalisation did and the first pass's figures (docs/encoding.md, Loudness); null before any plan.</summary>
     public LoudnessView? Loudness { get; init; }
 
+    /// <summary>Whether the video is encoded as slides or camera, with the analysis's figures (docs/encoding.md, Slides profile); null before any plan.</summary>
+    public ProfileView? Profile { get; init; }
+
     public static JobView From(TranscodeJob job, JobPolicy policy) => new(
         job.Id, job.State.ToWire(), job.AttemptCount, policy.MaxAttempts, job.ProgressPercent, job.BatchJobId,
         job.ErrorCode, job.ErrorMessage, job.LastHeartbeatAt, job.NextAttemptAt, job.CreatedAt, job.UpdatedAt)
@@ -33,7 +36,14 @@ public sealed record JobView(
         TopRungCode = job.TopRungCode,
         TopRungReason = job.TopRungReason,
         Loudness = LoudnessView.From(job.Loudness),
+        Profile = ProfileView.From(job.Profile),
     };
+}
+
+/// <summary>The job's slides-or-camera decision (JSON <c>job.profile</c>): the share of near-identical analysed frames (0–1), their mean difference (luma, 0–255) and the seconds analysed.</summary>
+public sealed record ProfileView(string Kind, double? StillShare, double? Motion, double? AnalyzedSeconds)
+{
+    public static ProfileView? From(Domain.Media.LectureProfile? p) => p is null ? null : new(p.Kind, p.StillShare, p.Motion, p.AnalyzedSeconds);
 }
 
 /// <summary>The job's loudness measurement (JSON <c>job.loudness</c>): LUFS, dBTP and LU as loudnorm's first pass reported them.</summary>

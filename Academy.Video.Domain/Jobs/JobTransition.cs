@@ -135,6 +135,9 @@ public sealed record EncodePlanRecord(Guid JobId, Guid VideoId, int Attempt, Sou
 {
     /// <summary>The loudness measurement (or why there is none), stored on the job row with the decision; null leaves it as it is.</summary>
     public Media.LoudnessMeasurement? Loudness { get; init; }
+
+    /// <summary>The slides-or-camera decision with its figures, stored on the job row with the rest; null leaves it as it is.</summary>
+    public Media.LectureProfile? Profile { get; init; }
 }
 
 /// <summary>

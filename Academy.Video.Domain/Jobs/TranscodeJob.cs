@@ -52,6 +52,9 @@ public sealed record TranscodeJob
     /// <summary>The loudness measurement an attempt recorded with its plan; a later attempt reuses it (docs/encoding.md). Null before any plan.</summary>
     public Media.LoudnessMeasurement? Loudness { get; init; }
 
+    /// <summary>Whether the video is encoded as slides or camera, as an attempt recorded with its plan; a later attempt reuses it (docs/encoding.md). Null before any plan.</summary>
+    public Media.LectureProfile? Profile { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset UpdatedAt { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }

@@ -40,6 +40,10 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
                 loudness_input_lra = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_input_lra ELSE @LoudnessInputLra END,
                 loudness_input_thresh = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_input_thresh ELSE @LoudnessInputThresh END,
                 loudness_target_offset = CASE WHEN @LoudnessStatus::text IS NULL THEN loudness_target_offset ELSE @LoudnessTargetOffset END,
+                profile_kind = coalesce(@ProfileKind, profile_kind),
+                profile_still_share = CASE WHEN @ProfileKind::text IS NULL THEN profile_still_share ELSE @ProfileStillShare END,
+                profile_motion = CASE WHEN @ProfileKind::text IS NULL THEN profile_motion ELSE @ProfileMotion END,
+                profile_analyzed_seconds = CASE WHEN @ProfileKind::text IS NULL THEN profile_analyzed_seconds ELSE @ProfileAnalyzedSeconds END,
                 updated_at = @At
             WHERE id = @JobId AND video_id = @VideoId AND state = 'RUNNING' AND attempt_count = @Attempt
             RETURNING video_id
@@ -177,6 +181,10 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
                     LoudnessInputLra = record.Loudness?.InputLoudnessRange,
                     LoudnessInputThresh = record.Loudness?.InputThreshold,
                     LoudnessTargetOffset = record.Loudness?.TargetOffset,
+                    ProfileKind = record.Profile?.Kind,
+                    ProfileStillShare = record.Profile?.StillShare,
+                    ProfileMotion = record.Profile?.Motion,
+                    ProfileAnalyzedSeconds = record.Profile?.AnalyzedSeconds,
                     At = DbTime.ToDb(record.At),
                     source.DurationSeconds,
                     source.Width,

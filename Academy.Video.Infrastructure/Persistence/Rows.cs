@@ -101,6 +101,10 @@ internal record JobRow
     public double? LoudnessInputLra { get; init; }
     public double? LoudnessInputThresh { get; init; }
     public double? LoudnessTargetOffset { get; init; }
+    public string? ProfileKind { get; init; }
+    public double? ProfileStillShare { get; init; }
+    public double? ProfileMotion { get; init; }
+    public double? ProfileAnalyzedSeconds { get; init; }
     public string? TopRungReason { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
@@ -117,6 +121,7 @@ internal record JobRow
         ("top_rung_code", "TopRungCode"), ("top_rung_reason", "TopRungReason"),
         ("loudness_status", "LoudnessStatus"), ("loudness_input_i", "LoudnessInputI"), ("loudness_input_tp", "LoudnessInputTp"),
         ("loudness_input_lra", "LoudnessInputLra"), ("loudness_input_thresh", "LoudnessInputThresh"), ("loudness_target_offset", "LoudnessTargetOffset"),
+        ("profile_kind", "ProfileKind"), ("profile_still_share", "ProfileStillShare"), ("profile_motion", "ProfileMotion"), ("profile_analyzed_seconds", "ProfileAnalyzedSeconds"),
         ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"), ("finished_at", "FinishedAt"));
 
     public TranscodeJob ToDomain() => new()
@@ -137,6 +142,7 @@ internal record JobRow
         HostTerminationCount = HostTerminationCount,
         TopRungCode = TopRungCode,
         TopRungReason = TopRungReason,
+        Profile = ProfileKind is null ? null : new LectureProfile(ProfileKind, ProfileStillShare, ProfileMotion, ProfileAnalyzedSeconds),
         Loudness = LoudnessStatus is null ? null : new LoudnessMeasurement(LoudnessStatus, LoudnessInputI, LoudnessInputTp, LoudnessInputLra, LoudnessInputThresh, LoudnessTargetOffset),
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),

@@ -95,7 +95,7 @@ public static class FfmpegHlsArguments
             "-progress", "pipe:1",
         };
         var inputs = Inputs(command, Path.GetFullPath(request.SourcePath), audio, args);
-        var graph = HlsFilterGraph.Build(request, encoded, command, inputs.Ladder, inputs.Head);
+        var graph = HlsFilterGraph.Build(request, encoded, command, inputs.Ladder, inputs.Head, SlidesThinning(request, options, command));
         if (graph.Length > 0)
         {
             args.AddRange(["-filter_complex", graph]);
@@ -200,6 +200,14 @@ public static class FfmpegHlsArguments
                 $"-keyint_min:v:{s}", gop,
                 $"-sc_threshold:v:{s}", "0",
             ]);
+            if (request.Profile is { IsSlides: true })
+            {
+                // The slides profile (docs/encoding.md): x264's still-image tuning, and half the rung's rate cap over the
+                // same buffer in bits, so a slide change's key frame is spread over twice the time and the peak halved.
+                args.AddRange([$"-tune:v:{s}", "stillimage"]);
+                args[args.LastIndexOf($"-maxrate:v:{s}") + 1] = Kbps(SlidesMaxRateKbps(r));
+            }
+
             if (keyframes.Length > 0)
             {
                 args.AddRange([$"-force_key_frames:v:{s}", keyframes]);
@@ -212,6 +220,35 @@ public static class FfmpegHlsArguments
         args.AddRange(["-fps_mode", "vfr"]);
         args.AddRange(Hls(EveryKeyFrame, StartNumber(command), Path.Combine(output, "%v", SegmentPattern), Path.Combine(output, "%v", VariantPlaylistName),
             ["-var_stream_map", string.Join(' ', encoded.Select((r, i) => $"v:{i},name:{r.Name}"))]));
+    }
+
+    /// <summary>A slides encode's rate cap for a rung: half the rung's.</summary>
+    public static int SlidesMaxRateKbps(Rendition rendition)
+    {
+        ArgumentNullException.ThrowIfNull(rendition);
+        return Math.Max(1, rendition.VideoBitrateKbps / 2);
+    }
+
+    /// <summary>
+    /// A slides encode's frame thinning (docs/encoding.md, Slides profile), applied to each encoded rung before it is scaled:
+    /// the first frame of every 1/<c>SlidesFrameRate</c> s tick is kept, and the first frame at or after every segment
+    /// boundary (the frame its forced key frame lands on), each decided from the frame and the one before it alone, so a run
+    /// resumed at a boundary keeps the very frames a clean run keeps. Null for camera, and with a copied top rung, whose
+    /// cuts are the source's key frames rather than multiples of the segment target.
+    /// </summary>
+    public static string? SlidesThinning(HlsEncodeRequest request, TranscodingOptions options, HlsCommand command)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(command);
+        if (request.Profile is not { IsSlides: true } || command.CopyCutSeconds is not null)
+        {
+            return null;
+        }
+
+        var rate = options.SlidesFrameRate.ToString(CultureInfo.InvariantCulture);
+        var target = HlsCuts.Seconds(request.SegmentDuration.TotalSeconds);
+        return $"select='if(isnan(prev_t),1,gt(gt(floor(t*{rate}),floor(prev_t*{rate}))+gt(floor((t+0.001)/{target}),floor((prev_t+0.001)/{target})),0))'";
     }
 
     /// <summary>One encode at the highest rate any rung asks for, shared by every variant, always from the start.</summary>

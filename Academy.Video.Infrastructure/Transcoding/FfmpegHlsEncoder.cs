@@ -48,12 +48,14 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     {
         ArgumentNullException.ThrowIfNull(request);
         FfmpegHlsArguments.Validate(request);
-        // The loudness pass decodes the audio, the key frame scan lists the video's packets: both read the whole source and
-        // both are on the path to the first playable segment, so they run at once.
+        // The loudness pass decodes the audio, the profile analysis a small copy of the video, the key frame scan lists the
+        // video's packets: all read the whole source (or samples of it) and are on the path to the first playable segment,
+        // so they run at once.
         var loudness = PlanLoudnessAsync(request, cancellationToken);
+        var profile = PlanProfileAsync(request, cancellationToken);
         var scan = PlanTopRungAsync(request, cancellationToken);
-        await Task.WhenAll(loudness, scan).ConfigureAwait(false);
-        request = request with { Loudness = await loudness.ConfigureAwait(false) };
+        await Task.WhenAll(loudness, profile, scan).ConfigureAwait(false);
+        request = request with { Loudness = await loudness.ConfigureAwait(false), Profile = await profile.ConfigureAwait(false) };
         var (topRung, videoStart) = await scan.ConfigureAwait(false);
         var plan = new HlsEncodePlan(
             request,
@@ -348,6 +350,40 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         return measured;
     }
 
+    /// <summary>
+    /// Slides or camera (docs/encoding.md, Slides profile), unless it is off or an earlier attempt of the job decided
+    /// already (its decision is reused: it is part of the plan's fingerprint, so a resumed encode must use the same).
+    /// </summary>
+    private async Task<LectureProfile> PlanProfileAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
+    {
+        if (!_options.SlidesProfile)
+        {
+            return LectureProfile.Disabled;
+        }
+
+        if (request.Profile is { Kind: LectureProfileKind.Slides or LectureProfileKind.Camera } stored)
+        {
+            return stored;
+        }
+
+        var clock = Stopwatch.StartNew();
+        LectureProfile decided;
+        try
+        {
+            decided = await FfmpegLectureProfile.AnalyzeAsync(request.SourcePath, request.Source.Duration.TotalSeconds, _options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TranscodeFailedException failure)
+        {
+            // The profile only tunes the encode: a source the analysis cannot read is encoded as camera (today's settings),
+            // and the encode itself says what is wrong with it (SOURCE_UNDECODABLE, or a transient failure retried).
+            LogProfileAnalysisFailed(failure.Error.Code, failure.Error.Message);
+            decided = new LectureProfile(LectureProfileKind.Camera);
+        }
+
+        LogProfileAnalyzed(decided.Kind, decided.StillShare, decided.Motion, decided.AnalyzedSeconds, clock.ElapsedMilliseconds);
+        return decided;
+    }
+
     private async Task<(SourceCopyDecision Decision, double VideoStartSeconds)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
     {
         if (!_options.SourceCopy)
@@ -408,6 +444,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         var output = request.OutputDirectory;
         var target = request.SegmentDuration.TotalSeconds;
         var written = new List<string>();
+        var thinned = request.Profile is { IsSlides: true } && !plan.TopRung.Copy;
 
         List<(double Seconds, long Bytes)> WritePlaylist(string variant, IReadOnlyList<HlsSegmentRecord> reused)
         {
@@ -419,6 +456,12 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
             var sizes = mine.Select(e => new FileInfo(Path.Combine(output, variant, e.Uri)).Length);
             var entries = reused.Select(s => new HlsPlaylistEntry(s.DurationSeconds, s.Uri)).Concat(mine).ToList();
+            if (thinned)
+            {
+                entries = WithLastSegmentToTheEnd(entries, request.Source.Duration.TotalSeconds, target);
+                mine = entries.Skip(reused.Count).ToList();
+            }
+
             var relative = $"{variant}/{FfmpegHlsArguments.VariantPlaylistName}";
             HlsMasterPlaylist.Write(Path.Combine(output, variant, FfmpegHlsArguments.VariantPlaylistName), HlsMediaPlaylist.RenderVod(entries));
             written.Add(relative);
@@ -452,6 +495,21 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         return written;
+    }
+
+    /// <summary>
+    /// A thinned rung's last segment (docs/encoding.md, Slides profile): ffmpeg gives it the sum of its frames' durations,
+    /// and thinned frames keep the source's (1/30 s each where they now stand 1/10 s apart); its picture lasts to the end of
+    /// the video. The earlier segments' durations are measured between boundaries and stay.
+    /// </summary>
+    internal static List<HlsPlaylistEntry> WithLastSegmentToTheEnd(List<HlsPlaylistEntry> entries, double sourceSeconds, double targetSeconds)
+    {
+        var before = entries.Take(entries.Count - 1).Sum(e => e.DurationSeconds);
+        var last = entries[^1];
+        var toTheEnd = Math.Min(sourceSeconds - before, targetSeconds);
+        return toTheEnd > last.DurationSeconds
+            ? [.. entries.Take(entries.Count - 1), last with { DurationSeconds = Math.Round(toTheEnd, 6) }]
+            : entries;
     }
 
     private async Task<JobError> ClassifyAsync(HlsEncodeRequest request, ToolExit exit, CancellationToken cancellationToken)
@@ -512,6 +570,12 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Chapters: {chapters_count} from the slide changes, found and cut in {chapters_duration_ms} ms")]
     private partial void LogChapters(int chapters_count, long chapters_duration_ms);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Profile analysis failed ({error_code}), encoded as camera: {error_message}")]
+    private partial void LogProfileAnalysisFailed(string error_code, string error_message);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Profile {profile}: still_share {still_share}, motion {motion}, {analyzed_seconds} s analysed in {profile_duration_ms} ms")]
+    private partial void LogProfileAnalyzed(string profile, double? still_share, double? motion, double? analyzed_seconds, long profile_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions from segment {FirstSegment}: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, int firstSegment, string arguments);

@@ -17,7 +17,8 @@ internal static class HlsFilterGraph
     /// <param name="ladder">The input the ladder is decoded from.</param>
     /// <param name="head">A resumed run's input for the part before its start; unused otherwise.</param>
     /// <returns>The graph, or an empty string when the run decodes nothing (one copied rendition, no poster or storyboard).</returns>
-    public static string Build(HlsEncodeRequest request, IReadOnlyList<Rendition> encoded, HlsCommand command, int ladder, int head)
+    /// <param name="thinning">A filter each encoded rendition's frames go through before it is scaled (the slides profile's frame thinning); null for none.</param>
+    public static string Build(HlsEncodeRequest request, IReadOnlyList<Rendition> encoded, HlsCommand command, int ladder, int head, string? thinning = null)
     {
         var extras = command.PosterAndStoryboard;
         if (encoded.Count == 0 && !extras)
@@ -30,7 +31,7 @@ internal static class HlsFilterGraph
         // In a resumed run the poster comes from the part before the resume point when it lies there (a second to spare).
         var posterInHead = extras && resume is not null && posterAt + 1 <= resume.Seconds;
         var graph = new StringBuilder();
-        AppendLadder(graph, encoded, command, ladder, extras, posterInHead);
+        AppendLadder(graph, encoded, command, ladder, extras, posterInHead, thinning);
         if (!extras)
         {
             return graph.ToString();
@@ -47,7 +48,7 @@ internal static class HlsFilterGraph
     }
 
     /// <summary>One conversion to 8-bit 4:2:0 (what every H.264 player decodes) before the split, not one per rendition.</summary>
-    private static void AppendLadder(StringBuilder graph, IReadOnlyList<Rendition> encoded, HlsCommand command, int ladder, bool extras, bool posterInHead)
+    private static void AppendLadder(StringBuilder graph, IReadOnlyList<Rendition> encoded, HlsCommand command, int ladder, bool extras, bool posterInHead, string? thinning)
     {
         var outputs = encoded.Select((_, i) => $"[s{i}]").ToList();
         if (extras)
@@ -66,7 +67,7 @@ internal static class HlsFilterGraph
         for (var i = 0; i < encoded.Count; i++)
         {
             var r = encoded[i];
-            graph.Append(CultureInfo.InvariantCulture, $";[s{i}]scale={r.Width}:{r.Height},setsar=1[v{i}]");
+            graph.Append(CultureInfo.InvariantCulture, $";[s{i}]{(thinning is null ? "" : thinning + ",")}scale={r.Width}:{r.Height},setsar=1[v{i}]");
         }
     }
 

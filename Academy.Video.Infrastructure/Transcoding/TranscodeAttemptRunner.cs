@@ -147,13 +147,15 @@ public sealed class TranscodeAttemptRunner(
             var renditions = HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, options.EffectiveRungs);
             var outputDirectory = Path.Combine(workDirectory, "hls");
             plan = await runner.encoder.PlanAsync(
-                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration) { PosterAtSeconds = video.PosterAtSeconds, Loudness = job.Loudness },
+                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration) { PosterAtSeconds = video.PosterAtSeconds, Loudness = job.Loudness, Profile = job.Profile },
                 cancellationToken);
             Logger.LogInformation("{event} job {job_id} attempt {attempt} top_rung {top_rung} top_rung_code {top_rung_code}: {reason}",
                 JobEvents.TopRungDecided, job.Id, Number, plan.TopRung.Copy ? "copy" : "encode", plan.TopRung.Code, plan.TopRung.Reason);
             Logger.LogInformation("{event} job {job_id} attempt {attempt} loudness {loudness_status} input_i {loudness_input_i} input_tp {loudness_input_tp} reused {loudness_reused}",
                 JobEvents.LoudnessDecided, job.Id, Number, plan.Loudness.Status, plan.Loudness.InputIntegrated, plan.Loudness.InputTruePeak, job.Loudness is not null && job.Loudness == plan.Loudness);
-            if (!await journal.RecordEncodePlanAsync(source, plan.TopRung, plan.Loudness, cancellationToken))
+            Logger.LogInformation("{event} job {job_id} attempt {attempt} profile {profile} still_share {still_share} motion {motion} analyzed_seconds {analyzed_seconds} reused {profile_reused}",
+                JobEvents.ProfileDecided, job.Id, Number, plan.Profile.Kind, plan.Profile.StillShare, plan.Profile.Motion, plan.Profile.AnalyzedSeconds, job.Profile is not null && job.Profile == plan.Profile);
+            if (!await journal.RecordEncodePlanAsync(source, plan.TopRung, plan.Loudness, plan.Profile, cancellationToken))
             {
                 return new AttemptOutcome.Superseded("probe", "the attempt was superseded before it could encode");
             }

@@ -51,4 +51,12 @@ public sealed class TranscodingOptions
     /// <summary>The highest true peak a normalised output may reach, in dBTP (−9 to 0).</summary>
     [Description("The highest true peak a normalised output's audio may reach, in dBTP (-9 to 0).")]
     public double TruePeakCeiling { get; set; } = -1.5;
+
+    /// <summary>Decide from the source whether a lecture is slides or camera, and encode slides with the slides settings (docs/encoding.md, Slides profile); off encodes every lecture as camera.</summary>
+    [Description("Decide from the source whether a lecture is slides or camera and encode slides with still-image settings (docs/encoding.md, Slides profile); off encodes every lecture as camera.")]
+    public bool SlidesProfile { get; set; } = true;
+
+    /// <summary>The most frames a second a slides encode keeps (5 to 30): a slide's pointer moves at this rate, a still slide costs a frame's container overhead per frame.</summary>
+    [Description("The most frames a second a slides encode keeps (5 to 30).")]
+    public int SlidesFrameRate { get; set; } = 10;
 }

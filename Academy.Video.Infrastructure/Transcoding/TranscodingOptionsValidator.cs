@@ -15,6 +15,7 @@ public sealed class TranscodingOptionsValidator : AbstractValidator<TranscodingO
         // loudnorm's own ranges are wider (I -70..-5, TP -9..0); below -31 LUFS nothing a lecture is played on is intended.
         RuleFor(o => o.LoudnessTarget).InclusiveBetween(-31, -5).WithSettingsMessage("Transcoding:LoudnessTarget must be between -31 and -5 LUFS.");
         RuleFor(o => o.TruePeakCeiling).InclusiveBetween(-9, 0).WithSettingsMessage("Transcoding:TruePeakCeiling must be between -9 and 0 dBTP.");
+        RuleFor(o => o.SlidesFrameRate).InclusiveBetween(5, 30).WithSettingsMessage("Transcoding:SlidesFrameRate must be between 5 and 30 frames a second.");
         RuleFor(o => o.FFmpegDirectory).Must(d => string.IsNullOrWhiteSpace(d) || Directory.Exists(d))
             .WithSettingsMessage("Transcoding:FFmpegDirectory does not exist.");
     }

@@ -14,10 +14,11 @@ return args switch
     ["encode", ..] => await EncodeBenchmark.RunAsync(args[1..]),
     ["overhead", ..] => await OverheadBenchmark.RunAsync(args[1..]),
     ["memory", ..] => await EncodeBenchmark.MemoryAsync(args[1..]),
-    ["lecture", ..] => await LoudnessBenchmark.RunAsync(args[1..]),
+    ["lecture", ..] => await LoudnessBenchmark.RunAsync(args[1..]) is var loudness and not 0 ? loudness : await SlidesBenchmark.RunAsync(args[1..]),
     ["downloads", ..] => await DownloadsBenchmark.RunAsync(args[1..]),
     ["chapters", ..] => await ChaptersBenchmark.RunAsync(args[1..]),
     ["playable", ..] => await PlayableBenchmark.RunAsync(args[1..]),
+    ["slides", ..] => await SlidesBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -30,10 +31,11 @@ static int Usage()
     Console.WriteLine("  worker [seconds]  a 1080p30 source through the worker vs the same ffmpeg command vs one run per rung");
     Console.WriteLine("  encode [seconds] [rounds]  the encoder's figures: worker vs ffmpeg vs per-rung, fast path, CRF bytes and SSIM, resume");
     Console.WriteLine("  overhead [seconds] [rounds]  the worker's own CPU and wall time around its ffmpeg (ACADEMY_BENCH_BASELINE_WORKER_DLL: compare an older build)");
-    Console.WriteLine("  lecture [seconds]  even loudness: a quiet and a loud lecture through the worker, the published audio's LUFS and true peak; then chapters");
+    Console.WriteLine("  lecture [seconds]  even loudness: a quiet and a loud lecture through the worker, the published audio's LUFS and true peak; then chapters; then the slides profile: a slide and a camera lecture encoded with it on and off, bytes and SSIM per rung");
     Console.WriteLine("  chapters [--no-worker]  the chapters part of lecture alone: slide changes found on a generated 20-slide and a camera lecture through the worker, vs ffmpeg's scene score");
     Console.WriteLine("  downloads [seconds] [rounds]  a lecture through the worker with Transcoding:Downloads on and off: the remux's time and the bytes it adds");
     Console.WriteLine("  playable [minutes] [rounds]  first playable through the API and the real worker: upload-complete to a first segment that decodes, fast path and encoded");
+    Console.WriteLine("  slides [seconds]  the slides profile alone (part of lecture)");
     Console.WriteLine("  memory [seconds] [times]  the worker's peak RSS on a lecture and on it repeated [times] over, local and s3rver");
     return 2;
 }

@@ -10,11 +10,11 @@ internal sealed class AttemptJournal(TranscodeJob job, ITranscodeJobStore jobs, 
 {
     public void Report(double value) => heartbeat.Report(value);
 
-    public Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, LoudnessMeasurement? loudness, CancellationToken cancellationToken)
+    public Task<bool> RecordEncodePlanAsync(MediaInfo source, SourceCopyDecision topRung, LoudnessMeasurement? loudness, LectureProfile? profile, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(topRung);
-        return jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(SourceMetadata.From(source), topRung.Code, topRung.Reason, time.GetUtcNow()) with { Loudness = loudness }, cancellationToken);
+        return jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(SourceMetadata.From(source), topRung.Code, topRung.Reason, time.GetUtcNow()) with { Loudness = loudness, Profile = profile }, cancellationToken);
     }
 
     public async Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken) =>

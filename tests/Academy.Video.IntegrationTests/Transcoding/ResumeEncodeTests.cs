@@ -65,6 +65,29 @@ public sealed class ResumeEncodeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_slides_encode_resumed_at_a_boundary_keeps_the_clean_run_s_frames_and_makes_its_tree_again()
+    {
+        var encoder = Encoder(sourceCopy: false);
+        // 29.97 fps: the thinning's tenth-of-a-second ticks and the 2 s boundaries fall between source frames.
+        var source = SourceClips.Make("resume-slides-480", 854, 480, 12, lavfiVideo: SourceClips.SlidesLavfi(854, 480, 12, rate: "30000/1001"));
+        Assert.True((await encoder.PlanAsync(await RequestAsync(source, "profile"), CancellationToken.None)).Profile.IsSlides);
+
+        await AssertResumeMakesTheCleanTreeAsync(encoder, source, segments: 3, expectCopy: false);
+    }
+
+    [Fact]
+    public async Task A_slides_encode_with_a_copied_top_rung_resumed_at_a_cut_makes_the_clean_tree_again()
+    {
+        var encoder = Encoder(sourceCopy: true);
+        var source = SourceClips.Make("resume-slides-copy-480", 854, 480, 10, keyframeSeconds: [1.5, 3, 4.5, 6, 7.5, 9], lavfiVideo: SourceClips.SlidesLavfi(854, 480, 10));
+        var plan = await encoder.PlanAsync(await RequestAsync(source, "profile"), CancellationToken.None);
+        Assert.True(plan.Profile.IsSlides);
+        Assert.Contains("stillimage", encoder.Arguments(plan, null));
+
+        await AssertResumeMakesTheCleanTreeAsync(encoder, source, segments: 3, expectCopy: true);
+    }
+
+    [Fact]
     public async Task A_copied_top_rung_resumed_at_a_cut_makes_the_clean_tree_again()
     {
         var encoder = Encoder(sourceCopy: true);

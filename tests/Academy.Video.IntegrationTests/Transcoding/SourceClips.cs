@@ -32,6 +32,24 @@ internal static class SourceClips
         return directory;
     });
 
+    /// <summary>
+    /// A lavfi graph of a slide lecture (docs/encoding.md, Slides profile): a plain background, a title bar, a line of
+    /// "text" that changes every <paramref name="slideSeconds"/>, a figure built in two thirds through each slide, and a
+    /// small pointer moving all the time.
+    /// </summary>
+    public static string SlidesLavfi(int width, int height, double seconds, string rate = "30", int slideSeconds = 6)
+    {
+        var d = seconds.ToString(CultureInfo.InvariantCulture);
+        var p = slideSeconds.ToString(CultureInfo.InvariantCulture);
+        var build = (slideSeconds * 2 / 3).ToString(CultureInfo.InvariantCulture);
+        return $"color=c=0xF4F1EA:s={width}x{height}:r={rate}:d={d},"
+            + "drawbox=x=iw/16:y=ih/12:w=iw*7/8:h=ih/8:color=0x1F3A5F:t=fill,"
+            + $"drawbox=x=iw/10:y=ih/3:w=iw/2:h=ih/20:color=black:t=fill:enable='eq(mod(floor(t/{p}),2),0)',"
+            + $"drawbox=x=iw/10:y=ih/2:w=iw/3:h=ih/20:color=black:t=fill:enable='eq(mod(floor(t/{p}),2),1)',"
+            + $"drawbox=x=iw*0.55:y=ih*0.55:w=iw/3:h=ih/3:color=0x3C8D2F:t=fill:enable='gte(mod(t,{p}),{build})'[bg];"
+            + $"color=c=red:s=8x8:r={rate}:d={d}[p];[bg][p]overlay=x='W/4+W/6*sin(t/3)':y='H/2+H/8*cos(t/4)':shortest=1[out0]";
+    }
+
     /// <param name="keyframeSeconds">Where the key frames are (beyond the first); null: every second.</param>
     /// <param name="videoArguments">Encoder arguments replacing the default: libx264, 8-bit 4:2:0 progressive, under 700 kbps.</param>
     /// <param name="lavfiVideo">A lavfi graph replacing the moving testsrc2 picture.</param>

@@ -66,6 +66,9 @@ public sealed class PublishAndResumeTests : IAsyncLifetime
         Assert.Equal(Academy.Video.Domain.Media.LoudnessMeasurement.Disabled, stored.Loudness);
         Assert.Equal(new LoudnessView("disabled", null, null, null, null, null), details.Job.Loudness);
         Assert.Equal("disabled", Assert.Single(app.Logs.Lines, l => l.Event == JobEvents.LoudnessDecided).Properties["loudness_status"]);
+        Assert.Equal(Academy.Video.Domain.Media.LectureProfile.Disabled, stored.Profile);
+        Assert.Equal(new ProfileView("disabled", null, null, null), details.Job.Profile);
+        Assert.Equal("disabled", Assert.Single(app.Logs.Lines, l => l.Event == JobEvents.ProfileDecided).Properties["profile"]);
     }
 
     [Fact]

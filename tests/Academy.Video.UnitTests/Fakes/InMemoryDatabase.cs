@@ -204,7 +204,7 @@ public sealed partial class InMemoryDatabase : IVideoStore, ITranscodeJobStore, 
                 return Task.FromResult(false);
             }
 
-            jobs[job.Id] = job with { TopRungCode = record.TopRungCode, TopRungReason = record.TopRungReason, Loudness = record.Loudness ?? job.Loudness, UpdatedAt = record.At };
+            jobs[job.Id] = job with { TopRungCode = record.TopRungCode, TopRungReason = record.TopRungReason, Loudness = record.Loudness ?? job.Loudness, Profile = record.Profile ?? job.Profile, UpdatedAt = record.At };
             videos[job.VideoId] = videos[job.VideoId] with { Source = record.Source, UpdatedAt = record.At };
             return Task.FromResult(true);
         }

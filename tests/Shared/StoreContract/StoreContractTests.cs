@@ -146,6 +146,24 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_slides_or_camera_decision_is_stored_with_the_plan_beside_the_loudness_and_a_plan_without_one_leaves_it_as_it_is()
+    {
+        var (_, job) = await RunningAsync(T0);
+        var probe = new SourceMetadata(150, 1280, 720, 0, "h264", "aac", 30, 160);
+        var slides = new Academy.Video.Domain.Media.LectureProfile(Academy.Video.Domain.Media.LectureProfileKind.Slides, 0.9532, 0.2102, 149.5);
+        var loudness = new Academy.Video.Domain.Media.LoudnessMeasurement(Academy.Video.Domain.Media.LoudnessStatus.Normalized, -35.02, -21.48, 0.1, -45.03, 0.04);
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "copied", T0.AddMinutes(1)) with { Loudness = loudness, Profile = slides }, None));
+        Assert.Equal((slides, loudness), ((await Jobs.FindAsync(job.Id, None))!.Profile, (await Jobs.FindAsync(job.Id, None))!.Loudness));
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "copied", T0.AddMinutes(2)), None));
+        Assert.Equal(slides, (await Jobs.FindAsync(job.Id, None))!.Profile);
+
+        Assert.True(await Jobs.TryRecordEncodePlanAsync(job.RecordEncodePlan(probe, "SOURCE_COPY", "copied", T0.AddMinutes(3)) with { Profile = Academy.Video.Domain.Media.LectureProfile.Disabled }, None));
+        Assert.Equal(Academy.Video.Domain.Media.LectureProfile.Disabled, (await Jobs.FindAsync(job.Id, None))!.Profile);
+    }
+
+    [Fact]
     public async Task Recording_the_encode_plan_writes_the_decision_on_the_running_attempt_s_job_and_the_probe_on_its_video_and_nothing_for_a_superseded_one()
     {
         var (video, job) = await RunningAsync(T0);
