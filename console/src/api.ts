@@ -51,6 +51,16 @@ export interface JobView {
   topRungReason?: string | null;
   /** The first loudness pass's figures (docs/encoding.md, Loudness); null before the probe and on jobs made before it. */
   loudness?: LoudnessView | null;
+  /** The slides-or-camera decision with its figures (docs/encoding.md, Slides profile); null before the probe and on older jobs. */
+  profile?: ProfileView | null;
+}
+
+export interface ProfileView {
+  /** slides, camera or disabled. */
+  kind: string;
+  stillShare: number | null;
+  motion: number | null;
+  analyzedSeconds: number | null;
 }
 
 export interface LoudnessView {

@@ -1,6 +1,6 @@
 // One video: player (with captions) and storyboard, the transcript, caption tracks, source, progress, the job with every
 // attempt and the jobs before it, and the actions (Retry, Delete, copy the playback URL).
-import { api, ApiError, type AttemptView, type CaptionTrack, type JobHistoryView, type LoudnessView, type SourceView, type VideoDetails } from '../api';
+import { api, ApiError, type AttemptView, type CaptionTrack, type JobHistoryView, type LoudnessView, type ProfileView, type SourceView, type VideoDetails } from '../api';
 import { announce, between, bytes, clock, h, progressBar, replace, sleep, statusChip, time } from '../dom';
 import { mountPlayer, type PlayerHandle } from '../player';
 import { mountTranscript } from '../transcript';
@@ -177,7 +177,9 @@ export const videoPage: Page = {
           job.topRungCode && h('dt', {}, 'Top rendition'),
           job.topRungCode && h('dd', { id: 'top-rung' }, topRung(job.topRungCode, job.topRungReason ?? null)),
           job.loudness && h('dt', {}, 'Loudness'),
-          job.loudness && h('dd', { id: 'loudness' }, loudness(job.loudness))),
+          job.loudness && h('dd', { id: 'loudness' }, loudness(job.loudness)),
+          job.profile && h('dt', {}, 'Lecture profile'),
+          job.profile && h('dd', { id: 'profile' }, profile(job.profile))),
         h('h3', {}, 'Attempts'),
         attemptList(job.jobId, v.attempts, 'attempts'));
     }
@@ -494,6 +496,23 @@ function loudness(view: LoudnessView): HTMLElement {
   ].filter((f): f is string => typeof f === 'string');
   return h('span', { class: 'loudness' },
     h('strong', {}, label[view.status] ?? view.status),
+    figures.length > 0 && h('span', { class: 'reason' }, figures.join(' · ')));
+}
+
+/** Whether the lecture was encoded as slides or camera, with the analysis's figures. */
+function profile(view: ProfileView): HTMLElement {
+  const label: Record<string, string> = {
+    slides: 'Slides: encoded with the still-picture settings',
+    camera: 'Camera: the usual settings',
+    disabled: 'Not decided (turned off): the usual settings',
+  };
+  const figures = [
+    view.stillShare !== null && `${Math.round(view.stillShare * 100)} % of frames still`,
+    view.motion !== null && `motion ${decimal(view.motion)}`,
+    view.analyzedSeconds !== null && `${decimal(view.analyzedSeconds)} s analysed`,
+  ].filter((f): f is string => typeof f === 'string');
+  return h('span', { class: 'profile' },
+    h('strong', {}, label[view.kind] ?? view.kind),
     figures.length > 0 && h('span', { class: 'reason' }, figures.join(' · ')));
 }
 

@@ -116,6 +116,11 @@ public sealed class ConsoleBrowserTests(ConsoleFixture console) : IClassFixture<
         Assert.Equal("normalized", loudness.GetProperty("status").GetString());
         var integrated = loudness.GetProperty("inputIntegratedLufs").GetDouble().ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal($"Normalised source {integrated} LUFS integrated", Browser.Text("#loudness").Split(" · ")[0].Replace("\n", " ", StringComparison.Ordinal));
+        // The slides-or-camera decision (docs/encoding.md, Slides profile): a 5 s test picture in motion is camera.
+        var profile = video.GetProperty("job").GetProperty("profile");
+        Assert.Equal("camera", profile.GetProperty("kind").GetString());
+        var stillPercent = (int)Math.Round(profile.GetProperty("stillShare").GetDouble() * 100, MidpointRounding.AwayFromZero);
+        Assert.Equal($"Camera: the usual settings {stillPercent} % of frames still", Browser.Text("#profile").Split(" · ")[0].Replace("\n", " ", StringComparison.Ordinal));
 
         // The storyboard: a thumbnail per cue (2 s segments: 0, 2 and 4 s); End moves to the last, Enter seeks there.
         Browser.Until(() => Browser.FindAll("#storyboard .thumb").Count >= 1, "the storyboard's thumbnails");
