@@ -11,7 +11,17 @@ if (jobId.Error is not null)
     return 1;
 }
 
+// `<job-id> --chunk k`: one chunk of a chunked job (docs/decisions/0023-chunked-encoding.md).
+var chunk = WorkerHost.ChunkArgument(rest);
+if (chunk.Error is not null)
+{
+    WorkerHost.WriteStartupError(chunk.Error);
+    return 1;
+}
+
 var builder = Host.CreateApplicationBuilder(rest.Skip(1).Where(a => a.Contains('=')).ToArray());
 builder.AddVideoWorker();
 using var host = builder.Build();
-return caption ? await host.RunCaptionAsync(jobId.Value) : await host.RunJobAsync(jobId.Value);
+return caption ? await host.RunCaptionAsync(jobId.Value)
+    : chunk.Index is { } index ? await host.RunChunkAsync(jobId.Value, index)
+    : await host.RunJobAsync(jobId.Value);
