@@ -4,18 +4,19 @@ using Academy.Video.Worker;
 // `caption <generation-id>`, a caption generation (docs/decisions/0017-caption-generation-unit-of-work.md).
 var caption = args is [WorkerHost.CaptionCommand, ..];
 var rest = caption ? args[1..] : args;
-var jobId = WorkerJobId.Resolve(rest, Environment.GetEnvironmentVariable(WorkerJobId.EnvironmentVariable));
-if (jobId.Error is not null)
-{
-    WorkerHost.WriteStartupError(jobId.Error);
-    return 1;
-}
-
-// `<job-id> --chunk k`: one chunk of a chunked job (docs/decisions/0023-chunked-encoding.md).
+// `<job-id> --chunk k` (or `--chunk k <job-id>`, as the local runner puts it): one chunk of a chunked job (docs/decisions/0023-chunked-encoding.md).
 var chunk = WorkerHost.ChunkArgument(rest);
 if (chunk.Error is not null)
 {
     WorkerHost.WriteStartupError(chunk.Error);
+    return 1;
+}
+
+rest = WorkerHost.WithoutChunkArgument(rest);
+var jobId = WorkerJobId.Resolve(rest, Environment.GetEnvironmentVariable(WorkerJobId.EnvironmentVariable));
+if (jobId.Error is not null)
+{
+    WorkerHost.WriteStartupError(jobId.Error);
     return 1;
 }
 

@@ -69,6 +69,14 @@ public static class WorkerHost
             : (null, $"{ChunkOption} needs a chunk number (0 or more).");
     }
 
+    /// <summary>The arguments without <c>--chunk k</c>, so the job id is the first again.</summary>
+    public static string[] WithoutChunkArgument(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var at = Array.IndexOf(args, ChunkOption);
+        return at < 0 ? args : [.. args[..at], .. args[Math.Min(args.Length, at + 2)..]];
+    }
+
     /// <summary>Runs one chunk attempt of a chunked job under the host's lifetime, like <see cref="RunJobAsync"/>.</summary>
     public static Task<int> RunChunkAsync(this IHost host, Guid jobId, int chunk) => host.RunUnderLifetimeAsync(
         (logger, failures) => logger.LogCritical("{event} job {job_id} chunk {chunk}: the worker's settings cannot work, so the chunk was left as it is: {error_message}",

@@ -57,6 +57,90 @@ public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3Work
         AssertSameTree(clean, await WorkerTrees.DownloadAsync(bed, video.HlsPath!, "chunked"));
     }
 
+    [Fact]
+    public async Task A_chunk_killed_mid_way_is_released_and_run_again_alone_and_every_other_chunk_s_segments_stay_as_they_were()
+    {
+        var clean = await RunCleanAsync();
+        var (videoId, jobId) = await bed.QueueJobAsync(Source);
+        var environment = Environment(bed.WorkerEnvironment(), chunked: true);
+        var chunks = bed.Services.GetRequiredService<IJobChunkStore>();
+        var prefix = StorageKeys.HlsPrefix(videoId, jobId, 1);
+
+        using var planner = WorkerProcess.Start([jobId.ToString()], environment);
+        await bed.WaitUntilAsync(async () => (await chunks.ListAsync(jobId, default)).Count > 0, TimeSpan.FromMinutes(2), "the planner records its chunks");
+        using var third = WorkerProcess.Start([jobId.ToString(), "--chunk", "2"], environment);
+        using (var killed = WorkerProcess.Start([jobId.ToString(), "--chunk", "1"], environment))
+        {
+            // Mid-way: its ffmpeg has written the first of its segments (the watcher sees nothing in storage yet: a chunk uploads at its end).
+            await bed.WaitUntilAsync(
+                async () => (await chunks.FindAsync(jobId, 1, default))!.State == ChunkState.Running && Written("seg_00003.ts"),
+                TimeSpan.FromMinutes(2),
+                "chunk 1 writes its first segment");
+            killed.Kill();
+        }
+
+        await Task.WhenAll(planner.WaitAsync(), third.WaitAsync());
+        Assert.True(planner.ExitCode == 0, planner.Output);
+        Assert.True(third.ExitCode == 0, third.Output);
+        var before = await ObjectsAsync(prefix);
+        Assert.Equal(JobState.Running, (await bed.Job(jobId)).State);
+
+        // The dispatcher releases the silent chunk alone (Jobs:StuckThreshold is 3 s here) and submits it again.
+        await bed.WaitUntilAsync(
+            async () =>
+            {
+                await bed.SendAsync(new Application.Jobs.ProcessChunk.DispatchChunksCommand());
+                return (await chunks.FindAsync(jobId, 1, default))!.State == ChunkState.Submitted;
+            },
+            TimeSpan.FromMinutes(1),
+            "the dispatcher releases chunk 1 and submits it again");
+        var released = (await chunks.FindAsync(jobId, 1, default))!;
+        Assert.Equal((1, JobErrorCodes.HeartbeatTimeout), (released.AttemptCount, released.ErrorCode));
+        Assert.StartsWith("local-", released.RunnerJobId, StringComparison.Ordinal);
+
+        // What the runner starts for it, as Batch would.
+        using var retry = await WorkerProcess.RunAsync([jobId.ToString(), "--chunk", "1"], environment);
+
+        Assert.True(retry.ExitCode == 0, retry.Output);
+        Assert.Contains(JobEvents.JobCompleted, retry.EventNames);
+        var done = await chunks.ListAsync(jobId, default);
+        Assert.Equal([1, 2, 1], done.Select(c => c.AttemptCount));
+        var job = await bed.Job(jobId);
+        Assert.Equal((JobState.Succeeded, 1), (job.State, job.AttemptCount));
+        var after = await ObjectsAsync(prefix);
+        // Chunks 0 and 2 stored once and never touched again; chunk 1's second attempt named its segments apart.
+        Assert.All(before.Where(o => !o.Key.EndsWith("index.m3u8", StringComparison.Ordinal) && !o.Key.EndsWith("master.m3u8", StringComparison.Ordinal)),
+            o => Assert.Equal(o.Value, after[o.Key]));
+        var tree = await WorkerTrees.DownloadAsync(bed, (await bed.Video(videoId)).HlsPath!, "chunk-retried");
+        var named = Playlist.ReadMedia(Path.Combine(tree, "480p", "index.m3u8")).Segments.Select(s => s.Uri).ToList();
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i is >= 3 and < 7 ? $"seg_{i:D5}-r2.ts" : $"seg_{i:D5}.ts"), named);
+        AssertSameTree(clean, tree);
+    }
+
+    /// <summary>Whether a worker's work directory holds a closed segment of that name (directories come and go as runs end).</summary>
+    private bool Written(string segment)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(Path.Combine(bed.Root, "work"), segment, SearchOption.AllDirectories).Any();
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<Dictionary<string, long>> ObjectsAsync(string prefix)
+    {
+        var objects = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var item in bed.Storage.ListAsync(prefix, default))
+        {
+            objects[item.Key] = item.SizeBytes;
+        }
+
+        return objects;
+    }
+
     private async Task<string> RunCleanAsync()
     {
         var (videoId, jobId) = await bed.QueueJobAsync(Source);
