@@ -184,6 +184,18 @@ public static class PlayableBenchmark
             File.SetUnixFileMode(pinned, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
         var targets = new List<Target>();
+        // Stopped (Ctrl+C, SIGTERM), the benchmark takes its APIs and their workers with it.
+        var stopped = 0;
+        void Stop()
+        {
+            if (Interlocked.Exchange(ref stopped, 1) == 0)
+            {
+                targets.ForEach(t => t.Dispose());
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        Console.CancelKeyPress += (_, _) => Stop();
         try
         {
             var apiDll = Path.Combine(root, "Academy.Video.Api", "bin", "Release", "net10.0", "Academy.Video.Api.dll");
@@ -230,7 +242,7 @@ public static class PlayableBenchmark
         }
         finally
         {
-            targets.ForEach(t => t.Dispose());
+            Stop();
             targets.ForEach(t => t.Http.Dispose());
             work.Delete(recursive: true);
         }
