@@ -65,6 +65,7 @@ public static class ApiHost
             builder.Services.AddHostedService<RecoveryScanService>();
             builder.Services.AddHostedService<StorageCleanupService>();
             builder.Services.AddHostedService<CaptionDispatchService>();
+            builder.Services.AddHostedService<ChunkDispatchService>();
             builder.Services.AddHostedService<UploadExpiryService>();
             builder.Services.AddHostedService<WebhookDispatchService>();
             builder.Services.AddHostedService<WebhookDeliveryService>();

@@ -51,6 +51,39 @@ public static class WorkerHost
         // nothing is released; the scan counts this submission as never started and resubmits the job.
         (logger, ex) => logger.LogError(ex, "{event} job {job_id}: the worker could not run the job: {error_message}", JobEvents.JobFailed, jobId, ex.Message));
 
+    /// <summary>The option naming one chunk of a chunked job (docs/decisions/0023-chunked-encoding.md).</summary>
+    public const string ChunkOption = "--chunk";
+
+    /// <summary>The chunk the arguments name (<c>--chunk k</c>), none, or why the option cannot be read.</summary>
+    public static (int? Index, string? Error) ChunkArgument(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var at = Array.IndexOf(args, ChunkOption);
+        if (at < 0)
+        {
+            return (null, null);
+        }
+
+        return at + 1 < args.Length && int.TryParse(args[at + 1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+            ? (index, null)
+            : (null, $"{ChunkOption} needs a chunk number (0 or more).");
+    }
+
+    /// <summary>The arguments without <c>--chunk k</c>, so the job id is the first again.</summary>
+    public static string[] WithoutChunkArgument(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var at = Array.IndexOf(args, ChunkOption);
+        return at < 0 ? args : [.. args[..at], .. args[Math.Min(args.Length, at + 2)..]];
+    }
+
+    /// <summary>Runs one chunk attempt of a chunked job under the host's lifetime, like <see cref="RunJobAsync"/>.</summary>
+    public static Task<int> RunChunkAsync(this IHost host, Guid jobId, int chunk) => host.RunUnderLifetimeAsync(
+        (logger, failures) => logger.LogCritical("{event} job {job_id} chunk {chunk}: the worker's settings cannot work, so the chunk was left as it is: {error_message}",
+            JobEvents.InvalidSettings, jobId, chunk, failures),
+        async (mediator, stopping) => (await mediator.Send(new Academy.Video.Application.Jobs.ProcessChunk.ProcessChunkCommand(jobId, chunk), stopping)).ExitCode,
+        (logger, ex) => logger.LogError(ex, "{event} job {job_id} chunk {chunk}: the worker could not run the chunk: {error_message}", JobEvents.JobFailed, jobId, chunk, ex.Message));
+
     /// <summary>
     /// Runs one attempt of a caption generation; SIGTERM cancels it and the generation is queued again (or FAILED when
     /// it was the last attempt). Like a job, a failure outside an attempt claims nothing and the dispatch resubmits.

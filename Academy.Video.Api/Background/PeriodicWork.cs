@@ -71,6 +71,18 @@ public sealed class StorageCleanupService(IServiceScopeFactory scopes, IOptions<
     }
 }
 
+/// <summary>Submits the chunks of chunked jobs and releases silent ones (docs/decisions/0023-chunked-encoding.md), one replica at a time.</summary>
+public sealed class ChunkDispatchService(IServiceScopeFactory scopes, IOptions<RecoveryOptions> options, TimeProvider time, ILogger<ChunkDispatchService> logger)
+    : PeriodicWork(scopes, time, logger)
+{
+    protected override string LockName => "academy-video:chunk-dispatch";
+
+    protected override TimeSpan Interval => options.Value.ChunkDispatchInterval;
+
+    protected override async Task RunOnceAsync(IMediator mediator, CancellationToken cancellationToken) =>
+        await mediator.Send(new Application.Jobs.ProcessChunk.DispatchChunksCommand(), cancellationToken);
+}
+
 /// <summary>
 /// With <c>Captions:Engine=Whisper</c>: queues a caption generation for each READY video without one, ends those that
 /// cannot go on, and submits queued and stuck ones (docs/decisions/0017-caption-generation-unit-of-work.md).

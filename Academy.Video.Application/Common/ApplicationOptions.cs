@@ -107,4 +107,8 @@ public sealed class RecoveryOptions
     /// included: a slow or dead runner delays only the job it is called for, never the API.
     /// </summary>
     public TimeSpan RunnerCallTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often chunks of chunked jobs are submitted and silent ones released (docs/decisions/0023-chunked-encoding.md).</summary>
+    [Description("How often chunks of chunked jobs are submitted and silent ones released (docs/decisions/0023-chunked-encoding.md).")]
+    public TimeSpan ChunkDispatchInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

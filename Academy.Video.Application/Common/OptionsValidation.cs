@@ -94,6 +94,7 @@ public sealed class RecoveryOptionsValidator : AbstractValidator<RecoveryOptions
         RuleFor(o => o.BatchSize).InclusiveBetween(1, 10_000);
         RuleFor(o => o.Interval).GreaterThan(TimeSpan.Zero);
         RuleFor(o => o.CleanupInterval).GreaterThan(TimeSpan.Zero);
+        RuleFor(o => o.ChunkDispatchInterval).GreaterThan(TimeSpan.Zero);
         RuleFor(o => o.RunnerCallTimeout).InclusiveBetween(TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(24));
     }
 }

@@ -32,4 +32,10 @@ public static class JobEvents
     /// <summary>Settings that cannot work: the process exits 1 before touching any job.</summary>
     public const string InvalidSettings = "INVALID_SETTINGS";
     public const string Recovery = "RECOVERY_ACTION";
+    /// <summary>A long source's plan split into chunks (docs/decisions/0023-chunked-encoding.md).</summary>
+    public const string ChunksPlanned = "CHUNKS_PLANNED";
+    /// <summary>A chunk attempt stored its segments; the job waits for its other chunks.</summary>
+    public const string ChunkDone = "CHUNK_DONE";
+    /// <summary>A chunk attempt failed or was stopped: the chunk waits for a new submission, or its job's attempt failed.</summary>
+    public const string ChunkFailed = "CHUNK_FAILED";
 }

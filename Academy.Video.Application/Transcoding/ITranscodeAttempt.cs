@@ -32,6 +32,41 @@ public interface IAttemptJournal : IProgress<double>
     /// </summary>
     /// <returns>False when the attempt was superseded (nothing written).</returns>
     Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records the attempt's chunk plan (docs/decisions/0023-chunked-encoding.md), fenced on the attempt: chunk 0 is this
+    /// attempt's, the others wait for their own runs. Returns chunk 0's journal, or null when the attempt was superseded.
+    /// </summary>
+    Task<IChunkJournal?> RecordChunkPlanAsync(string plan, IReadOnlyList<ChunkRange> ranges, CancellationToken cancellationToken);
+}
+
+/// <summary>What a running chunk attempt tells its chunk and job (decision 0023).</summary>
+public interface IChunkJournal : IProgress<double>
+{
+    /// <summary>The chunk, RUNNING at the attempt this runs.</summary>
+    JobChunk Chunk { get; }
+
+    /// <summary>Records the chunk DONE with what it stored (fenced on its attempt), then tries to become the job's assembler.</summary>
+    Task<ChunkStored> StoredAsync(ChunkOutput output, CancellationToken cancellationToken);
+}
+
+/// <summary>What became of a stored chunk.</summary>
+public abstract record ChunkStored
+{
+    /// <summary>The attempt no longer held the chunk: nothing was recorded.</summary>
+    public sealed record Lost : ChunkStored;
+
+    /// <summary>Recorded; other chunks are still to finish (or another finisher assembles).</summary>
+    public sealed record HandedOff : ChunkStored;
+
+    /// <summary>Recorded, every chunk is done and this attempt assembles: it writes the playlists and the master and completes the job.</summary>
+    public sealed record Elected(IReadOnlyList<JobChunk> Chunks) : ChunkStored;
+}
+
+/// <summary>A chunk run's work (decision 0023): download, plan from the job's stored decisions, encode the chunk's range, upload, record.</summary>
+public interface IChunkAttempt
+{
+    Task<AttemptOutcome> RunAsync(TranscodeJob job, LectureVideo video, IChunkJournal journal, CancellationToken cancellationToken);
 }
 
 /// <summary>How an attempt ended, with the phase it ended in (for the logs: <c>download</c>, <c>probe</c>, <c>encode</c>, <c>upload</c>).</summary>
@@ -49,6 +84,9 @@ public abstract record AttemptOutcome(string Phase)
 
     /// <summary>The attempt's cancellation token stopped it.</summary>
     public sealed record Stopped(string Phase) : AttemptOutcome(Phase);
+
+    /// <summary>The attempt's chunk is stored; the job stays RUNNING for its other chunks (decision 0023).</summary>
+    public sealed record HandedOff(string Phase) : AttemptOutcome(Phase);
 
     /// <summary>The job refused the attempt's encode plan: another attempt holds the job now.</summary>
     public sealed record Superseded(string Phase, string Reason) : AttemptOutcome(Phase);

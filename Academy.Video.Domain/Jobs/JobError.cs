@@ -73,4 +73,8 @@ public static class JobErrorCodes
     public const string Internal = "INTERNAL_ERROR";
     /// <summary>The runner ended the attempt because its host was terminated (a Spot reclaim); not counted toward Jobs:MaxAttempts.</summary>
     public const string HostTerminated = "HOST_TERMINATED";
+    /// <summary>A chunk of a chunked job used every attempt (docs/decisions/0023-chunked-encoding.md): the job's attempt fails.</summary>
+    public const string ChunkFailed = "CHUNK_FAILED";
+    /// <summary>A chunk run planned otherwise than the plan its chunks were cut for (another worker version or settings).</summary>
+    public const string ChunkPlanMismatch = "CHUNK_PLAN_MISMATCH";
 }

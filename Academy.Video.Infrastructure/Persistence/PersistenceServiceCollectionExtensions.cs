@@ -38,6 +38,7 @@ public static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<IVideoStore, PostgresVideoStore>();
         services.TryAddSingleton<Application.Chapters.IChapterStore, PostgresChapterStore>();
         services.TryAddSingleton<ITranscodeJobStore, PostgresTranscodeJobStore>();
+        services.TryAddSingleton<IJobChunkStore, PostgresJobChunkStore>();
         services.TryAddSingleton<IRecoveryScanStore, PostgresRecoveryScanStore>();
         services.TryAddSingleton<IStorageCleanupQueue, PostgresStorageCleanupQueue>();
         services.TryAddSingleton<IVideoUploadStore, PostgresVideoUploadStore>();

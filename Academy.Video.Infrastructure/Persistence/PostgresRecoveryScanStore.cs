@@ -121,6 +121,8 @@ internal static class RecoveryCandidateSql
     public static readonly string StuckRunning = $"""
         {Select}
         WHERE j.state = 'RUNNING' AND j.last_heartbeat_at < @HeartbeatBefore
+          -- A chunked job with chunks to do is alive while they are: its silent chunks are released alone (decision 0023).
+          AND NOT EXISTS (SELECT 1 FROM video_job_chunks AS c WHERE c.job_id = j.id AND c.job_attempt = j.attempt_count AND c.state <> 'DONE')
         ORDER BY j.last_heartbeat_at
         LIMIT @Limit
         FOR UPDATE OF j SKIP LOCKED

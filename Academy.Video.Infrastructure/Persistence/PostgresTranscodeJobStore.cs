@@ -17,8 +17,14 @@ public sealed class PostgresTranscodeJobStore(NpgsqlDataSource dataSource, Resil
         SELECT {JobRow.Columns} FROM video_transcode_jobs WHERE id = @JobId
         """;
 
-    // Only the RUNNING attempt with this number beats; an attempt of a video being deleted is told to stop.
+    // Only the RUNNING attempt with this number beats; an attempt of a video being deleted is told to stop. A chunked job's
+    // planner holds its chunk 0 at chunk attempt 1 (docs/decisions/0023-chunked-encoding.md): its beat is the chunk's too.
     private const string HeartbeatSql = """
+        WITH planner_chunk AS (
+            UPDATE video_job_chunks SET last_heartbeat_at = @Now, updated_at = @Now
+            WHERE job_id = @JobId AND chunk = 0 AND job_attempt = @Attempt AND attempt_count = 1 AND state = 'RUNNING'
+              AND EXISTS (SELECT 1 FROM video_transcode_jobs WHERE id = @JobId AND state = 'RUNNING' AND attempt_count = @Attempt)
+        )
         UPDATE video_transcode_jobs AS j SET
             last_heartbeat_at = @Now,
             progress_percent = @ProgressPercent,

@@ -57,6 +57,7 @@ public static class RunnerServiceCollectionExtensions
             provider.GetRequiredService<Microsoft.Extensions.Logging.ILogger<LocalProcessJobRunner>>()));
         services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
         services.AddSingleton<Application.Captions.ICaptionRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
+        services.AddSingleton<IChunkRunner>(provider => provider.GetRequiredService<LocalProcessJobRunner>());
         return services;
     }
 
@@ -124,6 +125,7 @@ public static class RunnerServiceCollectionExtensions
             provider.GetRequiredService<IOptions<BatchRunnerOptions>>()));
         services.AddSingleton<IJobRunner>(provider => provider.GetRequiredService<BatchJobRunner>());
         services.AddSingleton<Application.Captions.ICaptionRunner>(provider => provider.GetRequiredService<BatchJobRunner>());
+        services.AddSingleton<IChunkRunner>(provider => provider.GetRequiredService<BatchJobRunner>());
         return services;
     }
 }

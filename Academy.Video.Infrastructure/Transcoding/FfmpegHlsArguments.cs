@@ -14,7 +14,14 @@ public sealed record HlsResumeStart(int Segment, double Seconds);
 /// <param name="Resume">Null: from the start. Otherwise the video variants start at this segment (the audio, poster and storyboard are whole).</param>
 /// <param name="PosterAndStoryboard">Also write the poster and the storyboard sprite (off only for the benchmark's one-run-per-rung baseline).</param>
 /// <param name="Part">Which of the run's outputs this process writes (<see cref="HlsRunPart"/>).</param>
-public sealed record HlsCommand(IReadOnlyList<double>? CopyCutSeconds = null, HlsResumeStart? Resume = null, bool PosterAndStoryboard = true, HlsRunPart Part = HlsRunPart.Whole);
+public sealed record HlsCommand(IReadOnlyList<double>? CopyCutSeconds = null, HlsResumeStart? Resume = null, bool PosterAndStoryboard = true, HlsRunPart Part = HlsRunPart.Whole)
+{
+    /// <summary>A chunk's end (docs/decisions/0023-chunked-encoding.md): the encoded rungs stop before this boundary; null runs to the end of the video.</summary>
+    public HlsResumeStart? End { get; init; }
+
+    /// <summary>The encoded rungs' segment names (a chunk's later attempts name theirs apart, decision 0023).</summary>
+    public string SegmentFileName { get; init; } = FfmpegHlsArguments.SegmentPattern;
+}
 
 /// <summary>
 /// A run in one process, or split in two on the fast path (docs/encoding.md, "Playable early"): the copied top rung and the
@@ -26,6 +33,12 @@ public enum HlsRunPart
     Whole,
     CopyAndAudio,
     Ladder,
+
+    /// <summary>A chunked encode's whole-video part (decision 0023): the copied top rung, the audio, the poster, the storyboard and the gray copy; no encoded rung.</summary>
+    Extras,
+
+    /// <summary>A chunk of a chunked encode (decision 0023): the encoded rungs between <see cref="HlsCommand.Resume"/> (or 0) and <see cref="HlsCommand.End"/>, nothing else.</summary>
+    Range,
 }
 
 /// <summary>
@@ -75,13 +88,13 @@ public static class FfmpegHlsArguments
         command ??= new HlsCommand();
         var copyTop = command.CopyCutSeconds is not null;
         var part = command.Part;
-        if (part == HlsRunPart.CopyAndAudio)
+        if (part is HlsRunPart.CopyAndAudio or HlsRunPart.Range)
         {
             command = command with { PosterAndStoryboard = false };
         }
 
-        var encoded = part == HlsRunPart.CopyAndAudio ? new List<Rendition>() : copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
-        var audio = request.Source.HasAudio && part != HlsRunPart.Ladder;
+        var encoded = part is HlsRunPart.CopyAndAudio or HlsRunPart.Extras ? new List<Rendition>() : copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
+        var audio = request.Source.HasAudio && part is not (HlsRunPart.Ladder or HlsRunPart.Range);
         var output = Path.GetFullPath(request.OutputDirectory);
 
         var args = new List<string>
@@ -101,7 +114,7 @@ public static class FfmpegHlsArguments
             args.AddRange(["-filter_complex", graph]);
         }
 
-        if (copyTop && part != HlsRunPart.Ladder)
+        if (copyTop && part is not (HlsRunPart.Ladder or HlsRunPart.Range))
         {
             AddCopiedTopRung(args, request, command, inputs.Ladder, output);
         }
@@ -141,12 +154,24 @@ public static class FfmpegHlsArguments
     {
         if (command.Resume is not { } resume)
         {
+            if (command.End is { } stop)
+            {
+                // A chunk stops reading a second past its end; its trim cuts there exactly (decision 0023).
+                args.AddRange(["-t", HlsCuts.Seconds(stop.Seconds + 1)]);
+            }
+
             args.AddRange(["-i", source]);
             return new InputIndexes(0, -1, 0);
         }
 
         var seek = HlsCuts.LadderSeek(resume, command.CopyCutSeconds is not null);
-        args.AddRange(["-ss", seek, "-itsoffset", seek, "-i", source]);
+        args.AddRange(["-ss", seek, "-itsoffset", seek]);
+        if (command.End is { } end)
+        {
+            args.AddRange(["-t", HlsCuts.Seconds(end.Seconds - resume.Seconds + 1)]);
+        }
+
+        args.AddRange(["-i", source]);
         int inputs = 1, head = -1, audio = 0;
         if (command.PosterAndStoryboard)
         {
@@ -218,7 +243,7 @@ public static class FfmpegHlsArguments
         AddThreads(args, options);
         // Frames keep their own timestamps: no duplicates made up to fill the time before a resumed run's first frame.
         args.AddRange(["-fps_mode", "vfr"]);
-        args.AddRange(Hls(EveryKeyFrame, StartNumber(command), Path.Combine(output, "%v", SegmentPattern), Path.Combine(output, "%v", VariantPlaylistName),
+        args.AddRange(Hls(EveryKeyFrame, StartNumber(command), Path.Combine(output, "%v", command.SegmentFileName), Path.Combine(output, "%v", VariantPlaylistName),
             ["-var_stream_map", string.Join(' ', encoded.Select((r, i) => $"v:{i},name:{r.Name}"))]));
     }
 

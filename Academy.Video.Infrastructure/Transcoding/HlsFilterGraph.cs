@@ -62,7 +62,20 @@ internal static class HlsFilterGraph
             outputs.Add("[sc]");
         }
 
-        var trim = command.Resume is { } resume ? $"trim=start={HlsCuts.LadderTrimStart(resume, command.CopyCutSeconds is not null)}," : "";
+        var copy = command.CopyCutSeconds is not null;
+        var bounds = new List<string>();
+        if (command.Resume is { } resume)
+        {
+            bounds.Add($"start={HlsCuts.LadderTrimStart(resume, copy)}");
+        }
+
+        if (command.End is { } end)
+        {
+            // A chunk's end is the next chunk's start, cut at the same time: each frame belongs to one chunk (decision 0023).
+            bounds.Add($"end={HlsCuts.LadderTrimStart(end, copy)}");
+        }
+
+        var trim = bounds.Count > 0 ? $"trim={string.Join(':', bounds)}," : "";
         graph.Append(CultureInfo.InvariantCulture, $"[{ladder}:v]{trim}format=yuv420p,split={outputs.Count}{string.Concat(outputs)}");
         for (var i = 0; i < encoded.Count; i++)
         {

@@ -24,13 +24,15 @@ public sealed class TranscodeAttemptRunner(
     HlsPublisher publisher,
     ResumeFinder resumeFinder,
     IOptions<WorkerOptions> workerOptions,
-    ILogger<TranscodeAttemptRunner> logger) : ITranscodeAttempt
+    ILogger<TranscodeAttemptRunner> logger,
+    ChunkWork? chunkWork = null) : ITranscodeAttempt
 {
     private readonly IObjectStorage storage = storage;
     private readonly IMediaProbe probe = probe;
     private readonly IHlsEncoder encoder = encoder;
     private readonly HlsPublisher publisher = publisher;
     private readonly ResumeFinder resumeFinder = resumeFinder;
+    private readonly ChunkWork? chunkWork = chunkWork;
     private readonly ILogger logger = logger;
 
     public async Task<AttemptOutcome> RunAsync(TranscodeJob job, LectureVideo video, IAttemptJournal journal, CancellationToken cancellationToken)
@@ -101,6 +103,8 @@ public sealed class TranscodeAttemptRunner(
         private AttemptResume? resume;
         private HlsPublication? publication;
         private HlsOutput? output;
+        private IChunkJournal? chunk;
+        private bool lastChunk;
 
         private int Number => job.AttemptCount;
 
@@ -160,6 +164,21 @@ public sealed class TranscodeAttemptRunner(
                 return new AttemptOutcome.Superseded("probe", "the attempt was superseded before it could encode");
             }
 
+            // A long source is encoded as chunks at once (docs/decisions/0023-chunked-encoding.md): this attempt encodes chunk 0.
+            if (runner.chunkWork?.Split(plan) is { } ranges)
+            {
+                chunk = await journal.RecordChunkPlanAsync(plan.Fingerprint, ranges, cancellationToken);
+                if (chunk is null)
+                {
+                    return new AttemptOutcome.Superseded("probe", "the attempt was superseded before it could record its chunks");
+                }
+
+                lastChunk = ranges.Count == 1;
+                Logger.LogInformation("{event} job {job_id} attempt {attempt} chunks {chunks}: {ranges}",
+                    JobEvents.ChunksPlanned, job.Id, Number, ranges.Count, string.Join(", ", ranges.Select(r => $"{r.FirstSegment}-{r.EndSegment}")));
+                return null;
+            }
+
             resume = await runner.resumeFinder.FindAsync(job, plan, cancellationToken);
             LogPhase("encode", $"{source.DisplayWidth}x{source.DisplayHeight} {source.Duration:c} -> {string.Join(',', renditions.Select(r => r.Name))}");
             return null;
@@ -167,6 +186,11 @@ public sealed class TranscodeAttemptRunner(
 
         private async Task<AttemptOutcome?> EncodeAsync()
         {
+            if (chunk is not null)
+            {
+                return await runner.chunkWork!.RunAsync(plan!, chunk, lastChunk, prefix, Path.Combine(workDirectory, "tree"), cancellationToken);
+            }
+
             publication = runner.publisher.Begin(
                 new HlsPublicationTarget(prefix, Number, plan!.Fingerprint, plan.Request.OutputDirectory, Path.Combine(workDirectory, "publish")),
                 cancellationToken);

@@ -59,4 +59,16 @@ public sealed class TranscodingOptions
     /// <summary>The most frames a second a slides encode keeps (5 to 30): a slide's pointer moves at this rate, a still slide costs a frame's container overhead per frame.</summary>
     [Description("The most frames a second a slides encode keeps (5 to 30).")]
     public int SlidesFrameRate { get; set; } = 10;
+
+    /// <summary>A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 0 turns chunking off.</summary>
+    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 00:00:00 turns chunking off.")]
+    public TimeSpan ChunkThreshold { get; set; } = TimeSpan.FromMinutes(20);
+
+    /// <summary>The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, cut at segment boundaries.</summary>
+    [Description("The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, each cut at segment boundaries.")]
+    public TimeSpan ChunkLength { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The most chunks one source is split into (1 to 64).</summary>
+    [Description("The most chunks one source is split into (1 to 64).")]
+    public int MaxChunks { get; set; } = 16;
 }

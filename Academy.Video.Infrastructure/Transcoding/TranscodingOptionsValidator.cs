@@ -16,6 +16,9 @@ public sealed class TranscodingOptionsValidator : AbstractValidator<TranscodingO
         RuleFor(o => o.LoudnessTarget).InclusiveBetween(-31, -5).WithSettingsMessage("Transcoding:LoudnessTarget must be between -31 and -5 LUFS.");
         RuleFor(o => o.TruePeakCeiling).InclusiveBetween(-9, 0).WithSettingsMessage("Transcoding:TruePeakCeiling must be between -9 and 0 dBTP.");
         RuleFor(o => o.SlidesFrameRate).InclusiveBetween(5, 30).WithSettingsMessage("Transcoding:SlidesFrameRate must be between 5 and 30 frames a second.");
+        RuleFor(o => o.ChunkThreshold).GreaterThanOrEqualTo(TimeSpan.Zero).WithSettingsMessage("Transcoding:ChunkThreshold must be 0 (off) or more.");
+        RuleFor(o => o.ChunkLength).GreaterThanOrEqualTo(TimeSpan.FromSeconds(1)).WithSettingsMessage("Transcoding:ChunkLength must be at least 1 second.");
+        RuleFor(o => o.MaxChunks).InclusiveBetween(1, 64).WithSettingsMessage("Transcoding:MaxChunks must be between 1 and 64.");
         RuleFor(o => o.FFmpegDirectory).Must(d => string.IsNullOrWhiteSpace(d) || Directory.Exists(d))
             .WithSettingsMessage("Transcoding:FFmpegDirectory does not exist.");
     }

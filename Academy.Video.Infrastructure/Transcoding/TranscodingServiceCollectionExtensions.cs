@@ -15,7 +15,11 @@ public static class TranscodingServiceCollectionExtensions
         services.AddSettings<TranscodingOptions>(configuration, TranscodingOptions.SectionName);
 
         services.AddSingleton<IMediaProbe, FfprobeMediaProbe>();
-        services.AddSingleton<IHlsEncoder, FfmpegHlsEncoder>();
+        services.AddSingleton<FfmpegHlsEncoder>();
+        services.AddSingleton<IHlsEncoder>(sp => sp.GetRequiredService<FfmpegHlsEncoder>());
+        // Chunked encoding (docs/decisions/0023-chunked-encoding.md) runs FFmpeg's own chunk commands.
+        services.AddScoped<ChunkWork>();
+        services.AddScoped<IChunkAttempt, ChunkAttemptRunner>();
         return services.AddTranscodeAttempt();
     }
 

@@ -19,6 +19,12 @@ public interface IOperationsStore
     /// <summary>SUCCEEDED jobs finished since <paramref name="since"/> that are their video's current job while the video is not READY (deleted videos excepted).</summary>
     Task<IReadOnlyList<(TranscodeJob Job, string VideoStatus)>> ListSucceededJobsWithUnreadyVideoAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// SUCCEEDED jobs finished since <paramref name="since"/> whose chunk plan (docs/decisions/0023-chunked-encoding.md) still has
+    /// an undone chunk: the completion is the assembler's, after every chunk was recorded DONE.
+    /// </summary>
+    Task<IReadOnlyList<(TranscodeJob Job, int Chunk, string ChunkState)>> ListSucceededJobsWithUndoneChunksAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken);
+
     /// <summary>READY videos without an <c>hls_path</c> (the schema forbids them; found here if that constraint is ever lost).</summary>
     Task<IReadOnlyList<Guid>> ListReadyVideosWithoutHlsPathAsync(int limit, CancellationToken cancellationToken);
 

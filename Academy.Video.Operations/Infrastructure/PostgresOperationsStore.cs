@@ -35,6 +35,15 @@ public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, Databas
         ) AS broken
         """;
 
+    private static readonly string SucceededWithUndoneChunksSql = $"""
+        SELECT {JobRow.ColumnsOf("j")}, c.chunk AS Chunk, c.state AS ChunkState
+        FROM video_transcode_jobs AS j
+        JOIN video_job_chunks AS c ON c.job_id = j.id AND c.job_attempt = j.attempt_count
+        WHERE j.state = 'SUCCEEDED' AND j.finished_at >= @Since AND c.state <> 'DONE'
+        ORDER BY j.finished_at DESC, c.chunk
+        LIMIT @Limit
+        """;
+
     // The schema forbids the rows; they are looked for only when that constraint is gone.
     private const string ReadyConstraintSql = """
         SELECT EXISTS (
@@ -103,6 +112,23 @@ public sealed class PostgresOperationsStore(NpgsqlDataSource dataSource, Databas
             (job, video) => (job.ToDomain(), video.VideoStatus),
             splitOn: nameof(VideoStatusRow.VideoStatus));
         return rows.ToList();
+    }
+
+    public async Task<IReadOnlyList<(TranscodeJob Job, int Chunk, string ChunkState)>> ListSucceededJobsWithUndoneChunksAsync(
+        DateTimeOffset since, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<JobRow, UndoneChunkRow, (TranscodeJob, int, string)>(
+            new CommandDefinition(SucceededWithUndoneChunksSql, new { Since = DbTime.ToDb(since), Limit = limit }, cancellationToken: cancellationToken),
+            (job, chunk) => (job.ToDomain(), chunk.Chunk, chunk.ChunkState),
+            splitOn: nameof(UndoneChunkRow.Chunk));
+        return rows.ToList();
+    }
+
+    private sealed record UndoneChunkRow
+    {
+        public int Chunk { get; init; }
+        public string ChunkState { get; init; } = "";
     }
 
     public async Task<IReadOnlyList<Guid>> ListReadyVideosWithoutHlsPathAsync(int limit, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Academy.Video.Application.Jobs.ProcessJob;
 /// attempt was superseded, it cancels the attempt so the worker stops without touching state.
 /// </summary>
 internal sealed class AttemptHeartbeat(
-    ITranscodeJobStore jobs,
+    Func<int, DateTimeOffset, CancellationToken, Task<HeartbeatResult>> beat,
     TimeProvider time,
     ILogger logger,
     Guid jobId,
@@ -16,6 +16,11 @@ internal sealed class AttemptHeartbeat(
     TimeSpan interval,
     CancellationTokenSource attemptScope) : IProgress<double>
 {
+    public AttemptHeartbeat(ITranscodeJobStore jobs, TimeProvider time, ILogger logger, Guid jobId, int attempt, TimeSpan interval, CancellationTokenSource attemptScope)
+        : this((progress, now, token) => jobs.HeartbeatAsync(jobId, attempt, progress, now, token), time, logger, jobId, attempt, interval, attemptScope)
+    {
+    }
+
     private readonly CancellationTokenSource stop = new();
     private int progressPercent;
 
@@ -58,7 +63,7 @@ internal sealed class AttemptHeartbeat(
     {
         try
         {
-            var result = await jobs.HeartbeatAsync(jobId, attempt, Volatile.Read(ref progressPercent), time.GetUtcNow(), stop.Token);
+            var result = await beat(Volatile.Read(ref progressPercent), time.GetUtcNow(), stop.Token);
             Lost = result == HeartbeatResult.Lost;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

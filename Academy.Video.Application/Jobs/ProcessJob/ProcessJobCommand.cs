@@ -22,6 +22,8 @@ public enum ProcessJobOutcome
     Superseded,
     /// <summary>SIGTERM / Batch terminate: the attempt ended CANCELLED (RETRY_WAIT, or DEAD if it was the last).</summary>
     Cancelled,
+    /// <summary>The run stored its chunk of a chunked job; the job waits for its other chunks (decision 0023).</summary>
+    ChunkHandedOff,
 }
 
 public sealed record ProcessJobResult(ProcessJobOutcome Outcome, string Detail)
@@ -30,7 +32,8 @@ public sealed record ProcessJobResult(ProcessJobOutcome Outcome, string Detail)
     public int ExitCode => Outcome switch
     {
         ProcessJobOutcome.Completed or ProcessJobOutcome.IdempotentDone or ProcessJobOutcome.IdempotentReady
-            or ProcessJobOutcome.NotRunnable or ProcessJobOutcome.VideoDeleted or ProcessJobOutcome.LostStartRace => 0,
+            or ProcessJobOutcome.NotRunnable or ProcessJobOutcome.VideoDeleted or ProcessJobOutcome.LostStartRace
+            or ProcessJobOutcome.ChunkHandedOff => 0,
         _ => 1,
     };
 }

@@ -17,7 +17,8 @@ public sealed class ProcessJobHandler(
     JobPolicy policy,
     IOptions<WorkerOptions> workerOptions,
     TimeProvider time,
-    ILogger<ProcessJobHandler> logger) : ICommandHandler<ProcessJobCommand, ProcessJobResult>
+    ILogger<ProcessJobHandler> logger,
+    IJobChunkStore? chunks = null) : ICommandHandler<ProcessJobCommand, ProcessJobResult>
 {
     private readonly WorkerOptions options = workerOptions.Value;
 
@@ -99,7 +100,7 @@ public sealed class ProcessJobHandler(
         AttemptOutcome outcome;
         try
         {
-            outcome = await attempts.RunAsync(job, video, new AttemptJournal(job, jobs, time, heartbeat), attemptScope.Token);
+            outcome = await attempts.RunAsync(job, video, new AttemptJournal(job, jobs, time, heartbeat, chunks), attemptScope.Token);
         }
         finally
         {
@@ -114,6 +115,7 @@ public sealed class ProcessJobHandler(
         return outcome switch
         {
             AttemptOutcome.Published published => await CompleteAsync(job, published, clock),
+            AttemptOutcome.HandedOff handedOff => HandOff(job, handedOff.Phase, clock),
             AttemptOutcome.Superseded superseded => Abandon(job, superseded.Phase, superseded.Reason),
             AttemptOutcome.Stopped when heartbeat.Lost => Abandon(job, outcome.Phase, "the heartbeat found the attempt superseded"),
             AttemptOutcome.Stopped => await FailAsync(job, JobError.Cancelled("the container was asked to stop (SIGTERM)"), outcome.Phase, clock) with { Outcome = ProcessJobOutcome.Cancelled },
@@ -173,6 +175,14 @@ public sealed class ProcessJobHandler(
             JobEvents.JobFailed, job.Id, job.VideoId, job.AttemptCount, phase, error.Code,
             failure.ToState.ToWire(), written is not null, clock.ElapsedMilliseconds, error.Message);
         return new(ProcessJobOutcome.Failed, $"{error.Code}: {error.Message}");
+    }
+
+    /// <summary>The attempt stored its chunk of a chunked job (decision 0023): the job stays RUNNING for the other chunks' runs.</summary>
+    private ProcessJobResult HandOff(TranscodeJob job, string phase, Stopwatch clock)
+    {
+        logger.LogInformation("{event} job {job_id} video {video_id} attempt {attempt} chunk {chunk} phase {phase} duration_ms {duration_ms}: the chunk is stored; the job waits for its other chunks",
+            JobEvents.ChunkDone, job.Id, job.VideoId, job.AttemptCount, 0, phase, clock.ElapsedMilliseconds);
+        return new(ProcessJobOutcome.ChunkHandedOff, "The attempt's chunk is stored; the job waits for its other chunks.");
     }
 
     /// <summary>

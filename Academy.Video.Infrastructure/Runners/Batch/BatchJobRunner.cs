@@ -14,7 +14,7 @@ namespace Academy.Video.Infrastructure.Runners.Batch;
 /// A caption generation goes to the same queue and job definition with the command overridden to
 /// <c>caption &lt;generation-id&gt;</c> (docs/decisions/0017-caption-generation-unit-of-work.md).
 /// </summary>
-public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOptions> options) : IJobRunner, ICaptionRunner
+public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOptions> options) : IJobRunner, ICaptionRunner, IChunkRunner
 {
     public const string JobIdParameter = "job_id";
 
@@ -31,6 +31,17 @@ public sealed class BatchJobRunner(AwsBatchClient client, IOptions<BatchRunnerOp
             $"caption-{generationId.ToString("N", CultureInfo.InvariantCulture)[..8]}",
             new BatchContainerOverrides([CaptionCommand, id]),
             cancellationToken);
+    }
+
+    /// <summary>
+    /// One Batch job per chunk (docs/decisions/0023-chunked-encoding.md), the definition's command overridden with
+    /// <c>&lt;job-id&gt; --chunk k</c>: each chunk has its own runner id to describe, and a lost one is submitted again alone.
+    /// </summary>
+    public Task<string> SubmitChunkAsync(Guid jobId, int chunk, CancellationToken cancellationToken)
+    {
+        var id = jobId.ToString("D", CultureInfo.InvariantCulture);
+        var index = chunk.ToString(CultureInfo.InvariantCulture);
+        return SubmitAsync(jobId, $"video-{jobId.ToString("N", CultureInfo.InvariantCulture)[..8]}-c{index}", new BatchContainerOverrides([id, "--chunk", index]), cancellationToken);
     }
 
     private async Task<string> SubmitAsync(Guid id, string jobName, BatchContainerOverrides? overrides, CancellationToken cancellationToken)

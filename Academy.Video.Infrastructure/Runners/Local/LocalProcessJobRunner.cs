@@ -17,7 +17,7 @@ namespace Academy.Video.Infrastructure.Runners.Local;
 /// Its memory is process-local and keeps only the latest finished jobs: an id it does not know (submitted before
 /// a restart, or finished long ago) is reported FAILED at once, so the recovery scan resubmits without waiting.
 /// </summary>
-public sealed partial class LocalProcessJobRunner : IJobRunner, Application.Captions.ICaptionRunner, IAsyncDisposable
+public sealed partial class LocalProcessJobRunner : IJobRunner, Application.Captions.ICaptionRunner, IChunkRunner, IAsyncDisposable
 {
     public const string RunnerJobIdPrefix = "local-";
     public const string JobIdVariable = LocalAttempt.JobIdVariable;
@@ -73,6 +73,10 @@ public sealed partial class LocalProcessJobRunner : IJobRunner, Application.Capt
     /// <summary>The worker's second command, <c>caption &lt;generation-id&gt;</c>, under the same cap, timeout and logs (docs/decisions/0017-caption-generation-unit-of-work.md).</summary>
     public Task<string> SubmitCaptionAsync(Guid generationId, CancellationToken cancellationToken) =>
         Submit(generationId, $"caption-{generationId.ToString("N", CultureInfo.InvariantCulture)[..8]}", ["caption"], cancellationToken);
+
+    /// <summary>One chunk of a chunked job, <c>--chunk k &lt;job-id&gt;</c>, under the same cap, timeout and logs: chunks run as parallel children (docs/decisions/0023-chunked-encoding.md).</summary>
+    public Task<string> SubmitChunkAsync(Guid jobId, int chunk, CancellationToken cancellationToken) =>
+        Submit(jobId, $"video-{jobId.ToString("N", CultureInfo.InvariantCulture)[..8]}-c{chunk}", ["--chunk", chunk.ToString(CultureInfo.InvariantCulture)], cancellationToken);
 
     private Task<string> Submit(Guid jobId, string jobName, IReadOnlyList<string>? command, CancellationToken cancellationToken)
     {

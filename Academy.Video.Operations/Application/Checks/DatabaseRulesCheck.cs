@@ -18,6 +18,7 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
     public const string RunningWithoutHeartbeat = "RUNNING_WITHOUT_HEARTBEAT";
     public const string SucceededVideoNotReady = "SUCCEEDED_BUT_VIDEO_NOT_READY";
     public const string ReadyWithoutHlsPath = "READY_WITHOUT_HLS_PATH";
+    public const string SucceededWithUndoneChunks = "SUCCEEDED_WITH_UNDONE_CHUNKS";
 
     public async Task<CheckResult> RunAsync(DatabaseStatus database, ReportBuilder report, CancellationToken cancellationToken)
     {
@@ -51,6 +52,12 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
         {
             broken.Add(JobEvidence.From(job, videoStatus, $"{SucceededVideoNotReady}: the job SUCCEEDED but its video is {videoStatus}"));
             Count(brokenRules, SucceededVideoNotReady);
+        }
+
+        foreach (var (job, chunk, chunkState) in await store.ListSucceededJobsWithUndoneChunksAsync(now - settings.RecentWindow, settings.RowLimit, cancellationToken))
+        {
+            broken.Add(JobEvidence.From(job, rule: $"{SucceededWithUndoneChunks}: the job SUCCEEDED but its chunk {chunk} is {chunkState}"));
+            Count(brokenRules, SucceededWithUndoneChunks);
         }
 
         var readyWithoutPath = await store.ListReadyVideosWithoutHlsPathAsync(settings.RowLimit, cancellationToken);
@@ -129,6 +136,7 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
         RetryOverdue => $"RETRY_WAIT job(s) due for more than {Durations.Format(policy.SubmitGracePeriod)} without a runner id",
         RunningWithoutHeartbeat => $"RUNNING job(s) without a heartbeat for more than {Durations.Format(policy.StuckThreshold)}",
         SucceededVideoNotReady => "SUCCEEDED job(s) whose video is not READY",
+        SucceededWithUndoneChunks => "chunk(s) not DONE of SUCCEEDED job(s)",
         _ => "READY video(s) without hls_path",
     };
 
@@ -143,6 +151,8 @@ public sealed class DatabaseRulesCheck(IOperationsStore store, JobPolicy policy,
         RunningWithoutHeartbeat =>
             $"DB_CHECK: RUNNING jobs are silent past {Durations.Format(policy.StuckThreshold)}: their workers died (killed, out of memory, instance reclaimed) or cannot reach the database. " +
             "The recovery scan releases them to RETRY_WAIT; if they stay RUNNING, the scan is not running.",
+        SucceededWithUndoneChunks =>
+            "DB_CHECK: a chunked job SUCCEEDED while a chunk of its plan is not DONE (docs/decisions/0023-chunked-encoding.md): only the assembler elected after every chunk was recorded DONE completes a chunked job, so another writer changed these rows. Compare the job's published playlists with its chunks' recorded segments.",
         SucceededVideoNotReady =>
             "DB_CHECK: a SUCCEEDED job's video is not READY: job and video were written apart (job_complete must update both in one statement). Inspect the rows and retry the video.",
         _ =>

@@ -33,10 +33,15 @@ public static class PlayableBenchmark
         if (args.Length > 3
             || !int.TryParse(args.ElementAtOrDefault(0) ?? "10", CultureInfo.InvariantCulture, out var minutes) || minutes < 1
             || !int.TryParse(args.ElementAtOrDefault(1) ?? "3", CultureInfo.InvariantCulture, out var rounds) || rounds < 1
-            || only is not ("both" or "fast" or "encoded"))
+            || only is not ("both" or "fast" or "encoded" or "parallel"))
         {
-            Console.WriteLine($"usage: ... -- playable [minutes (10)] [rounds (3)] [both|fast|encoded]; {BaselineWorkerVariable}=PATH also runs that worker build");
+            Console.WriteLine($"usage: ... -- playable [minutes (10)] [rounds (3)] [both|fast|encoded|parallel]; {BaselineWorkerVariable}=PATH also runs that worker build");
             return 2;
+        }
+
+        if (only == "parallel")
+        {
+            return await ParallelAsync(minutes, rounds);
         }
 
         var root = RepositoryRoot();
@@ -140,7 +145,100 @@ public static class PlayableBenchmark
                 }
             }
 
-            Info("parallel_speedup_2, parallel_cpu_cost: not measured, chunked encoding across jobs does not exist yet (docs/performance.md)");
+            Info("parallel_speedup_2, parallel_cpu_cost: `-- playable [minutes] [rounds] parallel` (docs/performance.md)");
+        }
+        finally
+        {
+            Stop();
+            targets.ForEach(t => t.Http.Dispose());
+            work.Delete(recursive: true);
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// <c>parallel_speedup_2</c> and <c>parallel_cpu_cost</c> (docs/decisions/0023-chunked-encoding.md): the every-rung-encoded
+    /// source through two APIs in local mode, one encoding it in one worker run, the other as two chunks on two worker runs at
+    /// once, each worker pinned to one core (<c>taskset</c>; the planner and chunk 0 on core 0, chunk 1 on core 1). Speedup:
+    /// the single run's time to READY over the chunked one's; cost: the chunked runs' CPU over the single run's. Medians.
+    /// </summary>
+    private static async Task<int> ParallelAsync(int minutes, int rounds)
+    {
+        var root = RepositoryRoot();
+        var sources = new EncodeSources(Path.Combine(root, ".local", "bench-encode", "sources"), 60);
+        var source = await sources.RepeatedAsync(await sources.QualifyingH264Async(keyframeSeconds: 10), minutes);
+        Result("minutes", minutes.ToString(CultureInfo.InvariantCulture));
+        var work = Directory.CreateTempSubdirectory("academy-bench-parallel-");
+        var pinned = Path.Combine(work.FullName, "pinned-worker.sh");
+        // The runner passes `--chunk k <job-id>` to a chunk and `<job-id>` to the planner: chunk k runs on core k mod 2.
+        await File.WriteAllTextAsync(pinned, $"""
+            #!/bin/sh
+            core=0
+            if [ "$1" = "--chunk" ]; then core=$(($2 % 2)); fi
+            exec taskset -c "$core" dotnet "{Academy.Video.Testing.RepositoryLayout.WorkerDll}" "$@"
+
+            """);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(pinned, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        var targets = new List<Target>();
+        // Stopped (Ctrl+C, SIGTERM), the benchmark takes its APIs and their workers with it.
+        var stopped = 0;
+        void Stop()
+        {
+            if (Interlocked.Exchange(ref stopped, 1) == 0)
+            {
+                targets.ForEach(t => t.Dispose());
+            }
+        }
+
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
+        Console.CancelKeyPress += (_, _) => Stop();
+        try
+        {
+            var apiDll = Path.Combine(root, "Academy.Video.Api", "bin", "Release", "net10.0", "Academy.Video.Api.dll");
+            var half = TimeSpan.FromSeconds((minutes * 30) + 1);
+            foreach (var (name, chunked, port) in new[] { ("single", false, Port), ("chunked", true, Port + 1) })
+            {
+                var directory = Directory.CreateDirectory(Path.Combine(work.FullName, name)).FullName;
+                var connectionString = await WorkerRig.RecreateDatabaseAsync($"academy_bench_parallel_{name}");
+                var api = await StartApiAsync(apiDll, connectionString, port, directory, new Dictionary<string, string>
+                {
+                    ["Runner__Local__Command"] = pinned,
+                    ["Runner__Local__MaxConcurrency"] = "2",
+                    ["Logging__LogLevel__Default"] = "Information",
+                    ["Logging__LogLevel__Microsoft"] = "Warning",
+                    ["Worker__WorkDirectory"] = Path.Combine(directory, "worker-work"),
+                    ["Upload__MultipartThreshold"] = "21474836480",
+                    ["Recovery__ChunkDispatchInterval"] = "00:00:01",
+                    ["Transcoding__SourceCopy"] = "false",
+                    ["Transcoding__ChunkThreshold"] = chunked ? "00:00:30" : "00:00:00",
+                    ["Transcoding__ChunkLength"] = half.ToString("c", CultureInfo.InvariantCulture),
+                    ["Transcoding__MaxChunks"] = "2",
+                });
+                var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromMinutes(5) };
+                http.DefaultRequestHeaders.Add("X-Api-Key", ApiKey);
+                targets.Add(new Target(name, api, http, Path.Combine(directory, "runner-logs"), directory));
+            }
+
+            var measured = targets.ToDictionary(t => t.Name, _ => new List<Round>());
+            for (var round = 1; round <= rounds; round++)
+            {
+                foreach (var target in round % 2 == 1 ? targets : Enumerable.Reverse(targets))
+                {
+                    var result = await RoundAsync(target, source);
+                    measured[target.Name].Add(result);
+                    Info($"round {round} {target.Name}: READY {result.Ready.TotalSeconds:F1} s, worker CPU {result.WorkerCpu.TotalSeconds:F0} s; worker: {result.Timeline}; load {LoadAverage()}");
+                }
+            }
+
+            double MedianOf(string name, Func<Round, TimeSpan> of) => Median(measured[name].Select(r => of(r).TotalSeconds));
+            Result("ready_single_s", MedianOf("single", r => r.Ready));
+            Result("ready_chunked_s", MedianOf("chunked", r => r.Ready));
+            Result("parallel_speedup_2", MedianOf("single", r => r.Ready) / MedianOf("chunked", r => r.Ready));
+            Result("parallel_cpu_cost", MedianOf("chunked", r => r.WorkerCpu) / MedianOf("single", r => r.WorkerCpu));
         }
         finally
         {

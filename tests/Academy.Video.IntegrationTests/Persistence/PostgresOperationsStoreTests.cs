@@ -89,6 +89,32 @@ public sealed class PostgresOperationsStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_SUCCEEDED_chunked_job_with_a_chunk_not_DONE_is_found()
+    {
+        var chunks = new PostgresJobChunkStore(database.DataSource, Academy.Video.Testing.NamedPipelines.Postgres);
+        var (_, job) = await db.RunningAsync(T0);
+        var ranges = Domain.Media.ChunkPlan.Split([6, 12, 18], 24, TimeSpan.FromSeconds(12), 16);
+        Assert.True(await chunks.TryRecordPlanAsync(new ChunkPlanRecord(job.Id, 1, "plan", ranges, T0), None));
+        foreach (var chunk in await chunks.ListAsync(job.Id, None))
+        {
+            var running = chunk.State == ChunkState.Running ? chunk : (await chunks.TryChangeAsync(chunk.Start(T0), None))!;
+            Assert.NotNull(await chunks.TryChangeAsync(running.Complete(new ChunkOutput(new Dictionary<string, ChunkVariantOutput>()), T0), None));
+        }
+
+        await db.ApplyAsync(job, job.Complete("videos/x/hls/a/master.m3u8", T0.AddMinutes(1))!);
+        Assert.Empty(await store.ListSucceededJobsWithUndoneChunksAsync(T0.AddDays(-1), 10, None));
+
+        // A second writer broke the rule the assembler keeps: a chunk went back after the job was completed.
+        await using (var command = database.DataSource.CreateCommand($"UPDATE video_job_chunks SET state = 'PENDING', output = NULL WHERE job_id = '{job.Id}' AND chunk = 1"))
+        {
+            await command.ExecuteNonQueryAsync();
+        }
+
+        var broken = Assert.Single(await store.ListSucceededJobsWithUndoneChunksAsync(T0.AddDays(-1), 10, None));
+        Assert.Equal((job.Id, 1, "PENDING"), (broken.Job.Id, broken.Chunk, broken.ChunkState));
+    }
+
+    [Fact]
     public async Task READY_videos_without_hls_path_are_looked_for_only_when_the_constraint_is_gone()
     {
         var (video, job) = await db.RunningAsync(T0);

@@ -228,6 +228,25 @@ public sealed class BatchJobRunnerWireTests : IDisposable
     }
 
     [Fact]
+    public async Task A_chunk_is_submitted_as_a_Batch_job_of_its_own_with_the_chunk_command()
+    {
+        server.Enqueue(200, """{"jobName":"video-3f2b8c1e-c2","jobId":"b-k2"}""");
+        var runner = CreateProvider().GetRequiredService<IChunkRunner>();
+
+        var runnerJobId = await runner.SubmitChunkAsync(JobId, 2, CancellationToken.None);
+
+        Assert.Equal("b-k2", runnerJobId);
+        var request = Assert.Single(server.Requests);
+        Assert.True(request.Signature.IsValid, request.Signature.Detail);
+        using var body = JsonDocument.Parse(request.Body);
+        var root = body.RootElement;
+        Assert.Equal($"video-{JobId:N}"[..14] + "-c2", root.GetProperty("jobName").GetString());
+        Assert.Equal(("academy-video-batch-queue", "academy-video-batch-jobdef"), (root.GetProperty("jobQueue").GetString(), root.GetProperty("jobDefinition").GetString()));
+        Assert.Equal([JobId.ToString(), "--chunk", "2"], root.GetProperty("containerOverrides").GetProperty("command").EnumerateArray().Select(arg => arg.GetString()));
+        Assert.Equal(JobId.ToString(), root.GetProperty("parameters").GetProperty("job_id").GetString());
+    }
+
+    [Fact]
     public async Task A_caption_submission_Batch_refuses_surfaces_as_a_submission_failure_with_Batch_s_message()
     {
         server.Enqueue(400, """{"__type":"ClientException","message":"Container overrides are not allowed"}""");

@@ -151,6 +151,9 @@ public sealed class OperationsChecksTests
 
         public Task<IReadOnlyList<Guid>> ListReadyVideosWithoutHlsPathAsync(int limit, CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<Guid>>([]);
 
+        public Task<IReadOnlyList<(TranscodeJob Job, int Chunk, string ChunkState)>> ListSucceededJobsWithUndoneChunksAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<(TranscodeJob, int, string)>>([]);
+
         public Task<IReadOnlyList<TranscodeJob>> ListJobsWithRunnerIdAsync(DateTimeOffset since, int limit, CancellationToken cancellationToken) => Task.FromResult(unfinished);
 
         public Task<SucceededAttempt?> FindNewestSucceededAttemptAsync(CancellationToken cancellationToken) => Task.FromResult<SucceededAttempt?>(null);

@@ -67,6 +67,10 @@ public sealed class ApplicationHarness : IAsyncDisposable
         services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionGenerationStore>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionTranscriber>());
         services.AddSingleton(Substitute.For<Academy.Video.Application.Captions.ICaptionRunner>());
+        // Chunked encoding runs on PostgreSQL, real FFmpeg and worker processes (integration tests); here no job is chunked.
+        services.AddSingleton(Substitute.For<IJobChunkStore>());
+        services.AddSingleton(Substitute.For<Academy.Video.Application.Transcoding.IChunkAttempt>());
+        services.AddSingleton(Substitute.For<IChunkRunner>());
         services.AddSingleton<IObjectStorage>(Storage);
         services.AddTransient<IJobRunner>(_ => RunnerOverride ?? Runner);
         services.AddSingleton<IMediaProbe>(Transcoder);

@@ -1,0 +1,95 @@
+using Academy.Video.Application.Common;
+using Academy.Video.Application.Storage;
+using Academy.Video.Application.Transcoding;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Academy.Video.Infrastructure.Transcoding;
+
+/// <summary>
+/// One chunk attempt's encode and publication (docs/decisions/0023-chunked-encoding.md), for the planner's chunk 0 and for a
+/// chunk run alike: encode the range, upload what it wrote under the job attempt's prefix, record the chunk DONE, and when
+/// elected, write every variant playlist and the master last from the chunks' records.
+/// </summary>
+public sealed class ChunkWork(IObjectStorage storage, FfmpegHlsEncoder encoder, IOptions<TranscodingOptions> transcoding, IOptions<WorkerOptions> worker, ILogger<ChunkWork> logger)
+{
+    /// <summary>The chunk plan for <paramref name="plan"/>, or null when it is not chunked: too short, chunking off, a copied top rung, or one chunk.</summary>
+    public IReadOnlyList<ChunkRange>? Split(HlsEncodePlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var options = transcoding.Value;
+        var request = plan.Request;
+        var duration = request.Source.Duration.TotalSeconds;
+        if (!ChunkPlan.Applies(duration, options.ChunkThreshold) || plan.TopRung.Copy || !plan.Resumable)
+        {
+            return null;
+        }
+
+        var cuts = HlsCuts.EncodedBoundaries(request);
+        var ranges = ChunkPlan.Split(cuts, duration, options.ChunkLength, options.MaxChunks);
+        return ranges.Count > 1 ? ranges : null;
+    }
+
+    /// <param name="last">Whether the chunk ends the video.</param>
+    /// <param name="prefix">The job attempt's prefix, where the whole tree goes.</param>
+    /// <param name="scratch">A directory of the attempt's own for the assembled playlists.</param>
+    public async Task<AttemptOutcome> RunAsync(HlsEncodePlan plan, IChunkJournal journal, bool last, string prefix, string scratch, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(journal);
+        var chunk = journal.Chunk;
+        var output = await encoder.EncodeChunkAsync(plan, chunk, last, journal, cancellationToken);
+        await UploadAsync(output.OutputDirectory, prefix, output.Files, cancellationToken);
+        var recorded = new ChunkOutput(output.Variants)
+        {
+            PosterKey = output.Poster is { } poster ? prefix + poster : null,
+            StoryboardKey = output.Storyboard is { } storyboard ? prefix + storyboard : null,
+            Chapters = output.Chapters.Select(c => c with { ThumbnailKey = c.ThumbnailKey is { } thumbnail ? prefix + thumbnail : null }).ToList(),
+            ChaptersKey = output.ChaptersTrack is { } track ? prefix + track : null,
+        };
+
+        switch (await journal.StoredAsync(recorded, cancellationToken))
+        {
+            case ChunkStored.Lost:
+                return new AttemptOutcome.Superseded("upload", "the chunk attempt was superseded before it could record its segments");
+            case ChunkStored.Elected elected:
+                Directory.CreateDirectory(scratch);
+                var files = FfmpegHlsEncoder.WriteChunkedTree(plan, elected.Chunks, scratch);
+                logger.LogInformation("Chunk {chunk}: every chunk is done; writing {playlists} playlists, the master last", chunk.Index, files.Count);
+                // One after the other: every variant playlist is up before the master names it.
+                foreach (var file in files)
+                {
+                    await UploadOneAsync(scratch, prefix, file, cancellationToken);
+                }
+
+                var first = elected.Chunks.Single(c => c.Index == 0).Output!;
+                return new AttemptOutcome.Published(prefix + FfmpegHlsArguments.MasterPlaylistName, first.PosterKey, first.StoryboardKey)
+                {
+                    Chapters = first.ChaptersKey is { } key ? (first.Chapters, key) : null,
+                };
+            default:
+                return new AttemptOutcome.HandedOff("upload");
+        }
+    }
+
+    private async Task UploadAsync(string directory, string prefix, IReadOnlyList<string> files, CancellationToken cancellationToken) =>
+        await Parallel.ForEachAsync(
+            files,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, worker.Value.UploadParallelism), CancellationToken = cancellationToken },
+            async (file, token) => await UploadOneAsync(directory, prefix, file, token));
+
+    private async Task UploadOneAsync(string directory, string prefix, string file, CancellationToken cancellationToken)
+    {
+        var key = prefix + file;
+        try
+        {
+            await storage.UploadFileAsync(Path.Combine(directory, file), key, HlsPublisher.ContentTypeOf(file), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not StorageOperationException)
+        {
+            throw new StorageOperationException("upload", key, ex);
+        }
+    }
+}

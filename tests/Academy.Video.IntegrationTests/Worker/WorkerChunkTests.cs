@@ -1,0 +1,199 @@
+using Academy.Video.Application.Jobs;
+using Academy.Video.Domain.Jobs;
+using Academy.Video.Domain.Media;
+using Academy.Video.Domain.Videos;
+using Academy.Video.IntegrationTests.Transcoding;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Academy.Video.IntegrationTests.Worker;
+
+/// <summary>
+/// Chunked encoding with the worker binary on s3rver (docs/decisions/0023-chunked-encoding.md): a 60 s 854x480 source over the
+/// lowered threshold is planned by the job's worker as three chunks of about 20 s; the planner encodes chunk 0 with the whole
+/// audio, poster and storyboard while two more worker processes (<c>--chunk 1</c>, <c>--chunk 2</c>) encode theirs at once,
+/// and the last to finish writes the playlists and completes the job. The tree is a single run's: the same segments and
+/// durations, the same video timestamps packet by packet, the same audio, and every variant decodes end to end.
+/// </summary>
+public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3WorkerTestBed>
+{
+    private static string Source => SourceClips.Make("worker-chunks-480", 854, 480, 60);
+
+    private static IReadOnlyDictionary<string, string> Environment(IReadOnlyDictionary<string, string> baseline, bool chunked) =>
+        new Dictionary<string, string>(baseline)
+        {
+            ["Transcoding__SourceCopy"] = "false",
+            ["Transcoding__ChunkThreshold"] = chunked ? "00:00:30" : "00:00:00",
+            ["Transcoding__ChunkLength"] = "00:00:20",
+        };
+
+    [Fact]
+    public async Task Three_chunks_on_three_worker_processes_make_a_single_run_s_tree()
+    {
+        var clean = await RunCleanAsync();
+        var (videoId, jobId) = await bed.QueueJobAsync(Source);
+        var environment = Environment(bed.WorkerEnvironment(), chunked: true);
+        var chunks = bed.Services.GetRequiredService<IJobChunkStore>();
+
+        using var planner = WorkerProcess.Start([jobId.ToString()], environment);
+        await bed.WaitUntilAsync(async () => (await chunks.ListAsync(jobId, default)).Count > 0, TimeSpan.FromMinutes(2), "the planner records its chunks");
+        using var second = WorkerProcess.Start([jobId.ToString(), "--chunk", "1"], environment);
+        using var third = WorkerProcess.Start([jobId.ToString(), "--chunk", "2"], environment);
+        await Task.WhenAll(planner.WaitAsync(), second.WaitAsync(), third.WaitAsync());
+
+        Assert.True(planner.ExitCode == 0, planner.Output);
+        Assert.True(second.ExitCode == 0, second.Output);
+        Assert.True(third.ExitCode == 0, third.Output);
+        var planned = Assert.Single(planner.Events, e => e.TryGetProperty("event", out var name) && name.GetString() == JobEvents.ChunksPlanned);
+        Assert.Equal(3, planned.GetProperty("chunks").GetInt32());
+        var done = await chunks.ListAsync(jobId, default);
+        Assert.Equal([(0, 0, 3), (1, 3, 7), (2, 7, 10)], done.Select(c => (c.Index, c.Range.FirstSegment, c.Range.EndSegment)));
+        Assert.All(done, c => Assert.Equal((ChunkState.Done, 1, 1), (c.State, c.AttemptCount, c.JobAttempt)));
+        Assert.Single(new[] { planner, second, third }, w => w.EventNames.Contains(JobEvents.JobCompleted));
+
+        var job = await bed.Job(jobId);
+        var video = await bed.Video(videoId);
+        Assert.Equal((JobState.Succeeded, VideoStatus.Ready, StorageKeys.HlsPrefix(videoId, jobId, 1) + "master.m3u8"), (job.State, video.Status, video.HlsPath));
+        Assert.Equal(StorageKeys.HlsPrefix(videoId, jobId, 1) + "poster.jpg", video.PosterKey);
+        AssertSameTree(clean, await WorkerTrees.DownloadAsync(bed, video.HlsPath!, "chunked"));
+    }
+
+    [Fact]
+    public async Task A_chunk_killed_mid_way_is_released_and_run_again_alone_and_every_other_chunk_s_segments_stay_as_they_were()
+    {
+        var clean = await RunCleanAsync();
+        var (videoId, jobId) = await bed.QueueJobAsync(Source);
+        var environment = Environment(bed.WorkerEnvironment(), chunked: true);
+        var chunks = bed.Services.GetRequiredService<IJobChunkStore>();
+        var prefix = StorageKeys.HlsPrefix(videoId, jobId, 1);
+
+        using var planner = WorkerProcess.Start([jobId.ToString()], environment);
+        await bed.WaitUntilAsync(async () => (await chunks.ListAsync(jobId, default)).Count > 0, TimeSpan.FromMinutes(2), "the planner records its chunks");
+        using var third = WorkerProcess.Start([jobId.ToString(), "--chunk", "2"], environment);
+        using (var killed = WorkerProcess.Start([jobId.ToString(), "--chunk", "1"], environment))
+        {
+            // Mid-way: its ffmpeg has written the first of its segments (the watcher sees nothing in storage yet: a chunk uploads at its end).
+            await bed.WaitUntilAsync(
+                async () => (await chunks.FindAsync(jobId, 1, default))!.State == ChunkState.Running && Written("seg_00003.ts"),
+                TimeSpan.FromMinutes(2),
+                "chunk 1 writes its first segment");
+            killed.Kill();
+        }
+
+        await Task.WhenAll(planner.WaitAsync(), third.WaitAsync());
+        Assert.True(planner.ExitCode == 0, planner.Output);
+        Assert.True(third.ExitCode == 0, third.Output);
+        var before = await ObjectsAsync(prefix);
+        Assert.Equal(JobState.Running, (await bed.Job(jobId)).State);
+
+        // The dispatcher releases the silent chunk alone (Jobs:StuckThreshold is 3 s here) and submits it again.
+        await bed.WaitUntilAsync(
+            async () =>
+            {
+                await bed.SendAsync(new Application.Jobs.ProcessChunk.DispatchChunksCommand());
+                return (await chunks.FindAsync(jobId, 1, default))!.State == ChunkState.Submitted;
+            },
+            TimeSpan.FromMinutes(1),
+            "the dispatcher releases chunk 1 and submits it again");
+        var released = (await chunks.FindAsync(jobId, 1, default))!;
+        Assert.Equal((1, JobErrorCodes.HeartbeatTimeout), (released.AttemptCount, released.ErrorCode));
+        Assert.StartsWith("local-", released.RunnerJobId, StringComparison.Ordinal);
+
+        // What the runner starts for it, as Batch would.
+        using var retry = await WorkerProcess.RunAsync([jobId.ToString(), "--chunk", "1"], environment);
+
+        Assert.True(retry.ExitCode == 0, retry.Output);
+        Assert.Contains(JobEvents.JobCompleted, retry.EventNames);
+        var done = await chunks.ListAsync(jobId, default);
+        Assert.Equal([1, 2, 1], done.Select(c => c.AttemptCount));
+        var job = await bed.Job(jobId);
+        Assert.Equal((JobState.Succeeded, 1), (job.State, job.AttemptCount));
+        var after = await ObjectsAsync(prefix);
+        // Chunks 0 and 2 stored once and never touched again; chunk 1's second attempt named its segments apart.
+        Assert.All(before.Where(o => !o.Key.EndsWith("index.m3u8", StringComparison.Ordinal) && !o.Key.EndsWith("master.m3u8", StringComparison.Ordinal)),
+            o => Assert.Equal(o.Value, after[o.Key]));
+        var tree = await WorkerTrees.DownloadAsync(bed, (await bed.Video(videoId)).HlsPath!, "chunk-retried");
+        var named = Playlist.ReadMedia(Path.Combine(tree, "480p", "index.m3u8")).Segments.Select(s => s.Uri).ToList();
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i is >= 3 and < 7 ? $"seg_{i:D5}-r2.ts" : $"seg_{i:D5}.ts"), named);
+        AssertSameTree(clean, tree);
+    }
+
+    /// <summary>Whether a worker's work directory holds a closed segment of that name (directories come and go as runs end).</summary>
+    private bool Written(string segment)
+    {
+        try
+        {
+            return Directory.EnumerateFiles(Path.Combine(bed.Root, "work"), segment, SearchOption.AllDirectories).Any();
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private async Task<Dictionary<string, long>> ObjectsAsync(string prefix)
+    {
+        var objects = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var item in bed.Storage.ListAsync(prefix, default))
+        {
+            objects[item.Key] = item.SizeBytes;
+        }
+
+        return objects;
+    }
+
+    private async Task<string> RunCleanAsync()
+    {
+        var (videoId, jobId) = await bed.QueueJobAsync(Source);
+        using var worker = await WorkerProcess.RunAsync([jobId.ToString()], Environment(bed.WorkerEnvironment(), chunked: false));
+        Assert.True(worker.ExitCode == 0, worker.Output);
+        Assert.DoesNotContain(JobEvents.ChunksPlanned, worker.EventNames);
+        return await WorkerTrees.DownloadAsync(bed, (await bed.Video(videoId)).HlsPath!, "clean");
+    }
+
+    /// <summary>The same segments (count, durations within 0.5 s, boundaries), video timestamps packet by packet, audio and storyboard; it decodes.</summary>
+    private static void AssertSameTree(string clean, string chunked)
+    {
+        foreach (var variant in (string[])["480p", "360p", "audio"])
+        {
+            var expected = Playlist.ReadMedia(Path.Combine(clean, variant, "index.m3u8"));
+            var actual = Playlist.ReadMedia(Path.Combine(chunked, variant, "index.m3u8"));
+            Assert.True(actual.Finished);
+            Assert.Equal(expected.Segments.Count, actual.Segments.Count);
+            Assert.All(expected.Segments.Zip(actual.Segments), p => Assert.InRange(p.Second.Seconds - p.First.Seconds, -0.5, 0.5));
+            Assert.InRange(actual.Segments.Sum(s => s.Seconds) - expected.Segments.Sum(s => s.Seconds), -0.5, 0.5);
+            Assert.InRange(Ffprobe.DurationSeconds(Path.Combine(chunked, variant, "index.m3u8")) - Ffprobe.DurationSeconds(Path.Combine(clean, variant, "index.m3u8")), -0.5, 0.5);
+        }
+
+        foreach (var variant in (string[])["480p", "360p"])
+        {
+            Assert.Equal(MediaTools.VideoPackets(Path.Combine(clean, variant, "index.m3u8")), MediaTools.VideoPackets(Path.Combine(chunked, variant, "index.m3u8")));
+        }
+
+        foreach (var segment in Directory.EnumerateFiles(Path.Combine(clean, "audio"), "*.ts"))
+        {
+            Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(Path.Combine(chunked, "audio", Path.GetFileName(segment))));
+        }
+
+        Assert.Equal(File.ReadAllText(Path.Combine(clean, "storyboard.vtt")), File.ReadAllText(Path.Combine(chunked, "storyboard.vtt")));
+        Assert.Equal(MediaTools.Frames(Path.Combine(clean, "poster.jpg")), MediaTools.Frames(Path.Combine(chunked, "poster.jpg")));
+        HlsOutputAssert.DecodesEndToEnd(Path.Combine(chunked, "master.m3u8"));
+    }
+}
+
+/// <summary>A published tree brought down from storage for comparison.</summary>
+internal static class WorkerTrees
+{
+    public static async Task<string> DownloadAsync(WorkerTestBed bed, string hlsPath, string name)
+    {
+        var prefix = hlsPath[..(hlsPath.LastIndexOf('/') + 1)];
+        var local = Path.Combine(bed.Root, "trees", name + "-" + Guid.NewGuid().ToString("N")[..6]);
+        await foreach (var item in bed.Storage.ListAsync(prefix, default))
+        {
+            var file = Path.Combine(local, item.Key[prefix.Length..]);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await bed.Storage.DownloadToFileAsync(item.Key, file, default);
+        }
+
+        return local;
+    }
+}
