@@ -35,9 +35,13 @@ public static partial class RequestLog
             }
             finally
             {
-                var request = context.Request;
-                LogRequest(logger, request.Method, request.PathBase + request.Path + UrlRedaction.RedactQuery(request.QueryString.Value ?? ""),
-                    context.Response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                // With the category at Warning or above no line is written, so its URL is not built either.
+                if (logger.IsEnabled(LogLevel.Information))
+                {
+                    var request = context.Request;
+                    LogRequest(logger, request.Method, request.PathBase + request.Path + (request.QueryString.HasValue ? UrlRedaction.RedactQuery(request.QueryString.Value!) : ""),
+                        context.Response.StatusCode, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                }
             }
         });
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Academy.Video.Api.Errors;
@@ -32,7 +33,7 @@ public static class ApiKeys
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
-        return Holds(context.Request.Headers[ApiAuthOptions.InternalHeader].ToString(), options.InternalApiKeys);
+        return Holds(context.Request.Headers[ApiAuthOptions.InternalHeader].ToString(), HashesOf(options).Internal, out _);
     }
 
     private static Task CheckAsync(HttpContext context, RequestDelegate next)
@@ -49,17 +50,16 @@ public static class ApiKeys
             return next(context);
         }
 
-        var options = context.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value;
+        var hashes = HashesOf(context.RequestServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value);
         var presented = context.Request.Headers[requirement.Header].ToString();
-        var keys = requirement.InternalOnly ? options.InternalApiKeys : [.. options.ApiKeys, .. options.InternalApiKeys];
-        if (!Holds(presented, keys))
+        if (!Holds(presented, requirement.InternalOnly ? hashes.Internal : hashes.ClientOrInternal, out var presentedHash))
         {
             return ApiProblems.WriteAsync(context, ErrorCodes.Unauthorized,
                 presented.Length == 0 ? $"Send your API key in the {requirement.Header} header." : $"The {requirement.Header} header does not hold a valid key.");
         }
 
         // Later stages (the rate limits) tell clients apart by the key checked here, never by a key they check again.
-        context.Items[VerifiedClientItem] = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+        context.Items[VerifiedClientItem] = Convert.ToHexString(presentedHash);
         return next(context);
     }
 
@@ -77,12 +77,32 @@ public static class ApiKeys
             name.Equals(ApiAuthOptions.ClientHeader, StringComparison.OrdinalIgnoreCase)
             || name.Equals(ApiAuthOptions.InternalHeader, StringComparison.OrdinalIgnoreCase));
 
-    private static bool Holds(string presented, IEnumerable<string> keys) =>
-        presented.Length > 0 && keys.Aggregate(false, (found, key) => Matches(key, presented) | found);
+    /// <summary>
+    /// Constant time: the presented key's hash is compared with the hash of every configured key (no early exit), over
+    /// hashes of equal length. The configured keys are hashed once per options instance, not on every request.
+    /// </summary>
+    private static bool Holds(string presented, byte[][] keyHashes, out byte[] presentedHash)
+    {
+        presentedHash = Hash(presented);
+        var found = false;
+        foreach (var keyHash in keyHashes)
+        {
+            found |= CryptographicOperations.FixedTimeEquals(keyHash, presentedHash);
+        }
 
-    /// <summary>Constant time: every configured key is compared, over hashes of equal length.</summary>
-    private static bool Matches(string expected, string presented) =>
-        CryptographicOperations.FixedTimeEquals(
-            SHA256.HashData(Encoding.UTF8.GetBytes(expected)),
-            SHA256.HashData(Encoding.UTF8.GetBytes(presented)));
+        return presented.Length > 0 && found;
+    }
+
+    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+
+    private static readonly ConditionalWeakTable<ApiAuthOptions, KeyHashes> Hashes = new();
+
+    private static KeyHashes HashesOf(ApiAuthOptions options) => Hashes.GetValue(options, o => new KeyHashes(o));
+
+    private sealed class KeyHashes(ApiAuthOptions options)
+    {
+        public byte[][] Internal { get; } = [.. options.InternalApiKeys.Select(Hash)];
+
+        public byte[][] ClientOrInternal { get; } = [.. options.ApiKeys.Concat(options.InternalApiKeys).Select(Hash)];
+    }
 }

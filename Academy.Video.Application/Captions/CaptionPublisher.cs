@@ -112,13 +112,23 @@ public sealed partial class CaptionPublisher(
     public async Task<IReadOnlyList<CaptionView>> ViewsAsync(LectureVideo video, PlaybackGrant? grant, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(video);
+        return video.Status != VideoStatus.Ready
+            ? []
+            : await ViewsAsync(video, await tracks.ListAsync(video.Id, cancellationToken), grant, cancellationToken);
+    }
+
+    /// <summary>As above, for <paramref name="recorded"/>, the video's tracks already read (with the video, on the video page).</summary>
+    public async Task<IReadOnlyList<CaptionView>> ViewsAsync(LectureVideo video, IReadOnlyList<CaptionTrack> recorded, PlaybackGrant? grant, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        ArgumentNullException.ThrowIfNull(recorded);
         if (video.Status != VideoStatus.Ready)
         {
             return [];
         }
 
-        var views = new List<CaptionView>();
-        foreach (var track in await tracks.ListAsync(video.Id, cancellationToken))
+        var views = new List<CaptionView>(recorded.Count);
+        foreach (var track in recorded)
         {
             Uri? url = !urls.Signed ? storage.GetPlaybackUrl(track.VttKey)
                 : grant is null ? null

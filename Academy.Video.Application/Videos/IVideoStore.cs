@@ -12,8 +12,8 @@ public interface IVideoStore
     Task<LectureVideo?> FindAsync(Guid videoId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The video with its current job and that job's attempts oldest first, read together (one statement in
-    /// PostgreSQL: the video page is the hottest read); null if there is no such video.
+    /// The video with its current job and that job's attempts oldest first, and its caption tracks, read together (one
+    /// round trip in PostgreSQL: the video page is the hottest read); null if there is no such video.
     /// </summary>
     Task<VideoWithCurrentJob?> FindWithCurrentJobAsync(Guid videoId, CancellationToken cancellationToken);
 
@@ -35,7 +35,11 @@ public interface IVideoStore
 }
 
 /// <summary>A video, its current job (null when it has none) and the job's attempt timeline, oldest first.</summary>
-public sealed record VideoWithCurrentJob(LectureVideo Video, TranscodeJob? Job, IReadOnlyList<JobAttempt> Attempts);
+public sealed record VideoWithCurrentJob(LectureVideo Video, TranscodeJob? Job, IReadOnlyList<JobAttempt> Attempts)
+{
+    /// <summary>The video's caption tracks by language and kind, as <see cref="Captions.ICaptionTrackStore.ListAsync"/> lists them.</summary>
+    public IReadOnlyList<Captions.CaptionTrack> CaptionTracks { get; init; } = [];
+}
 
 /// <summary>The rows a queueing wrote: the changed video and its new job.</summary>
 public sealed record QueuedJob(LectureVideo Video, TranscodeJob Job);

@@ -8,7 +8,7 @@ namespace Academy.Video.Infrastructure.Persistence;
 
 public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : ICaptionTrackStore
 {
-    private const string Columns = """
+    internal const string Columns = """
         video_id AS VideoId, language AS Language, kind AS Kind, label AS Label, vtt_key AS VttKey, playlist_key AS PlaylistKey,
         size_bytes AS SizeBytes, cue_count AS CueCount, created_at AS CreatedAt, updated_at AS UpdatedAt
         """;
@@ -141,7 +141,7 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
                 RemoveSql, new { VideoId = videoId, Language = language, Kind = kind.ToWire(), At = at.UtcDateTime }, cancellationToken: token)))?.ToDomain(),
             cancellationToken);
 
-    private sealed record CaptionRow
+    internal sealed record CaptionRow
     {
         public Guid VideoId { get; init; }
         public string Language { get; init; } = "";

@@ -1,3 +1,4 @@
+using Academy.Video.Application.Captions;
 using Academy.Video.Application.Videos;
 using Academy.Video.Domain.Events;
 using Academy.Video.Domain.Jobs;
@@ -81,14 +82,20 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
 
     // The video page in one statement: primary-key lookups joined, one row per attempt (one row with
     // NULL job and attempt columns when there is none), oldest attempt first.
+    // The video page's read: the video joined with its current job and that job's attempts, and the video's caption
+    // tracks, as two statements of one batch: one round trip (docs/performance.md, API CPU per request). The id is the
+    // positional $1, so Npgsql sends the text as it is without rewriting named parameters.
     private static readonly string FindWithCurrentJobSql = $"""
         SELECT {VideoRow.ColumnsOf("v")}, {JobRow.ColumnsOf("j")}, {AttemptRow.ColumnsOf("a")}
         FROM videos AS v
         LEFT JOIN video_transcode_jobs AS j ON j.id = v.current_job_id
         LEFT JOIN video_job_attempts AS a ON a.job_id = j.id
-        WHERE v.id = @VideoId
+        WHERE v.id = $1
         ORDER BY a.attempt
         """;
+
+    private const string CaptionTracksSql =
+        $"SELECT {PostgresCaptionTrackStore.Columns} FROM video_caption_tracks WHERE video_id = $1 ORDER BY language, kind";
 
     // One statement per combination of filters, never "(@x IS NULL OR col = @x)": prepared statements
     // get a generic plan after a few runs, and a catch-all's generic plan cannot use the index the
@@ -152,18 +159,61 @@ public sealed class PostgresVideoStore(NpgsqlDataSource dataSource, ResiliencePi
     public Task<VideoWithCurrentJob?> FindWithCurrentJobAsync(Guid videoId, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) =>
         {
-            var rows = (await connection.QueryAsync<VideoRow, JobRow?, AttemptRow?, (VideoRow Video, JobRow? Job, AttemptRow? Attempt)>(
-                new CommandDefinition(FindWithCurrentJobSql, new { VideoId = videoId }, cancellationToken: token),
-                (video, job, attempt) => (video, job, attempt),
-                splitOn: "Id,JobId")).ToList();
-            if (rows.Count == 0)
+            await using var batch = new NpgsqlBatch(connection)
             {
-                return null;
+                BatchCommands =
+                {
+                    new NpgsqlBatchCommand(FindWithCurrentJobSql) { Parameters = { new NpgsqlParameter { Value = videoId } } },
+                    new NpgsqlBatchCommand(CaptionTracksSql) { Parameters = { new NpgsqlParameter { Value = videoId } } },
+                },
+            };
+            await using var reader = await batch.ExecuteReaderAsync(token);
+            // The joined row splits where Dapper's multi-mapping would (splitOn "Id,JobId"); a job or attempt
+            // missing from the LEFT JOIN reads as null.
+            var jobStart = ColumnIndex(reader, "Id", 1);
+            var attemptStart = ColumnIndex(reader, "JobId", jobStart + 1);
+            var videoRow = reader.GetRowParser<VideoRow>(startIndex: 0, length: jobStart);
+            var jobRow = reader.GetRowParser<JobRow>(startIndex: jobStart, length: attemptStart - jobStart, returnNullIfFirstMissing: true);
+            var attemptRow = reader.GetRowParser<AttemptRow>(startIndex: attemptStart, returnNullIfFirstMissing: true);
+            VideoRow? video = null;
+            JobRow? job = null;
+            var attempts = new List<Application.Jobs.JobAttempt>();
+            while (await reader.ReadAsync(token))
+            {
+                video ??= videoRow(reader);
+                job ??= jobRow(reader);
+                if (attemptRow(reader) is { } attempt)
+                {
+                    attempts.Add(attempt.ToDomain());
+                }
             }
 
-            var attempts = rows.Where(r => r.Attempt is not null).Select(r => r.Attempt!.ToDomain()).ToList();
-            return new VideoWithCurrentJob(rows[0].Video.ToDomain(), rows[0].Job?.ToDomain(), attempts);
+            await reader.NextResultAsync(token);
+            var captionRow = reader.GetRowParser<PostgresCaptionTrackStore.CaptionRow>();
+            var tracks = new List<CaptionTrack>();
+            while (await reader.ReadAsync(token))
+            {
+                tracks.Add(captionRow(reader).ToDomain());
+            }
+
+            return video is null
+                ? null
+                : new VideoWithCurrentJob(video.ToDomain(), job?.ToDomain(), attempts) { CaptionTracks = tracks };
         }, cancellationToken);
+
+    private static int ColumnIndex(NpgsqlDataReader reader, string name, int from)
+    {
+        for (var i = from; i < reader.FieldCount; i++)
+        {
+            // PostgreSQL folds the unquoted aliases to lower case; Dapper matches names ignoring case too.
+            if (string.Equals(reader.GetName(i), name, StringComparison.OrdinalIgnoreCase))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException($"The video page's statement has no column {name} after column {from}.");
+    }
 
     public Task<QueuedJob?> TryQueueJobAsync(QueueJob queue, CancellationToken cancellationToken)
     {

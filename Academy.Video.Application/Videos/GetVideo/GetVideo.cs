@@ -51,7 +51,7 @@ public sealed class GetVideoHandler(IVideoStore videos, IObjectStorage storage, 
             video.UpdatedAt)
         {
             Playable = video.IsPlayable,
-            Captions = await captions.ViewsAsync(video, grant, cancellationToken),
+            Captions = await captions.ViewsAsync(video, found.CaptionTracks, grant, cancellationToken),
             Chapters = media.Chapters,
             ChaptersUrl = media.ChaptersUrl,
         };

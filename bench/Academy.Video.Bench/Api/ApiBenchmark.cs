@@ -86,6 +86,10 @@ public static class ApiBenchmark
                 if (options.WarmupSeconds > 0)
                 {
                     await RunWrkAsync(script, baseUrl + path, threads, connections, options.WarmupSeconds);
+                    if (name is "create" or "flow")
+                    {
+                        await ResetAsync(connectionString);
+                    }
                 }
 
                 Info($"{name}: load average before {LoadAverage()}");

@@ -162,6 +162,26 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
         Assert.Equal(["Zygote and zebra meet", "the zygote theorem"], phrase[0].Moments.Select(m => m.Text));
     }
 
+    [Fact]
+    public async Task The_video_page_read_brings_the_tracks_the_track_store_lists_with_the_video_its_job_and_attempts()
+    {
+        var video = await ReadyVideoAsync();
+        var other = await ReadyVideoAsync();
+        Assert.Empty((await db.Videos.FindWithCurrentJobAsync(video, None))!.CaptionTracks);
+        await tracks.SaveIfReadyAsync(Track(video, "ko"), [new(0, 1000, "하나")], None);
+        await tracks.SaveIfReadyAsync(Track(video, "en"), [new(0, 1000, "one")], None);
+        await tracks.SaveIfReadyAsync(Track(other, "de"), [new(0, 1000, "eins")], None);
+
+        var found = (await db.Videos.FindWithCurrentJobAsync(video, None))!;
+        Assert.Equal(video, found.Video.Id);
+        Assert.NotNull(found.Job);
+        Assert.Equal(found.Video.CurrentJobId, found.Job.Id);
+        Assert.Equal([1], found.Attempts.Select(a => a.Attempt));
+        Assert.Equal(["en", "ko"], found.CaptionTracks.Select(t => t.Language));
+        Assert.Equal(await tracks.ListAsync(video, None), found.CaptionTracks);
+        Assert.Null(await db.Videos.FindWithCurrentJobAsync(Guid.NewGuid(), None));
+    }
+
     private static string Line(StoredCue cue) => $"{cue.StartMs} {cue.Language} {cue.Text}";
 
     private static CaptionTrack Track(Guid video, string language) =>
