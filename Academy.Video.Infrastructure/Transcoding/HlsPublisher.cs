@@ -30,7 +30,8 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
 }
 
 /// <param name="Prefix">The attempt's prefix (<c>videos/&lt;id&gt;/hls/&lt;job&gt;-a&lt;n&gt;/</c>).</param>
-/// <param name="Plan">The encode plan's fingerprint, written into the progress record.</param>
+/// <param name="Plan">The encode plan's fingerprint, written into the progress record; empty while it is not known (a plan whose
+/// profile is pending, decision 0024): no progress record is written until <see cref="HlsPublication.SetPlan"/>.</param>
 /// <param name="OutputDirectory">Where the encoder writes the tree: the paths it reports are relative to it.</param>
 /// <param name="ScratchDirectory">A local folder, outside the tree, for the progress record's file before it is uploaded.</param>
 public sealed record HlsPublicationTarget(string Prefix, int Attempt, string Plan, string OutputDirectory, string ScratchDirectory);
@@ -53,7 +54,11 @@ public sealed record HlsLiveTree(
     double TargetSeconds,
     int TargetDuration,
     Func<string, CancellationToken, Task<string?>> CodecOf,
-    Func<string, CancellationToken, Task<bool>> MarkPlayable);
+    Func<string, CancellationToken, Task<bool>> MarkPlayable)
+{
+    /// <summary>Told of the steps to the first playable master (docs/performance.md): the first segment closed and up, the first EVENT playlists, the master.</summary>
+    public Action<string, string>? OnStep { get; init; }
+}
 
 /// <summary>
 /// One attempt's publication: segments go up as the encoder closes them, reused segments of an
@@ -83,6 +88,9 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private readonly Channel<bool> _liveChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _firstClosed = new(StringComparer.Ordinal);
     private Task _liveLoop = Task.CompletedTask;
+    private readonly TaskCompletionSource<string> _plan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Action<string, string>? _onStep;
+    private int _firstUploaded;
     private int _changes;
     private Exception? _failure;
 
@@ -94,6 +102,11 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         _parallelism = Math.Max(1, options.UploadParallelism);
         _progressInterval = options.ProgressInterval;
         _scope = CancellationTokenSource.CreateLinkedTokenSource(attemptToken);
+        if (target.Plan.Length > 0)
+        {
+            _plan.SetResult(target.Plan);
+        }
+
         _workers = Enumerable.Range(0, _parallelism).Select(_ => Task.Run(WorkAsync)).ToArray();
         _progressLoop = Task.Run(ProgressLoopAsync);
     }
@@ -122,20 +135,40 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     public void GoLive(HlsLiveTree tree)
     {
         ArgumentNullException.ThrowIfNull(tree);
+        _onStep = tree.OnStep;
         _liveLoop = Task.Run(() => LiveLoopAsync(tree));
+    }
+
+    /// <summary>The plan's fingerprint, once known, for a publication begun without it: the progress record waits for it.</summary>
+    public void SetPlan(string fingerprint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fingerprint);
+        _plan.TrySetResult(fingerprint);
     }
 
     public void SegmentClosed(HlsSegmentFile segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
+        bool first;
         lock (_gate)
         {
+            first = _firstClosed.Count == 0;
             _firstClosed.TryAdd(segment.Variant, segment.RelativePath);
+        }
+
+        if (first)
+        {
+            _onStep?.Invoke("first_segment_closed", segment.RelativePath);
         }
 
         Enqueue(async token =>
         {
             await UploadAsync(segment.RelativePath, token);
+            if (Interlocked.Exchange(ref _firstUploaded, 1) == 0)
+            {
+                _onStep?.Invoke("first_segment_uploaded", segment.RelativePath);
+            }
+
             Record(segment.Variant, segment.Segment, segment.Last);
         });
     }
@@ -315,11 +348,17 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
                 var ready = Playable || (variants.All(v => runs[v].Count >= PlayableAfterSegments) && tree.Video.All(r => closed.ContainsKey(r.Name)));
                 if (ready)
                 {
+                    var firstPlaylists = !Playable && published.Values.All(p => p == 0);
                     foreach (var variant in variants.Where(v => runs[v].Count > published[v]))
                     {
                         await UploadLiveAsync($"{variant}/{FfmpegHlsArguments.VariantPlaylistName}",
                             HlsMediaPlaylist.RenderEvent(runs[variant].Select(r => new HlsPlaylistEntry(r.DurationSeconds, r.Uri)).ToList(), tree.TargetDuration));
                         published[variant] = runs[variant].Count;
+                    }
+
+                    if (firstPlaylists)
+                    {
+                        _onStep?.Invoke("event_playlists_published", string.Join(',', variants.Select(v => $"{v}:{published[v]}")));
                     }
 
                     if (!Playable && !await PublishMasterAsync(tree, runs, closed))
@@ -369,6 +408,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
             .ToList();
         (string, MeasuredRate)? audio = tree.Audio is { } a ? ($"{a}/{FfmpegHlsArguments.VariantPlaylistName}", Measure(runs[a])) : null;
         await UploadLiveAsync(FfmpegHlsArguments.MasterPlaylistName, HlsMasterPlaylist.Render(variants, audio, tree.FramesPerSecond));
+        _onStep?.Invoke("master_published", $"{variants.Count} video variants");
         try
         {
             if (!await tree.MarkPlayable(_target.Prefix + FfmpegHlsArguments.MasterPlaylistName, token))
@@ -432,11 +472,12 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
 
     private async Task WriteProgressAsync(CancellationToken cancellationToken)
     {
+        var plan = await _plan.Task.WaitAsync(cancellationToken);
         HlsProgress progress;
         lock (_gate)
         {
             progress = new HlsProgress(
-                _target.Plan,
+                plan,
                 _target.Attempt,
                 _segments.ToDictionary(
                     v => v.Key,

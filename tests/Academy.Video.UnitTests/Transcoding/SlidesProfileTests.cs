@@ -112,6 +112,22 @@ public sealed class SlidesProfileTests
         Assert.DoesNotContain("select='if(isnan(prev_t),1,gt(gt(", After(args, "-filter_complex"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_copied_rung_and_audio_process_is_the_same_whatever_the_profile_so_it_may_start_before_the_analysis_ends()
+    {
+        // Decision 0024: a first attempt starts this process while the profile is still analysed; the ladder waits for it.
+        var copy = new HlsCommand([6.5, 12.5, 18.5], Part: HlsRunPart.CopyAndAudio);
+        var ladder = new HlsCommand([6.5, 12.5, 18.5], Part: HlsRunPart.Ladder);
+
+        var undecided = FfmpegHlsArguments.Build(Request(null), new TranscodingOptions(), copy);
+
+        Assert.Equal(undecided, FfmpegHlsArguments.Build(Request(Slides), new TranscodingOptions(), copy));
+        Assert.Equal(undecided, FfmpegHlsArguments.Build(Request(Camera), new TranscodingOptions(), copy));
+        Assert.NotEqual(
+            FfmpegHlsArguments.Build(Request(Camera), new TranscodingOptions(), ladder),
+            FfmpegHlsArguments.Build(Request(Slides), new TranscodingOptions(), ladder));
+    }
+
     [Theory]
     [InlineData(4, false)]
     [InlineData(5, true)]
