@@ -52,8 +52,10 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         // video's packets: all read the whole source (or samples of it) and are on the path to the first playable segment,
         // so they run at once.
         var loudness = PlanLoudnessAsync(request, cancellationToken);
-        var profile = PlanProfileAsync(request, cancellationToken);
         var scan = PlanTopRungAsync(request, cancellationToken);
+        var profile = request.MayDeferProfile && _options.SourceCopy && SourceCopy.RefuseFromStream(request.Source, request.Renditions[0]) is null
+            ? PlanProfileAfterAsync(request, loudness, scan, cancellationToken)
+            : PlanProfileAsync(request, cancellationToken);
         try
         {
             await Task.WhenAll(loudness, scan).ConfigureAwait(false);
@@ -440,6 +442,22 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
         LogProfileAnalyzed(decided.Kind, decided.StillShare, decided.Motion, decided.AnalyzedSeconds, clock.ElapsedMilliseconds);
         return decided;
+    }
+
+    /// <summary>
+    /// The profile analysis of a plan that may be deferred and whose top rung may be copied: started once the key frame scan
+    /// has decided, and on the fast path once the loudness is measured too, so that it takes no core from the two steps the
+    /// first playable segment waits for (decision 0024). The ladder, which needs it, starts later anyway.
+    /// </summary>
+    private async Task<LectureProfile> PlanProfileAfterAsync(HlsEncodeRequest request, Task<LoudnessMeasurement> loudness, Task<(SourceCopyDecision Decision, double VideoStartSeconds)> scan, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(scan).ConfigureAwait(false);
+        if (scan.IsCompletedSuccessfully && scan.Result.Decision.Copy)
+        {
+            await Task.WhenAny(loudness).ConfigureAwait(false);
+        }
+
+        return await PlanProfileAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<(SourceCopyDecision Decision, double VideoStartSeconds)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)

@@ -367,7 +367,11 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
                     }
                 }
 
-                await Task.Delay(interval, _time, _liveStop.Token);
+                if (Playable)
+                {
+                    // Rewrites are spaced once the master is up; before it, the next segment is looked at as soon as it lands.
+                    await Task.Delay(interval, _time, _liveStop.Token);
+                }
             }
         }
         catch (OperationCanceledException) when (_liveStop.IsCancellationRequested || _scope.IsCancellationRequested)

@@ -57,14 +57,16 @@ public sealed class SlidesProfileTests
     }
 
     [Fact]
-    public void A_short_source_is_analysed_whole_a_long_one_in_six_windows_spread_over_it()
+    public void A_source_up_to_a_minute_is_analysed_whole_a_longer_one_in_six_windows_of_ten_seconds_spread_over_it()
     {
-        Assert.Equal([(0, null)], FfmpegLectureProfile.Plan(180));
+        Assert.Equal([(0, null)], FfmpegLectureProfile.Plan(60));
+        Assert.Equal(6, FfmpegLectureProfile.Plan(61).Count);
         var windows = FfmpegLectureProfile.Plan(3600);
 
-        Assert.Equal([285, 885, 1485, 2085, 2685, 3285], windows.Select(w => w.Start));
-        Assert.All(windows, w => Assert.Equal(30, w.Length));
-        Assert.Equal(["-ss", "285", "-t", "30", "-i"], FfmpegLectureProfile.AnalysisArguments("/src/in.mp4", 285, 30, new TranscodingOptions()).SkipWhile(a => a != "-ss").Take(5));
+        // Decision 0024: a minute of video decoded whatever the length.
+        Assert.Equal([295, 895, 1495, 2095, 2695, 3295], windows.Select(w => w.Start));
+        Assert.All(windows, w => Assert.Equal(10, w.Length));
+        Assert.Equal(["-ss", "295", "-t", "10", "-i"], FfmpegLectureProfile.AnalysisArguments("/src/in.mp4", 295, 10, new TranscodingOptions()).SkipWhile(a => a != "-ss").Take(5));
     }
 
     [Theory]
