@@ -87,6 +87,8 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private readonly CancellationTokenSource _liveStop = new();
     private readonly Channel<bool> _liveChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _firstClosed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<string?>> _codecs = new(StringComparer.Ordinal);
+    private HlsLiveTree? _tree;
     private Task _liveLoop = Task.CompletedTask;
     private readonly TaskCompletionSource<string> _plan = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<string, string>? _onStep;
@@ -136,6 +138,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(tree);
         _onStep = tree.OnStep;
+        Volatile.Write(ref _tree, tree);
         _liveLoop = Task.Run(() => LiveLoopAsync(tree));
     }
 
@@ -153,7 +156,12 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         lock (_gate)
         {
             first = _firstClosed.Count == 0;
-            _firstClosed.TryAdd(segment.Variant, segment.RelativePath);
+            if (_firstClosed.TryAdd(segment.Variant, segment.RelativePath) && Volatile.Read(ref _tree) is { } tree && tree.Video.Any(r => r.Name == segment.Variant))
+            {
+                // The early master names each video variant's codec, read from its first segment: read now, while the next
+                // segments are encoded, rather than once they are up.
+                _codecs[segment.Variant] = Task.Run(() => tree.CodecOf(segment.RelativePath, _scope.Token));
+            }
         }
 
         if (first)
@@ -406,7 +414,13 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private async Task<bool> PublishMasterAsync(HlsLiveTree tree, Dictionary<string, List<HlsSegmentRecord>> runs, Dictionary<string, string> closed)
     {
         var token = _scope.Token;
-        var codecs = await Task.WhenAll(tree.Video.Select(r => tree.CodecOf(closed[r.Name], token)));
+        var codecs = await Task.WhenAll(tree.Video.Select(r =>
+        {
+            lock (_gate)
+            {
+                return _codecs.TryGetValue(r.Name, out var read) ? read : tree.CodecOf(closed[r.Name], token);
+            }
+        }));
         var variants = tree.Video
             .Select((r, i) => new MasterVariant(r, $"{r.Name}/{FfmpegHlsArguments.VariantPlaylistName}", codecs[i], Measure(runs[r.Name])))
             .ToList();
