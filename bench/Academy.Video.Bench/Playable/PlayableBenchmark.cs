@@ -22,7 +22,15 @@ namespace Academy.Video.Bench.Playable;
 /// </summary>
 public static class PlayableBenchmark
 {
-    private const int Port = 5393;
+    private const int DefaultPort = 5393;
+
+    /// <summary>
+    /// Another first port (and databases named after it) for a second run of this bench on the same machine: two runs on one
+    /// port would answer each other's requests and recreate each other's database.
+    /// </summary>
+    public const string PortVariable = "ACADEMY_BENCH_PLAYABLE_PORT";
+
+    private static int Port => int.TryParse(Environment.GetEnvironmentVariable(PortVariable), CultureInfo.InvariantCulture, out var port) ? port : DefaultPort;
 
     /// <summary>Set to another build's worker dll (an older commit's) to run each round on it too, interleaved, and print ratios.</summary>
     public const string BaselineWorkerVariable = "ACADEMY_BENCH_BASELINE_WORKER_DLL";
@@ -91,7 +99,7 @@ public static class PlayableBenchmark
             {
                 Info($"{(name.Length == 0 ? "this" : name.TrimEnd('_'))} worker: {dll}");
                 var directory = Directory.CreateDirectory(Path.Combine(work.FullName, name.Length == 0 ? "current" : name.TrimEnd('_'))).FullName;
-                var connectionString = await WorkerRig.RecreateDatabaseAsync($"academy_bench_playable{(name.Length == 0 ? "" : "_" + name.TrimEnd('_'))}");
+                var connectionString = await WorkerRig.RecreateDatabaseAsync($"academy_bench_playable{(Port == DefaultPort ? "" : "_" + Port.ToString(CultureInfo.InvariantCulture))}{(name.Length == 0 ? "" : "_" + name.TrimEnd('_'))}");
                 var api = await StartApiAsync(apiDll, connectionString, port, directory, new Dictionary<string, string>
                 {
                     ["Runner__Local__Command"] = "dotnet",
