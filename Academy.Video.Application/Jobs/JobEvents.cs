@@ -22,6 +22,11 @@ public static class JobEvents
     public const string AttemptResumed = "ATTEMPT_RESUMED";
     /// <summary>The attempt published its first segments and an early master: the video plays while PROCESSING (decision 0018).</summary>
     public const string Playable = "ATTEMPT_PLAYABLE";
+    /// <summary>
+    /// A step of an attempt on its way to the first playable segment (docs/performance.md, First playable): fields step,
+    /// elapsed_ms (since the attempt began) and process_ms (since the worker process started).
+    /// </summary>
+    public const string AttemptStep = "ATTEMPT_STEP";
     /// <summary>The MP4 and M4A for download were remuxed from the segments (docs/encoding.md): fields rendition, mp4_bytes, m4a_bytes, duration_ms.</summary>
     public const string DownloadsMade = "DOWNLOADS_MADE";
     public const string Submitted = "JOB_SUBMITTED";

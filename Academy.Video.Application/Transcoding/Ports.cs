@@ -18,7 +18,12 @@ public interface IMediaProbe
 public interface IHlsEncoder
 {
     /// <summary>How the request will be encoded: whether the top rung is copied, and what identifies the output.</summary>
+    /// <remarks>With <see cref="HlsEncodeRequest.MayDeferProfile"/>, a fast-path plan may come back before the slides-or-camera
+    /// analysis ends (<see cref="HlsEncodePlan.PendingProfile"/>): <see cref="CompleteAsync"/> gives the whole plan.</remarks>
     Task<HlsEncodePlan> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The plan with its profile decided and its fingerprint known: the plan itself when nothing was pending.</summary>
+    Task<HlsEncodePlan> CompleteAsync(HlsEncodePlan plan, CancellationToken cancellationToken);
 
     /// <param name="resume">Null: encode everything. Otherwise the earlier segments this encode continues after: it writes
     /// the video segments from <see cref="HlsResumePoint.SegmentCount"/> on (audio, poster and storyboard whole) and
@@ -71,6 +76,13 @@ public sealed record HlsEncodeRequest(
     /// plan, what the encode will do. Null encodes as a camera lecture.
     /// </summary>
     public LectureProfile? Profile { get; init; }
+
+    /// <summary>
+    /// Whether the plan may come back before the profile is decided when the top rung is copied (decision 0024): the copied
+    /// rung and the audio do not depend on it and start at once. Only for an attempt with no earlier one to resume from,
+    /// since a resume point is found by the whole plan's fingerprint.
+    /// </summary>
+    public bool MayDeferProfile { get; init; }
 }
 
 /// <summary>What an encode will be, decided before it runs.</summary>
@@ -96,6 +108,12 @@ public sealed record HlsEncodePlan(
 
     /// <summary>Whether the video is encoded as slides or camera, with the analysis's figures: kept with the job.</summary>
     public LectureProfile Profile => Request.Profile ?? LectureProfile.Disabled;
+
+    /// <summary>
+    /// The profile analysis still running (decision 0024): the plan's <see cref="Profile"/> and <see cref="Fingerprint"/> are not
+    /// known yet, only what the copied rung and the audio need. Null when the plan is whole.
+    /// </summary>
+    public Task<LectureProfile>? PendingProfile { get; init; }
 }
 
 /// <param name="Files">Every file this encode wrote, relative to <see cref="OutputDirectory"/> with '/' separators, master playlist

@@ -52,11 +52,22 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         // video's packets: all read the whole source (or samples of it) and are on the path to the first playable segment,
         // so they run at once.
         var loudness = PlanLoudnessAsync(request, cancellationToken);
-        var profile = PlanProfileAsync(request, cancellationToken);
         var scan = PlanTopRungAsync(request, cancellationToken);
-        await Task.WhenAll(loudness, profile, scan).ConfigureAwait(false);
-        request = request with { Loudness = await loudness.ConfigureAwait(false), Profile = await profile.ConfigureAwait(false) };
+        var profile = request.MayDeferProfile && _options.SourceCopy && SourceCopy.RefuseFromStream(request.Source, request.Renditions[0]) is null
+            ? PlanProfileAfterAsync(request, loudness, scan, cancellationToken)
+            : PlanProfileAsync(request, cancellationToken);
+        try
+        {
+            await Task.WhenAll(loudness, scan).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            await Task.WhenAny(profile).ConfigureAwait(false);
+            throw;
+        }
+
         var (topRung, videoStart) = await scan.ConfigureAwait(false);
+        request = request with { Loudness = await loudness.ConfigureAwait(false) };
         var plan = new HlsEncodePlan(
             request,
             topRung,
@@ -67,7 +78,27 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             VideoStartSeconds = videoStart,
             Resumable = FfmpegHlsArguments.Resumable(request),
         };
-        return plan with { Fingerprint = Fingerprint(request, Commands(plan, null)) };
+        if (request.MayDeferProfile && topRung.Copy && !profile.IsCompleted)
+        {
+            // The copied rung and the audio need neither the profile nor the fingerprint: they start while the analysis runs
+            // (decision 0024), and CompleteAsync gives the rest.
+            return plan with { PendingProfile = profile };
+        }
+
+        return await CompleteAsync(plan with { PendingProfile = profile }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<HlsEncodePlan> CompleteAsync(HlsEncodePlan plan, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        if (plan.PendingProfile is not { } pending)
+        {
+            return plan;
+        }
+
+        var profile = await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var whole = plan with { Request = plan.Request with { Profile = profile }, PendingProfile = null };
+        return whole with { Fingerprint = Fingerprint(whole.Request, Commands(whole, null)) };
     }
 
     /// <summary>
@@ -122,10 +153,26 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             Directory.CreateDirectory(Path.Combine(request.OutputDirectory, variant));
         }
 
-        var commands = Commands(plan, resume);
-        foreach (var arguments in commands)
+        if (plan.PendingProfile is not null && resume is not null)
         {
-            LogStarting(request.Renditions.Count, resume?.SegmentCount ?? 0, ProcessCommandLine.Join(arguments));
+            throw new ArgumentException("A plan whose profile is still pending has no earlier attempt to resume from.", nameof(resume));
+        }
+
+        IReadOnlyList<Task<IReadOnlyList<string>>> commands = plan.PendingProfile is null
+            ? Commands(plan, resume).Select(Task.FromResult).ToList()
+            : [Task.FromResult(Command(plan, null, HlsRunPart.CopyAndAudio)), LadderOnceDecidedAsync()];
+        foreach (var arguments in commands.Where(c => c.IsCompleted))
+        {
+            LogStarting(request.Renditions.Count, resume?.SegmentCount ?? 0, ProcessCommandLine.Join(arguments.Result));
+        }
+
+        // The encoded ladder of a plan whose profile was pending: built once the analysis has decided.
+        async Task<IReadOnlyList<string>> LadderOnceDecidedAsync()
+        {
+            var whole = await CompleteAsync(plan, cancellationToken).ConfigureAwait(false);
+            var ladder = Command(whole, null, HlsRunPart.Ladder);
+            LogStarting(request.Renditions.Count, 0, ProcessCommandLine.Join(ladder));
+            return ladder;
         }
 
         var firstVideoSegment = resume?.SegmentCount ?? 0;
@@ -163,6 +210,8 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         watcher.Scan();
+        plan = await CompleteAsync(plan, cancellationToken).ConfigureAwait(false);
+        request = plan.Request;
         var playlists = await WriteTreeAsync(plan, resume, watcher, cancellationToken).ConfigureAwait(false);
         var chapters = await WriteChaptersAsync(request, cancellationToken).ConfigureAwait(false);
         progress.Report(1);
@@ -295,15 +344,26 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     /// <summary>
     /// Runs the processes at once; the last (the encode, the longest) reports the progress. One that fails stops the others,
-    /// and its exit is the run's; otherwise the last one's.
+    /// and its exit is the run's; otherwise the last one's. A command still being decided starts once it is.
     /// </summary>
-    private async Task<ToolExit> RunAsync(IReadOnlyList<IReadOnlyList<string>> commands, Action<string> onProgressLine, CancellationToken cancellationToken)
+    private async Task<ToolExit> RunAsync(IReadOnlyList<Task<IReadOnlyList<string>>> commands, Action<string> onProgressLine, CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        async Task<ToolExit?> RunOneAsync(IReadOnlyList<string> arguments, Action<string>? onOutputLine)
+        async Task<ToolExit?> RunOneAsync(Task<IReadOnlyList<string>> command, Action<string>? onOutputLine)
         {
             try
             {
+                IReadOnlyList<string> arguments;
+                try
+                {
+                    arguments = await command.WaitAsync(stop.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+
                 var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), arguments, onOutputLine, stop.Token).ConfigureAwait(false);
                 if (exit.ExitCode != 0)
                 {
@@ -345,7 +405,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         var clock = Stopwatch.StartNew();
-        var measured = await FfmpegLoudness.MeasureAsync(request.SourcePath, _options, cancellationToken).ConfigureAwait(false);
+        var measured = await FfmpegLoudness.MeasureAsync(request.SourcePath, request.Source.Duration.TotalSeconds, _options, cancellationToken).ConfigureAwait(false);
         LogLoudnessMeasured(measured.Status, measured.InputIntegrated, measured.InputTruePeak, clock.ElapsedMilliseconds);
         return measured;
     }
@@ -384,6 +444,22 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         return decided;
     }
 
+    /// <summary>
+    /// The profile analysis of a plan that may be deferred and whose top rung may be copied: started once the key frame scan
+    /// has decided, and on the fast path once the loudness is measured too, so that it takes no core from the two steps the
+    /// first playable segment waits for (decision 0024). The ladder, which needs it, starts later anyway.
+    /// </summary>
+    private async Task<LectureProfile> PlanProfileAfterAsync(HlsEncodeRequest request, Task<LoudnessMeasurement> loudness, Task<(SourceCopyDecision Decision, double VideoStartSeconds)> scan, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(scan).ConfigureAwait(false);
+        if (scan.IsCompletedSuccessfully && scan.Result.Decision.Copy)
+        {
+            await Task.WhenAny(loudness).ConfigureAwait(false);
+        }
+
+        return await PlanProfileAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
     private async Task<(SourceCopyDecision Decision, double VideoStartSeconds)> PlanTopRungAsync(HlsEncodeRequest request, CancellationToken cancellationToken)
     {
         if (!_options.SourceCopy)
@@ -398,9 +474,11 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         }
 
         PacketScan scan;
+        var clock = Stopwatch.StartNew();
         try
         {
             scan = await _scanner.ScanAsync(request.SourcePath, cancellationToken).ConfigureAwait(false);
+            LogKeyframesScanned(scan.Index.KeyframeSeconds.Count, clock.ElapsedMilliseconds);
         }
         catch (InvalidOperationException e)
         {
@@ -576,6 +654,9 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Profile {profile}: still_share {still_share}, motion {motion}, {analyzed_seconds} s analysed in {profile_duration_ms} ms")]
     private partial void LogProfileAnalyzed(string profile, double? still_share, double? motion, double? analyzed_seconds, long profile_duration_ms);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Key frames: {keyframes_count} listed in {keyframes_duration_ms} ms")]
+    private partial void LogKeyframesScanned(int keyframes_count, long keyframes_duration_ms);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Encoding {RenditionCount} renditions from segment {FirstSegment}: ffmpeg {Arguments}")]
     private partial void LogStarting(int renditionCount, int firstSegment, string arguments);

@@ -31,12 +31,12 @@ public static class FfmpegLectureProfile
     /// <summary>Fewer analysed pairs than this is too little to tell: the source is encoded as camera.</summary>
     public const int MinimumPairs = 10;
 
-    /// <summary>A source up to this long is analysed whole.</summary>
-    public const double WholeSourceSeconds = 180;
+    /// <summary>A source up to this long is analysed whole: at most a minute of video is decoded whatever the length (decision 0024).</summary>
+    public const double WholeSourceSeconds = 60;
 
     public const int Windows = 6;
 
-    public const double WindowSeconds = 30;
+    public const double WindowSeconds = 10;
 
     private const string DifferenceKey = "lavfi.signalstats.YDIF=";
 

@@ -22,21 +22,64 @@ public static class FfmpegLoudness
     /// <summary>loudnorm works at 192 kHz; its output is resampled to this rate for the AAC encode.</summary>
     public const int OutputSampleRate = 48000;
 
-    /// <summary>The first pass: the source's first audio stream decoded and measured, nothing written.</summary>
-    public static IReadOnlyList<string> MeasureArguments(string sourcePath, TranscodingOptions options)
+    /// <summary>A source up to this long is measured whole; a longer one in <see cref="Windows"/> windows (decision 0024).</summary>
+    public const double WholeSourceSeconds = 180;
+
+    public const int Windows = 12;
+
+    public const double WindowSeconds = 10;
+
+    /// <summary>The parts of a source measured, as (start, length) in seconds: the whole, or windows spread evenly over it.</summary>
+    public static IReadOnlyList<(double Start, double? Length)> Plan(double durationSeconds)
     {
+        if (durationSeconds <= WholeSourceSeconds)
+        {
+            return [(0, null)];
+        }
+
+        var stride = durationSeconds / Windows;
+        return Enumerable.Range(0, Windows).Select(i => (Math.Max(0, ((i + 0.5) * stride) - (WindowSeconds / 2)), (double?)WindowSeconds)).ToList();
+    }
+
+    /// <summary>The first pass over the whole source: its first audio stream decoded and measured, nothing written.</summary>
+    public static IReadOnlyList<string> MeasureArguments(string sourcePath, TranscodingOptions options) =>
+        MeasureArguments(sourcePath, [(0, null)], options);
+
+    /// <summary>
+    /// The first pass over the <paramref name="parts"/> of the source (<see cref="Plan"/>): one part is read as it is, several
+    /// are each read from their start (an input seek, audio only) and joined end to end before loudnorm measures them as one.
+    /// </summary>
+    public static IReadOnlyList<string> MeasureArguments(string sourcePath, IReadOnlyList<(double Start, double? Length)> parts, TranscodingOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
         ArgumentNullException.ThrowIfNull(options);
-        return
-        [
-            "-hide_banner", "-nostdin", "-nostats",
-            // loudnorm prints its JSON at the info level.
-            "-loglevel", "info",
-            "-vn", "-sn", "-dn",
-            "-i", Path.GetFullPath(sourcePath),
-            "-map", "0:a:0",
-            "-af", $"loudnorm={Targets(options)}:print_format=json",
-            "-f", "null", "-",
-        ];
+        var measure = $"loudnorm={Targets(options)}:print_format=json";
+        var source = Path.GetFullPath(sourcePath);
+        // loudnorm prints its JSON at the info level.
+        List<string> args = ["-hide_banner", "-nostdin", "-nostats", "-loglevel", "info"];
+        if (parts is [(0, null)])
+        {
+            args.AddRange(["-vn", "-sn", "-dn", "-i", source, "-map", "0:a:0", "-af", measure]);
+        }
+        else
+        {
+            foreach (var (start, length) in parts)
+            {
+                args.AddRange(["-vn", "-sn", "-dn", "-ss", HlsCuts.Seconds(start)]);
+                if (length is { } l)
+                {
+                    args.AddRange(["-t", HlsCuts.Seconds(l)]);
+                }
+
+                args.AddRange(["-i", source]);
+            }
+
+            var inputs = string.Concat(Enumerable.Range(0, parts.Count).Select(i => $"[{i.ToString(CultureInfo.InvariantCulture)}:a:0]"));
+            args.AddRange(["-filter_complex", $"{inputs}concat=n={parts.Count.ToString(CultureInfo.InvariantCulture)}:v=0:a=1,{measure}"]);
+        }
+
+        args.AddRange(["-f", "null", "-"]);
+        return args;
     }
 
     /// <summary>The second pass's filter for the shared audio encode, from the first pass's figures.</summary>
@@ -92,14 +135,14 @@ public static class FfmpegLoudness
             Finite(integrated), Finite(truePeak), Finite(range), Finite(threshold), Finite(offset));
     }
 
-    /// <summary>Runs the first pass (audio decoded only) and reads its figures.</summary>
-    public static async Task<LoudnessMeasurement> MeasureAsync(string sourcePath, TranscodingOptions options, CancellationToken cancellationToken)
+    /// <summary>Runs the first pass (audio decoded only) over the parts of the source <see cref="Plan"/> picks for its length, and reads its figures.</summary>
+    public static async Task<LoudnessMeasurement> MeasureAsync(string sourcePath, double durationSeconds, TranscodingOptions options, CancellationToken cancellationToken)
     {
         var lines = new List<string>();
         var collecting = false;
         var exit = await ToolProcess.RunAsync(
             ToolProcess.Executable(options, "ffmpeg"),
-            MeasureArguments(sourcePath, options),
+            MeasureArguments(sourcePath, Plan(durationSeconds), options),
             onOutputLine: null,
             cancellationToken,
             onErrorLine: line =>

@@ -30,7 +30,8 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
 }
 
 /// <param name="Prefix">The attempt's prefix (<c>videos/&lt;id&gt;/hls/&lt;job&gt;-a&lt;n&gt;/</c>).</param>
-/// <param name="Plan">The encode plan's fingerprint, written into the progress record.</param>
+/// <param name="Plan">The encode plan's fingerprint, written into the progress record; empty while it is not known (a plan whose
+/// profile is pending, decision 0024): no progress record is written until <see cref="HlsPublication.SetPlan"/>.</param>
 /// <param name="OutputDirectory">Where the encoder writes the tree: the paths it reports are relative to it.</param>
 /// <param name="ScratchDirectory">A local folder, outside the tree, for the progress record's file before it is uploaded.</param>
 public sealed record HlsPublicationTarget(string Prefix, int Attempt, string Plan, string OutputDirectory, string ScratchDirectory);
@@ -53,7 +54,11 @@ public sealed record HlsLiveTree(
     double TargetSeconds,
     int TargetDuration,
     Func<string, CancellationToken, Task<string?>> CodecOf,
-    Func<string, CancellationToken, Task<bool>> MarkPlayable);
+    Func<string, CancellationToken, Task<bool>> MarkPlayable)
+{
+    /// <summary>Told of the steps to the first playable master (docs/performance.md): the first segment closed and up, the first EVENT playlists, the master.</summary>
+    public Action<string, string>? OnStep { get; init; }
+}
 
 /// <summary>
 /// One attempt's publication: segments go up as the encoder closes them, reused segments of an
@@ -82,7 +87,12 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private readonly CancellationTokenSource _liveStop = new();
     private readonly Channel<bool> _liveChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Dictionary<string, string> _firstClosed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<string?>> _codecs = new(StringComparer.Ordinal);
+    private HlsLiveTree? _tree;
     private Task _liveLoop = Task.CompletedTask;
+    private readonly TaskCompletionSource<string> _plan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Action<string, string>? _onStep;
+    private int _firstUploaded;
     private int _changes;
     private Exception? _failure;
 
@@ -94,6 +104,11 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         _parallelism = Math.Max(1, options.UploadParallelism);
         _progressInterval = options.ProgressInterval;
         _scope = CancellationTokenSource.CreateLinkedTokenSource(attemptToken);
+        if (target.Plan.Length > 0)
+        {
+            _plan.SetResult(target.Plan);
+        }
+
         _workers = Enumerable.Range(0, _parallelism).Select(_ => Task.Run(WorkAsync)).ToArray();
         _progressLoop = Task.Run(ProgressLoopAsync);
     }
@@ -122,20 +137,46 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     public void GoLive(HlsLiveTree tree)
     {
         ArgumentNullException.ThrowIfNull(tree);
+        _onStep = tree.OnStep;
+        Volatile.Write(ref _tree, tree);
         _liveLoop = Task.Run(() => LiveLoopAsync(tree));
+    }
+
+    /// <summary>The plan's fingerprint, once known, for a publication begun without it: the progress record waits for it.</summary>
+    public void SetPlan(string fingerprint)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fingerprint);
+        _plan.TrySetResult(fingerprint);
     }
 
     public void SegmentClosed(HlsSegmentFile segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
+        bool first;
         lock (_gate)
         {
-            _firstClosed.TryAdd(segment.Variant, segment.RelativePath);
+            first = _firstClosed.Count == 0;
+            if (_firstClosed.TryAdd(segment.Variant, segment.RelativePath) && Volatile.Read(ref _tree) is { } tree && tree.Video.Any(r => r.Name == segment.Variant))
+            {
+                // The early master names each video variant's codec, read from its first segment: read now, while the next
+                // segments are encoded, rather than once they are up.
+                _codecs[segment.Variant] = Task.Run(() => tree.CodecOf(segment.RelativePath, _scope.Token));
+            }
+        }
+
+        if (first)
+        {
+            _onStep?.Invoke("first_segment_closed", segment.RelativePath);
         }
 
         Enqueue(async token =>
         {
             await UploadAsync(segment.RelativePath, token);
+            if (Interlocked.Exchange(ref _firstUploaded, 1) == 0)
+            {
+                _onStep?.Invoke("first_segment_uploaded", segment.RelativePath);
+            }
+
             Record(segment.Variant, segment.Segment, segment.Last);
         });
     }
@@ -315,11 +356,17 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
                 var ready = Playable || (variants.All(v => runs[v].Count >= PlayableAfterSegments) && tree.Video.All(r => closed.ContainsKey(r.Name)));
                 if (ready)
                 {
+                    var firstPlaylists = !Playable && published.Values.All(p => p == 0);
                     foreach (var variant in variants.Where(v => runs[v].Count > published[v]))
                     {
                         await UploadLiveAsync($"{variant}/{FfmpegHlsArguments.VariantPlaylistName}",
                             HlsMediaPlaylist.RenderEvent(runs[variant].Select(r => new HlsPlaylistEntry(r.DurationSeconds, r.Uri)).ToList(), tree.TargetDuration));
                         published[variant] = runs[variant].Count;
+                    }
+
+                    if (firstPlaylists)
+                    {
+                        _onStep?.Invoke("event_playlists_published", string.Join(',', variants.Select(v => $"{v}:{published[v]}")));
                     }
 
                     if (!Playable && !await PublishMasterAsync(tree, runs, closed))
@@ -328,7 +375,11 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
                     }
                 }
 
-                await Task.Delay(interval, _time, _liveStop.Token);
+                if (Playable)
+                {
+                    // Rewrites are spaced once the master is up; before it, the next segment is looked at as soon as it lands.
+                    await Task.Delay(interval, _time, _liveStop.Token);
+                }
             }
         }
         catch (OperationCanceledException) when (_liveStop.IsCancellationRequested || _scope.IsCancellationRequested)
@@ -363,12 +414,19 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private async Task<bool> PublishMasterAsync(HlsLiveTree tree, Dictionary<string, List<HlsSegmentRecord>> runs, Dictionary<string, string> closed)
     {
         var token = _scope.Token;
-        var codecs = await Task.WhenAll(tree.Video.Select(r => tree.CodecOf(closed[r.Name], token)));
+        var codecs = await Task.WhenAll(tree.Video.Select(r =>
+        {
+            lock (_gate)
+            {
+                return _codecs.TryGetValue(r.Name, out var read) ? read : tree.CodecOf(closed[r.Name], token);
+            }
+        }));
         var variants = tree.Video
             .Select((r, i) => new MasterVariant(r, $"{r.Name}/{FfmpegHlsArguments.VariantPlaylistName}", codecs[i], Measure(runs[r.Name])))
             .ToList();
         (string, MeasuredRate)? audio = tree.Audio is { } a ? ($"{a}/{FfmpegHlsArguments.VariantPlaylistName}", Measure(runs[a])) : null;
         await UploadLiveAsync(FfmpegHlsArguments.MasterPlaylistName, HlsMasterPlaylist.Render(variants, audio, tree.FramesPerSecond));
+        _onStep?.Invoke("master_published", $"{variants.Count} video variants");
         try
         {
             if (!await tree.MarkPlayable(_target.Prefix + FfmpegHlsArguments.MasterPlaylistName, token))
@@ -432,11 +490,12 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
 
     private async Task WriteProgressAsync(CancellationToken cancellationToken)
     {
+        var plan = await _plan.Task.WaitAsync(cancellationToken);
         HlsProgress progress;
         lock (_gate)
         {
             progress = new HlsProgress(
-                _target.Plan,
+                plan,
                 _target.Attempt,
                 _segments.ToDictionary(
                     v => v.Key,

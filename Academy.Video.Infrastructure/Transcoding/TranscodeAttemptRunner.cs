@@ -97,6 +97,9 @@ public sealed class TranscodeAttemptRunner(
         CancellationToken cancellationToken) : IAsyncDisposable
     {
         private readonly Stopwatch clock = Stopwatch.StartNew();
+
+        /// <summary>The worker process's age when the attempt began: .NET start-up, the host, the job's claim.</summary>
+        private readonly long startedAfterMs = ProcessAgeMs();
         private readonly string sourcePath = Path.Combine(workDirectory, "source" + Path.GetExtension(video.SourceKey));
         private readonly string prefix = job.AttemptPrefix(job.AttemptCount);
         private HlsEncodePlan? plan;
@@ -123,6 +126,12 @@ public sealed class TranscodeAttemptRunner(
 
         public async ValueTask DisposeAsync()
         {
+            if (plan?.PendingProfile is { } pending)
+            {
+                // An attempt that ended before its profile was decided: the analysis reads the work directory about to be removed.
+                await Task.WhenAny(pending);
+            }
+
             if (publication is not null)
             {
                 await publication.DisposeAsync();
@@ -132,6 +141,7 @@ public sealed class TranscodeAttemptRunner(
 
         private async Task<AttemptOutcome?> DownloadAsync()
         {
+            Step("started", $"worker process {startedAfterMs} ms old");
             Directory.CreateDirectory(workDirectory);
             try
             {
@@ -142,28 +152,42 @@ public sealed class TranscodeAttemptRunner(
                 throw new StorageOperationException("download", video.SourceKey, ex);
             }
 
+            Step("downloaded", $"{new FileInfo(sourcePath).Length} bytes");
             return null;
         }
 
         private async Task<AttemptOutcome?> PlanAsync()
         {
             var source = await runner.probe.ProbeAsync(sourcePath, cancellationToken);
+            Step("probed", $"{source.Duration:c}");
             var renditions = HlsLadder.Plan(source.DisplayWidth, source.DisplayHeight, options.EffectiveRungs);
             var outputDirectory = Path.Combine(workDirectory, "hls");
             plan = await runner.encoder.PlanAsync(
-                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration) { PosterAtSeconds = video.PosterAtSeconds, Loudness = job.Loudness, Profile = job.Profile },
+                new HlsEncodeRequest(sourcePath, source, renditions, outputDirectory, options.SegmentDuration)
+                {
+                    PosterAtSeconds = video.PosterAtSeconds,
+                    Loudness = job.Loudness,
+                    Profile = job.Profile,
+                    // A first attempt has nothing to resume from, so nothing needs the whole plan's fingerprint before the copied rung starts.
+                    MayDeferProfile = Number == 1,
+                },
                 cancellationToken);
+            Step("planned", plan.PendingProfile is null ? "loudness, profile and key frames known" : "loudness and key frames known; the profile is still analysed beside the copied rung");
             Logger.LogInformation("{event} job {job_id} attempt {attempt} top_rung {top_rung} top_rung_code {top_rung_code}: {reason}",
                 JobEvents.TopRungDecided, job.Id, Number, plan.TopRung.Copy ? "copy" : "encode", plan.TopRung.Code, plan.TopRung.Reason);
             Logger.LogInformation("{event} job {job_id} attempt {attempt} loudness {loudness_status} input_i {loudness_input_i} input_tp {loudness_input_tp} reused {loudness_reused}",
                 JobEvents.LoudnessDecided, job.Id, Number, plan.Loudness.Status, plan.Loudness.InputIntegrated, plan.Loudness.InputTruePeak, job.Loudness is not null && job.Loudness == plan.Loudness);
-            Logger.LogInformation("{event} job {job_id} attempt {attempt} profile {profile} still_share {still_share} motion {motion} analyzed_seconds {analyzed_seconds} reused {profile_reused}",
-                JobEvents.ProfileDecided, job.Id, Number, plan.Profile.Kind, plan.Profile.StillShare, plan.Profile.Motion, plan.Profile.AnalyzedSeconds, job.Profile is not null && job.Profile == plan.Profile);
-            if (!await journal.RecordEncodePlanAsync(source, plan.TopRung, plan.Loudness, plan.Profile, cancellationToken))
+            if (plan.PendingProfile is null)
+            {
+                LogProfile(plan);
+            }
+
+            if (!await journal.RecordEncodePlanAsync(source, plan.TopRung, plan.Loudness, plan.PendingProfile is null ? plan.Profile : null, cancellationToken))
             {
                 return new AttemptOutcome.Superseded("probe", "the attempt was superseded before it could encode");
             }
 
+            Step("plan_recorded", "on the job, fenced on the attempt");
             // A long source is encoded as chunks at once (docs/decisions/0023-chunked-encoding.md): this attempt encodes chunk 0.
             if (runner.chunkWork?.Split(plan) is { } ranges)
             {
@@ -179,7 +203,7 @@ public sealed class TranscodeAttemptRunner(
                 return null;
             }
 
-            resume = await runner.resumeFinder.FindAsync(job, plan, cancellationToken);
+            resume = plan.PendingProfile is null ? await runner.resumeFinder.FindAsync(job, plan, cancellationToken) : null;
             LogPhase("encode", $"{source.DisplayWidth}x{source.DisplayHeight} {source.Duration:c} -> {string.Join(',', renditions.Select(r => r.Name))}");
             return null;
         }
@@ -202,9 +226,16 @@ public sealed class TranscodeAttemptRunner(
                     JobEvents.AttemptResumed, job.Id, Number, resume.Point.Attempt, resume.Point.SegmentCount, resume.FromPrefix);
             }
 
+            using var encodeStop = CancellationTokenSource.CreateLinkedTokenSource(publication.Token);
+            var completing = plan.PendingProfile is null ? Task.FromResult<AttemptOutcome?>(null) : CompletePlanAsync(encodeStop);
             try
             {
-                output = await runner.encoder.EncodeAsync(plan, resume?.Point, journal, publication, publication.Token);
+                output = await runner.encoder.EncodeAsync(plan, resume?.Point, journal, publication, encodeStop.Token);
+                if (await completing is { } ended)
+                {
+                    return ended;
+                }
+
                 output = await runner.encoder.AddDownloadsAsync(plan, output, FetchReusedAsync, publication.Token);
             }
             catch (Exception) when (publication.Failure is { } uploadFailure)
@@ -212,6 +243,24 @@ public sealed class TranscodeAttemptRunner(
                 // The encoder was stopped because publishing failed: the upload's failure is the attempt's.
                 System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(uploadFailure);
                 throw;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && completing.IsCompleted)
+            {
+                // The encoder was stopped because the plan could not be completed or the attempt was superseded: that says why.
+                if (await completing is { } ended)
+                {
+                    return ended;
+                }
+
+                throw;
+            }
+            finally
+            {
+                if (!completing.IsCompleted)
+                {
+                    await encodeStop.CancelAsync();
+                    await Task.WhenAny(completing);
+                }
             }
 
             if (output.Downloads is { } downloads)
@@ -222,6 +271,39 @@ public sealed class TranscodeAttemptRunner(
 
             return null;
         }
+
+        /// <summary>
+        /// A first attempt's plan whose profile was still being analysed when the copied rung started (decision 0024): once it is
+        /// decided, it is logged and recorded on the job, fenced like the rest of the plan, and only then is the fingerprint
+        /// given to the progress record, so a record that names segments always belongs to a job that holds its profile.
+        /// </summary>
+        private async Task<AttemptOutcome?> CompletePlanAsync(CancellationTokenSource encodeStop)
+        {
+            try
+            {
+                var whole = await runner.encoder.CompleteAsync(plan!, encodeStop.Token);
+                LogProfile(whole);
+                if (!await journal.RecordEncodePlanAsync(whole.Request.Source, whole.TopRung, whole.Loudness, whole.Profile, encodeStop.Token))
+                {
+                    await encodeStop.CancelAsync();
+                    return new AttemptOutcome.Superseded("encode", "the attempt was superseded before its profile was recorded");
+                }
+
+                plan = whole;
+                publication!.SetPlan(whole.Fingerprint);
+                Step("profile_recorded", whole.Profile.Kind);
+                return null;
+            }
+            catch (Exception)
+            {
+                await encodeStop.CancelAsync();
+                throw;
+            }
+        }
+
+        private void LogProfile(HlsEncodePlan decided) =>
+            Logger.LogInformation("{event} job {job_id} attempt {attempt} profile {profile} still_share {still_share} motion {motion} analyzed_seconds {analyzed_seconds} reused {profile_reused}",
+                JobEvents.ProfileDecided, job.Id, Number, decided.Profile.Kind, decided.Profile.StillShare, decided.Profile.Motion, decided.Profile.AnalyzedSeconds, job.Profile is not null && job.Profile == decided.Profile);
 
         /// <summary>A segment the resumed encode did not write, from the earlier attempt that stored it (held until the job ends, decision 0007).</summary>
         private async Task FetchReusedAsync(string relativePath, CancellationToken token)
@@ -283,7 +365,20 @@ public sealed class TranscodeAttemptRunner(
                     Logger.LogInformation("{event} job {job_id} attempt {attempt} elapsed_ms {duration_ms} marked {marked}: the video plays from {master}",
                         JobEvents.Playable, job.Id, Number, clock.ElapsedMilliseconds, marked, masterKey);
                     return marked;
-                });
+                })
+            {
+                OnStep = (step, detail) => Step(step, detail),
+            };
+        }
+
+        private void Step(string step, string detail) =>
+            Logger.LogInformation("{event} job {job_id} attempt {attempt} step {step} elapsed_ms {duration_ms} process_ms {process_ms}: {detail}",
+                JobEvents.AttemptStep, job.Id, Number, step, clock.ElapsedMilliseconds, startedAfterMs + clock.ElapsedMilliseconds, detail);
+
+        private static long ProcessAgeMs()
+        {
+            using var self = Process.GetCurrentProcess();
+            return (long)(TimeProvider.System.GetUtcNow() - self.StartTime.ToUniversalTime()).TotalMilliseconds;
         }
 
         private void LogPhase(string phase, string detail) =>

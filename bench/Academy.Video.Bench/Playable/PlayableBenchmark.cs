@@ -22,10 +22,26 @@ namespace Academy.Video.Bench.Playable;
 /// </summary>
 public static class PlayableBenchmark
 {
-    private const int Port = 5393;
+    private const int DefaultPort = 5393;
+
+    /// <summary>
+    /// Another first port (and databases named after it) for a second run of this bench on the same machine: two runs on one
+    /// port would answer each other's requests and recreate each other's database.
+    /// </summary>
+    public const string PortVariable = "ACADEMY_BENCH_PLAYABLE_PORT";
+
+    private static int Port => int.TryParse(Environment.GetEnvironmentVariable(PortVariable), CultureInfo.InvariantCulture, out var port) ? port : DefaultPort;
 
     /// <summary>Set to another build's worker dll (an older commit's) to run each round on it too, interleaved, and print ratios.</summary>
     public const string BaselineWorkerVariable = "ACADEMY_BENCH_BASELINE_WORKER_DLL";
+
+    /// <summary>
+    /// Set to 1 to end each round at its first playable segment: the worker and its ffmpeg are killed there (its CPU counts
+    /// up to then) and READY is not measured. Long sources cost minutes of encode after the figure this bench is about.
+    /// </summary>
+    public const string StopAtPlayableVariable = "ACADEMY_BENCH_PLAYABLE_STOP";
+
+    private static bool StopAtPlayable => Environment.GetEnvironmentVariable(StopAtPlayableVariable) == "1";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -88,7 +104,7 @@ public static class PlayableBenchmark
             {
                 Info($"{(name.Length == 0 ? "this" : name.TrimEnd('_'))} worker: {dll}");
                 var directory = Directory.CreateDirectory(Path.Combine(work.FullName, name.Length == 0 ? "current" : name.TrimEnd('_'))).FullName;
-                var connectionString = await WorkerRig.RecreateDatabaseAsync($"academy_bench_playable{(name.Length == 0 ? "" : "_" + name.TrimEnd('_'))}");
+                var connectionString = await WorkerRig.RecreateDatabaseAsync($"academy_bench_playable{(Port == DefaultPort ? "" : "_" + Port.ToString(CultureInfo.InvariantCulture))}{(name.Length == 0 ? "" : "_" + name.TrimEnd('_'))}");
                 var api = await StartApiAsync(apiDll, connectionString, port, directory, new Dictionary<string, string>
                 {
                     ["Runner__Local__Command"] = "dotnet",
@@ -307,6 +323,24 @@ public static class PlayableBenchmark
                 break;
             }
 
+            if (firstPlayable is not null && StopAtPlayable)
+            {
+                foreach (var child in ProcessMeasure.Children(apiPid))
+                {
+                    try
+                    {
+                        using var worker = Process.GetProcessById(child);
+                        worker.Kill(entireProcessTree: true);
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+                    {
+                        // Gone already.
+                    }
+                }
+
+                break;
+            }
+
             if (status is "FAILED" or "DELETED" || clock.Elapsed > TimeSpan.FromHours(2))
             {
                 throw new InvalidOperationException($"video {videoId} did not reach READY: {video}");
@@ -384,8 +418,24 @@ public static class PlayableBenchmark
         }
 
         return $"started {(lines[0].Timestamp - start).TotalSeconds:F1} s, " + string.Join(", ", lines
-            .Where(l => l.Event is "BATCH_PHASE" or "TOP_RUNG_DECIDED" or "LOUDNESS_DECIDED" or "ATTEMPT_PLAYABLE" or "BATCH_JOB_COMPLETED")
-            .Select(l => $"{(l.Event == "BATCH_PHASE" && l.Fields.TryGetProperty("phase", out var phase) ? phase.GetString() : l.Event)} {(l.Timestamp - start).TotalSeconds:F1} s"));
+            .Where(l => l.Event is "BATCH_PHASE" or "ATTEMPT_STEP" or "TOP_RUNG_DECIDED" or "LOUDNESS_DECIDED" or "ATTEMPT_PLAYABLE" or "BATCH_JOB_COMPLETED" || StepMessage(l) is not null)
+            .Select(l => $"{Label(l)} {(l.Timestamp - start).TotalSeconds:F1} s"));
+
+        static string? StepMessage(WorkerLogLine line) =>
+            line.Fields.TryGetProperty("message", out var m) && m.GetString() is { } message
+            && new[] { "Loudness ", "Profile ", "Key frames:", "Encoding ", "ffmpeg exited" }.FirstOrDefault(p => message.StartsWith(p, StringComparison.Ordinal)) is { } prefix
+                ? prefix.TrimEnd(' ', ':').Replace(' ', '_').ToLowerInvariant() + (line.Fields.TryGetProperty("loudness_duration_ms", out var a) ? $"({a}ms)"
+                    : line.Fields.TryGetProperty("profile_duration_ms", out var b) ? $"({b}ms)"
+                    : line.Fields.TryGetProperty("keyframes_duration_ms", out var c) ? $"({c}ms)" : "")
+                : null;
+
+        static string Label(WorkerLogLine line) => line.Event switch
+        {
+            "BATCH_PHASE" when line.Fields.TryGetProperty("phase", out var phase) => phase.GetString()!,
+            "ATTEMPT_STEP" when line.Fields.TryGetProperty("step", out var step) => step.GetString()!,
+            "" => StepMessage(line) ?? "?",
+            _ => line.Event,
+        };
     }
 
     private static async Task<JsonElement> Json(HttpResponseMessage response, HttpStatusCode expected)

@@ -49,6 +49,8 @@ public sealed class ScriptedTranscoder : IMediaProbe, IHlsEncoder
     public Task<HlsEncodePlan> PlanAsync(HlsEncodeRequest request, CancellationToken cancellationToken) =>
         Task.FromResult(new HlsEncodePlan(request, TopRung, Fingerprint, request.Renditions.Select(r => r.Name).ToList(), request.Source.HasAudio ? "audio" : null));
 
+    public Task<HlsEncodePlan> CompleteAsync(HlsEncodePlan plan, CancellationToken cancellationToken) => Task.FromResult(plan);
+
     /// <summary>The fake makes no downloads: the real remux is tested on real segments (tests/Academy.Video.IntegrationTests).</summary>
     public Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<string, CancellationToken, Task> fetchReused, CancellationToken cancellationToken) =>
         Task.FromResult(output);

@@ -86,6 +86,27 @@ public sealed class FfmpegLoudnessTests
         Assert.Throws<ArgumentException>(() => FfmpegLoudness.Filter(LoudnessMeasurement.NoAudio, options));
     }
 
+    [Fact]
+    public void A_source_up_to_three_minutes_is_measured_whole_a_longer_one_in_twelve_windows_joined_end_to_end()
+    {
+        var options = new TranscodingOptions();
+
+        Assert.Equal(FfmpegLoudness.MeasureArguments("/tmp/source.mp4", options), FfmpegLoudness.MeasureArguments("/tmp/source.mp4", FfmpegLoudness.Plan(180), options));
+        var windows = FfmpegLoudness.Plan(3600);
+        var args = FfmpegLoudness.MeasureArguments("/tmp/source.mp4", windows, options).ToList();
+
+        // Decision 0024: 12 windows of 10 s, centred in twelve equal parts of the source.
+        Assert.Equal(12, windows.Count);
+        Assert.Equal((145.0, (double?)10), windows[0]);
+        Assert.Equal((3445.0, (double?)10), windows[^1]);
+        Assert.Equal(12, args.Count(a => a == "/tmp/source.mp4"));
+        Assert.Equal(["-vn", "-sn", "-dn", "-ss", "145", "-t", "10", "-i", "/tmp/source.mp4"], args.Skip(args.IndexOf("-vn")).Take(9));
+        Assert.Equal(
+            string.Concat(Enumerable.Range(0, 12).Select(i => $"[{i}:a:0]")) + "concat=n=12:v=0:a=1,loudnorm=I=-16.0:TP=-1.5:LRA=11.0:print_format=json",
+            args[args.IndexOf("-filter_complex") + 1]);
+        Assert.Equal(["-f", "null", "-"], args.TakeLast(3));
+    }
+
     [Theory]
     [InlineData(LoudnessStatus.Normalized, true)]
     [InlineData(LoudnessStatus.Silent, false)]

@@ -57,14 +57,16 @@ public sealed class SlidesProfileTests
     }
 
     [Fact]
-    public void A_short_source_is_analysed_whole_a_long_one_in_six_windows_spread_over_it()
+    public void A_source_up_to_a_minute_is_analysed_whole_a_longer_one_in_six_windows_of_ten_seconds_spread_over_it()
     {
-        Assert.Equal([(0, null)], FfmpegLectureProfile.Plan(180));
+        Assert.Equal([(0, null)], FfmpegLectureProfile.Plan(60));
+        Assert.Equal(6, FfmpegLectureProfile.Plan(61).Count);
         var windows = FfmpegLectureProfile.Plan(3600);
 
-        Assert.Equal([285, 885, 1485, 2085, 2685, 3285], windows.Select(w => w.Start));
-        Assert.All(windows, w => Assert.Equal(30, w.Length));
-        Assert.Equal(["-ss", "285", "-t", "30", "-i"], FfmpegLectureProfile.AnalysisArguments("/src/in.mp4", 285, 30, new TranscodingOptions()).SkipWhile(a => a != "-ss").Take(5));
+        // Decision 0024: a minute of video decoded whatever the length.
+        Assert.Equal([295, 895, 1495, 2095, 2695, 3295], windows.Select(w => w.Start));
+        Assert.All(windows, w => Assert.Equal(10, w.Length));
+        Assert.Equal(["-ss", "295", "-t", "10", "-i"], FfmpegLectureProfile.AnalysisArguments("/src/in.mp4", 295, 10, new TranscodingOptions()).SkipWhile(a => a != "-ss").Take(5));
     }
 
     [Theory]
@@ -110,6 +112,22 @@ public sealed class SlidesProfileTests
 
         Assert.Equal("stillimage", After(args, "-tune:v:0"));
         Assert.DoesNotContain("select='if(isnan(prev_t),1,gt(gt(", After(args, "-filter_complex"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_copied_rung_and_audio_process_is_the_same_whatever_the_profile_so_it_may_start_before_the_analysis_ends()
+    {
+        // Decision 0024: a first attempt starts this process while the profile is still analysed; the ladder waits for it.
+        var copy = new HlsCommand([6.5, 12.5, 18.5], Part: HlsRunPart.CopyAndAudio);
+        var ladder = new HlsCommand([6.5, 12.5, 18.5], Part: HlsRunPart.Ladder);
+
+        var undecided = FfmpegHlsArguments.Build(Request(null), new TranscodingOptions(), copy);
+
+        Assert.Equal(undecided, FfmpegHlsArguments.Build(Request(Slides), new TranscodingOptions(), copy));
+        Assert.Equal(undecided, FfmpegHlsArguments.Build(Request(Camera), new TranscodingOptions(), copy));
+        Assert.NotEqual(
+            FfmpegHlsArguments.Build(Request(Camera), new TranscodingOptions(), ladder),
+            FfmpegHlsArguments.Build(Request(Slides), new TranscodingOptions(), ladder));
     }
 
     [Theory]
