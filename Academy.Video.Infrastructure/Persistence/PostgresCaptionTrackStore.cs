@@ -47,11 +47,17 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             DELETE FROM video_caption_word_counts AS w USING saved
             WHERE w.video_id = saved.video_id AND w.language = saved.language AND w.kind = saved.kind AND w.revision <> @Revision
         ),
-        word_counts AS (
-            SELECT w.word, count(DISTINCT u.n)::integer AS cue_count
+        cue_words AS MATERIALIZED (
+            SELECT DISTINCT u.n, w.word
             FROM unnest(@Texts::text[]) WITH ORDINALITY AS u (text, n), regexp_split_to_table(lower(u.text), '[^[:alnum:]]+') AS w (word)
             WHERE w.word <> ''
-            GROUP BY w.word
+        ),
+        word_counts AS (
+            SELECT word, count(*)::integer AS cue_count FROM cue_words GROUP BY word
+        ),
+        -- The units of each distinct word once (a few hundred words a track, not one call per word of every cue).
+        word_units AS (
+            SELECT word_counts.word, s.unit FROM word_counts, caption_search_units(word_counts.word) AS s (unit)
         ),
         new_lexicon AS (
             INSERT INTO caption_words (word)
@@ -70,12 +76,7 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
         new_units AS (
             INSERT INTO video_caption_units (unit, video_id, language, kind, revision, cue_count)
             SELECT d.unit, saved.video_id, saved.language, saved.kind, @Revision, count(*)::integer
-            FROM saved, (
-                SELECT DISTINCT u.n, s.unit
-                FROM unnest(@Texts::text[]) WITH ORDINALITY AS u (text, n),
-                     regexp_split_to_table(lower(u.text), '[^[:alnum:]]+') AS w (word),
-                     caption_search_units(w.word) AS s (unit)
-            ) AS d
+            FROM saved, (SELECT DISTINCT cue_words.n, word_units.unit FROM cue_words JOIN word_units ON word_units.word = cue_words.word) AS d
             GROUP BY d.unit, saved.video_id, saved.language, saved.kind
         ),
         ready_event AS (
