@@ -47,10 +47,17 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
     private static string UnitRankingSql(bool afterCursor) => $"""
         SELECT m.video_id, m.cue_count AS matches, v.title
         FROM video_caption_units AS m
-        JOIN video_caption_tracks AS t
-          ON t.video_id = m.video_id AND t.language = m.language AND t.kind = m.kind AND t.cues_revision = m.revision
-        JOIN videos AS v ON v.id = m.video_id
-        WHERE m.unit = @Unit AND v.status NOT IN ('DELETING', 'DELETED')
+        -- LIMIT 1 (a key lookup anyway): a lateral the planner cannot flatten, so it follows the index in ranking order
+        -- and stops at the page; a plain join let it hash every posting of the unit and sort them (docs/performance.md).
+        CROSS JOIN LATERAL (
+            SELECT 1 FROM video_caption_tracks AS t
+            WHERE t.video_id = m.video_id AND t.language = m.language AND t.kind = m.kind AND t.cues_revision = m.revision
+            LIMIT 1
+        ) AS t
+        CROSS JOIN LATERAL (
+            SELECT v.title FROM videos AS v WHERE v.id = m.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
+        ) AS v
+        WHERE m.unit = @Unit
           {(afterCursor ? "AND m.cue_count <= @AfterMatches AND (m.cue_count < @AfterMatches OR m.video_id > @AfterId)" : "")}
           AND NOT EXISTS (
               SELECT 1
@@ -120,7 +127,8 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
             SELECT * FROM (
                 (SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, true AS whole
                  FROM {CurrentCues}
-                 WHERE c.video_id = p.video_id AND c.text ILIKE @Pattern
+                 -- IS TRUE keeps the trigram index out: its lookup over every cue costs more than this video's 900.
+                 WHERE c.video_id = p.video_id AND (c.text ILIKE @Pattern) IS TRUE
                  ORDER BY c.start_ms, c.language, c.kind, c.cue_index
                  LIMIT @Moments)
                 UNION ALL
