@@ -14,9 +14,9 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
         """;
 
     // One statement, fenced on the video being READY: the track (a replacement keeps its creation time), its cues and
-    // its word counts under a new revision, the other revisions' cues and word counts gone, its words in the lexicon,
-    // and the caption.ready event (decision 0010; migration 0014 on why cues carry the revision; decision 0019 on the
-    // word index). {0} fences the replacement: nothing for an upload, which replaces any track; the
+    // its word counts and search units under a new revision, the other revisions' cues, word counts and units gone, its
+    // words in the lexicon, and the caption.ready event (decision 0010; migration 0014 on why cues carry the revision;
+    // decisions 0019 and 0023 on the word index and the search units). {0} fences the replacement: nothing for an upload, which replaces any track; the
     // generated track's own object name for a generated one, so an uploaded track is never replaced by it (docs/api.md,
     // Captions: generated tracks).
     private const string SaveSqlFormat = """
@@ -47,11 +47,17 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             DELETE FROM video_caption_word_counts AS w USING saved
             WHERE w.video_id = saved.video_id AND w.language = saved.language AND w.kind = saved.kind AND w.revision <> @Revision
         ),
-        word_counts AS (
-            SELECT w.word, count(DISTINCT u.n)::integer AS cue_count
+        cue_words AS MATERIALIZED (
+            SELECT DISTINCT u.n, w.word
             FROM unnest(@Texts::text[]) WITH ORDINALITY AS u (text, n), regexp_split_to_table(lower(u.text), '[^[:alnum:]]+') AS w (word)
             WHERE w.word <> ''
-            GROUP BY w.word
+        ),
+        word_counts AS (
+            SELECT word, count(*)::integer AS cue_count FROM cue_words GROUP BY word
+        ),
+        -- The units of each distinct word once (a few hundred words a track, not one call per word of every cue).
+        word_units AS (
+            SELECT word_counts.word, s.unit FROM word_counts, caption_search_units(word_counts.word) AS s (unit)
         ),
         new_lexicon AS (
             INSERT INTO caption_words (word)
@@ -62,6 +68,16 @@ public sealed class PostgresCaptionTrackStore(NpgsqlDataSource dataSource, Resil
             INSERT INTO video_caption_word_counts (word, video_id, language, kind, revision, cue_count)
             SELECT word_counts.word, saved.video_id, saved.language, saved.kind, @Revision, word_counts.cue_count
             FROM saved, word_counts
+        ),
+        stale_units AS (
+            DELETE FROM video_caption_units AS s USING saved
+            WHERE s.video_id = saved.video_id AND s.language = saved.language AND s.kind = saved.kind AND s.revision <> @Revision
+        ),
+        new_units AS (
+            INSERT INTO video_caption_units (unit, video_id, language, kind, revision, cue_count)
+            SELECT d.unit, saved.video_id, saved.language, saved.kind, @Revision, count(*)::integer
+            FROM saved, (SELECT DISTINCT cue_words.n, word_units.unit FROM cue_words JOIN word_units ON word_units.word = cue_words.word) AS d
+            GROUP BY d.unit, saved.video_id, saved.language, saved.kind
         ),
         ready_event AS (
             INSERT INTO video_events (id, type, video_id, job_id, occurred_at, caption_language, caption_kind)

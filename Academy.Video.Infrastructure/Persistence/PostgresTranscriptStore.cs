@@ -7,8 +7,9 @@ namespace Academy.Video.Infrastructure.Persistence;
 
 /// <summary>
 /// Transcripts and search over the cues <see cref="PostgresCaptionTrackStore"/> writes: a video's transcript with
-/// <c>ILIKE '%text%'</c> over its own cues (decision 0016); search ranks videos by the word index of migration 0018
-/// (decision 0019). Only cues and word counts of a track's current revision count.
+/// <c>ILIKE '%text%'</c> over its own cues (decision 0016); search ranks videos by the search units of migration 0023
+/// (decision 0025) and, for words that are no unit, the word index of migration 0018 (decision 0019). Only cues, word
+/// counts and units of a track's current revision count.
 /// </summary>
 public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, ResiliencePipelineProvider<string> pipelines) : ITranscriptStore
 {
@@ -24,7 +25,129 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
     // video's index or the trigram index per statement.
     private static readonly string[] ListSqls = Enumerable.Range(0, 4).Select(ListSqlFor).ToArray();
 
-    private static readonly string[] SearchSqls = [SearchSqlFor(afterCursor: false), SearchSqlFor(afterCursor: true)];
+    // The query's distinct words (split as the save splits cues) and whether each is a search unit whose count is
+    // exact (decision 0025): 2 to 4 Hangul syllables, or 3 to 12 characters without Hangul that every lexicon word
+    // containing it starts with (a word without Hangul, so its prefixes are units). Any other word is looked up in
+    // the lexicon of decision 0019.
+    private const string QueryWordsSql = """
+        SELECT q.word AS Word,
+               (q.word ~ '^[가-힣]{2,4}$'
+                OR (q.word !~ '[가-힣]' AND length(q.word) BETWEEN 3 AND 12
+                    AND NOT EXISTS (SELECT 1 FROM caption_words AS l
+                                    WHERE l.word LIKE '%' || q.word || '%' AND (l.word NOT LIKE q.word || '%' OR l.word ~ '[가-힣]')))) AS IsUnit
+        FROM (SELECT DISTINCT w.word FROM regexp_split_to_table(lower(@Query), '[^[:alnum:]]+') AS w (word) WHERE w.word <> '') AS q
+        """;
+
+    private const string AfterCursor = "(m.matches < @AfterMatches OR (m.matches = @AfterMatches AND m.video_id > @AfterId))";
+
+    // One unit (decision 0025): its tracks in ranking order straight from the index, the first page's worth read and
+    // no more. A video ranks by its best track; a track another of the video's tracks beats (more cues, or as many
+    // and first by language and kind) is skipped, so each video appears once. Only a track's current revision counts
+    // (migration 0014) and deleted videos never appear.
+    private static string UnitRankingSql(bool afterCursor) => $"""
+        SELECT m.video_id, m.cue_count AS matches, v.title
+        FROM video_caption_units AS m
+        -- LIMIT 1 (a key lookup anyway): a lateral the planner cannot flatten, so it follows the index in ranking order
+        -- and stops at the page; a plain join let it hash every posting of the unit and sort them (docs/performance.md).
+        CROSS JOIN LATERAL (
+            SELECT 1 FROM video_caption_tracks AS t
+            WHERE t.video_id = m.video_id AND t.language = m.language AND t.kind = m.kind AND t.cues_revision = m.revision
+            LIMIT 1
+        ) AS t
+        CROSS JOIN LATERAL (
+            SELECT v.title FROM videos AS v WHERE v.id = m.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
+        ) AS v
+        WHERE m.unit = @Unit
+          {(afterCursor ? "AND m.cue_count <= @AfterMatches AND (m.cue_count < @AfterMatches OR m.video_id > @AfterId)" : "")}
+          AND NOT EXISTS (
+              SELECT 1
+              FROM video_caption_tracks AS t2
+              JOIN video_caption_units AS m2
+                ON m2.video_id = t2.video_id AND m2.language = t2.language AND m2.kind = t2.kind AND m2.revision = t2.cues_revision AND m2.unit = @Unit
+              WHERE t2.video_id = m.video_id AND (t2.language, t2.kind) <> (m.language, m.kind)
+                AND (m2.cue_count > m.cue_count OR (m2.cue_count = m.cue_count AND (t2.language, t2.kind) < (m.language, m.kind))))
+        ORDER BY m.cue_count DESC, m.video_id
+        LIMIT @Fetch
+        """;
+
+    // Several words, or a word that is no unit: per track, each word's count (a unit's, or the lexicon words'
+    // containing it, summed as in decision 0019), summed over the words for a track holding every word; a video ranks
+    // by its best track.
+    private static string GeneralRankingSql(bool afterCursor) => $"""
+        WITH postings AS MATERIALIZED (
+            SELECT q.word AS query_word, p.video_id, p.language, p.kind, p.revision, p.cue_count
+            FROM unnest(@UnitWords::text[]) AS q (word)
+            -- OFFSET 0: one index lookup per word; the planner would otherwise join every posting first.
+            CROSS JOIN LATERAL (
+                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count FROM video_caption_units AS p WHERE p.unit = q.word OFFSET 0
+            ) AS p
+            UNION ALL
+            SELECT q.word, p.video_id, p.language, p.kind, p.revision, p.cue_count
+            FROM unnest(@LexiconWords::text[]) AS q (word)
+            JOIN caption_words AS l ON l.word LIKE '%' || q.word || '%'
+            CROSS JOIN LATERAL (
+                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count FROM video_caption_word_counts AS p WHERE p.word = l.word OFFSET 0
+            ) AS p
+        ),
+        per_word AS (
+            SELECT query_word, video_id, language, kind, revision, sum(cue_count) AS matches
+            FROM postings GROUP BY query_word, video_id, language, kind, revision
+        ),
+        per_track AS (
+            SELECT video_id, language, kind, revision, sum(matches)::integer AS matches
+            FROM per_word GROUP BY video_id, language, kind, revision
+            HAVING count(*) = @WordCount
+        ),
+        matched AS (
+            SELECT p.video_id, max(p.matches) AS matches
+            FROM per_track AS p
+            JOIN video_caption_tracks AS t
+              ON t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
+            GROUP BY p.video_id
+        )
+        SELECT m.video_id, m.matches, v.title
+        FROM matched AS m JOIN videos AS v ON v.id = m.video_id
+        WHERE v.status NOT IN ('DELETING', 'DELETED')
+        {(afterCursor ? "AND " + AfterCursor : "")}
+        ORDER BY m.matches DESC, m.video_id
+        LIMIT @Fetch
+        """;
+
+    // The page's videos, each with its first cues holding the whole query by time, then (for a video whose words sit
+    // in different cues, or a query with more than its word) its first cues holding any of the words: each part stops at @Moments
+    // cues read in time order.
+    private static string SearchSqlFor(string ranking) => $"""
+        WITH page AS MATERIALIZED (
+        {ranking}
+        )
+        SELECT p.video_id AS VideoId, p.title AS Title, p.matches AS Matches,
+               mo.language AS Language, mo.kind AS Kind, mo.start_ms AS StartMs, mo.end_ms AS EndMs, mo.text AS Text
+        FROM page AS p
+        CROSS JOIN LATERAL (
+            SELECT * FROM (
+                (SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, true AS whole
+                 FROM {CurrentCues}
+                 -- IS TRUE keeps the trigram index out: its lookup over every cue costs more than this video's 900.
+                 WHERE c.video_id = p.video_id AND (c.text ILIKE @Pattern) IS TRUE
+                 ORDER BY c.start_ms, c.language, c.kind, c.cue_index
+                 LIMIT @Moments)
+                UNION ALL
+                (SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, false AS whole
+                 FROM {CurrentCues}
+                 WHERE @AnyWord AND c.video_id = p.video_id AND c.text NOT ILIKE @Pattern
+                   AND EXISTS (SELECT 1 FROM unnest(@Words::text[]) AS q (word) WHERE c.text ILIKE '%' || q.word || '%')
+                 ORDER BY c.start_ms, c.language, c.kind, c.cue_index
+                 LIMIT @Moments)
+            ) AS both_parts
+            ORDER BY whole DESC, start_ms, language, kind, cue_index
+            LIMIT @Moments
+        ) AS mo
+        ORDER BY p.matches DESC, p.video_id, mo.whole DESC, mo.start_ms, mo.language, mo.kind, mo.cue_index
+        """;
+
+    private static readonly string[] UnitSearchSqls = [SearchSqlFor(UnitRankingSql(false)), SearchSqlFor(UnitRankingSql(true))];
+
+    private static readonly string[] GeneralSearchSqls = [SearchSqlFor(GeneralRankingSql(false)), SearchSqlFor(GeneralRankingSql(true))];
 
     private readonly PostgresConnections connections = new(dataSource, pipelines);
 
@@ -38,55 +161,6 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
             """;
     }
 
-    // Decision 0019: the query's words (split as the save splits cues) find lexicon words containing them; a video
-    // ranks by the cues counted under those words, summed, and only if it holds every word of the query; then id (a
-    // stable order for the cursor); deleted videos never count. Each video of the page then brings its first cues
-    // holding the whole query by time, or, when no cue holds it (its words are in different cues), its first cues
-    // holding any of the words.
-    private static string SearchSqlFor(bool afterCursor) => $"""
-        WITH query_words AS (
-            SELECT DISTINCT w.word FROM regexp_split_to_table(lower(@Query), '[^[:alnum:]]+') AS w (word) WHERE w.word <> ''
-        ),
-        lexicon AS MATERIALIZED (
-            SELECT q.word AS query_word, l.word
-            FROM query_words AS q JOIN caption_words AS l ON l.word LIKE '%' || q.word || '%'
-        ),
-        matched AS MATERIALIZED (
-            SELECT p.video_id, sum(p.cue_count)::integer AS matches
-            FROM lexicon AS l
-            -- MATERIALIZED and OFFSET 0: one index lookup per lexicon word found; the planner cannot tell how few
-            -- words the LIKE finds and would otherwise join every posting first (docs/performance.md).
-            CROSS JOIN LATERAL (
-                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count
-                FROM video_caption_word_counts AS p WHERE p.word = l.word OFFSET 0
-            ) AS p
-            JOIN video_caption_tracks AS t
-              ON t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
-            GROUP BY p.video_id
-            HAVING count(DISTINCT l.query_word) = (SELECT count(*) FROM query_words)
-        ),
-        page AS (
-            SELECT m.video_id, m.matches, v.title
-            FROM matched AS m JOIN videos AS v ON v.id = m.video_id
-            WHERE v.status NOT IN ('DELETING', 'DELETED')
-            {(afterCursor ? "AND (m.matches < @AfterMatches OR (m.matches = @AfterMatches AND m.video_id > @AfterId))" : "")}
-            ORDER BY m.matches DESC, m.video_id
-            LIMIT @Fetch
-        )
-        SELECT p.video_id AS VideoId, p.title AS Title, p.matches AS Matches,
-               mo.language AS Language, mo.kind AS Kind, mo.start_ms AS StartMs, mo.end_ms AS EndMs, mo.text AS Text
-        FROM page AS p
-        CROSS JOIN LATERAL (
-            SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, c.text ILIKE @Pattern AS whole
-            FROM {CurrentCues}
-            WHERE c.video_id = p.video_id
-              AND (c.text ILIKE @Pattern OR EXISTS (SELECT 1 FROM query_words AS q WHERE c.text ILIKE '%' || q.word || '%'))
-            ORDER BY whole DESC, c.start_ms, c.language, c.kind, c.cue_index
-            LIMIT @Moments
-        ) AS mo
-        ORDER BY p.matches DESC, p.video_id, mo.whole DESC, mo.start_ms, mo.language, mo.kind, mo.cue_index
-        """;
-
     public Task<IReadOnlyList<StoredCue>> ListAsync(Guid videoId, string? language, string? contains, CancellationToken cancellationToken)
     {
         var sql = ListSqls[(language is null ? 0 : 1) | (contains is null ? 0 : 2)];
@@ -99,23 +173,44 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
     public Task<IReadOnlyList<VideoCueMatches>> SearchAsync(TranscriptSearch search, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(search);
-        var values = new
-        {
-            Query = search.Contains,
-            Pattern = ContainsPattern(search.Contains),
-            AfterMatches = search.After?.Matches ?? 0,
-            AfterId = search.After?.VideoId ?? Guid.Empty,
-            search.Fetch,
-            Moments = search.MomentsPerVideo,
-        };
+        var after = search.After is null ? 0 : 1;
         return connections.RunAsync<IReadOnlyList<VideoCueMatches>>(async (connection, token) =>
         {
             // JIT is off for every session (PostgresDataSource.SessionOptions): the word lookups' estimates would start it.
-            var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(SearchSqls[search.After is null ? 0 : 1], values, cancellationToken: token));
+            var words = (await connection.QueryAsync<QueryWord>(new CommandDefinition(QueryWordsSql, new { Query = search.Contains }, cancellationToken: token))).ToList();
+            if (words.Count == 0)
+            {
+                return [];
+            }
+
+            var one = words.Count == 1 && words[0].IsUnit;
+            var values = new
+            {
+                Unit = words[0].Word,
+                UnitWords = words.Where(w => w.IsUnit).Select(w => w.Word).ToArray(),
+                LexiconWords = words.Where(w => !w.IsUnit).Select(w => w.Word).ToArray(),
+                WordCount = words.Count,
+                Words = words.Select(w => w.Word).ToArray(),
+                // Cues holding a word but not the whole query exist only when the query is more than its one word.
+                AnyWord = words.Count > 1 || !string.Equals(words[0].Word, search.Contains.Trim(), StringComparison.OrdinalIgnoreCase),
+                Pattern = ContainsPattern(search.Contains),
+                AfterMatches = search.After?.Matches ?? 0,
+                AfterId = search.After?.VideoId ?? Guid.Empty,
+                search.Fetch,
+                Moments = search.MomentsPerVideo,
+            };
+            var sql = one ? UnitSearchSqls[after] : GeneralSearchSqls[after];
+            var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(sql, values, cancellationToken: token));
             return (IReadOnlyList<VideoCueMatches>)rows.GroupBy(r => r.VideoId)
                 .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
                 .ToList();
         }, cancellationToken);
+    }
+
+    private sealed record QueryWord
+    {
+        public string Word { get; init; } = "";
+        public bool IsUnit { get; init; }
     }
 
     /// <summary>The text anywhere, with LIKE's own wildcards and escape taken literally.</summary>

@@ -96,8 +96,9 @@ public sealed class TranscriptTests(KestrelVideoApiFactory api) : IClassFixture<
         var videoId = await flow.CreateAndUploadAsync(TestClips.Generate(320, 180, 1), "Topology");
         await flow.CompleteUploadAsync(videoId);
         await flow.WaitForStatusAsync(videoId, "READY");
-        await CaptionTests.PostAsync(client, videoId, "WEBVTT\n\n00:01.000 --> 00:02.000\nhomeomorphism one\n", "en", "English", "subtitles", "a.vtt");
+        await CaptionTests.PostAsync(client, videoId, "WEBVTT\n\n00:01.000 --> 00:02.000\nhomeomorphism one\n\n00:03.000 --> 00:04.000\nhomeomorphism two\n", "en", "English", "subtitles", "a.vtt");
         await CaptionTests.PostAsync(client, videoId, "WEBVTT\n\n00:01.000 --> 00:02.000\n위상동형사상 homeomorphism\n", "ko", "한국어", "subtitles", "b.vtt");
+        // A video counts its best track's cues (decision 0025): the English track's two.
         Assert.Equal(2, Hit(await GetOkAsync("/api/v1/search?q=homeomorphism")).GetProperty("matches").GetInt32());
 
         // The replacement's cues replace the old ones: the old text is gone, the new one found.

@@ -19,7 +19,7 @@ public sealed class DatabaseMigratorTests
         Assert.Equal(DatabaseMigrator.Migrations.Select(m => (m.Version, m.Checksum)), history);
         var tables = (await connection.QueryAsync<string>(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name")).ToList();
-        Assert.Equal(["caption_generations", "caption_words", "duty_leases", "schema_history", "storage_cleanups", "video_caption_cues", "video_caption_tracks", "video_caption_word_counts", "video_events", "video_job_attempts", "video_job_chunks", "video_multipart_uploads", "video_transcode_jobs", "videos", "webhook_deliveries", "webhook_delivery_attempts", "webhook_endpoints"], tables);
+        Assert.Equal(["caption_generations", "caption_words", "duty_leases", "schema_history", "storage_cleanups", "video_caption_cues", "video_caption_tracks", "video_caption_units", "video_caption_word_counts", "video_events", "video_job_attempts", "video_job_chunks", "video_multipart_uploads", "video_transcode_jobs", "videos", "webhook_deliveries", "webhook_delivery_attempts", "webhook_endpoints"], tables);
     }
 
     [Fact]

@@ -182,6 +182,141 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
         Assert.Null(await db.Videos.FindWithCurrentJobAsync(Guid.NewGuid(), None));
     }
 
+    [Fact]
+    public async Task The_search_units_of_a_word_are_its_Hangul_substrings_of_two_to_four_syllables_or_its_prefixes()
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        Assert.Equal(
+            ["미적", "미적분", "미적분을", "분을", "적분", "적분을"],
+            (await connection.QueryAsync<string>("SELECT caption_search_units('미적분을') ORDER BY 1")).ToList());
+        Assert.Equal(
+            ["fun", "func", "funct", "functi", "functio", "function", "functions"],
+            (await connection.QueryAsync<string>("SELECT caption_search_units('functions') ORDER BY 1")).ToList());
+        // Hangul runs inside a mixed word are units; the word itself has no prefixes; one syllable or two letters none.
+        Assert.Equal(["적분"], (await connection.QueryAsync<string>("SELECT caption_search_units('x적분2') ORDER BY 1")).ToList());
+        Assert.Empty(await connection.QueryAsync<string>("SELECT caption_search_units('값') UNION ALL SELECT caption_search_units('is')"));
+        Assert.Equal(10, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM caption_search_units('internationalization')"));
+    }
+
+    [Fact]
+    public async Task A_Korean_query_counts_the_cues_containing_it_once_each_inside_compounds_and_particles()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        var three = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "ko"), [new(0, 1000, "미적분을 배웁니다"), new(2000, 3000, "적분 그리고 미적분"), new(4000, 5000, "방정식에서 시작")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "ko"), [new(0, 1000, "적분을"), new(1000, 2000, "적분이"), new(2000, 3000, "적분은"), new(3000, 4000, "방정식에서")], None);
+        await tracks.SaveIfReadyAsync(Track(three, "ko"), [new(0, 1000, "분석")], None);
+
+        // Two syllables: one unit, the cues containing it anywhere in a word, a cue holding it twice counted once.
+        Assert.Equal([(two, 3), (one, 2)], await RankAsync("적분"));
+        // Three and four syllables: units too.
+        Assert.Equal([(one, 2)], await RankAsync("미적분"));
+        Assert.Equal([(one, 1)], await RankAsync("미적분을"));
+        // Five syllables is no unit: the lexicon's words containing it.
+        Assert.Equal([(one, 1), (two, 1)], (await RankAsync("방정식에서")).OrderBy(v => v.Item1 == one ? 0 : 1).ToList());
+        // Several words: the cue holding the whole query first, then the cues holding any of its words.
+        Assert.Equal(
+            ["적분 그리고 미적분", "미적분을 배웁니다"],
+            (await transcripts.SearchAsync(new TranscriptSearch("적분 그리고", null, 10, 5), None)).Single(v => v.VideoId == one).Moments.Select(m => m.Text));
+        Assert.Equal([(one, 3)], await RankAsync("적분 그리고"));
+        Assert.Empty(await RankAsync("분석적"));
+    }
+
+    [Fact]
+    public async Task An_English_query_finds_words_starting_with_it_by_its_unit_and_words_holding_it_by_the_lexicon()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "en"), [new(0, 1000, "Derivatives of a function"), new(2000, 3000, "the derivative"), new(4000, 5000, "a malfunction")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "en"), [new(0, 1000, "derivation"), new(2000, 3000, "functional analysis"), new(4000, 5000, "functions")], None);
+
+        // "deriv": every word holding it starts with it, so its unit counts the cues.
+        Assert.Equal([(one, 2), (two, 1)], await RankAsync("DERIV"));
+        // "ivativ": inside words only, through the lexicon.
+        Assert.Equal([(one, 2)], await RankAsync("ivativ"));
+        // "function" is also inside "malfunction": the lexicon path still finds that cue.
+        Assert.Equal([(one, 2), (two, 2)], (await RankAsync("function")).OrderBy(v => v.Item1 == one ? 0 : 1).ToList());
+        Assert.Equal(["Derivatives of a function", "a malfunction"], (await transcripts.SearchAsync(new TranscriptSearch("function", null, 10, 5), None)).First(v => v.VideoId == one).Moments.Select(m => m.Text));
+        // Several words, a unit and a lexicon word: a video holding both, ranked by the sum.
+        Assert.Equal([(one, 3)], await RankAsync("deriv malfunc"));
+        // "functio" is inside "malfunction": lexicon words, each counted (decision 0019).
+        Assert.Equal([(one, 4), (two, 3)], await RankAsync("deriv functio"));
+    }
+
+    [Fact]
+    public async Task A_video_ranks_once_by_its_best_track_and_a_replaced_track_leaves_no_units()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "ko"), [new(0, 1000, "적분"), new(1000, 2000, "적분")], None);
+        await tracks.SaveIfReadyAsync(Track(one, "en"), [new(0, 1000, "적분 integral"), new(1000, 2000, "적분"), new(2000, 3000, "적분 the integral")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "ko"), [new(0, 1000, "적분 integral")], None);
+
+        Assert.Equal([(one, 3), (two, 1)], await RankAsync("적분"));
+        Assert.Equal([(one, 5), (two, 2)], await RankAsync("integral 적분"));
+
+        var before = await CountAsync("SELECT count(*) FROM video_caption_units WHERE video_id = @Video AND language = 'en'", one);
+        Assert.True(before > 0);
+        await tracks.SaveIfReadyAsync(Track(one, "en"), [new(0, 1000, "nothing here")], None);
+        Assert.Equal([(one, 2), (two, 1)], await RankAsync("적분"));
+        Assert.Equal(
+            ["her", "here", "not", "noth", "nothi", "nothin", "nothing"],
+            await QueryAsync("SELECT unit FROM video_caption_units WHERE video_id = @Video AND language = 'en' ORDER BY unit COLLATE \"C\"", one));
+        Assert.Equal([(two, 1)], await RankAsync("integral"));
+
+        Assert.NotNull(await tracks.RemoveAsync(one, "ko", CaptionKind.Captions, T0.AddHours(1), None));
+        Assert.Equal([(two, 1)], await RankAsync("적분"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM video_caption_units WHERE video_id = @Video AND language = 'ko'", one));
+    }
+
+    [Theory]
+    [InlineData("적분")]
+    [InlineData("적분 the")]
+    public async Task Pages_walk_the_whole_ranking_without_duplicates_or_gaps(string query)
+    {
+        // Twelve videos, counts 1 to 4 (three videos each: ties broken by id), a second weaker track on some.
+        var expected = new List<(Guid, int)>();
+        for (var i = 0; i < 12; i++)
+        {
+            var video = await ReadyVideoAsync();
+            var count = 1 + (i % 4);
+            await tracks.SaveIfReadyAsync(Track(video, "ko"), Enumerable.Range(0, count).Select(c => new TranscriptCue(c * 1000, c * 1000 + 500, $"the 적분을 {c}")).ToList(), None);
+            if (i % 3 == 0)
+            {
+                await tracks.SaveIfReadyAsync(Track(video, "en"), [new(0, 500, "the 미적분")], None);
+            }
+
+            expected.Add((video, query == "적분" ? count : 2 * count));
+        }
+
+        expected = expected.OrderByDescending(v => v.Item2).ThenBy(v => v.Item1).ToList();
+        var seen = new List<(Guid, int)>();
+        TranscriptCursor? after = null;
+        for (var page = 0; page < 10; page++)
+        {
+            var found = await transcripts.SearchAsync(new TranscriptSearch(query, after, 5, 1), None);
+            seen.AddRange(found.Select(v => (v.VideoId, v.Matches)));
+            if (found.Count < 5)
+            {
+                break;
+            }
+
+            after = new TranscriptCursor(found[^1].Matches, found[^1].VideoId);
+        }
+
+        Assert.Equal(expected, seen);
+    }
+
+    private async Task<List<(Guid, int)>> RankAsync(string query) =>
+        (await transcripts.SearchAsync(new TranscriptSearch(query, null, 10, 5), None)).Select(v => (v.VideoId, v.Matches)).ToList();
+
+    private async Task<List<string>> QueryAsync(string sql, Guid video)
+    {
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        return (await connection.QueryAsync<string>(sql, new { Video = video })).ToList();
+    }
+
     private static string Line(StoredCue cue) => $"{cue.StartMs} {cue.Language} {cue.Text}";
 
     private static CaptionTrack Track(Guid video, string language) =>
