@@ -64,7 +64,7 @@ public sealed partial class FfmpegHlsEncoder
         var clock = Stopwatch.StartNew();
         var startSeconds = start?.Seconds ?? 0;
         var spanMicroseconds = ((end?.Seconds ?? request.Source.Duration.TotalSeconds) - startSeconds) * 1e6;
-        var exit = await RunAsync(commands, line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken).ConfigureAwait(false);
+        var exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken).ConfigureAwait(false);
         LogFinished(exit.ExitCode, clock.ElapsedMilliseconds);
         if (exit.ExitCode != 0)
         {
