@@ -60,9 +60,10 @@ public sealed class TranscodingOptions
     [Description("The most frames a second a slides encode keeps (5 to 30).")]
     public int SlidesFrameRate { get; set; } = 10;
 
-    /// <summary>A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 0 turns chunking off.</summary>
-    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 00:00:00 turns chunking off.")]
-    public TimeSpan ChunkThreshold { get; set; } = TimeSpan.FromMinutes(20);
+    /// <summary>A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 0 turns chunking off.
+    /// Off by default: decision 0023, "Off by default", names the source on which the assembly failed.</summary>
+    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 00:00:00 (the default) turns chunking off: decision 0023 says why it is not on yet.")]
+    public TimeSpan ChunkThreshold { get; set; } = TimeSpan.Zero;
 
     /// <summary>The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, cut at segment boundaries.</summary>
     [Description("The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, each cut at segment boundaries.")]
