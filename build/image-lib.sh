@@ -43,11 +43,33 @@ ensure_base() {
   [ "$target" = amd64 ] || ensure_emulation
   say "making the $target base image $image (debootstrap, about 2 minutes, once)"
   rootfs="$cache/rootfs-$target"
-  rm -rf "$rootfs"
-  debootstrap --variant=minbase --arch="$target" bookworm "$rootfs" "$mirror" >"$cache/debootstrap-$target.log" 2>&1 \
-    || { tail -n 20 "$cache/debootstrap-$target.log" >&2; exit 1; }
+  # A debootstrap that fails part-way leaves the rootfs's /proc (and sometimes /sys) mounted, and then no later run could
+  # remove it; a failed download from the mirror is worth one more try from a clean directory.
+  local try
+  for try in 1 2; do
+    remove_rootfs "$rootfs"
+    if debootstrap --variant=minbase --arch="$target" bookworm "$rootfs" "$mirror" >"$cache/debootstrap-$target.log" 2>&1; then
+      break
+    fi
+    tail -n 20 "$cache/debootstrap-$target.log" >&2
+    [ -f "$rootfs/debootstrap/debootstrap.log" ] && tail -n 20 "$rootfs/debootstrap/debootstrap.log" >&2
+    if [ "$try" = 2 ]; then
+      remove_rootfs "$rootfs"
+      exit 1
+    fi
+    say "debootstrap failed (above); trying once more"
+  done
   rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
   tar -C "$rootfs" -c . | docker import --platform "linux/$target" -c 'CMD ["/bin/bash"]' - "$image" >/dev/null
+  remove_rootfs "$rootfs"
+}
+
+# Unmounts whatever is mounted under a rootfs (deepest first), then removes it.
+remove_rootfs() {
+  local rootfs=$1 point
+  while read -r point; do
+    umount -l "$point" 2>/dev/null || true
+  done < <(awk -v root="$rootfs/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r)
   rm -rf "$rootfs"
 }
 
