@@ -26,9 +26,14 @@ public static class ChunkPlan
     /// <param name="durationSeconds">The video's length on the output's clock.</param>
     /// <param name="chunkSeconds">The length a chunk aims at: the count is <c>ceil(duration / chunkSeconds)</c>.</param>
     /// <param name="maxChunks">At most this many chunks (and never more than there are segments).</param>
+    /// <param name="firstChunkExtras">
+    /// What chunk 0's run does beside its range (the whole audio, poster, storyboard and chapters' gray copy), as a share of
+    /// encoding the whole video: chunk 0's range is that much shorter than the others', so every chunk ends at about the same time.
+    /// </param>
     /// <returns>The chunks in order, together covering every segment once; one chunk when the video is not split.</returns>
-    public static IReadOnlyList<ChunkRange> Split(IReadOnlyList<double> cutSeconds, double durationSeconds, TimeSpan chunkSeconds, int maxChunks)
+    public static IReadOnlyList<ChunkRange> Split(IReadOnlyList<double> cutSeconds, double durationSeconds, TimeSpan chunkSeconds, int maxChunks, double firstChunkExtras = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstChunkExtras);
         ArgumentNullException.ThrowIfNull(cutSeconds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(durationSeconds);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(chunkSeconds, TimeSpan.Zero);
@@ -38,11 +43,15 @@ public static class ChunkPlan
         var count = (int)Math.Min(Math.Min(Math.Ceiling(durationSeconds / chunkSeconds.TotalSeconds), maxChunks), segments);
         count = Math.Max(1, count);
 
-        // Chunk k starts at the boundary nearest k × duration / N, leaving each chunk before and after at least one segment.
+        // Each chunk gets the same work, chunk 0's extras counted: W = duration × (1 + extras) / N, so chunk 0's range is
+        // W − extras × duration and the others share the rest evenly (with many chunks the extras may outweigh a chunk's
+        // share: chunk 0 then keeps one segment). Each start is the boundary nearest its ideal, leaving every chunk before and
+        // after it at least one segment.
         var starts = new List<int> { 0 };
+        var firstRange = Math.Max((durationSeconds * (1 + firstChunkExtras) / count) - (firstChunkExtras * durationSeconds), bounds[1]);
         for (var k = 1; k < count; k++)
         {
-            var ideal = k * durationSeconds / count;
+            var ideal = firstRange + ((k - 1) * (durationSeconds - firstRange) / (count - 1));
             var lowest = starts[^1] + 1;
             var highest = segments - (count - k);
             var best = lowest;

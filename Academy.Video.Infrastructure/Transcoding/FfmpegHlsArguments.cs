@@ -242,7 +242,7 @@ public static class FfmpegHlsArguments
         args.AddRange(["-preset", options.Preset]);
         AddThreads(args, options);
         // Frames keep their own timestamps: no duplicates made up to fill the time before a resumed run's first frame.
-        args.AddRange(["-fps_mode", "vfr"]);
+        args.AddRange(["-fps_mode", "vfr", "-enc_time_base:v", HlsCuts.EncoderTimeBase]);
         args.AddRange(Hls(EveryKeyFrame, StartNumber(command), Path.Combine(output, "%v", command.SegmentFileName), Path.Combine(output, "%v", VariantPlaylistName),
             ["-var_stream_map", string.Join(' ', encoded.Select((r, i) => $"v:{i},name:{r.Name}"))]));
     }

@@ -26,14 +26,38 @@ internal static class HlsCuts
     public static string Gop(HlsEncodeRequest request) =>
         Math.Max(1, (int)Math.Round(FramesPerSecond(request) * request.SegmentDuration.TotalSeconds * 2, MidpointRounding.AwayFromZero)).ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Where a resumed run's ladder input is read from. A copied stream is cut exactly at the key frame: the seek asks for a hair after it, never the one before.</summary>
-    public static string LadderSeek(HlsResumeStart resume, bool copyTop) => Seconds(resume.Seconds + (copyTop ? 0.0005 : 0));
+    /// <summary>
+    /// Where a resumed run's (or a chunk's) ladder input is read from. A copied stream is cut exactly at the key frame: the
+    /// seek asks for a hair after it, never the one before. An encoded boundary is cut where its key frame is forced, a
+    /// millisecond early (<see cref="Cut"/>).
+    /// </summary>
+    public static string LadderSeek(HlsResumeStart resume, bool copyTop) => Seconds(copyTop ? resume.Seconds + 0.0005 : Cut(resume.Seconds));
 
     /// <summary>How far a resumed run reads the part before its start, for the poster and storyboard.</summary>
     public static string HeadDuration(HlsResumeStart resume) => Seconds(resume.Seconds + HeadMarginSeconds);
 
-    /// <summary>Where a resumed run's ladder starts in the filter graph: a copied top rung's cut is a millisecond early, like its key frames.</summary>
-    public static string LadderTrimStart(HlsResumeStart resume, bool copyTop) => Seconds(resume.Seconds - (copyTop ? 0.001 : 0));
+    /// <summary>
+    /// Where a resumed run's ladder starts (or a chunk's ends) in the filter graph: a millisecond early, like the key frames,
+    /// so the frame a clean run starts the segment with is the first one kept (<see cref="Cut"/>).
+    /// </summary>
+    public static string LadderTrimStart(HlsResumeStart resume) => Seconds(Cut(resume.Seconds));
+
+    /// <summary>
+    /// Where a boundary splits the source's frames: a frame at or after this time belongs to the segment the boundary starts.
+    /// The forced key frames are asked for a millisecond early (<see cref="KeyframeList"/>), and the encoder's clock is fine
+    /// enough (<see cref="EncoderTimeBase"/>) that the key frame lands on the first frame at or after that time as the source
+    /// times it, so a run cut here (a resumed attempt, a chunk's start and end) splits the frames exactly as one clean run
+    /// does, on sources whose frames sit off the frame-rate grid too (docs/decisions/0023-chunked-encoding.md).
+    /// </summary>
+    public static double Cut(double boundarySeconds) => Math.Max(0, boundarySeconds - 0.001);
+
+    /// <summary>
+    /// The encoded renditions' time base: MPEG-TS's 90 kHz clock rather than ffmpeg's default of one tick a frame, which
+    /// rounds a frame off the grid (a source whose video starts 21 ms after its audio) onto the boundary and moves the key
+    /// frame one frame earlier than the source's own timing puts it; a run cut at <see cref="Cut"/> would then disagree with
+    /// a clean run about which segment that frame is in.
+    /// </summary>
+    public const string EncoderTimeBase = "1:90000";
 
     /// <summary>The encoded renditions' forced key frames still ahead of the run's start, or an expression when the list would be too long.</summary>
     public static string Keyframes(HlsEncodeRequest request, HlsCommand command)
@@ -47,7 +71,7 @@ internal static class HlsCuts
         var boundaries = EncodedBoundaries(request);
         return boundaries.Count <= SourceCopy.MaxCuts
             ? KeyframeList(boundaries.Skip(after))
-            : $"expr:gte(t,n_forced*{Seconds(request.SegmentDuration.TotalSeconds)})";
+            : $"expr:gte(t,n_forced*{Seconds(request.SegmentDuration.TotalSeconds)}-0.001)";
     }
 
     /// <summary>Each multiple of the target before the end: an encoded rendition's boundaries on the output's clock.</summary>
@@ -67,11 +91,10 @@ internal static class HlsCuts
     public static string Seconds(double seconds) => seconds.ToString("0.######", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// One millisecond early. ffmpeg 6+ forces the first frame at or after each time; 5.1 rounds each time to the
-    /// nearest frame of the encoder's clock. A time a hair before the cut's frame (less than half a frame up to
-    /// 500 fps) selects that frame under both rules, even after six-decimal text rounding; a time between two frames
-    /// would select the later frame under one and the earlier under the other.
+    /// One millisecond early (<see cref="Cut"/>). ffmpeg 6+ forces the first frame at or after each time; 5.1 rounds each
+    /// time to the nearest tick of the encoder's clock. On the 90 kHz clock the two agree; on a copied rung's cuts, which are
+    /// the source's own frames, a time a hair before the cut's frame selects that frame under both rules as well.
     /// </summary>
     private static string KeyframeList(IEnumerable<double> seconds) =>
-        string.Join(',', seconds.Select(t => Seconds(Math.Max(0, t - 0.001))));
+        string.Join(',', seconds.Select(t => Seconds(Cut(t))));
 }

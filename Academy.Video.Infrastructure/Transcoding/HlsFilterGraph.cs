@@ -62,17 +62,16 @@ internal static class HlsFilterGraph
             outputs.Add("[sc]");
         }
 
-        var copy = command.CopyCutSeconds is not null;
         var bounds = new List<string>();
         if (command.Resume is { } resume)
         {
-            bounds.Add($"start={HlsCuts.LadderTrimStart(resume, copy)}");
+            bounds.Add($"start={HlsCuts.LadderTrimStart(resume)}");
         }
 
         if (command.End is { } end)
         {
             // A chunk's end is the next chunk's start, cut at the same time: each frame belongs to one chunk (decision 0023).
-            bounds.Add($"end={HlsCuts.LadderTrimStart(end, copy)}");
+            bounds.Add($"end={HlsCuts.LadderTrimStart(end)}");
         }
 
         var trim = bounds.Count > 0 ? $"trim={string.Join(':', bounds)}," : "";
@@ -99,9 +98,13 @@ internal static class HlsFilterGraph
 
         // The part before the resume point is decoded for the poster and storyboard only; its tiles and the ladder's
         // are joined in order. The ladder's first frame starts a tile if a tile time falls on the resume point.
-        var first = storyboard.TileStartsAt(resume.Seconds, HlsCuts.FramesPerSecond(request)) ? "1" : "0";
+        // The ladder starts a millisecond before the resume point (HlsCuts.Cut), the head ends there: a first frame in that
+        // millisecond is before the tile's time, so it is taken only at or after it, by the same floor a clean run uses.
+        var first = storyboard.TileStartsAt(resume.Seconds, HlsCuts.FramesPerSecond(request))
+            ? $"gte(floor(t/{interval}),{Math.Round(resume.Seconds / storyboard.IntervalSeconds).ToString(CultureInfo.InvariantCulture)})"
+            : "0";
         var headOutputs = posterInHead ? "[head][ps][hc]" : "[head][hc]";
-        graph.Append(CultureInfo.InvariantCulture, $";[{head}:v]trim=end={HlsCuts.Seconds(resume.Seconds)},format=yuv420p,split={(posterInHead ? 3 : 2)}{headOutputs}")
+        graph.Append(CultureInfo.InvariantCulture, $";[{head}:v]trim=end={HlsCuts.LadderTrimStart(resume)},format=yuv420p,split={(posterInHead ? 3 : 2)}{headOutputs}")
             .Append(CultureInfo.InvariantCulture, $";[head]select='if(isnan(prev_t),1,{crossing})',{tile}[t0]")
             .Append(CultureInfo.InvariantCulture, $";[tail]select='if(isnan(prev_t),{first},{crossing})',{tile}[t1]")
             .Append(CultureInfo.InvariantCulture, $";[t0][t1]concat=n=2:v=1:a=0,tile={storyboard.Columns}x{storyboard.Rows}[storyboard]");

@@ -143,6 +143,8 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         veryfast
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f
@@ -344,6 +346,8 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         veryfast
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f
@@ -451,9 +455,9 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -progress
         pipe:1
         -ss
-        24
+        23.999
         -itsoffset
-        24
+        23.999
         -i
         /src/in.mp4
         -t
@@ -463,7 +467,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]trim=start=24,format=yuv420p,split=6[s0][s1][s2][s3][tail][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=24,format=yuv420p,split=3[head][ps][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
+        [0:v]trim=start=23.999,format=yuv420p,split=6[s0][s1][s2][s3][tail][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=23.999,format=yuv420p,split=3[head][ps][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),gte(floor(t/6),4),gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,6)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
         -map
         [v0]
         -map
@@ -550,6 +554,8 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         veryfast
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f
@@ -669,7 +675,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]trim=start=12.499,format=yuv420p,split=5[s0][s1][s2][tail][sc];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];[1:v]trim=end=12.5,format=yuv420p,split=3[head][ps][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),0,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,3)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
+        [0:v]trim=start=12.499,format=yuv420p,split=5[s0][s1][s2][tail][sc];[s0]scale=1280:720,setsar=1[v0];[s1]scale=854:480,setsar=1[v1];[s2]scale=640:360,setsar=1[v2];[1:v]trim=end=12.499,format=yuv420p,split=3[head][ps][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),0,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,3)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
         -map
         0:v:0
         -map_metadata
@@ -761,6 +767,8 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         veryfast
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f
@@ -868,9 +876,9 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -progress
         pipe:1
         -ss
-        6
+        5.999
         -itsoffset
-        6
+        5.999
         -i
         /src/in.mp4
         -t
@@ -878,7 +886,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -i
         /src/in.mp4
         -filter_complex
-        [0:v]trim=start=6,format=yuv420p,split=7[s0][s1][s2][s3][tail][ps][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=6,format=yuv420p,split=2[head][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,40)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
+        [0:v]trim=start=5.999,format=yuv420p,split=7[s0][s1][s2][s3][tail][ps][sc];[s0]scale=1920:1080,setsar=1[v0];[s1]scale=1280:720,setsar=1[v1];[s2]scale=854:480,setsar=1[v2];[s3]scale=640:360,setsar=1[v3];[1:v]trim=end=5.999,format=yuv420p,split=2[head][hc];[head]select='if(isnan(prev_t),1,gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t0];[tail]select='if(isnan(prev_t),gte(floor(t/6),1),gt(floor(t/6),floor(prev_t/6)))',scale=160:90:out_range=full,setsar=1,format=yuv420p[t1];[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard];[ps]select='gte(t,40)*isnan(prev_selected_t)',scale=1920:1080:out_range=full,setsar=1,format=yuv420p[poster];[hc]fps=4,scale=64:36:flags=area,format=gray[c0];[sc]fps=4,scale=64:36:flags=area,format=gray[c1];[c0][c1]concat=n=2:v=1:a=0[slides]
         -map
         [v0]
         -map
@@ -967,6 +975,8 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         3
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f
@@ -1136,6 +1146,8 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         2
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f
@@ -1411,7 +1423,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -sc_threshold:v:0
         0
         -force_key_frames:v:0
-        expr:gte(t,n_forced*1)
+        expr:gte(t,n_forced*1-0.001)
         -c:v:1
         libx264
         -profile:v:1
@@ -1429,7 +1441,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -sc_threshold:v:1
         0
         -force_key_frames:v:1
-        expr:gte(t,n_forced*1)
+        expr:gte(t,n_forced*1-0.001)
         -c:v:2
         libx264
         -profile:v:2
@@ -1447,7 +1459,7 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -sc_threshold:v:2
         0
         -force_key_frames:v:2
-        expr:gte(t,n_forced*1)
+        expr:gte(t,n_forced*1-0.001)
         -c:v:3
         libx264
         -profile:v:3
@@ -1465,11 +1477,13 @@ public sealed class FfmpegHlsArgumentsPinnedTests
         -sc_threshold:v:3
         0
         -force_key_frames:v:3
-        expr:gte(t,n_forced*1)
+        expr:gte(t,n_forced*1-0.001)
         -preset
         veryfast
         -fps_mode
         vfr
+        -enc_time_base:v
+        1:90000
         -avoid_negative_ts
         disabled
         -f

@@ -164,15 +164,16 @@ public sealed class FfmpegHlsArgumentsTests
     {
         var args = FfmpegHlsArguments.Build(Request(Source1080, TimeSpan.FromSeconds(6)), new TranscodingOptions(), new HlsCommand(Resume: new HlsResumeStart(4, 24)));
 
-        // Ladder from 24 s (timestamps kept), the part before it for the storyboard and poster, the audio whole.
-        Assert.Equal(["-ss", "24", "-itsoffset", "24", "-i", "/src/in.mp4", "-t", "26", "-i", "/src/in.mp4", "-i", "/src/in.mp4"],
+        // Ladder from a millisecond before 24 s, where its key frame is forced (timestamps kept), the part before it for the
+        // storyboard and poster, the audio whole.
+        Assert.Equal(["-ss", "23.999", "-itsoffset", "23.999", "-i", "/src/in.mp4", "-t", "26", "-i", "/src/in.mp4", "-i", "/src/in.mp4"],
             args.SkipWhile(a => a != "-ss").TakeWhile(a => a != "-filter_complex"));
         var graph = Value(args, "-filter_complex");
         // The poster (6 s in) lies before the resume point: it comes from the part before it.
-        Assert.StartsWith("[0:v]trim=start=24,format=yuv420p,split=6[s0][s1][s2][s3][tail][sc];", graph, StringComparison.Ordinal);
-        Assert.Contains(";[1:v]trim=end=24,format=yuv420p,split=3[head][ps][hc];", graph, StringComparison.Ordinal);
-        // 24 s is a tile time (every 6 s): the ladder's first frame is a tile.
-        Assert.Contains(";[tail]select='if(isnan(prev_t),1,", graph, StringComparison.Ordinal);
+        Assert.StartsWith("[0:v]trim=start=23.999,format=yuv420p,split=6[s0][s1][s2][s3][tail][sc];", graph, StringComparison.Ordinal);
+        Assert.Contains(";[1:v]trim=end=23.999,format=yuv420p,split=3[head][ps][hc];", graph, StringComparison.Ordinal);
+        // 24 s is a tile time (every 6 s): the ladder's first frame is a tile if it is at or after it (tile 4), as in a clean run.
+        Assert.Contains(";[tail]select='if(isnan(prev_t),gte(floor(t/6),4),", graph, StringComparison.Ordinal);
         Assert.Contains(";[t0][t1]concat=n=2:v=1:a=0,tile=10x1[storyboard]", graph, StringComparison.Ordinal);
 
         var ladder = Output(args, "/out/job/%v/index.m3u8");
@@ -193,7 +194,7 @@ public sealed class FfmpegHlsArgumentsTests
         Assert.Equal(["-ss", "12.5005", "-itsoffset", "12.5005", "-i"], args.SkipWhile(a => a != "-ss").Take(5));
         var graph = Value(args, "-filter_complex");
         Assert.StartsWith("[0:v]trim=start=12.499,format=yuv420p,split=5[s0][s1][s2][tail][sc];", graph, StringComparison.Ordinal);
-        Assert.Contains(";[1:v]trim=end=12.5,format=yuv420p,split=3[head][ps][hc];", graph, StringComparison.Ordinal);
+        Assert.Contains(";[1:v]trim=end=12.499,format=yuv420p,split=3[head][ps][hc];", graph, StringComparison.Ordinal);
         Assert.Equal("2", Value(Output(args, "/out/job/1080p/index.m3u8"), "-start_number"));
         Assert.Equal("18.499", Value(Output(args, "/out/job/%v/index.m3u8"), "-force_key_frames:v:0"));
     }
@@ -240,7 +241,7 @@ public sealed class FfmpegHlsArgumentsTests
 
         Assert.False(FfmpegHlsArguments.Resumable(request));
         Assert.True(FfmpegHlsArguments.Resumable(Request(long1s, TimeSpan.FromSeconds(6))));
-        Assert.Equal("expr:gte(t,n_forced*1)", Value(Output(FfmpegHlsArguments.Build(request, new TranscodingOptions()), "/out/job/%v/index.m3u8"), "-force_key_frames:v:0"));
+        Assert.Equal("expr:gte(t,n_forced*1-0.001)", Value(Output(FfmpegHlsArguments.Build(request, new TranscodingOptions()), "/out/job/%v/index.m3u8"), "-force_key_frames:v:0"));
     }
 
     [Theory]

@@ -28,4 +28,12 @@ internal static class Ffprobe
         using var json = Json(path);
         return double.Parse(json.RootElement.GetProperty("format").GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
+
+    /// <summary>Where the first video stream starts, in seconds.</summary>
+    public static double VideoStartSeconds(string path)
+    {
+        using var json = Json(path);
+        var video = json.RootElement.GetProperty("streams").EnumerateArray().First(s => s.GetProperty("codec_type").GetString() == "video");
+        return double.Parse(video.GetProperty("start_time").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

@@ -65,6 +65,18 @@ public sealed class ResumeEncodeTests : IDisposable
     }
 
     [Fact]
+    public async Task An_encode_resumed_at_a_boundary_makes_the_clean_tree_again_when_the_source_s_frames_are_off_the_grid()
+    {
+        var encoder = Encoder(sourceCopy: false);
+        // The video starts 21 ms after the audio: a frame falls 12 ms before every boundary, nearer than half a frame, and a
+        // run cut at the boundary itself would disagree with the clean run about its segment (decision 0023).
+        var source = SourceClips.Make("resume-off-grid-480", 854, 480, 12, videoDelaySeconds: 0.021029);
+        Assert.InRange(Ffprobe.VideoStartSeconds(source), 0.02, 0.022);
+
+        await AssertResumeMakesTheCleanTreeAsync(encoder, source, segments: 3, expectCopy: false);
+    }
+
+    [Fact]
     public async Task A_slides_encode_resumed_at_a_boundary_keeps_the_clean_run_s_frames_and_makes_its_tree_again()
     {
         var encoder = Encoder(sourceCopy: false);

@@ -53,6 +53,10 @@ internal static class SourceClips
     /// <param name="keyframeSeconds">Where the key frames are (beyond the first); null: every second.</param>
     /// <param name="videoArguments">Encoder arguments replacing the default: libx264, 8-bit 4:2:0 progressive, under 700 kbps.</param>
     /// <param name="lavfiVideo">A lavfi graph replacing the moving testsrc2 picture.</param>
+    /// <param name="videoDelaySeconds">
+    /// How much later than the audio the video starts, its frames then off the frame-rate grid (as in a camera or phone MP4
+    /// whose audio priming shifts the video): the clip is encoded, then remuxed with the video's timestamps moved.
+    /// </param>
     public static string Make(
         string name,
         int width,
@@ -62,7 +66,8 @@ internal static class SourceClips
         IReadOnlyList<string>? videoArguments = null,
         string filter = "null",
         bool withAudio = true,
-        string? lavfiVideo = null)
+        string? lavfiVideo = null,
+        double videoDelaySeconds = 0)
     {
         return Cache.GetOrAdd(name, n => new Lazy<string>(() =>
         {
@@ -81,8 +86,15 @@ internal static class SourceClips
             // Under 700 kbps: within the cap of every rung from 360p up, as a camera or screen recording would be.
             args.AddRange(videoArguments ?? ["-c:v", "libx264", "-preset", "veryfast", "-crf", "30", "-maxrate", "700k", "-bufsize", "1400k", "-pix_fmt", "yuv420p"]);
             // No key frames but the listed ones: a GOP longer than the clip and no scene-cut key frames.
-            args.AddRange(["-g", "100000", "-keyint_min", "100000", "-sc_threshold", "0", "-force_key_frames", keyframes, path]);
+            var encoded = videoDelaySeconds > 0 ? Path.Combine(Directory.Value, n + ".grid.mp4") : path;
+            args.AddRange(["-g", "100000", "-keyint_min", "100000", "-sc_threshold", "0", "-force_key_frames", keyframes, encoded]);
             TestClips.Ffmpeg(args);
+            if (videoDelaySeconds > 0)
+            {
+                var delay = videoDelaySeconds.ToString(CultureInfo.InvariantCulture);
+                TestClips.Ffmpeg(["-itsoffset", delay, "-i", encoded, "-i", encoded, "-map", "0:v", "-map", "1:a?", "-c", "copy", path]);
+            }
+
             return path;
         })).Value;
     }

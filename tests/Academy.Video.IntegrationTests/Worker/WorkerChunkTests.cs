@@ -8,15 +8,16 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Academy.Video.IntegrationTests.Worker;
 
 /// <summary>
-/// Chunked encoding with the worker binary on s3rver (docs/decisions/0023-chunked-encoding.md): a 60 s 854x480 source over the
-/// lowered threshold is planned by the job's worker as three chunks of about 20 s; the planner encodes chunk 0 with the whole
+/// Chunked encoding with the worker binary on s3rver (docs/decisions/0023-chunked-encoding.md): a 59.5 s 854x480 source over the
+/// lowered threshold, its frames off the frame-rate grid, is planned by the job's worker as three chunks of about 20 s; the planner encodes chunk 0 with the whole
 /// audio, poster and storyboard while two more worker processes (<c>--chunk 1</c>, <c>--chunk 2</c>) encode theirs at once,
 /// and the last to finish writes the playlists and completes the job. The tree is a single run's: the same segments and
 /// durations, the same video timestamps packet by packet, the same audio, and every variant decodes end to end.
 /// </summary>
 public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3WorkerTestBed>
 {
-    private static string Source => SourceClips.Make("worker-chunks-480", 854, 480, 60);
+    // The video starts 21 ms after the audio, so a frame falls 12 ms before every boundary (decision 0023, "Off by default").
+    private static string Source => SourceClips.Make("worker-chunks-off-grid-480", 854, 480, 59.5, videoDelaySeconds: 0.021029);
 
     private static IReadOnlyDictionary<string, string> Environment(IReadOnlyDictionary<string, string> baseline, bool chunked) =>
         new Dictionary<string, string>(baseline)
@@ -46,7 +47,7 @@ public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3Work
         var planned = Assert.Single(planner.Events, e => e.TryGetProperty("event", out var name) && name.GetString() == JobEvents.ChunksPlanned);
         Assert.Equal(3, planned.GetProperty("chunks").GetInt32());
         var done = await chunks.ListAsync(jobId, default);
-        Assert.Equal([(0, 0, 3), (1, 3, 7), (2, 7, 10)], done.Select(c => (c.Index, c.Range.FirstSegment, c.Range.EndSegment)));
+        Assert.Equal([(0, 0, 3), (1, 3, 6), (2, 6, 10)], done.Select(c => (c.Index, c.Range.FirstSegment, c.Range.EndSegment)));
         Assert.All(done, c => Assert.Equal((ChunkState.Done, 1, 1), (c.State, c.AttemptCount, c.JobAttempt)));
         Assert.Single(new[] { planner, second, third }, w => w.EventNames.Contains(JobEvents.JobCompleted));
 
@@ -113,7 +114,7 @@ public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3Work
             o => Assert.Equal(o.Value, after[o.Key]));
         var tree = await WorkerTrees.DownloadAsync(bed, (await bed.Video(videoId)).HlsPath!, "chunk-retried");
         var named = Playlist.ReadMedia(Path.Combine(tree, "480p", "index.m3u8")).Segments.Select(s => s.Uri).ToList();
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => i is >= 3 and < 7 ? $"seg_{i:D5}-r2.ts" : $"seg_{i:D5}.ts"), named);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => i is >= 3 and < 6 ? $"seg_{i:D5}-r2.ts" : $"seg_{i:D5}.ts"), named);
         AssertSameTree(clean, tree);
     }
 

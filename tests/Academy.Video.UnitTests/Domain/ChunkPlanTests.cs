@@ -29,12 +29,29 @@ public sealed class ChunkPlanTests
     }
 
     [Fact]
+    public void Chunk_0_s_range_is_shorter_by_its_extras_so_every_chunk_has_about_the_same_work()
+    {
+        // An hour in 6 s segments, two chunks, extras a tenth of the whole: W = 3600 × 1.1 / 2 = 1980, chunk 0's range 1620 s.
+        var two = ChunkPlan.Split(Multiples(6, 3600), 3600, TimeSpan.FromMinutes(30), 16, firstChunkExtras: 0.1);
+        Assert.Equal([(0.0, 1620.0), (1620.0, 3600.0)], two.Select(c => (c.StartSeconds, c.EndSeconds)));
+
+        // Sixteen chunks: the extras (360 s of work) outweigh a chunk's share (247.5 s), chunk 0 keeps one segment and the
+        // others share the rest evenly.
+        var sixteen = ChunkPlan.Split(Multiples(6, 3600), 3600, TimeSpan.FromSeconds(225), 16, firstChunkExtras: 0.1);
+        Assert.Equal(16, sixteen.Count);
+        Assert.Equal(1, sixteen[0].SegmentCount);
+        Assert.All(sixteen.Skip(1), c => Assert.InRange(c.EndSeconds - c.StartSeconds, 200, 260));
+
+        Assert.Equal(ChunkPlan.Split(Multiples(6, 3600), 3600, TimeSpan.FromMinutes(30), 16), ChunkPlan.Split(Multiples(6, 3600), 3600, TimeSpan.FromMinutes(30), 16, 0));
+    }
+
+    [Fact]
     public void The_chunks_cover_every_segment_once_in_order_each_at_least_one_segment()
     {
-        foreach (var (target, duration, chunk, max) in new[] { (6.0, 3601.5, 600.0, 16), (4.0, 1234.0, 60.0, 16), (6.0, 20.0, 1.0, 16), (2.0, 5000.0, 100.0, 7) })
+        foreach (var (target, duration, chunk, max, extras) in new[] { (6.0, 3601.5, 600.0, 16, 0.0), (4.0, 1234.0, 60.0, 16, 0.09), (6.0, 20.0, 1.0, 16, 0.5), (2.0, 5000.0, 100.0, 7, 0.09), (6.0, 10800.0, 675.0, 16, 0.09) })
         {
             var cuts = Multiples(target, duration);
-            var chunks = ChunkPlan.Split(cuts, duration, TimeSpan.FromSeconds(chunk), max);
+            var chunks = ChunkPlan.Split(cuts, duration, TimeSpan.FromSeconds(chunk), max, extras);
 
             Assert.InRange(chunks.Count, 1, Math.Min(max, cuts.Count + 1));
             Assert.Equal(0, chunks[0].FirstSegment);
