@@ -43,6 +43,9 @@ public interface IJobChunkStore
     /// <summary>RUNNING chunks of RUNNING jobs (at the plan's attempt) whose last heartbeat is before <paramref name="silentSince"/>.</summary>
     Task<IReadOnlyList<JobChunk>> ListSilentAsync(DateTimeOffset silentSince, int limit, CancellationToken cancellationToken);
 
+    /// <summary>SUBMITTED chunks of RUNNING jobs (at the plan's attempt) submitted before <paramref name="submittedBefore"/> and never started.</summary>
+    Task<IReadOnlyList<JobChunk>> ListUnstartedAsync(DateTimeOffset submittedBefore, int limit, CancellationToken cancellationToken);
+
     /// <summary>Claims the right to submit the chunk until <paramref name="until"/>: still PENDING at its attempt, no runner id, no live claim.</summary>
     Task<bool> TryClaimSubmissionAsync(JobChunk chunk, DateTimeOffset now, DateTimeOffset until, CancellationToken cancellationToken);
 }

@@ -121,6 +121,22 @@ public sealed record JobChunk
         return Change(ChunkState.Pending, AttemptCount, now) with { Error = error, ClearsRunner = true };
     }
 
+    /// <summary>
+    /// The runner lost the chunk's submission before any attempt started (it does not know it, ended it, or holds it blocked):
+    /// the chunk waits for a new submission, and the lost one counts as an attempt, so a chunk whose submissions never start
+    /// fails its job's attempt after <c>Jobs:MaxAttempts</c> like one whose runs fail (docs/decisions/0023-chunked-encoding.md).
+    /// </summary>
+    public ChunkChange ReleaseNeverStarted(JobError error, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        if (State != ChunkState.Submitted)
+        {
+            throw new InvalidOperationException($"Chunk {Index} of job {JobId} is {State.ToWire()}; only a submission that never started is released this way.");
+        }
+
+        return Change(ChunkState.Pending, AttemptCount + 1, now) with { Error = error, ClearsRunner = true };
+    }
+
     /// <summary>Whether the chunk has used every attempt <paramref name="policy"/> allows: its job's attempt fails instead of another.</summary>
     public bool Exhausted(JobPolicy policy)
     {

@@ -126,6 +126,14 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
         LIMIT @Limit
         """;
 
+    private static readonly string ListUnstartedSql = $"""
+        SELECT {Columns} FROM video_job_chunks AS c
+        JOIN video_transcode_jobs AS j ON j.id = c.job_id AND j.state = 'RUNNING' AND j.attempt_count = c.job_attempt
+        WHERE c.state = 'SUBMITTED' AND c.submitted_at < @SubmittedBefore
+        ORDER BY c.submitted_at, c.job_id, c.chunk
+        LIMIT @Limit
+        """;
+
     private const string ClaimSubmissionSql = """
         UPDATE video_job_chunks SET submission_claimed_until = @Until
         WHERE job_id = @JobId AND chunk = @Index AND job_attempt = @JobAttempt AND state = 'PENDING' AND attempt_count = @Attempt
@@ -224,6 +232,12 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
     public Task<IReadOnlyList<JobChunk>> ListSilentAsync(DateTimeOffset silentSince, int limit, CancellationToken cancellationToken) =>
         connections.RunAsync<IReadOnlyList<JobChunk>>(async (connection, token) =>
             (await connection.QueryAsync<ChunkRow>(new CommandDefinition(ListSilentSql, new { SilentSince = DbTime.ToDb(silentSince), Limit = limit }, cancellationToken: token)))
+                .Select(r => r.ToDomain()).ToList(),
+            cancellationToken);
+
+    public Task<IReadOnlyList<JobChunk>> ListUnstartedAsync(DateTimeOffset submittedBefore, int limit, CancellationToken cancellationToken) =>
+        connections.RunAsync<IReadOnlyList<JobChunk>>(async (connection, token) =>
+            (await connection.QueryAsync<ChunkRow>(new CommandDefinition(ListUnstartedSql, new { SubmittedBefore = DbTime.ToDb(submittedBefore), Limit = limit }, cancellationToken: token)))
                 .Select(r => r.ToDomain()).ToList(),
             cancellationToken);
 

@@ -93,4 +93,18 @@ public sealed class ChunkPlanTests
         Assert.True((running with { AttemptCount = JobPolicy.Default.MaxAttempts }).Exhausted(JobPolicy.Default));
         Assert.Equal(["seg_%05d.ts", "seg_%05d-r2.ts"], new[] { JobChunk.SegmentPattern(1), JobChunk.SegmentPattern(2) });
     }
+
+    [Fact]
+    public void A_submission_that_never_started_is_released_from_SUBMITTED_only_and_counts_as_an_attempt()
+    {
+        var submitted = new JobChunk { JobId = Guid.NewGuid(), Index = 2, JobAttempt = 1, Range = new ChunkRange(2, 7, 10, 42, 60), Plan = "p", State = ChunkState.Submitted, AttemptCount = 1, RunnerJobId = "batch-1" };
+        var error = new JobError(JobErrorCodes.NeverStarted, "The chunk's submission never started: the runner does not know it.", JobErrorKind.Transient);
+
+        var release = submitted.ReleaseNeverStarted(error, T0);
+
+        Assert.Equal((ChunkState.Submitted, 1, ChunkState.Pending, 2, true), (release.FromState, release.FromAttempt, release.ToState, release.ToAttempt, release.ClearsRunner));
+        Assert.Equal(JobErrorCodes.NeverStarted, release.Error!.Code);
+        Assert.Throws<InvalidOperationException>(() => (submitted with { State = ChunkState.Running }).ReleaseNeverStarted(error, T0));
+        Assert.Throws<InvalidOperationException>(() => (submitted with { State = ChunkState.Pending }).ReleaseNeverStarted(error, T0));
+    }
 }
