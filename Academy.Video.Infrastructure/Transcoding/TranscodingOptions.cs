@@ -61,8 +61,8 @@ public sealed class TranscodingOptions
     public int SlidesFrameRate { get; set; } = 10;
 
     /// <summary>A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 0 turns chunking off.
-    /// Off by default: decision 0023, "Off by default", names the source on which the assembly failed.</summary>
-    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 00:00:00 (the default) turns chunking off: decision 0023 says why it is not on yet.")]
+    /// Off by default: a chunked video is playable at READY only (decision 0023, "Off by default").</summary>
+    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 00:00:00 (the default) turns chunking off: a chunked video is playable at READY only, so it suits a bulk import more than a lecture students wait for (decision 0023, \"Off by default\").")]
     public TimeSpan ChunkThreshold { get; set; } = TimeSpan.Zero;
 
     /// <summary>The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, cut at segment boundaries.</summary>
