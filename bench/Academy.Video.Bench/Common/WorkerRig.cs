@@ -89,20 +89,51 @@ public sealed class WorkerRig : IAsyncDisposable
         return (await mediator.Send(new CompleteUploadCommand(created.VideoId))).JobId;
     }
 
-    /// <summary>The worker binary with this rig's settings, exactly as the Batch job definition starts it.</summary>
-    /// <remarks><c>ACADEMY_BENCH_WORKER_DLL</c> runs another build of the worker (an older commit's) in the same rig.</remarks>
+    /// <summary>
+    /// The worker binary with this rig's settings, exactly as the Batch job definition starts it, with the environment the
+    /// worker image sets (<c>MALLOC_ARENA_MAX=2</c>, Academy.Video.Worker/Dockerfile; <c>ACADEMY_BENCH_MALLOC_ARENA_MAX</c>
+    /// gives another value, <c>unset</c> none).
+    /// </summary>
+    /// <remarks>
+    /// The worker is <c>ACADEMY_BENCH_WORKER_DLL</c> when set (another build, e.g. an older commit's), else <see cref="Worker"/>
+    /// (the published worker when a benchmark has published it, else this checkout's build). A path ending in <c>.dll</c> runs
+    /// through <c>dotnet</c>, any other is executed (a self-contained publish, as in the image).
+    /// </remarks>
     /// <param name="workerDll">Another build of the worker to run (an older commit's); null: this one.</param>
-    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default, string? workerDll = null) =>
-        ProcessMeasure.RunAsync(
-            "dotnet",
-            [workerDll ?? (Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Academy.Video.Testing.RepositoryLayout.WorkerDll), jobId.ToString()],
-            new Dictionary<string, string>(_storage.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value)))
-            {
-                ["ConnectionStrings__Postgres"] = _connectionString,
-                ["Worker__WorkDirectory"] = Path.Combine(_root, "work"),
-            },
-            onOutputLine,
-            kill);
+    public Task<Measurement> RunWorkerAsync(Guid jobId, Action<string, TimeSpan, TimeSpan>? onOutputLine = null, CancellationToken kill = default, string? workerDll = null)
+    {
+        var worker = workerDll ?? (Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is { Length: > 0 } other ? other : Worker);
+        var environment = new Dictionary<string, string>(_storage.Select(s => KeyValuePair.Create(s.Key.Replace(":", "__", StringComparison.Ordinal), s.Value)))
+        {
+            ["ConnectionStrings__Postgres"] = _connectionString,
+            ["Worker__WorkDirectory"] = Path.Combine(_root, "work"),
+        };
+        var arenas = Environment.GetEnvironmentVariable("ACADEMY_BENCH_MALLOC_ARENA_MAX") is { Length: > 0 } a ? a : "2";
+        if (arenas != "unset")
+        {
+            environment["MALLOC_ARENA_MAX"] = arenas;
+        }
+
+        return worker.EndsWith(".dll", StringComparison.Ordinal)
+            ? ProcessMeasure.RunAsync("dotnet", [worker, jobId.ToString()], environment, onOutputLine, kill)
+            : ProcessMeasure.RunAsync(worker, [jobId.ToString()], environment, onOutputLine, kill);
+    }
+
+    /// <summary>The worker the rigs run by default: this checkout's build, or what <see cref="PublishWorkerAsync"/> published.</summary>
+    public static string Worker { get; private set; } = Academy.Video.Testing.RepositoryLayout.WorkerDll;
+
+    /// <summary>
+    /// Publishes this checkout's worker as its image does (Academy.Video.Worker/Dockerfile: Release, self-contained for this
+    /// machine's runtime, no symbols) under <paramref name="directory"/>, and makes it the rigs' default worker: start-up is
+    /// then the image's (ReadyToRun code where the project asks for it), not that of the build output run through <c>dotnet</c>.
+    /// </summary>
+    public static async Task PublishWorkerAsync(string directory)
+    {
+        var project = Path.Combine(Academy.Video.Testing.RepositoryLayout.Root, "Academy.Video.Worker", "Academy.Video.Worker.csproj");
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        await ProcessMeasure.RunCheckedAsync("dotnet", ["publish", project, "-c", "Release", "-r", rid, "--self-contained", "-p:DebugType=none", "-o", directory, "-nologo", "-v", "quiet"]);
+        Worker = Path.Combine(directory, "Academy.Video.Worker");
+    }
 
     /// <summary>Removes everything the job's video has in storage (the benchmarks share s3rver with the tests).</summary>
     public async Task DeleteStoredAsync(Guid jobId) =>

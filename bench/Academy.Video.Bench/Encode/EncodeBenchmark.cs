@@ -37,6 +37,12 @@ public static class EncodeBenchmark
         var options = new TranscodingOptions();
         var encoder = new FfmpegHlsEncoder(Options.Create(options), NullLogger<FfmpegHlsEncoder>.Instance);
         var probe = new FfprobeMediaProbe(Options.Create(options));
+        if (Environment.GetEnvironmentVariable("ACADEMY_BENCH_WORKER_DLL") is not { Length: > 0 })
+        {
+            // The worker as its image runs it: published self-contained (and MALLOC_ARENA_MAX=2, WorkerRig).
+            await WorkerRig.PublishWorkerAsync(Path.Combine(root, "worker"));
+        }
+
         await using var rig = await WorkerRig.CreateAsync(DatabaseName, root);
         // The upload tail needs storage behind HTTP: the worker on the shared s3rver, and today's publish (the whole tree after
         // the encode) timed on the same server.
@@ -81,11 +87,43 @@ public static class EncodeBenchmark
             ("worker_fast", async () => results.AddWorker("worker_fast", await cameraJob.WorkerAsync())),
             ("ffmpeg_fast", async () => results.Add("ffmpeg_fast", await cameraJob.FfmpegAsync())),
             ("per_rung_fast", async () => results.Add("per_rung_fast", await cameraJob.PerRungAsync())),
-            ("resume_motion", async () => results.Add("resume_motion", await motionJob.KilledAndResumedAsync(0.7))),
+            ("resume_motion", async () =>
+            {
+                var resumed = await motionJob.KilledAndResumedAsync(0.7);
+                results.Add("resume_motion", resumed.Total);
+                results.Record("resume_motion_first", resumed.First.TotalSeconds);
+                results.Record("resume_motion_second", resumed.Second.Measurement.Elapsed.TotalSeconds);
+                results.RecordTimeline("resume_second", resumed.Second);
+            }),
         });
+
+        var loads = new List<string>();
+        // Another build of the worker (an older commit's, ACADEMY_BENCH_BASELINE_WORKER_DLL) in the same rounds, on the same
+        // sources and rig: a before/after of the fixed costs, interleaved.
+        var baselineWorker = Environment.GetEnvironmentVariable("ACADEMY_BENCH_BASELINE_WORKER_DLL") is { Length: > 0 } b ? b : null;
+        if (baselineWorker is not null)
+        {
+            contestants.Add(("baseline_worker_motion", async () => results.AddWorker("baseline_worker_motion", await motionJob.WorkerAsync(baselineWorker), baseline: true)));
+            contestants.Add(("baseline_worker_s3_motion", async () => results.AddWorker("baseline_worker_s3_motion", await motionS3Job.WorkerAsync(baselineWorker), baseline: true)));
+            contestants.Add(("baseline_resume_motion", async () =>
+            {
+                var resumed = await motionJob.KilledAndResumedAsync(0.7, baselineWorker);
+                results.Add("baseline_resume_motion", resumed.Total);
+                results.RecordTimeline("baseline_resume_second", resumed.Second);
+            }));
+        }
+
+        // ACADEMY_BENCH_ENCODE_ONLY=name,name: only those contestants, and neither the quality comparison nor the 3 h scan (a
+        // quicker look at the timed figures; bench/RESULTS-encode.md is then left as it is).
+        var only = Environment.GetEnvironmentVariable("ACADEMY_BENCH_ENCODE_ONLY") is { Length: > 0 } o ? o.Split(',', StringSplitOptions.TrimEntries) : null;
+        if (only is not null)
+        {
+            contestants.RemoveAll(c => !only.Contains(c.Name));
+        }
 
         for (var round = 0; round < rounds; round++)
         {
+            loads.Add(LoadAverage());
             var order = contestants.Skip(round % contestants.Count).Concat(contestants.Take(round % contestants.Count)).ToList();
             Console.WriteLine($"round {round + 1}/{rounds}: {string.Join(", ", order.Select(c => c.Name))}");
             foreach (var (name, run) in order)
@@ -93,6 +131,12 @@ public static class EncodeBenchmark
                 await run();
                 Console.WriteLine($"  {name}: {results.Last(name):0.0} s");
             }
+        }
+
+        if (only is not null)
+        {
+            PrintTimed(results, contestants.Select(c => c.Name).ToList(), loads);
+            return 0;
         }
 
         var quality = new Quality(probe, options, Path.Combine(root, "quality"));
@@ -136,7 +180,7 @@ public static class EncodeBenchmark
             .AppendLine("# Encode benchmark")
             .AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/Academy.Video.Bench -- encode {seconds} {rounds}` on {Environment.ProcessorCount} cores, {await FfmpegVersionAsync()}, preset {options.Preset}, CRF {options.Crf}, {SegmentDuration.TotalSeconds} s segments.")
-            .AppendLine(CultureInfo.InvariantCulture, $"Sources: {seconds} s each. {rounds} interleaved rounds; medians.")
+            .AppendLine(CultureInfo.InvariantCulture, $"Sources: {seconds} s each. {rounds} interleaved rounds; medians. Load average (1, 5, 15 min) at each round's start: {string.Join("; ", loads)}; at the end: {LoadAverage()}.")
             .AppendLine()
             .AppendLine("| figure | value | meaning |")
             .AppendLine("|---|---|---|");
@@ -153,6 +197,19 @@ public static class EncodeBenchmark
             report.AppendLine(CultureInfo.InvariantCulture, $"| {name} | {results.Median(name):0.0} | {string.Join(", ", results.All(name).Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)))} |");
         }
 
+        // Where each worker run's seconds went (medians), cut at its own log lines: the fixed costs around ffmpeg.
+        string[] timed = ["worker_motion", "worker_s3_motion", "worker_fast", "resume_second"];
+        report.AppendLine()
+            .AppendLine("Worker runs cut at their own log lines (median seconds; `resume_second` is the resumed attempt alone):")
+            .AppendLine()
+            .AppendLine(CultureInfo.InvariantCulture, $"| part | {string.Join(" | ", timed)} |")
+            .AppendLine(CultureInfo.InvariantCulture, $"|---|{string.Concat(timed.Select(_ => "---|"))}");
+        foreach (var part in results.TimelineParts)
+        {
+            report.AppendLine(CultureInfo.InvariantCulture, $"| {part} | {string.Join(" | ", timed.Select(t => results.Median($"{t}.{part}").ToString("0.00", CultureInfo.InvariantCulture)))} |");
+        }
+
+        report.AppendLine(CultureInfo.InvariantCulture, $"| (attempt 1 of the resume, killed) | | | | {results.Median("resume_motion_first"):0.00} |");
         report.AppendLine()
             .AppendLine(CultureInfo.InvariantCulture, $"Top rung: high-motion {motionJob.TopRung.Code} ({motionJob.TopRung.Reason}); camera {cameraJob.TopRung.Code} ({cameraJob.TopRung.Reason}).")
             .AppendLine(CultureInfo.InvariantCulture, $"Lecture: {lectureQuality.Describe()}.")
@@ -182,6 +239,36 @@ public static class EncodeBenchmark
             File.Delete(repeated);
         }
     }
+
+    /// <summary>The timed figures of a run restricted by ACADEMY_BENCH_ENCODE_ONLY, with the baseline worker's beside them.</summary>
+    private static void PrintTimed(Results results, IReadOnlyList<string> names, IReadOnlyList<string> loads)
+    {
+        void Print(string name, double value) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT {name} {value:0.###}"));
+        Print("worker_over_ffmpeg", results.Ratio("worker_motion", "ffmpeg_motion"));
+        Print("baseline_worker_over_ffmpeg", results.Ratio("baseline_worker_motion", "ffmpeg_motion"));
+        Print("resume_total_over_clean", results.Ratio("resume_motion", "worker_motion"));
+        Print("baseline_resume_total_over_clean", results.Ratio("baseline_resume_motion", "baseline_worker_motion"));
+        Print("worker_peak_rss_mib", results.Max("worker_rss") / 1024 / 1024);
+        Print("baseline_worker_peak_rss_mib", results.Max("baseline_worker_rss") / 1024 / 1024);
+        Print("worker_self_cpu_seconds", results.Median("worker_self_cpu"));
+        Print("baseline_worker_self_cpu_seconds", results.Median("baseline_worker_self_cpu"));
+        foreach (var name in names)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"INFO {name}: median {results.Median(name):0.0} s, runs {string.Join(", ", results.All(name).Select(v => v.ToString("0.0", CultureInfo.InvariantCulture)))}"));
+        }
+
+        foreach (var name in new[] { "worker_motion", "baseline_worker_motion", "worker_s3_motion", "baseline_worker_s3_motion", "resume_second", "baseline_resume_second", "worker_fast" })
+        {
+            if (results.All($"{name}.ffmpeg").Count > 0)
+            {
+                Console.WriteLine($"INFO timeline {name}: {string.Join(", ", results.TimelineParts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p} {results.Median($"{name}.{p}"):0.00}")))}");
+            }
+        }
+
+        Console.WriteLine($"INFO load average at each round's start: {string.Join("; ", loads)}; at the end: {LoadAverage()}");
+    }
+
+    private static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 
     private static async Task<string> FfmpegVersionAsync()
     {
@@ -265,8 +352,10 @@ public static class EncodeBenchmark
         {
             var jobId = await _rig.QueueAsync(_source);
             TimeSpan? encodeStart = null, encodeEnd = null;
-            var measurement = await _rig.RunWorkerAsync(jobId, workerDll: workerDll, onOutputLine: (line, _, cpu) =>
+            var arrivals = new List<(string, TimeSpan)>();
+            var measurement = await _rig.RunWorkerAsync(jobId, workerDll: workerDll, onOutputLine: (line, at, cpu) =>
             {
+                arrivals.Add((line, at));
                 if (line.Contains("\"BATCH_PHASE\"", StringComparison.Ordinal))
                 {
                     if (line.Contains("\"phase\":\"encode\"", StringComparison.Ordinal))
@@ -287,7 +376,7 @@ public static class EncodeBenchmark
 
             await _rig.DeleteStoredAsync(jobId);
 
-            return WorkerRun.From(measurement, (encodeEnd ?? TimeSpan.Zero) - (encodeStart ?? TimeSpan.Zero));
+            return WorkerRun.From(measurement, (encodeEnd ?? TimeSpan.Zero) - (encodeStart ?? TimeSpan.Zero), arrivals);
         }
 
         public Task<Measurement> FfmpegAsync() => RunFfmpegAsync(_arguments, Path.Combine(_output, "ladder"), _renditions);
@@ -330,7 +419,7 @@ public static class EncodeBenchmark
         /// the scan's verdict (RETRY_WAIT) is applied directly; attempt 2 runs to READY. The time between the two
         /// attempts is not counted.
         /// </summary>
-        public async Task<Measurement> KilledAndResumedAsync(double fraction)
+        public async Task<ResumedRun> KilledAndResumedAsync(double fraction, string? workerDll = null)
         {
             var jobId = await _rig.QueueAsync(_source);
             using var kill = new CancellationTokenSource();
@@ -344,7 +433,8 @@ public static class EncodeBenchmark
                         watch = KillAtAsync(jobId, fraction, kill);
                     }
                 },
-                kill.Token);
+                kill.Token,
+                workerDll);
             await watch;
             if (!first.Killed)
             {
@@ -352,14 +442,15 @@ public static class EncodeBenchmark
             }
 
             await _rig.MarkStuckAsync(jobId);
-            var second = await _rig.RunWorkerAsync(jobId);
+            var arrivals = new List<(string, TimeSpan)>();
+            var second = await _rig.RunWorkerAsync(jobId, (line, at, _) => arrivals.Add((line, at)), workerDll: workerDll);
             var job = await _rig.JobAsync(jobId);
             if (second.ExitCode != 0 || job.State != JobState.Succeeded || job.AttemptCount != 2)
             {
                 throw new InvalidOperationException($"attempt 2 failed (exit {second.ExitCode}, job {job.State}, attempt {job.AttemptCount}):\n{second.Output}");
             }
 
-            return second with { Elapsed = first.Elapsed + second.Elapsed };
+            return new ResumedRun(second with { Elapsed = first.Elapsed + second.Elapsed }, first.Elapsed, WorkerRun.From(second, TimeSpan.Zero, arrivals));
         }
 
         /// <summary>
@@ -421,22 +512,56 @@ public static class EncodeBenchmark
     /// A worker run and what its own log says: how long ffmpeg ran, how long from ffmpeg's exit to READY, and the CPU
     /// the worker process itself used while its ffmpeg ran (between its encode and upload phase lines).
     /// </summary>
-    private sealed record WorkerRun(Measurement Measurement, TimeSpan Encode, TimeSpan Ffmpeg, TimeSpan UploadTail, TimeSpan CpuDuringEncode)
+    private sealed record WorkerRun(Measurement Measurement, TimeSpan Encode, TimeSpan Ffmpeg, TimeSpan UploadTail, TimeSpan CpuDuringEncode, IReadOnlyList<(string Part, double Seconds)> Timeline)
     {
-        public static WorkerRun From(Measurement measurement, TimeSpan cpuDuringEncode)
+        /// <param name="arrivals">Each stdout line with the time it reached the bench since the process was started.</param>
+        public static WorkerRun From(Measurement measurement, TimeSpan cpuDuringEncode, IReadOnlyList<(string Line, TimeSpan At)> arrivals)
         {
             var lines = WorkerRig.LogLines(measurement.Output);
             var encodeStart = lines.First(l => l.Event == "BATCH_PHASE" && l.Fields.GetProperty("phase").GetString() == "encode").Timestamp;
             var exited = lines.First(l => l.Fields.TryGetProperty("ffmpeg_duration_ms", out _));
             var completed = lines.First(l => l.Event == "BATCH_JOB_COMPLETED").Timestamp;
+            var ffmpeg = TimeSpan.FromMilliseconds(exited.Fields.GetProperty("ffmpeg_duration_ms").GetInt64());
             return new WorkerRun(
                 measurement,
                 exited.Timestamp - encodeStart,
-                TimeSpan.FromMilliseconds(exited.Fields.GetProperty("ffmpeg_duration_ms").GetInt64()),
+                ffmpeg,
                 completed - exited.Timestamp,
-                cpuDuringEncode);
+                cpuDuringEncode,
+                TimelineOf(arrivals, ffmpeg, measurement.Elapsed));
+        }
+
+        /// <summary>
+        /// The run cut at its own log lines, as the bench received them (seconds since the process was started): the process up
+        /// to its attempt's first step (.NET start-up, the host, the claim), the download, the probe, the plan (loudness, key
+        /// frames, profile), up to ffmpeg's start, ffmpeg, its exit to the completion, and the process's exit.
+        /// </summary>
+        private static List<(string, double)> TimelineOf(IReadOnlyList<(string Line, TimeSpan At)> arrivals, TimeSpan ffmpeg, TimeSpan end)
+        {
+            TimeSpan At(Func<string, bool> match) => arrivals.FirstOrDefault(a => match(a.Line)).At;
+            bool IsStep(string line, string step) => line.Contains("\"ATTEMPT_STEP\"", StringComparison.Ordinal) && line.Contains($"\"step\":\"{step}\"", StringComparison.Ordinal);
+            var started = At(l => IsStep(l, "started"));
+            var downloaded = At(l => IsStep(l, "downloaded"));
+            var probed = At(l => IsStep(l, "probed"));
+            var planned = At(l => IsStep(l, "planned"));
+            var exited = At(l => l.Contains("\"ffmpeg_duration_ms\"", StringComparison.Ordinal));
+            var completed = At(l => l.Contains("\"BATCH_JOB_COMPLETED\"", StringComparison.Ordinal));
+            return
+            [
+                ("start_to_attempt", started.TotalSeconds),
+                ("download", (downloaded - started).TotalSeconds),
+                ("probe", (probed - downloaded).TotalSeconds),
+                ("plan", (planned - probed).TotalSeconds),
+                ("plan_to_ffmpeg", (exited - ffmpeg - planned).TotalSeconds),
+                ("ffmpeg", ffmpeg.TotalSeconds),
+                ("ffmpeg_exit_to_completed", (completed - exited).TotalSeconds),
+                ("completed_to_exit", (end - completed).TotalSeconds),
+            ];
         }
     }
+
+    /// <summary>A killed attempt and the resumed one: both together, the first's wall time, and the second as a worker run.</summary>
+    private sealed record ResumedRun(Measurement Total, TimeSpan First, WorkerRun Second);
 
     private sealed class Results
     {
@@ -454,11 +579,17 @@ public static class EncodeBenchmark
             Add(name, run.Measurement);
             Record(name + "_ffmpeg", run.Ffmpeg.TotalSeconds);
             Record(name + "_tail", run.UploadTail.TotalSeconds);
-            if (!baseline)
+            if (!baseline || name.StartsWith("baseline_", StringComparison.Ordinal))
             {
-                Record("worker_rss", run.Measurement.PeakRssBytes);
+                Record(baseline ? "baseline_worker_rss" : "worker_rss", run.Measurement.PeakRssBytes);
             }
 
+            if (name == "baseline_worker_motion")
+            {
+                Record("baseline_worker_self_cpu", run.Measurement.SelfCpu.TotalSeconds);
+            }
+
+            RecordTimeline(name, run);
             if (name == "worker_motion")
             {
                 Record("worker_self_cpu", run.Measurement.SelfCpu.TotalSeconds);
@@ -466,6 +597,20 @@ public static class EncodeBenchmark
                 Record("worker_child_cpu", (run.Measurement.TreeCpu - run.Measurement.SelfCpu).TotalSeconds);
             }
         }
+
+        public void RecordTimeline(string name, WorkerRun run)
+        {
+            foreach (var (part, seconds) in run.Timeline)
+            {
+                Record($"{name}.{part}", seconds);
+                if (!TimelineParts.Contains(part))
+                {
+                    TimelineParts.Add(part);
+                }
+            }
+        }
+
+        public List<string> TimelineParts { get; } = [];
 
         public double Last(string name) => _values[name][^1];
 
