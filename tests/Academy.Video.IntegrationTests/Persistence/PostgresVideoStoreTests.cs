@@ -91,6 +91,34 @@ public sealed class PostgresVideoStoreTests(PostgresDatabase database) : IClassF
         Assert.Equal(Enumerable.Reverse(uploaded), first.Items.Concat(second.Items).Select(v => v.Id));
     }
 
+    // Migration 0024: the trigram indexes searches read take new rows straight in, so no search reads a pending list
+    // (docs/performance.md, "A GIN pending list"). pgstattuple (contrib) reports what an index holds pending.
+    [Fact]
+    public async Task New_titles_and_lexicon_words_go_straight_into_their_trigram_indexes()
+    {
+        await using var isolated = await PostgresDatabase.CreateAsync();
+        var db = new PersistenceScenario(isolated.DataSource);
+        await using var connection = await isolated.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pgstattuple");
+        var titled = new List<Guid>();
+        for (var i = 0; i < 40; i++)
+        {
+            var video = LectureVideo.Create(Guid.NewGuid(), $"Xylophone acoustics {i}", "lecture.mp4", "video/mp4", T0.AddMinutes(i));
+            await db.Videos.AddAsync(video, None);
+            titled.Add(video.Id);
+        }
+
+        await connection.ExecuteAsync("INSERT INTO caption_words (word) SELECT 'xylophone' || g FROM generate_series(1, 40) AS g");
+
+        foreach (var index in new[] { "videos_title_trgm_idx", "caption_words_word_trgm_idx" })
+        {
+            Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT pending_tuples FROM pgstatginindex(@Index::regclass)", new { Index = index }));
+        }
+
+        var found = await db.Videos.ListAsync(new VideoListQuery(null, null, 50, "xylophone"), None);
+        Assert.Equal(Enumerable.Reverse(titled), found.Items.Select(v => v.Id));
+    }
+
     [Fact]
     public async Task The_schema_rejects_a_ready_video_without_an_hls_path()
     {
