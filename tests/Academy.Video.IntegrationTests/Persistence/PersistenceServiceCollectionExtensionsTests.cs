@@ -54,6 +54,50 @@ public sealed class PersistenceServiceCollectionExtensionsTests(PostgresDatabase
     }
 
     [Fact]
+    public async Task The_pool_holds_two_connections_per_core_unless_the_connection_string_says_otherwise()
+    {
+        // A one-second wait for a connection, so a pool that is full says so quickly.
+        var waitOneSecond = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Timeout = 1 }.ConnectionString;
+        await using (var dataSource = PostgresDataSource.Create(waitOneSecond))
+        {
+            Assert.Equal(2 * Environment.ProcessorCount, PostgresDataSource.DefaultMaxPoolSize);
+            Assert.Equal(PostgresDataSource.DefaultMaxPoolSize, await ConnectionsOpenedAtOnceAsync(dataSource, PostgresDataSource.DefaultMaxPoolSize + 1));
+        }
+
+        foreach (var keyword in new[] { "Maximum Pool Size", "MaxPoolSize" })
+        {
+            await using var operatorsChoice = PostgresDataSource.Create($"{waitOneSecond};{keyword}=3");
+            Assert.Equal(3, await ConnectionsOpenedAtOnceAsync(operatorsChoice, 4));
+        }
+    }
+
+    /// <summary>Opens up to <paramref name="wanted"/> connections and keeps them all open: how many the pool gave.</summary>
+    private static async Task<int> ConnectionsOpenedAtOnceAsync(NpgsqlDataSource dataSource, int wanted)
+    {
+        var open = new List<NpgsqlConnection>();
+        try
+        {
+            while (open.Count < wanted)
+            {
+                open.Add(await dataSource.OpenConnectionAsync());
+            }
+        }
+        catch (NpgsqlException ex) when (ex.InnerException is TimeoutException)
+        {
+            // The pool is exhausted: Npgsql waited Timeout seconds for a connection to come back.
+        }
+        finally
+        {
+            foreach (var connection in open)
+            {
+                await connection.DisposeAsync();
+            }
+        }
+
+        return open.Count;
+    }
+
+    [Fact]
     public async Task Jit_stays_off_after_a_pooled_connection_is_reset()
     {
         var resetting = new NpgsqlConnectionStringBuilder(database.ConnectionString) { MaxPoolSize = 1, NoResetOnClose = false }.ConnectionString;
