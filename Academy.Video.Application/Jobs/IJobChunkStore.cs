@@ -25,8 +25,9 @@ public interface IJobChunkStore
     Task<JobChunk?> TryChangeAsync(ChunkChange change, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The RUNNING chunk attempt's heartbeat, and its job's (a job is alive while one of its chunks is), in one statement fenced
-    /// like a change; <see cref="HeartbeatResult.Lost"/> when the attempt no longer holds the chunk or the job moved on.
+    /// The chunk attempt's heartbeat, and its job's (a job is alive while one of its chunks is), in one statement fenced
+    /// like a change: RUNNING, or DONE by this attempt, whose worker may still be assembling the tree;
+    /// <see cref="HeartbeatResult.Lost"/> when the attempt no longer holds the chunk or the job moved on.
     /// </summary>
     Task<HeartbeatResult> HeartbeatAsync(Guid jobId, int index, int jobAttempt, int attempt, DateTimeOffset now, CancellationToken cancellationToken);
 

@@ -85,13 +85,15 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
         RETURNING {Columns}
         """;
 
-    // The chunk's beat and its job's in one statement: the job is alive while a chunk of it is.
+    // The chunk's beat and its job's in one statement: the job is alive while a chunk of it is. DONE beats too: the
+    // worker that recorded its chunk DONE goes on beating until it exits, and the last one to finish assembles the tree
+    // (seconds of uploads) under that beat; reading DONE as superseded cancelled the assembly half-way (decision 0023).
     private const string HeartbeatSql = """
         WITH chunk AS (
             UPDATE video_job_chunks AS c SET last_heartbeat_at = @Now, updated_at = @Now
             FROM video_transcode_jobs AS j
             WHERE c.job_id = @JobId AND c.chunk = @Index AND c.job_attempt = @JobAttempt
-              AND c.state = 'RUNNING' AND c.attempt_count = @Attempt
+              AND c.state IN ('RUNNING', 'DONE') AND c.attempt_count = @Attempt
               AND j.id = c.job_id AND j.state = 'RUNNING' AND j.attempt_count = c.job_attempt
               AND NOT EXISTS (SELECT 1 FROM videos AS v WHERE v.id = j.video_id AND v.status IN ('DELETING', 'DELETED'))
             RETURNING c.job_id

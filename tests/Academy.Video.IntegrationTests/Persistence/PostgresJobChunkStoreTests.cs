@@ -141,6 +141,24 @@ public sealed class PostgresJobChunkStoreTests(PostgresDatabase database) : ICla
     }
 
     [Fact]
+    public async Task A_done_chunk_still_beats_for_its_job_while_its_worker_assembles_the_tree()
+    {
+        var (job, chunks) = await PlannedAsync();
+        foreach (var chunk in chunks)
+        {
+            await DoneAsync(chunk, T0.AddMinutes(2));
+        }
+
+        Assert.True(await _chunks.TryElectAssemblerAsync(job.Id, 1, "2:1", T0.AddMinutes(2), None));
+
+        // The assembler uploads the playlists after its DONE; the beat that comes meanwhile is not a lost attempt.
+        Assert.Equal(HeartbeatResult.Alive, await _chunks.HeartbeatAsync(job.Id, 2, 1, 1, T0.AddMinutes(3), None));
+        Assert.Equal(T0.AddMinutes(3), (await _db.Jobs.FindAsync(job.Id, None))!.LastHeartbeatAt);
+        Assert.Equal(HeartbeatResult.Lost, await _chunks.HeartbeatAsync(job.Id, 2, 1, 2, T0.AddMinutes(3), None));
+        Assert.Equal(HeartbeatResult.Lost, await _chunks.HeartbeatAsync(job.Id, 2, 2, 1, T0.AddMinutes(3), None));
+    }
+
+    [Fact]
     public async Task Of_many_racing_finishers_exactly_one_assembles()
     {
         for (var round = 0; round < 10; round++)
