@@ -120,19 +120,16 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
         LIMIT @Limit
         """;
 
-    private static readonly string ListSilentSql = $"""
-        SELECT {Columns} FROM video_job_chunks AS c
-        JOIN video_transcode_jobs AS j ON j.id = c.job_id AND j.state = 'RUNNING' AND j.attempt_count = c.job_attempt
-        WHERE c.state = 'RUNNING' AND c.last_heartbeat_at < @SilentSince
-        ORDER BY c.last_heartbeat_at, c.job_id, c.chunk
-        LIMIT @Limit
-        """;
+    // RUNNING chunks silent since a time, SUBMITTED ones unstarted since one: chunks of RUNNING jobs at the plan's attempt,
+    // in one state, whose time column is before @Before, oldest first.
+    private static readonly string ListSilentSql = ListStaleSql("RUNNING", "last_heartbeat_at");
+    private static readonly string ListUnstartedSql = ListStaleSql("SUBMITTED", "submitted_at");
 
-    private static readonly string ListUnstartedSql = $"""
+    private static string ListStaleSql(string state, string since) => $"""
         SELECT {Columns} FROM video_job_chunks AS c
         JOIN video_transcode_jobs AS j ON j.id = c.job_id AND j.state = 'RUNNING' AND j.attempt_count = c.job_attempt
-        WHERE c.state = 'SUBMITTED' AND c.submitted_at < @SubmittedBefore
-        ORDER BY c.submitted_at, c.job_id, c.chunk
+        WHERE c.state = '{state}' AND c.{since} < @Before
+        ORDER BY c.{since}, c.job_id, c.chunk
         LIMIT @Limit
         """;
 
@@ -171,10 +168,7 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
     }
 
     public Task<IReadOnlyList<JobChunk>> ListAsync(Guid jobId, CancellationToken cancellationToken) =>
-        connections.RunAsync<IReadOnlyList<JobChunk>>(async (connection, token) =>
-            (await connection.QueryAsync<ChunkRow>(new CommandDefinition(ListSql, new { JobId = jobId }, cancellationToken: token)))
-                .Select(r => r.ToDomain()).ToList(),
-            cancellationToken);
+        QueryChunksAsync(ListSql, new { JobId = jobId }, cancellationToken);
 
     public Task<JobChunk?> FindAsync(Guid jobId, int index, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) =>
@@ -226,20 +220,17 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
     }
 
     public Task<IReadOnlyList<JobChunk>> ListPendingAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
-        connections.RunAsync<IReadOnlyList<JobChunk>>(async (connection, token) =>
-            (await connection.QueryAsync<ChunkRow>(new CommandDefinition(ListPendingSql, new { Now = DbTime.ToDb(now), Limit = limit }, cancellationToken: token)))
-                .Select(r => r.ToDomain()).ToList(),
-            cancellationToken);
+        QueryChunksAsync(ListPendingSql, new { Now = DbTime.ToDb(now), Limit = limit }, cancellationToken);
 
     public Task<IReadOnlyList<JobChunk>> ListSilentAsync(DateTimeOffset silentSince, int limit, CancellationToken cancellationToken) =>
-        connections.RunAsync<IReadOnlyList<JobChunk>>(async (connection, token) =>
-            (await connection.QueryAsync<ChunkRow>(new CommandDefinition(ListSilentSql, new { SilentSince = DbTime.ToDb(silentSince), Limit = limit }, cancellationToken: token)))
-                .Select(r => r.ToDomain()).ToList(),
-            cancellationToken);
+        QueryChunksAsync(ListSilentSql, new { Before = DbTime.ToDb(silentSince), Limit = limit }, cancellationToken);
 
     public Task<IReadOnlyList<JobChunk>> ListUnstartedAsync(DateTimeOffset submittedBefore, int limit, CancellationToken cancellationToken) =>
+        QueryChunksAsync(ListUnstartedSql, new { Before = DbTime.ToDb(submittedBefore), Limit = limit }, cancellationToken);
+
+    private Task<IReadOnlyList<JobChunk>> QueryChunksAsync(string sql, object parameters, CancellationToken cancellationToken) =>
         connections.RunAsync<IReadOnlyList<JobChunk>>(async (connection, token) =>
-            (await connection.QueryAsync<ChunkRow>(new CommandDefinition(ListUnstartedSql, new { SubmittedBefore = DbTime.ToDb(submittedBefore), Limit = limit }, cancellationToken: token)))
+            (await connection.QueryAsync<ChunkRow>(new CommandDefinition(sql, parameters, cancellationToken: token)))
                 .Select(r => r.ToDomain()).ToList(),
             cancellationToken);
 

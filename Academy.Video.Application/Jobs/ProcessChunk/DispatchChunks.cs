@@ -23,7 +23,7 @@ public sealed class DispatchChunksHandler(
         var now = time.GetUtcNow();
         foreach (var silent in await chunks.ListSilentAsync(now - policy.StuckThreshold, BatchSize, cancellationToken))
         {
-            await ReleaseAsync(silent, JobError.StuckWithoutHeartbeat(now - (silent.LastHeartbeatAt ?? silent.UpdatedAt)), now, cancellationToken);
+            await ReleaseAsync(silent, silent.Release(JobError.StuckWithoutHeartbeat(now - (silent.LastHeartbeatAt ?? silent.UpdatedAt)), now), now, cancellationToken);
         }
 
         await ReleaseUnstartedAsync(now, cancellationToken);
@@ -93,7 +93,8 @@ public sealed class DispatchChunksHandler(
                 await TerminateAsync(chunk, verdict.Reason, cancellationToken);
             }
 
-            await ReleaseAsync(chunk, new JobError(JobErrorCodes.NeverStarted, $"The chunk's submission never started: {verdict.Reason}.", JobErrorKind.Transient), now, cancellationToken);
+            var error = new JobError(JobErrorCodes.NeverStarted, $"The chunk's submission never started: {verdict.Reason}.", JobErrorKind.Transient);
+            await ReleaseAsync(chunk, chunk.ReleaseNeverStarted(error, now), now, cancellationToken);
         }
     }
 
@@ -118,10 +119,11 @@ public sealed class DispatchChunksHandler(
 
     /// <summary>
     /// A silent chunk attempt is presumed dead, and a submission that never started is lost: the chunk waits for a new
-    /// submission alone, or its job's attempt fails once the chunk used every attempt.
+    /// submission alone (<paramref name="release"/>, with its error), or its job's attempt fails once the chunk used every attempt.
     /// </summary>
-    private async Task ReleaseAsync(JobChunk chunk, JobError error, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ReleaseAsync(JobChunk chunk, ChunkChange release, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var error = release.Error!;
         bool written;
         string outcome;
         if (chunk.Exhausted(policy))
@@ -138,7 +140,6 @@ public sealed class DispatchChunksHandler(
         }
         else
         {
-            var release = chunk.State == ChunkState.Submitted ? chunk.ReleaseNeverStarted(error, now) : chunk.Release(error, now);
             written = await chunks.TryChangeAsync(release, cancellationToken) is not null;
             outcome = "chunk PENDING";
         }
