@@ -72,30 +72,29 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
 
     // Several words, or a word that is no unit: per track, each word's count (a unit's, or the lexicon words'
     // containing it, summed as in decision 0019), summed over the words for a track holding every word; a video ranks
-    // by its best track.
+    // by its best current track. One aggregation over the postings (a unit has one posting per track, so only the
+    // lexicon words are summed per word first), and the video looked up for the page's rows only, in ranking order
+    // (docs/performance.md, Transcript search: two words).
     private static string GeneralRankingSql(bool afterCursor) => $"""
-        WITH postings AS MATERIALIZED (
-            SELECT q.word AS query_word, p.video_id, p.language, p.kind, p.revision, p.cue_count
-            FROM unnest(@UnitWords::text[]) AS q (word)
-            -- OFFSET 0: one index lookup per word; the planner would otherwise join every posting first.
-            CROSS JOIN LATERAL (
-                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count FROM video_caption_units AS p WHERE p.unit = q.word OFFSET 0
+        WITH per_track AS (
+            SELECT p.video_id, p.language, p.kind, p.revision, sum(p.cue_count)::integer AS matches
+            FROM (
+                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count
+                FROM unnest(@UnitWords::text[]) AS q (word)
+                -- OFFSET 0: one index lookup per word; the planner would otherwise join every posting first.
+                CROSS JOIN LATERAL (
+                    SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count FROM video_caption_units AS p WHERE p.unit = q.word OFFSET 0
+                ) AS p
+                UNION ALL
+                SELECT p.video_id, p.language, p.kind, p.revision, sum(p.cue_count)
+                FROM unnest(@LexiconWords::text[]) AS q (word)
+                JOIN caption_words AS l ON l.word LIKE '%' || q.word || '%'
+                CROSS JOIN LATERAL (
+                    SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count FROM video_caption_word_counts AS p WHERE p.word = l.word OFFSET 0
+                ) AS p
+                GROUP BY q.word, p.video_id, p.language, p.kind, p.revision
             ) AS p
-            UNION ALL
-            SELECT q.word, p.video_id, p.language, p.kind, p.revision, p.cue_count
-            FROM unnest(@LexiconWords::text[]) AS q (word)
-            JOIN caption_words AS l ON l.word LIKE '%' || q.word || '%'
-            CROSS JOIN LATERAL (
-                SELECT p.video_id, p.language, p.kind, p.revision, p.cue_count FROM video_caption_word_counts AS p WHERE p.word = l.word OFFSET 0
-            ) AS p
-        ),
-        per_word AS (
-            SELECT query_word, video_id, language, kind, revision, sum(cue_count) AS matches
-            FROM postings GROUP BY query_word, video_id, language, kind, revision
-        ),
-        per_track AS (
-            SELECT video_id, language, kind, revision, sum(matches)::integer AS matches
-            FROM per_word GROUP BY video_id, language, kind, revision
+            GROUP BY p.video_id, p.language, p.kind, p.revision
             HAVING count(*) = @WordCount
         ),
         matched AS (
@@ -106,16 +105,18 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
             GROUP BY p.video_id
         )
         SELECT m.video_id, m.matches, v.title
-        FROM matched AS m JOIN videos AS v ON v.id = m.video_id
-        WHERE v.status NOT IN ('DELETING', 'DELETED')
-        {(afterCursor ? "AND " + AfterCursor : "")}
+        FROM matched AS m
+        CROSS JOIN LATERAL (
+            SELECT v.title FROM videos AS v WHERE v.id = m.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
+        ) AS v
+        {(afterCursor ? "WHERE " + AfterCursor : "")}
         ORDER BY m.matches DESC, m.video_id
         LIMIT @Fetch
         """;
 
     // The page's videos, each with its first cues holding the whole query by time, then (for a video whose words sit
-    // in different cues, or a query with more than its word) its first cues holding any of the words: each part stops at @Moments
-    // cues read in time order.
+    // in different cues, or a query with more than its word) its first cues holding any of the words: one pass over
+    // the video's cues, since a cue holding the whole query holds each of its words.
     private static string SearchSqlFor(string ranking) => $"""
         WITH page AS MATERIALIZED (
         {ranking}
@@ -124,22 +125,11 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
                mo.language AS Language, mo.kind AS Kind, mo.start_ms AS StartMs, mo.end_ms AS EndMs, mo.text AS Text
         FROM page AS p
         CROSS JOIN LATERAL (
-            SELECT * FROM (
-                (SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, true AS whole
-                 FROM {CurrentCues}
-                 -- IS TRUE keeps the trigram index out: its lookup over every cue costs more than this video's 900.
-                 WHERE c.video_id = p.video_id AND (c.text ILIKE @Pattern) IS TRUE
-                 ORDER BY c.start_ms, c.language, c.kind, c.cue_index
-                 LIMIT @Moments)
-                UNION ALL
-                (SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, false AS whole
-                 FROM {CurrentCues}
-                 WHERE @AnyWord AND c.video_id = p.video_id AND c.text NOT ILIKE @Pattern
-                   AND EXISTS (SELECT 1 FROM unnest(@Words::text[]) AS q (word) WHERE c.text ILIKE '%' || q.word || '%')
-                 ORDER BY c.start_ms, c.language, c.kind, c.cue_index
-                 LIMIT @Moments)
-            ) AS both_parts
-            ORDER BY whole DESC, start_ms, language, kind, cue_index
+            SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, c.text ILIKE @Pattern AS whole
+            FROM {CurrentCues}
+            -- IS TRUE keeps the trigram index out: its lookup over every cue costs more than this video's 900.
+            WHERE c.video_id = p.video_id AND (CASE WHEN @AnyWord THEN c.text ILIKE ANY (@WordPatterns) ELSE c.text ILIKE @Pattern END) IS TRUE
+            ORDER BY whole DESC, c.start_ms, c.language, c.kind, c.cue_index
             LIMIT @Moments
         ) AS mo
         ORDER BY p.matches DESC, p.video_id, mo.whole DESC, mo.start_ms, mo.language, mo.kind, mo.cue_index
@@ -190,7 +180,7 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
                 UnitWords = words.Where(w => w.IsUnit).Select(w => w.Word).ToArray(),
                 LexiconWords = words.Where(w => !w.IsUnit).Select(w => w.Word).ToArray(),
                 WordCount = words.Count,
-                Words = words.Select(w => w.Word).ToArray(),
+                WordPatterns = words.Select(w => ContainsPattern(w.Word)).ToArray(),
                 // Cues holding a word but not the whole query exist only when the query is more than its one word.
                 AnyWord = words.Count > 1 || !string.Equals(words[0].Word, search.Contains.Trim(), StringComparison.OrdinalIgnoreCase),
                 Pattern = ContainsPattern(search.Contains),

@@ -163,6 +163,37 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_words_skip_deleted_videos_and_counts_of_a_revision_that_is_not_the_tracks()
+    {
+        var one = await ReadyVideoAsync();
+        var two = await ReadyVideoAsync();
+        var three = await ReadyVideoAsync();
+        await tracks.SaveIfReadyAsync(Track(one, "en"), [new(0, 1000, "zygote zebra")], None);
+        await tracks.SaveIfReadyAsync(Track(two, "en"), [new(0, 1000, "zygote"), new(1000, 2000, "zebra")], None);
+        await tracks.SaveIfReadyAsync(Track(three, "en"), [new(0, 1000, "zygote zebra"), new(1000, 2000, "zygote zebra"), new(2000, 3000, "zygote zebra")], None);
+        await using (var connection = await database.DataSource.OpenConnectionAsync())
+        {
+            // Units and word counts left by a replacement that lost a race (migration 0014): never counted.
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO video_caption_units (unit, video_id, language, kind, revision, cue_count)
+                SELECT u, @Video, 'en', 'captions', @Stale, 50 FROM unnest(ARRAY['zygote', 'zebra']) AS u;
+                INSERT INTO video_caption_word_counts (word, video_id, language, kind, revision, cue_count)
+                VALUES ('zygote', @Video, 'en', 'captions', @Stale, 50);
+                UPDATE videos SET status = 'DELETING' WHERE id = @Deleted;
+                """,
+                new { Video = one, Deleted = three, Stale = Guid.NewGuid() });
+        }
+
+        var ranked = await RankAsync("zygote zebra");
+        Assert.Equal([(one, 2), (two, 2)], ranked.OrderBy(v => v.Item1 == one ? 0 : 1));
+        // "ygote" is inside a word, not at its start: counted through the lexicon's word counts.
+        Assert.Equal(ranked, await RankAsync("ygote zebra"));
+        var rest = await transcripts.SearchAsync(new TranscriptSearch("zebra zygote", new TranscriptCursor(2, ranked[0].Item1), 10, 5), None);
+        Assert.Equal([ranked[1]], rest.Select(v => (v.VideoId, v.Matches)));
+    }
+
+    [Fact]
     public async Task The_video_page_read_brings_the_tracks_the_track_store_lists_with_the_video_its_job_and_attempts()
     {
         var video = await ReadyVideoAsync();
