@@ -38,7 +38,7 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         FROM (SELECT DISTINCT w.word FROM regexp_split_to_table(lower(@Query), '[^[:alnum:]]+') AS w (word) WHERE w.word <> '') AS q
         """;
 
-    private const string AfterCursor = "(m.matches < @AfterMatches OR (m.matches = @AfterMatches AND m.video_id > @AfterId))";
+    private const string AfterCursor = "(p.matches < @AfterMatches OR (p.matches = @AfterMatches AND p.video_id > @AfterId))";
 
     // One unit (decision 0025): its tracks in ranking order straight from the index, the first page's worth read and
     // no more. A video ranks by its best track; a track another of the video's tracks beats (more cues, or as many
@@ -70,10 +70,11 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         LIMIT @Fetch
         """;
 
-    // Several words, or a word that is no unit: per track, each word's count (a unit's, or the lexicon words'
-    // containing it, summed as in decision 0019), summed over the words for a track holding every word; a video ranks
-    // by its best current track. One aggregation over the postings (a unit has one posting per track, so only the
-    // lexicon words are summed per word first), and the video looked up for the page's rows only, in ranking order
+    // Several words, or a word that is no unit: per track revision, each word's count (a unit's, or the lexicon words'
+    // containing it, summed as in decision 0019), summed over the words for a track holding every word, in one
+    // aggregation (a unit has one posting per track, so only the lexicon words are summed per word first). The tracks
+    // are then read in ranking order and each checked as the unit ranking checks its rows, until the page is full: the
+    // track's current revision, the video not deleted, no other current track of the video ranking before it
     // (docs/performance.md, Transcript search: two words).
     private static string GeneralRankingSql(bool afterCursor) => $"""
         WITH per_track AS (
@@ -96,27 +97,34 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
             ) AS p
             GROUP BY p.video_id, p.language, p.kind, p.revision
             HAVING count(*) = @WordCount
-        ),
-        matched AS (
-            SELECT p.video_id, max(p.matches) AS matches
-            FROM per_track AS p
-            JOIN video_caption_tracks AS t
-              ON t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
-            GROUP BY p.video_id
         )
-        SELECT m.video_id, m.matches, v.title
-        FROM matched AS m
+        SELECT p.video_id, p.matches, v.title
+        -- OFFSET 0: sorted once, then read in that order and checked row by row until LIMIT stops it.
+        FROM (SELECT * FROM per_track ORDER BY matches DESC, video_id, language, kind OFFSET 0) AS p
         CROSS JOIN LATERAL (
-            SELECT v.title FROM videos AS v WHERE v.id = m.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
+            SELECT 1 FROM video_caption_tracks AS t
+            WHERE t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
+            LIMIT 1
+        ) AS t
+        CROSS JOIN LATERAL (
+            SELECT v.title FROM videos AS v WHERE v.id = p.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
         ) AS v
-        {(afterCursor ? "WHERE " + AfterCursor : "")}
-        ORDER BY m.matches DESC, m.video_id
+        WHERE NOT EXISTS (
+              SELECT 1
+              FROM video_caption_tracks AS t2
+              JOIN per_track AS p2
+                ON p2.video_id = t2.video_id AND p2.language = t2.language AND p2.kind = t2.kind AND p2.revision = t2.cues_revision
+              WHERE t2.video_id = p.video_id AND (t2.language, t2.kind) <> (p.language, p.kind)
+                AND (p2.matches > p.matches OR (p2.matches = p.matches AND (t2.language, t2.kind) < (p.language, p.kind))))
+          {(afterCursor ? "AND " + AfterCursor : "")}
+        ORDER BY p.matches DESC, p.video_id
         LIMIT @Fetch
         """;
 
     // The page's videos, each with its first cues holding the whole query by time, then (for a video whose words sit
     // in different cues, or a query with more than its word) its first cues holding any of the words: one pass over
-    // the video's cues, since a cue holding the whole query holds each of its words.
+    // the video's cues, since a cue holding the whole query holds each of its words. The words are lower case (as
+    // QueryWordsSql splits them), so LIKE on the lowered text is ILIKE's match (which lowers both) for a fraction of its cost.
     private static string SearchSqlFor(string ranking) => $"""
         WITH page AS MATERIALIZED (
         {ranking}
@@ -128,7 +136,7 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
             SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, c.text ILIKE @Pattern AS whole
             FROM {CurrentCues}
             -- IS TRUE keeps the trigram index out: its lookup over every cue costs more than this video's 900.
-            WHERE c.video_id = p.video_id AND (CASE WHEN @AnyWord THEN c.text ILIKE ANY (@WordPatterns) ELSE c.text ILIKE @Pattern END) IS TRUE
+            WHERE c.video_id = p.video_id AND (CASE WHEN @AnyWord THEN lower(c.text) LIKE ANY (@WordPatterns) ELSE c.text ILIKE @Pattern END) IS TRUE
             ORDER BY whole DESC, c.start_ms, c.language, c.kind, c.cue_index
             LIMIT @Moments
         ) AS mo
