@@ -8,50 +8,85 @@ namespace Academy.Video.Application.Jobs.ProcessChunk;
 /// Run by the API every <c>Recovery:ChunkDispatchInterval</c> (docs/decisions/0023-chunked-encoding.md): releases RUNNING
 /// chunks silent past <c>Jobs:StuckThreshold</c>, and SUBMITTED ones unstarted past <c>Jobs:SubmissionCheckAfter</c> that the
 /// runner says will never start (or fails their job's attempt once a chunk used every attempt), then submits PENDING chunks,
-/// each claimed first by one conditional statement and recorded fenced on its attempt. Returns the submissions.
+/// each claimed first by one conditional statement and recorded fenced on its attempt. A dry run (the operator's
+/// <c>scan-stuck-jobs --dry-run</c>) decides the same, asks the runner the same, and changes nothing.
 /// </summary>
-public sealed record DispatchChunksCommand : ICommand<int>;
+public sealed record DispatchChunksCommand(bool DryRun = false) : ICommand<ChunkDispatchReport>;
+
+public sealed record ChunkDispatchReport(bool DryRun, IReadOnlyList<ChunkScanEntry> Entries)
+{
+    /// <summary>Chunks handed to the runner by this dispatch.</summary>
+    public int Submitted => Entries.Count(e => e.Action == ChunkScanEntry.Submit && e.Result.StartsWith("submitted", StringComparison.Ordinal));
+}
+
+/// <param name="Action"><see cref="Release"/> (a silent run), <see cref="Verify"/> (a submission unstarted past the check) or <see cref="Submit"/>.</param>
+/// <param name="Result">What happened ("chunk PENDING", "job RETRY_WAIT", "alive (…)", "submitted …", "submit failed: …", "lost race", …); a dry run says "would …".</param>
+public sealed record ChunkScanEntry(Guid JobId, int Chunk, string State, int ChunkAttempt, string Action, string Reason, string Result)
+{
+    public const string Release = "ReleaseSilent";
+    public const string Verify = "VerifySubmission";
+    public const string Submit = "Submit";
+}
 
 public sealed class DispatchChunksHandler(
     IJobChunkStore chunks, ITranscodeJobStore jobs, IChunkRunner runner, IJobRunner jobRunner, IRunnerCallBound bound, JobPolicy policy, TimeProvider time,
-    ILogger<DispatchChunksHandler> logger) : ICommandHandler<DispatchChunksCommand, int>
+    ILogger<DispatchChunksHandler> logger) : ICommandHandler<DispatchChunksCommand, ChunkDispatchReport>
 {
     private const int BatchSize = 20;
 
-    public async ValueTask<int> Handle(DispatchChunksCommand command, CancellationToken cancellationToken)
+    public async ValueTask<ChunkDispatchReport> Handle(DispatchChunksCommand command, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var now = time.GetUtcNow();
+        var entries = new List<ChunkScanEntry>();
         foreach (var silent in await chunks.ListSilentAsync(now - policy.StuckThreshold, BatchSize, cancellationToken))
         {
-            await ReleaseAsync(silent, silent.Release(JobError.StuckWithoutHeartbeat(now - (silent.LastHeartbeatAt ?? silent.UpdatedAt)), now), now, cancellationToken);
+            var release = silent.Release(JobError.StuckWithoutHeartbeat(now - (silent.LastHeartbeatAt ?? silent.UpdatedAt)), now);
+            entries.Add(Entry(silent, ChunkScanEntry.Release, release.Error!.Message, await ReleaseAsync(silent, release, command.DryRun, now, cancellationToken)));
         }
 
-        await ReleaseUnstartedAsync(now, cancellationToken);
+        await ReleaseUnstartedAsync(entries, command.DryRun, now, cancellationToken);
 
-        var submitted = 0;
         foreach (var pending in await chunks.ListPendingAsync(now, BatchSize, cancellationToken))
         {
-            if (!await chunks.TryClaimSubmissionAsync(pending, now, now + policy.SubmitGracePeriod, cancellationToken))
-            {
-                continue;
-            }
-
-            try
-            {
-                var runnerJobId = await bound.RunAsync(token => runner.SubmitChunkAsync(pending.JobId, pending.Index, token), cancellationToken);
-                var recorded = await chunks.TryChangeAsync(pending.RecordSubmission(runnerJobId, time.GetUtcNow()), cancellationToken);
-                logger.LogInformation("{event} job {job_id} chunk {chunk} runner_job_id {runner_job_id} recorded {recorded}",
-                    JobEvents.Submitted, pending.JobId, pending.Index, runnerJobId, recorded is not null);
-                submitted++;
-            }
-            catch (Exception ex) when (ex is JobSubmissionException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                // The claim lapses after the grace period and a later tick submits it again.
-                logger.LogError("{event} job {job_id} chunk {chunk}: {error_message}", JobEvents.SubmitFailed, pending.JobId, pending.Index, ex.Message);
-            }
+            var reason = pending.ErrorCode is { } code ? $"pending after {code}" : "pending";
+            entries.Add(Entry(pending, ChunkScanEntry.Submit, reason, command.DryRun ? "would submit" : await SubmitAsync(pending, now, cancellationToken)));
         }
 
-        return submitted;
+        // A real dispatch logs each change where it is made.
+        foreach (var entry in entries.Where(_ => command.DryRun))
+        {
+            logger.LogInformation("{event} job {job_id} chunk {chunk} {action} ({reason}): {result}{dry}",
+                JobEvents.Recovery, entry.JobId, entry.Chunk, entry.Action, entry.Reason, entry.Result, command.DryRun ? " [dry run]" : "");
+        }
+
+        return new ChunkDispatchReport(command.DryRun, entries);
+    }
+
+    private static ChunkScanEntry Entry(JobChunk chunk, string action, string reason, string result) =>
+        new(chunk.JobId, chunk.Index, chunk.State.ToWire(), chunk.AttemptCount, action, reason, result);
+
+    private async Task<string> SubmitAsync(JobChunk pending, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (!await chunks.TryClaimSubmissionAsync(pending, now, now + policy.SubmitGracePeriod, cancellationToken))
+        {
+            return "submission claimed by another dispatch";
+        }
+
+        try
+        {
+            var runnerJobId = await bound.RunAsync(token => runner.SubmitChunkAsync(pending.JobId, pending.Index, token), cancellationToken);
+            var recorded = await chunks.TryChangeAsync(pending.RecordSubmission(runnerJobId, time.GetUtcNow()), cancellationToken);
+            logger.LogInformation("{event} job {job_id} chunk {chunk} runner_job_id {runner_job_id} recorded {recorded}",
+                JobEvents.Submitted, pending.JobId, pending.Index, runnerJobId, recorded is not null);
+            return $"submitted {runnerJobId}{(recorded is null ? " (not recorded: the chunk moved on)" : "")}";
+        }
+        catch (Exception ex) when (ex is JobSubmissionException or TimeoutException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            // The claim lapses after the grace period and a later tick submits it again.
+            logger.LogError("{event} job {job_id} chunk {chunk}: {error_message}", JobEvents.SubmitFailed, pending.JobId, pending.Index, ex.Message);
+            return $"submit failed: {ex.Message}";
+        }
     }
 
     /// <summary>
@@ -59,7 +94,7 @@ public sealed class DispatchChunksHandler(
     /// job's (RecoveryDecision.JudgeSubmission): one it holds in its queue is left to start; one it does not know, ended, or
     /// holds blocked is released (a blocked one is ended there too), or fails its job's attempt once the chunk used every attempt.
     /// </summary>
-    private async Task ReleaseUnstartedAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task ReleaseUnstartedAsync(List<ChunkScanEntry> entries, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var unstarted = await chunks.ListUnstartedAsync(now - policy.SubmissionCheckAfter, BatchSize, cancellationToken);
         if (unstarted.Count == 0)
@@ -75,6 +110,7 @@ public sealed class DispatchChunksHandler(
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             logger.LogWarning("{event} the runner could not describe {count} chunk submission(s); they wait for the next tick: {error_message}", JobEvents.Recovery, unstarted.Count, ex.Message);
+            entries.AddRange(unstarted.Select(c => Entry(c, ChunkScanEntry.Verify, $"unstarted {c.RunnerJobId}", $"runner check failed: {ex.Message}")));
             return;
         }
 
@@ -83,18 +119,21 @@ public sealed class DispatchChunksHandler(
         {
             var sighting = known.TryGetValue(chunk.RunnerJobId!, out var status) ? new RunnerSighting(status.Status, status.StatusReason) : null;
             var verdict = RecoveryDecision.JudgeSubmission(sighting);
+            var reason = $"unstarted {chunk.RunnerJobId}";
             if (verdict.Alive)
             {
+                entries.Add(Entry(chunk, ChunkScanEntry.Verify, reason, $"alive ({verdict.Reason})"));
                 continue;
             }
 
-            if (verdict.Terminate)
+            if (verdict.Terminate && !dryRun)
             {
                 await TerminateAsync(chunk, verdict.Reason, cancellationToken);
             }
 
             var error = new JobError(JobErrorCodes.NeverStarted, $"The chunk's submission never started: {verdict.Reason}.", JobErrorKind.Transient);
-            await ReleaseAsync(chunk, chunk.ReleaseNeverStarted(error, now), now, cancellationToken);
+            var outcome = await ReleaseAsync(chunk, chunk.ReleaseNeverStarted(error, now), dryRun, now, cancellationToken);
+            entries.Add(Entry(chunk, ChunkScanEntry.Verify, reason, $"never started: {verdict.Reason}{(verdict.Terminate ? dryRun ? ", would end it at the runner" : ", ended at the runner" : "")}; {outcome}"));
         }
     }
 
@@ -121,7 +160,7 @@ public sealed class DispatchChunksHandler(
     /// A silent chunk attempt is presumed dead, and a submission that never started is lost: the chunk waits for a new
     /// submission alone (<paramref name="release"/>, with its error), or its job's attempt fails once the chunk used every attempt.
     /// </summary>
-    private async Task ReleaseAsync(JobChunk chunk, ChunkChange release, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<string> ReleaseAsync(JobChunk chunk, ChunkChange release, bool dryRun, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var error = release.Error!;
         bool written;
@@ -131,20 +170,31 @@ public sealed class DispatchChunksHandler(
             var job = await jobs.FindAsync(chunk.JobId, cancellationToken);
             if (job is not { State: JobState.Running } || job.AttemptCount != chunk.JobAttempt)
             {
-                return;
+                return "left: its job's attempt has moved on";
             }
 
             var failure = job.Fail(JobError.Transient(JobErrorCodes.ChunkFailed, $"Chunk {chunk.Index} failed {chunk.AttemptCount} times; the last: {error.Message}"), now, policy);
+            outcome = $"job {failure.ToState.ToWire()} ({JobErrorCodes.ChunkFailed})";
+            if (dryRun)
+            {
+                return "would set " + outcome;
+            }
+
             written = await jobs.TryTransitionAsync(failure, cancellationToken) is not null;
-            outcome = $"job {failure.ToState.ToWire()}";
         }
         else
         {
-            written = await chunks.TryChangeAsync(release, cancellationToken) is not null;
             outcome = "chunk PENDING";
+            if (dryRun)
+            {
+                return "would set " + outcome;
+            }
+
+            written = await chunks.TryChangeAsync(release, cancellationToken) is not null;
         }
 
         logger.LogWarning("{event} job {job_id} chunk {chunk} chunk_attempt {chunk_attempt} action {action} recorded {recorded}: {error_message}",
             JobEvents.Recovery, chunk.JobId, chunk.Index, chunk.AttemptCount, outcome, written, error.Message);
+        return written ? outcome : "lost race";
     }
 }

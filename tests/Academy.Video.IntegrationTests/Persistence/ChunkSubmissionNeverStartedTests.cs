@@ -106,6 +106,36 @@ public sealed class ChunkSubmissionNeverStartedTests(PostgresDatabase database) 
         Assert.Equal((JobState.RetryWait, JobErrorCodes.ChunkFailed), (failed.State, failed.ErrorCode));
     }
 
+    [Fact]
+    public async Task A_dry_run_says_what_the_dispatch_would_do_after_asking_the_runner_and_changes_nothing()
+    {
+        var now = T0.AddHours(4);
+        var job = await SubmittedAsync(now - Policy.SubmissionCheckAfter - TimeSpan.FromSeconds(1), "batch-dry");
+        RunnerSays("batch-dry", status: null);
+        var before = (await _chunks.ListAsync(job.Id, None)).Select(c => (c.State, c.AttemptCount, c.RunnerJobId)).ToList();
+        // The planner's chunk 0 silent since the plan, chunk 1 submitted and lost.
+        Assert.Equal([(ChunkState.Running, 1, null), (ChunkState.Submitted, 0, "batch-dry")], before);
+
+        var dry = await Dispatch(now).Handle(new DispatchChunksCommand(DryRun: true), None);
+
+        var mine = dry.Entries.Where(e => e.JobId == job.Id).ToList();
+        Assert.Equal(
+            [(0, ChunkScanEntry.Release, "would set chunk PENDING"), (1, ChunkScanEntry.Verify, "never started: the runner does not know it; would set chunk PENDING")],
+            mine.Select(e => (e.Chunk, e.Action, e.Result)));
+        Assert.StartsWith("No heartbeat", mine[0].Reason, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(before, (await _chunks.ListAsync(job.Id, None)).Select(c => (c.State, c.AttemptCount, c.RunnerJobId)));
+        await _runner.Received(1).DescribeAsync(Arg.Is<IReadOnlyCollection<string>>(ids => ids.Contains("batch-dry")), Arg.Any<CancellationToken>());
+        await _chunkRunner.DidNotReceiveWithAnyArgs().SubmitChunkAsync(default, default, default);
+
+        var done = (await Dispatch(now).Handle(new DispatchChunksCommand(), None)).Entries.Where(e => e.JobId == job.Id).ToList();
+
+        Assert.Equal(
+            [(0, ChunkScanEntry.Release, "chunk PENDING"), (1, ChunkScanEntry.Verify, "never started: the runner does not know it; chunk PENDING")],
+            done.Where(e => e.Action != ChunkScanEntry.Submit).Select(e => (e.Chunk, e.Action, e.Result)));
+        Assert.Equal([0, 1], done.Where(e => e.Action == ChunkScanEntry.Submit && e.Result.StartsWith("submitted batch-", StringComparison.Ordinal)).Select(e => e.Chunk));
+        Assert.All(await _chunks.ListAsync(job.Id, None), c => Assert.Equal(ChunkState.Submitted, c.State));
+    }
+
     private static (ChunkState, int, string?) Of(JobChunk? chunk) => (chunk!.State, chunk.AttemptCount, chunk.RunnerJobId);
 
     /// <summary>The runner call as is: the bound's own timeout is tested with the resilience pipelines.</summary>
