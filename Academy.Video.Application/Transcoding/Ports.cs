@@ -38,9 +38,10 @@ public interface IHlsEncoder
     /// output and added to its files (so they go up with the rest, before the master). Returns the output unchanged when
     /// downloads are off.
     /// </summary>
-    /// <param name="fetchReused">Brings a segment an earlier attempt stored (a path relative to the output directory, where
-    /// it must be written): a resumed encode's output lacks them, and the MP4 is made from every segment.</param>
-    Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<string, CancellationToken, Task> fetchReused, CancellationToken cancellationToken);
+    /// <param name="fetchMissing">Brings the segments the playlists name that the output directory lacks (paths relative to
+    /// it, where they must be written), in playlist order: a resumed encode's output lacks an earlier attempt's, a chunked
+    /// job's assembler every other chunk's, and the MP4 is made from every segment. Not called when none is missing.</param>
+    Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<IReadOnlyList<string>, CancellationToken, Task> fetchMissing, CancellationToken cancellationToken);
 }
 
 /// <summary>Where segments go as the encoder closes them.</summary>

@@ -63,6 +63,7 @@ public sealed class ChunkWork(IObjectStorage storage, FfmpegHlsEncoder encoder, 
             case ChunkStored.Elected elected:
                 Directory.CreateDirectory(scratch);
                 var files = FfmpegHlsEncoder.WriteChunkedTree(plan, elected.Chunks, scratch);
+                await AddDownloadsAsync(plan, journal, prefix, scratch, files, cancellationToken);
                 logger.LogInformation("Chunk {chunk}: every chunk is done; writing {playlists} playlists, the master last", chunk.Index, files.Count);
                 // One after the other: every variant playlist is up before the master names it.
                 foreach (var file in files)
@@ -78,6 +79,25 @@ public sealed class ChunkWork(IObjectStorage storage, FfmpegHlsEncoder encoder, 
             default:
                 return new AttemptOutcome.HandedOff("upload");
         }
+    }
+
+    /// <summary>
+    /// The downloads of decision 0022, made as a single run makes them: the download rung's and the audio's segments are
+    /// brought down from the tree (every chunk's, this one's included: one path) beside the assembled playlists, remuxed,
+    /// and uploaded before any playlist, so a READY video has them.
+    /// </summary>
+    private async Task AddDownloadsAsync(HlsEncodePlan plan, IChunkJournal journal, string prefix, string scratch, IReadOnlyList<string> playlists, CancellationToken cancellationToken)
+    {
+        var assembled = new HlsOutput(scratch, FfmpegHlsArguments.MasterPlaylistName, playlists);
+        var output = await encoder.AddDownloadsAsync(plan, assembled, (missing, token) => storage.DownloadAllAsync(prefix, scratch, missing, worker.Value.UploadParallelism, token), cancellationToken);
+        if (output.Downloads is not { } downloads)
+        {
+            return;
+        }
+
+        await UploadAsync(scratch, prefix, downloads.Audio is { } audio ? [downloads.Video, audio] : [downloads.Video], cancellationToken);
+        logger.LogInformation("{event} job {job_id} attempt {attempt} chunk {chunk} rendition {rendition} mp4_bytes {mp4_bytes} m4a_bytes {m4a_bytes} duration_ms {duration_ms}: remuxed from every chunk's segments for download",
+            Application.Jobs.JobEvents.DownloadsMade, journal.Chunk.JobId, journal.Chunk.JobAttempt, journal.Chunk.Index, downloads.Rendition, downloads.VideoBytes, downloads.AudioBytes, (long)downloads.Elapsed.TotalMilliseconds);
     }
 
     private async Task UploadAsync(string directory, string prefix, IReadOnlyList<string> files, CancellationToken cancellationToken) =>

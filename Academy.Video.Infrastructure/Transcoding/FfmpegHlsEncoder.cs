@@ -227,11 +227,11 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         };
     }
 
-    public async Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<string, CancellationToken, Task> fetchReused, CancellationToken cancellationToken)
+    public async Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<IReadOnlyList<string>, CancellationToken, Task> fetchMissing, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(fetchReused);
+        ArgumentNullException.ThrowIfNull(fetchMissing);
         if (!_options.Downloads || HlsLadder.DownloadRendition(plan.Request.Renditions) is not { } rendition)
         {
             return output;
@@ -240,18 +240,24 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
         var clock = Stopwatch.StartNew();
         var root = output.OutputDirectory;
         var videoPlaylist = Path.Combine(root, rendition.Name, FfmpegHlsArguments.VariantPlaylistName);
-        // A resumed encode wrote only the segments after its start: the earlier ones are brought back first (decision 0011).
-        foreach (var entry in HlsMediaPlaylist.Parse(await File.ReadAllTextAsync(videoPlaylist, cancellationToken).ConfigureAwait(false)).Entries)
+        var audio = plan.AudioVariant is { } a ? Path.Combine(root, a, FfmpegHlsArguments.VariantPlaylistName) : null;
+        // A resumed encode wrote only the segments after its start, and a chunked job's assembler none but its chunk's: the
+        // others are brought down first (decisions 0011 and 0023).
+        var missing = new List<string>();
+        foreach (var variant in new[] { rendition.Name, plan.AudioVariant }.OfType<string>())
         {
-            var relative = $"{rendition.Name}/{entry.Uri}";
-            if (!File.Exists(Path.Combine(root, relative)))
-            {
-                await fetchReused(relative, cancellationToken).ConfigureAwait(false);
-            }
+            var playlist = Path.Combine(root, variant, FfmpegHlsArguments.VariantPlaylistName);
+            missing.AddRange(HlsMediaPlaylist.Parse(await File.ReadAllTextAsync(playlist, cancellationToken).ConfigureAwait(false)).Entries
+                .Select(e => $"{variant}/{e.Uri}")
+                .Where(relative => !File.Exists(Path.Combine(root, relative))));
+        }
+
+        if (missing.Count > 0)
+        {
+            await fetchMissing(missing, cancellationToken).ConfigureAwait(false);
         }
 
         Directory.CreateDirectory(Path.Combine(root, StorageKeys.DownloadsFolder));
-        var audio = plan.AudioVariant is { } a ? Path.Combine(root, a, FfmpegHlsArguments.VariantPlaylistName) : null;
         var arguments = DownloadArguments(videoPlaylist, audio, Path.Combine(root, StorageKeys.DownloadVideoName), Path.Combine(root, StorageKeys.DownloadAudioName));
         var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), arguments, null, cancellationToken).ConfigureAwait(false);
         if (exit.ExitCode != 0)

@@ -305,19 +305,14 @@ public sealed class TranscodeAttemptRunner(
             Logger.LogInformation("{event} job {job_id} attempt {attempt} profile {profile} still_share {still_share} motion {motion} analyzed_seconds {analyzed_seconds} reused {profile_reused}",
                 JobEvents.ProfileDecided, job.Id, Number, decided.Profile.Kind, decided.Profile.StillShare, decided.Profile.Motion, decided.Profile.AnalyzedSeconds, job.Profile is not null && job.Profile == decided.Profile);
 
-        /// <summary>A segment the resumed encode did not write, from the earlier attempt that stored it (held until the job ends, decision 0007).</summary>
-        private async Task FetchReusedAsync(string relativePath, CancellationToken token)
-        {
-            var key = (resume ?? throw new InvalidOperationException($"{relativePath} is missing from an encode that did not resume.")).FromPrefix + relativePath;
-            try
-            {
-                await runner.storage.DownloadToFileAsync(key, Path.Combine(plan!.Request.OutputDirectory, relativePath), token);
-            }
-            catch (Exception ex) when (!token.IsCancellationRequested && ex is not StorageOperationException)
-            {
-                throw new StorageOperationException("download", key, ex);
-            }
-        }
+        /// <summary>The segments the resumed encode did not write, from the earlier attempt that stored them (held until the job ends, decision 0007).</summary>
+        private Task FetchReusedAsync(IReadOnlyList<string> relativePaths, CancellationToken token) =>
+            runner.storage.DownloadAllAsync(
+                (resume ?? throw new InvalidOperationException($"{relativePaths[0]} is missing from an encode that did not resume.")).FromPrefix,
+                plan!.Request.OutputDirectory,
+                relativePaths,
+                options.UploadParallelism,
+                token);
 
         private async Task<AttemptOutcome?> PublishAsync()
         {

@@ -72,8 +72,8 @@ public sealed class DownloadsEncodeTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(output.OutputDirectory, "downloads")));
     }
 
-    private static Task NoFetch(string relativePath, CancellationToken cancellationToken) =>
-        throw new InvalidOperationException($"a clean encode has every segment, yet {relativePath} was fetched");
+    private static Task NoFetch(IReadOnlyList<string> relativePaths, CancellationToken cancellationToken) =>
+        throw new InvalidOperationException($"a clean encode has every segment, yet {string.Join(", ", relativePaths)} were fetched");
 
     private static FfmpegHlsEncoder Encoder(TranscodingOptions options) => new(Options.Create(options), NullLogger<FfmpegHlsEncoder>.Instance);
 

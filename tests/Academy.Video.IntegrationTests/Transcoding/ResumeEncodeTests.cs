@@ -197,12 +197,16 @@ public sealed class ResumeEncodeTests : IDisposable
 
         // The downloads are made from every segment: the resumed run fetches the reused ones of its rung, and its MP4 and
         // M4A are the clean run's, packet by packet and byte for byte.
-        var cleanDownloads = (await encoder.AddDownloadsAsync(cleanPlan, cleanOutput, (p, _) => throw new InvalidOperationException($"the clean run fetched {p}"), CancellationToken.None)).Downloads!;
+        var cleanDownloads = (await encoder.AddDownloadsAsync(cleanPlan, cleanOutput, (p, _) => throw new InvalidOperationException($"the clean run fetched {string.Join(", ", p)}"), CancellationToken.None)).Downloads!;
         var fetched = new List<string>();
-        var resumedDownloads = (await encoder.AddDownloadsAsync(resumedPlan, output, (p, _) =>
+        var resumedDownloads = (await encoder.AddDownloadsAsync(resumedPlan, output, (paths, _) =>
         {
-            fetched.Add(p);
-            File.Copy(Path.Combine(cleanOutput.OutputDirectory, p), Path.Combine(output.OutputDirectory, p));
+            fetched.AddRange(paths);
+            foreach (var p in paths)
+            {
+                File.Copy(Path.Combine(cleanOutput.OutputDirectory, p), Path.Combine(output.OutputDirectory, p));
+            }
+
             return Task.CompletedTask;
         }, CancellationToken.None)).Downloads!;
         Assert.Equal(reused[cleanDownloads.Rendition].Select(r => $"{cleanDownloads.Rendition}/{r.Uri}"), fetched);

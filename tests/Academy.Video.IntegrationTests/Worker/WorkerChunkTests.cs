@@ -175,6 +175,10 @@ public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3Work
             Assert.Equal(File.ReadAllBytes(segment), File.ReadAllBytes(Path.Combine(chunked, "audio", Path.GetFileName(segment))));
         }
 
+        // The downloads (decision 0022), remuxed by the assembler from every chunk's segments: the single run's MP4 packet by
+        // packet, its M4A byte for byte.
+        Assert.Equal(MediaTools.VideoPackets(Path.Combine(clean, "downloads", "video.mp4")), MediaTools.VideoPackets(Path.Combine(chunked, "downloads", "video.mp4")));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(clean, "downloads", "audio.m4a")), File.ReadAllBytes(Path.Combine(chunked, "downloads", "audio.m4a")));
         Assert.Equal(File.ReadAllText(Path.Combine(clean, "storyboard.vtt")), File.ReadAllText(Path.Combine(chunked, "storyboard.vtt")));
         Assert.Equal(MediaTools.Frames(Path.Combine(clean, "poster.jpg")), MediaTools.Frames(Path.Combine(chunked, "poster.jpg")));
         HlsOutputAssert.DecodesEndToEnd(Path.Combine(chunked, "master.m3u8"));

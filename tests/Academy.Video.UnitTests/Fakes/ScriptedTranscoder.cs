@@ -52,7 +52,7 @@ public sealed class ScriptedTranscoder : IMediaProbe, IHlsEncoder
     public Task<HlsEncodePlan> CompleteAsync(HlsEncodePlan plan, CancellationToken cancellationToken) => Task.FromResult(plan);
 
     /// <summary>The fake makes no downloads: the real remux is tested on real segments (tests/Academy.Video.IntegrationTests).</summary>
-    public Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<string, CancellationToken, Task> fetchReused, CancellationToken cancellationToken) =>
+    public Task<HlsOutput> AddDownloadsAsync(HlsEncodePlan plan, HlsOutput output, Func<IReadOnlyList<string>, CancellationToken, Task> fetchMissing, CancellationToken cancellationToken) =>
         Task.FromResult(output);
 
     public async Task<HlsOutput> EncodeAsync(HlsEncodePlan plan, HlsResumePoint? resume, IProgress<double> progress, IHlsSegmentSink segments, CancellationToken cancellationToken)
