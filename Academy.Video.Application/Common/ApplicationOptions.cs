@@ -72,8 +72,8 @@ public sealed class WorkerOptions
 
     public TimeSpan SegmentDuration { get; set; } = TimeSpan.FromSeconds(6);
 
-    /// <summary>Uploads and copies in flight at once while an attempt publishes its segments.</summary>
-    [Description("Uploads and copies in flight at once while an attempt publishes its segments.")]
+    /// <summary>Uploads, copies and downloads in flight at once while an attempt publishes its segments, and brings down those it did not write that its downloads are made from (a resumed attempt, a chunked job's assembler).</summary>
+    [Description("Uploads, copies and downloads in flight at once while an attempt publishes its segments, and brings down those it did not write that its downloads are made from (a resumed attempt, a chunked job's assembler).")]
     public int UploadParallelism { get; set; } = 4;
 
     /// <summary>
