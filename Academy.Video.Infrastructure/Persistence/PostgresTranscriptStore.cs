@@ -40,32 +40,42 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
 
     private const string AfterCursor = "(p.matches < @AfterMatches OR (p.matches = @AfterMatches AND p.video_id > @AfterId))";
 
-    // One unit (decision 0025): its tracks in ranking order straight from the index, the first page's worth read and
-    // no more. A video ranks by its best track; a track another of the video's tracks beats (more cues, or as many
-    // and first by language and kind) is skipped, so each video appears once. Only a track's current revision counts
-    // (migration 0014) and deleted videos never appear.
-    private static string UnitRankingSql(bool afterCursor) => $"""
-        SELECT m.video_id, m.cue_count AS matches, v.title
-        FROM video_caption_units AS m
-        -- LIMIT 1 (a key lookup anyway): a lateral the planner cannot flatten, so it follows the index in ranking order
-        -- and stops at the page; a plain join let it hash every posting of the unit and sort them (docs/performance.md).
+    // What both rankings check per row, in ranking order (decision 0025): the row's track at its current revision
+    // (migration 0014) and its video not deleted, by key lookups in LATERAL ... LIMIT 1 (a lateral the planner cannot
+    // flatten, so it follows the ranking order and stops at the page; a plain join let it hash every posting and sort
+    // them, docs/performance.md) ...
+    private static string CurrentTrackAndLiveVideo(string row) => $"""
         CROSS JOIN LATERAL (
             SELECT 1 FROM video_caption_tracks AS t
-            WHERE t.video_id = m.video_id AND t.language = m.language AND t.kind = m.kind AND t.cues_revision = m.revision
+            WHERE t.video_id = {row}.video_id AND t.language = {row}.language AND t.kind = {row}.kind AND t.cues_revision = {row}.revision
             LIMIT 1
         ) AS t
         CROSS JOIN LATERAL (
-            SELECT v.title FROM videos AS v WHERE v.id = m.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
+            SELECT v.title FROM videos AS v WHERE v.id = {row}.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
         ) AS v
-        WHERE m.unit = @Unit
-          {(afterCursor ? "AND m.cue_count <= @AfterMatches AND (m.cue_count < @AfterMatches OR m.video_id > @AfterId)" : "")}
-          AND NOT EXISTS (
+        """;
+
+    // ... and that no other current track of the video ranks first (more matches, or as many and first by language and
+    // kind), its count read from `others` (a video ranks once, by its best track).
+    private static string NoOtherTrackRanksFirst(string row, string count, string others, string othersCount, string othersFilter) => $"""
+        NOT EXISTS (
               SELECT 1
               FROM video_caption_tracks AS t2
-              JOIN video_caption_units AS m2
-                ON m2.video_id = t2.video_id AND m2.language = t2.language AND m2.kind = t2.kind AND m2.revision = t2.cues_revision AND m2.unit = @Unit
-              WHERE t2.video_id = m.video_id AND (t2.language, t2.kind) <> (m.language, m.kind)
-                AND (m2.cue_count > m.cue_count OR (m2.cue_count = m.cue_count AND (t2.language, t2.kind) < (m.language, m.kind))))
+              JOIN {others} AS o
+                ON o.video_id = t2.video_id AND o.language = t2.language AND o.kind = t2.kind AND o.revision = t2.cues_revision {othersFilter}
+              WHERE t2.video_id = {row}.video_id AND (t2.language, t2.kind) <> ({row}.language, {row}.kind)
+                AND (o.{othersCount} > {count} OR (o.{othersCount} = {count} AND (t2.language, t2.kind) < ({row}.language, {row}.kind))))
+        """;
+
+    // One unit (decision 0025): its tracks in ranking order straight from the index, each row checked as above, the
+    // first page's worth read and no more.
+    private static string UnitRankingSql(bool afterCursor) => $"""
+        SELECT m.video_id, m.cue_count AS matches, v.title
+        FROM video_caption_units AS m
+        {CurrentTrackAndLiveVideo("m")}
+        WHERE m.unit = @Unit
+          {(afterCursor ? "AND m.cue_count <= @AfterMatches AND (m.cue_count < @AfterMatches OR m.video_id > @AfterId)" : "")}
+          AND {NoOtherTrackRanksFirst("m", "m.cue_count", "video_caption_units", "cue_count", "AND o.unit = @Unit")}
         ORDER BY m.cue_count DESC, m.video_id
         LIMIT @Fetch
         """;
@@ -73,9 +83,8 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
     // Several words, or a word that is no unit: per track revision, each word's count (a unit's, or the lexicon words'
     // containing it, summed as in decision 0019), summed over the words for a track holding every word, in one
     // aggregation (a unit has one posting per track, so only the lexicon words are summed per word first). The tracks
-    // are then read in ranking order and each checked as the unit ranking checks its rows, until the page is full: the
-    // track's current revision, the video not deleted, no other current track of the video ranking before it
-    // (docs/performance.md, Transcript search: two words).
+    // are then read in ranking order and each row checked as above, until the page is full (docs/performance.md,
+    // "Several words, read in ranking order").
     private static string GeneralRankingSql(bool afterCursor) => $"""
         WITH per_track AS (
             SELECT p.video_id, p.language, p.kind, p.revision, sum(p.cue_count)::integer AS matches
@@ -101,21 +110,8 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         SELECT p.video_id, p.matches, v.title
         -- OFFSET 0: sorted once, then read in that order and checked row by row until LIMIT stops it.
         FROM (SELECT * FROM per_track ORDER BY matches DESC, video_id, language, kind OFFSET 0) AS p
-        CROSS JOIN LATERAL (
-            SELECT 1 FROM video_caption_tracks AS t
-            WHERE t.video_id = p.video_id AND t.language = p.language AND t.kind = p.kind AND t.cues_revision = p.revision
-            LIMIT 1
-        ) AS t
-        CROSS JOIN LATERAL (
-            SELECT v.title FROM videos AS v WHERE v.id = p.video_id AND v.status NOT IN ('DELETING', 'DELETED') LIMIT 1
-        ) AS v
-        WHERE NOT EXISTS (
-              SELECT 1
-              FROM video_caption_tracks AS t2
-              JOIN per_track AS p2
-                ON p2.video_id = t2.video_id AND p2.language = t2.language AND p2.kind = t2.kind AND p2.revision = t2.cues_revision
-              WHERE t2.video_id = p.video_id AND (t2.language, t2.kind) <> (p.language, p.kind)
-                AND (p2.matches > p.matches OR (p2.matches = p.matches AND (t2.language, t2.kind) < (p.language, p.kind))))
+        {CurrentTrackAndLiveVideo("p")}
+        WHERE {NoOtherTrackRanksFirst("p", "p.matches", "per_track", "matches", "")}
           {(afterCursor ? "AND " + AfterCursor : "")}
         ORDER BY p.matches DESC, p.video_id
         LIMIT @Fetch
