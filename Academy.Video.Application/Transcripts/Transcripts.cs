@@ -38,7 +38,11 @@ public sealed record TranscriptCursor(int Matches, Guid VideoId);
 
 /// <param name="Contains">The text a cue contains, ignoring case.</param>
 /// <param name="Fetch">Videos to return (one more than the page, to tell whether another follows).</param>
-public sealed record TranscriptSearch(string Contains, TranscriptCursor? After, int Fetch, int MomentsPerVideo);
+public sealed record TranscriptSearch(string Contains, TranscriptCursor? After, int Fetch, int MomentsPerVideo)
+{
+    /// <summary>How many of the videos, from the first, get their moments: the page's, not the one that only says another page follows.</summary>
+    public int WithMoments { get; init; } = Fetch;
+}
 
 public sealed record VideoCueMatches(Guid VideoId, string Title, int Matches, IReadOnlyList<StoredCue> Moments);
 
@@ -128,7 +132,7 @@ public sealed class SearchTranscriptsHandler(ITranscriptStore transcripts) : IQu
     {
         ArgumentNullException.ThrowIfNull(query);
         var after = query.Cursor is not null && TranscriptCursorToken.TryDecode(query.Cursor, out var cursor) ? cursor : null;
-        var found = await transcripts.SearchAsync(new TranscriptSearch(query.Q!.Trim(), after, query.Limit + 1, MomentsPerVideo), cancellationToken);
+        var found = await transcripts.SearchAsync(new TranscriptSearch(query.Q!.Trim(), after, query.Limit + 1, MomentsPerVideo) { WithMoments = query.Limit }, cancellationToken);
         var page = found.Take(query.Limit).ToList();
         var items = page.Select(v => new TranscriptSearchHit(v.VideoId, v.Title, v.Matches, v.Moments
                 .Select(m => new TranscriptMoment(m.StartMs / 1000.0, m.EndMs / 1000.0, m.Text, m.Language, m.Kind, TranscriptRules.PlayerUrl(v.VideoId, m.StartMs)))

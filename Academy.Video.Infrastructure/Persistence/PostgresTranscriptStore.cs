@@ -121,21 +121,27 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
     // in different cues, or a query with more than its word) its first cues holding any of the words: one pass over
     // the video's cues, since a cue holding the whole query holds each of its words. The words are lower case (as
     // QueryWordsSql splits them), so LIKE on the lowered text is ILIKE's match (which lowers both) for a fraction of its cost.
+    // Only the first @WithMoments videos read theirs (the page's; the row after it only says another page follows): for
+    // the others the lateral's condition on the row number is false before any cue is read.
     private static string SearchSqlFor(string ranking) => $"""
         WITH page AS MATERIALIZED (
         {ranking}
+        ),
+        numbered AS (
+            SELECT p.*, row_number() OVER (ORDER BY p.matches DESC, p.video_id) AS n FROM page AS p
         )
-        SELECT p.video_id AS VideoId, p.title AS Title, p.matches AS Matches,
+        SELECT p.video_id AS VideoId, p.title AS Title, p.matches AS Matches, mo.text IS NOT NULL AS HasMoment,
                mo.language AS Language, mo.kind AS Kind, mo.start_ms AS StartMs, mo.end_ms AS EndMs, mo.text AS Text
-        FROM page AS p
-        CROSS JOIN LATERAL (
+        FROM numbered AS p
+        LEFT JOIN LATERAL (
             SELECT c.language, c.kind, c.start_ms, c.end_ms, c.text, c.cue_index, c.text ILIKE @Pattern AS whole
             FROM {CurrentCues}
             -- IS TRUE keeps the trigram index out: its lookup over every cue costs more than this video's 900.
-            WHERE c.video_id = p.video_id AND (CASE WHEN @AnyWord THEN lower(c.text) LIKE ANY (@WordPatterns) ELSE c.text ILIKE @Pattern END) IS TRUE
+            WHERE p.n <= @WithMoments AND c.video_id = p.video_id
+              AND (CASE WHEN @AnyWord THEN lower(c.text) LIKE ANY (@WordPatterns) ELSE c.text ILIKE @Pattern END) IS TRUE
             ORDER BY whole DESC, c.start_ms, c.language, c.kind, c.cue_index
             LIMIT @Moments
-        ) AS mo
+        ) AS mo ON true
         ORDER BY p.matches DESC, p.video_id, mo.whole DESC, mo.start_ms, mo.language, mo.kind, mo.cue_index
         """;
 
@@ -191,12 +197,13 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
                 AfterMatches = search.After?.Matches ?? 0,
                 AfterId = search.After?.VideoId ?? Guid.Empty,
                 search.Fetch,
+                search.WithMoments,
                 Moments = search.MomentsPerVideo,
             };
             var sql = one ? UnitSearchSqls[after] : GeneralSearchSqls[after];
             var rows = await connection.QueryAsync<MatchRow>(new CommandDefinition(sql, values, cancellationToken: token));
             return (IReadOnlyList<VideoCueMatches>)rows.GroupBy(r => r.VideoId)
-                .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Select(r => r.ToCue()).ToList()))
+                .Select(g => new VideoCueMatches(g.Key, g.First().Title, g.First().Matches, g.Where(r => r.HasMoment).Select(r => r.ToCue()).ToList()))
                 .ToList();
         }, cancellationToken);
     }
@@ -227,5 +234,7 @@ public sealed class PostgresTranscriptStore(NpgsqlDataSource dataSource, Resilie
         public Guid VideoId { get; init; }
         public string Title { get; init; } = "";
         public int Matches { get; init; }
+
+        public bool HasMoment { get; init; }
     }
 }

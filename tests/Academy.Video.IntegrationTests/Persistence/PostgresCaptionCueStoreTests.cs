@@ -92,6 +92,9 @@ public sealed class PostgresCaptionCueStoreTests : IAsyncLifetime
         var first = await transcripts.SearchAsync(new TranscriptSearch("gradient", null, 2, 2), None);
         Assert.Equal([(two, 3), (one, 2)], first.Select(v => (v.VideoId, v.Matches)));
         Assert.Equal([0, 7000], first[0].Moments.Select(m => m.StartMs));
+        // The row after a page only says another follows: it comes without moments, which are not read for it.
+        var lookahead = await transcripts.SearchAsync(new TranscriptSearch("gradient", null, 2, 2) { WithMoments = 1 }, None);
+        Assert.Equal([(two, 3, 2), (one, 2, 0)], lookahead.Select(v => (v.VideoId, v.Matches, v.Moments.Count)));
         var rest = await transcripts.SearchAsync(new TranscriptSearch("gradient", new TranscriptCursor(2, one), 2, 2), None);
         Assert.Equal([(three, 1)], rest.Select(v => (v.VideoId, v.Matches)));
         Assert.Equal(["a gradient"], rest[0].Moments.Select(m => m.Text));
