@@ -40,8 +40,7 @@ public sealed class ChunkWork(IObjectStorage storage, FfmpegHlsEncoder encoder, 
 
     /// <param name="last">Whether the chunk ends the video.</param>
     /// <param name="prefix">The job attempt's prefix, where the whole tree goes.</param>
-    /// <param name="scratch">A directory of the attempt's own for the assembled playlists.</param>
-    public async Task<AttemptOutcome> RunAsync(HlsEncodePlan plan, IChunkJournal journal, bool last, string prefix, string scratch, CancellationToken cancellationToken)
+    public async Task<AttemptOutcome> RunAsync(HlsEncodePlan plan, IChunkJournal journal, bool last, string prefix, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(journal);
@@ -61,14 +60,15 @@ public sealed class ChunkWork(IObjectStorage storage, FfmpegHlsEncoder encoder, 
             case ChunkStored.Lost:
                 return new AttemptOutcome.Superseded("upload", "the chunk attempt was superseded before it could record its segments");
             case ChunkStored.Elected elected:
-                Directory.CreateDirectory(scratch);
-                var files = FfmpegHlsEncoder.WriteChunkedTree(plan, elected.Chunks, scratch);
-                await AddDownloadsAsync(plan, journal, prefix, scratch, files, cancellationToken);
+                // Assembled beside this chunk's own segments, so the downloads bring down only the other chunks'.
+                var tree = output.OutputDirectory;
+                var files = FfmpegHlsEncoder.WriteChunkedTree(plan, elected.Chunks, tree);
+                await AddDownloadsAsync(plan, journal, prefix, tree, files, cancellationToken);
                 logger.LogInformation("Chunk {chunk}: every chunk is done; writing {playlists} playlists, the master last", chunk.Index, files.Count);
                 // One after the other: every variant playlist is up before the master names it.
                 foreach (var file in files)
                 {
-                    await UploadOneAsync(scratch, prefix, file, cancellationToken);
+                    await UploadOneAsync(tree, prefix, file, cancellationToken);
                 }
 
                 var first = elected.Chunks.Single(c => c.Index == 0).Output!;
@@ -83,19 +83,19 @@ public sealed class ChunkWork(IObjectStorage storage, FfmpegHlsEncoder encoder, 
 
     /// <summary>
     /// The downloads of decision 0022, made as a single run makes them: the download rung's and the audio's segments are
-    /// brought down from the tree (every chunk's, this one's included: one path) beside the assembled playlists, remuxed,
-    /// and uploaded before any playlist, so a READY video has them.
+    /// brought down from the tree where this run did not write them (the other chunks', and the audio unless this is
+    /// chunk 0), remuxed, and uploaded before any playlist, so a READY video has them.
     /// </summary>
-    private async Task AddDownloadsAsync(HlsEncodePlan plan, IChunkJournal journal, string prefix, string scratch, IReadOnlyList<string> playlists, CancellationToken cancellationToken)
+    private async Task AddDownloadsAsync(HlsEncodePlan plan, IChunkJournal journal, string prefix, string tree, IReadOnlyList<string> playlists, CancellationToken cancellationToken)
     {
-        var assembled = new HlsOutput(scratch, FfmpegHlsArguments.MasterPlaylistName, playlists);
-        var output = await encoder.AddDownloadsAsync(plan, assembled, (missing, token) => storage.DownloadAllAsync(prefix, scratch, missing, worker.Value.UploadParallelism, token), cancellationToken);
+        var assembled = new HlsOutput(tree, FfmpegHlsArguments.MasterPlaylistName, playlists);
+        var output = await encoder.AddDownloadsAsync(plan, assembled, (missing, token) => storage.DownloadAllAsync(prefix, tree, missing, worker.Value.UploadParallelism, token), cancellationToken);
         if (output.Downloads is not { } downloads)
         {
             return;
         }
 
-        await UploadAsync(scratch, prefix, downloads.Audio is { } audio ? [downloads.Video, audio] : [downloads.Video], cancellationToken);
+        await UploadAsync(tree, prefix, downloads.Audio is { } audio ? [downloads.Video, audio] : [downloads.Video], cancellationToken);
         logger.LogInformation("{event} job {job_id} attempt {attempt} chunk {chunk} rendition {rendition} mp4_bytes {mp4_bytes} m4a_bytes {m4a_bytes} duration_ms {duration_ms}: remuxed from every chunk's segments for download",
             Application.Jobs.JobEvents.DownloadsMade, journal.Chunk.JobId, journal.Chunk.JobAttempt, journal.Chunk.Index, downloads.Rendition, downloads.VideoBytes, downloads.AudioBytes, (long)downloads.Elapsed.TotalMilliseconds);
     }

@@ -212,7 +212,7 @@ public sealed class TranscodeAttemptRunner(
         {
             if (chunk is not null)
             {
-                return await runner.chunkWork!.RunAsync(plan!, chunk, lastChunk, prefix, Path.Combine(workDirectory, "tree"), cancellationToken);
+                return await runner.chunkWork!.RunAsync(plan!, chunk, lastChunk, prefix, cancellationToken);
             }
 
             publication = runner.publisher.Begin(

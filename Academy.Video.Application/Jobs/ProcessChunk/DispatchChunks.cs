@@ -13,11 +13,7 @@ namespace Academy.Video.Application.Jobs.ProcessChunk;
 /// </summary>
 public sealed record DispatchChunksCommand(bool DryRun = false) : ICommand<ChunkDispatchReport>;
 
-public sealed record ChunkDispatchReport(bool DryRun, IReadOnlyList<ChunkScanEntry> Entries)
-{
-    /// <summary>Chunks handed to the runner by this dispatch.</summary>
-    public int Submitted => Entries.Count(e => e.Action == ChunkScanEntry.Submit && e.Result.StartsWith("submitted", StringComparison.Ordinal));
-}
+public sealed record ChunkDispatchReport(bool DryRun, IReadOnlyList<ChunkScanEntry> Entries);
 
 /// <param name="Action"><see cref="Release"/> (a silent run), <see cref="Verify"/> (a submission unstarted past the check) or <see cref="Submit"/>.</param>
 /// <param name="Result">What happened ("chunk PENDING", "job RETRY_WAIT", "alive (…)", "submitted …", "submit failed: …", "lost race", …); a dry run says "would …".</param>
@@ -53,11 +49,14 @@ public sealed class DispatchChunksHandler(
             entries.Add(Entry(pending, ChunkScanEntry.Submit, reason, command.DryRun ? "would submit" : await SubmitAsync(pending, now, cancellationToken)));
         }
 
-        // A real dispatch logs each change where it is made.
-        foreach (var entry in entries.Where(_ => command.DryRun))
+        // A real dispatch logs each change where it is made; a dry run says what it would have done.
+        if (command.DryRun)
         {
-            logger.LogInformation("{event} job {job_id} chunk {chunk} {action} ({reason}): {result}{dry}",
-                JobEvents.Recovery, entry.JobId, entry.Chunk, entry.Action, entry.Reason, entry.Result, command.DryRun ? " [dry run]" : "");
+            foreach (var entry in entries)
+            {
+                logger.LogInformation("{event} job {job_id} chunk {chunk} {action} ({reason}): {result} [dry run]",
+                    JobEvents.Recovery, entry.JobId, entry.Chunk, entry.Action, entry.Reason, entry.Result);
+            }
         }
 
         return new ChunkDispatchReport(command.DryRun, entries);
