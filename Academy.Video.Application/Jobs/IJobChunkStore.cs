@@ -25,6 +25,12 @@ public interface IJobChunkStore
     Task<JobChunk?> TryChangeAsync(ChunkChange change, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Records what the running chunk attempt has uploaded so far (decision 0026), replacing its last record, fenced like a
+    /// heartbeat on (RUNNING, attempt) and the job RUNNING at the chunk's job attempt. False when the attempt no longer holds it.
+    /// </summary>
+    Task<bool> TryRecordUploadedAsync(ChunkUploadRecord record, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The chunk attempt's heartbeat, and its job's (a job is alive while one of its chunks is), in one statement fenced
     /// like a change: RUNNING, or DONE by this attempt, whose worker may still be assembling the tree;
     /// <see cref="HeartbeatResult.Lost"/> when the attempt no longer holds the chunk or the job moved on.

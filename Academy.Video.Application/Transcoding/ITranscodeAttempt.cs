@@ -46,6 +46,18 @@ public interface IChunkJournal : IProgress<double>
     /// <summary>The chunk, RUNNING at the attempt this runs.</summary>
     JobChunk Chunk { get; }
 
+    /// <summary>
+    /// Chunk 0's run has published a master of what is up so far (decision 0026): the video becomes playable while
+    /// PROCESSING, fenced on the job's attempt as a single run's is (decision 0018). False when the job moved on.
+    /// </summary>
+    Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken);
+
+    /// <summary>Records the segments this attempt has uploaded so far, for chunk 0's EVENT playlists (decision 0026). False when the attempt no longer holds the chunk.</summary>
+    Task<bool> RecordUploadedAsync(ChunkOutput uploaded, CancellationToken cancellationToken);
+
+    /// <summary>The job's chunks as they are now: the later ones' segments, uploaded so far or stored, for chunk 0's EVENT playlists.</summary>
+    Task<IReadOnlyList<JobChunk>> ListChunksAsync(CancellationToken cancellationToken);
+
     /// <summary>Records the chunk DONE with what it stored (fenced on its attempt), then tries to become the job's assembler.</summary>
     Task<ChunkStored> StoredAsync(ChunkOutput output, CancellationToken cancellationToken);
 }

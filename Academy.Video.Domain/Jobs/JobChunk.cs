@@ -87,6 +87,12 @@ public sealed record JobChunk
 
     public ChunkOutput? Output { get; init; }
 
+    /// <summary>
+    /// While RUNNING: the segments its attempt has uploaded so far (decision 0026), which chunk 0's run names in its EVENT
+    /// playlists before this chunk is done; null before the first record and after any change.
+    /// </summary>
+    public ChunkOutput? Uploaded { get; init; }
+
     public DateTimeOffset CreatedAt { get; init; }
 
     public DateTimeOffset UpdatedAt { get; init; }
@@ -111,6 +117,14 @@ public sealed record JobChunk
         ArgumentNullException.ThrowIfNull(output);
         RequireRunning("complete");
         return Change(ChunkState.Done, AttemptCount, now) with { Output = output };
+    }
+
+    /// <summary>What the running attempt has uploaded so far (decision 0026): not a state change, fenced on the attempt like a heartbeat.</summary>
+    public ChunkUploadRecord RecordUploaded(ChunkOutput uploaded)
+    {
+        ArgumentNullException.ThrowIfNull(uploaded);
+        RequireRunning("record its uploads");
+        return new ChunkUploadRecord(JobId, Index, JobAttempt, AttemptCount, uploaded);
     }
 
     /// <summary>The running attempt failed or fell silent: the chunk waits for a new submission, the error kept.</summary>
@@ -187,6 +201,9 @@ public sealed record ChunkChange(Guid JobId, int Index, int JobAttempt, ChunkSta
 
     public ChunkOutput? Output { get; init; }
 }
+
+/// <summary>A running chunk attempt's uploads so far (decision 0026), written fenced on (RUNNING, <see cref="Attempt"/>) and its job RUNNING at <see cref="JobAttempt"/>.</summary>
+public sealed record ChunkUploadRecord(Guid JobId, int Index, int JobAttempt, int Attempt, ChunkOutput Uploaded);
 
 /// <summary>A job attempt's chunk plan, recorded in one statement fenced on the job RUNNING at <see cref="JobAttempt"/>; chunk 0 is the planner's, RUNNING at its attempt 1.</summary>
 public sealed record ChunkPlanRecord(Guid JobId, int JobAttempt, string Plan, IReadOnlyList<ChunkRange> Ranges, DateTimeOffset At);

@@ -51,6 +51,7 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
                 error_code = NULL,
                 error_message = NULL,
                 output = NULL,
+                uploaded = NULL,
                 created_at = excluded.created_at,
                 updated_at = excluded.updated_at
         )
@@ -76,13 +77,24 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
             runner_job_id = CASE WHEN @ClearsRunner THEN NULL ELSE COALESCE(@RunnerJobId, c.runner_job_id) END,
             submitted_at = CASE WHEN @ClearsRunner THEN NULL WHEN @RunnerJobId::text IS NOT NULL THEN @At ELSE c.submitted_at END,
             submission_claimed_until = CASE WHEN @RunnerJobId::text IS NOT NULL OR @ClearsRunner THEN NULL ELSE c.submission_claimed_until END,
-            output = CASE WHEN @ToState = 'DONE' THEN @Output::jsonb END
+            output = CASE WHEN @ToState = 'DONE' THEN @Output::jsonb END,
+            uploaded = NULL
         FROM video_transcode_jobs AS j
         WHERE c.job_id = @JobId AND c.chunk = @Index AND c.job_attempt = @JobAttempt
           AND c.state = @FromState AND c.attempt_count = @FromAttempt
           AND (@RunnerJobId::text IS NULL OR c.runner_job_id IS NULL)
           AND j.id = c.job_id AND j.state = 'RUNNING' AND j.attempt_count = c.job_attempt
         RETURNING {Columns}
+        """;
+
+    // Not a state change (updated_at and the open-chunks index left alone): fenced like the heartbeat, on the attempt that
+    // is still RUNNING (decision 0026).
+    private const string RecordUploadedSql = """
+        UPDATE video_job_chunks AS c SET uploaded = @Uploaded::jsonb
+        FROM video_transcode_jobs AS j
+        WHERE c.job_id = @JobId AND c.chunk = @Index AND c.job_attempt = @JobAttempt
+          AND c.state = 'RUNNING' AND c.attempt_count = @Attempt
+          AND j.id = c.job_id AND j.state = 'RUNNING' AND j.attempt_count = c.job_attempt
         """;
 
     // The chunk's beat and its job's in one statement: the job is alive while a chunk of it is. DONE beats too: the
@@ -200,6 +212,15 @@ public sealed class PostgresJobChunkStore(NpgsqlDataSource dataSource, Resilienc
             cancellationToken);
     }
 
+    public Task<bool> TryRecordUploadedAsync(ChunkUploadRecord record, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var parameters = new { record.JobId, record.Index, record.JobAttempt, record.Attempt, Uploaded = ChunkOutputJson.Write(record.Uploaded) };
+        return connections.RunAsync(async (connection, token) =>
+            await connection.ExecuteAsync(new CommandDefinition(RecordUploadedSql, parameters, cancellationToken: token)) == 1,
+            cancellationToken);
+    }
+
     public Task<HeartbeatResult> HeartbeatAsync(Guid jobId, int index, int jobAttempt, int attempt, DateTimeOffset now, CancellationToken cancellationToken) =>
         connections.RunAsync(async (connection, token) =>
             (await connection.QueryAsync<Guid>(new CommandDefinition(
@@ -262,6 +283,7 @@ internal sealed record ChunkRow
     public string? ErrorCode { get; init; }
     public string? ErrorMessage { get; init; }
     public string? Output { get; init; }
+    public string? Uploaded { get; init; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; init; }
 
@@ -269,7 +291,7 @@ internal sealed record ChunkRow
         ("job_id", "JobId"), ("chunk", "Chunk"), ("job_attempt", "JobAttempt"), ("first_segment", "FirstSegment"), ("end_segment", "EndSegment"),
         ("start_seconds", "StartSeconds"), ("end_seconds", "EndSeconds"), ("plan", "Plan"), ("state", "State"), ("attempt_count", "AttemptCount"),
         ("runner_job_id", "RunnerJobId"), ("submitted_at", "SubmittedAt"), ("last_heartbeat_at", "LastHeartbeatAt"),
-        ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"), ("output::text", "Output"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
+        ("error_code", "ErrorCode"), ("error_message", "ErrorMessage"), ("output::text", "Output"), ("uploaded::text", "Uploaded"), ("created_at", "CreatedAt"), ("updated_at", "UpdatedAt"));
 
     public JobChunk ToDomain() => new()
     {
@@ -286,12 +308,13 @@ internal sealed record ChunkRow
         ErrorCode = ErrorCode,
         ErrorMessage = ErrorMessage,
         Output = Output is null ? null : ChunkOutputJson.Read(Output),
+        Uploaded = Uploaded is null ? null : ChunkOutputJson.Read(Uploaded),
         CreatedAt = DbTime.FromDb(CreatedAt),
         UpdatedAt = DbTime.FromDb(UpdatedAt),
     };
 }
 
-/// <summary>A chunk's recorded output as stored in <c>video_job_chunks.output</c>.</summary>
+/// <summary>A chunk's recorded output as stored in <c>video_job_chunks.output</c> (and its uploads so far in <c>uploaded</c>).</summary>
 internal static class ChunkOutputJson
 {
     private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);

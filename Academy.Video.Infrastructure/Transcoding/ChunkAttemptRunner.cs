@@ -66,7 +66,7 @@ public sealed class ChunkAttemptRunner(
             var last = Math.Abs(chunk.Range.EndSeconds - source.Duration.TotalSeconds) < 1e-6;
             logger.LogInformation("{event} job {job_id} attempt {attempt} chunk {chunk} chunk_attempt {chunk_attempt} phase {phase}: segments {first_segment}-{end_segment}, {start_seconds}-{end_seconds} s",
                 Application.Jobs.JobEvents.Phase, job.Id, job.AttemptCount, chunk.Index, chunk.AttemptCount, phase, chunk.Range.FirstSegment, chunk.Range.EndSegment, chunk.Range.StartSeconds, chunk.Range.EndSeconds);
-            return await work.RunAsync(plan, journal, last, job.AttemptPrefix(chunk.JobAttempt), cancellationToken);
+            return await work.RunAsync(plan, journal, last, job.AttemptPrefix(chunk.JobAttempt), Path.Combine(workDirectory, "publish"), cancellationToken);
         }
         catch (Exception ex)
         {

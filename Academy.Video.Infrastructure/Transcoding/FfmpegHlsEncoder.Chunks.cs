@@ -24,14 +24,16 @@ public sealed partial class FfmpegHlsEncoder
     /// <summary>
     /// Encodes one chunk of the plan (decision 0023): the encoded rungs over the chunk's segments, read from its start boundary as
     /// a resumed run reads (decision 0011) and stopped at its end boundary, named by the chunk attempt; chunk 0 also writes, in a
-    /// second process at once, what is made whole: the audio, the poster, the storyboard and the chapters.
+    /// second process at once, what is made whole: the audio, the poster, the storyboard and the chapters. The sink is told of
+    /// each segment as ffmpeg closes it, as in a single run (decision 0026).
     /// </summary>
     /// <param name="last">Whether the chunk ends the video.</param>
-    public async Task<HlsChunkOutput> EncodeChunkAsync(HlsEncodePlan plan, JobChunk chunk, bool last, IProgress<double> progress, CancellationToken cancellationToken)
+    public async Task<HlsChunkOutput> EncodeChunkAsync(HlsEncodePlan plan, JobChunk chunk, bool last, IProgress<double> progress, IHlsSegmentSink segments, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(chunk);
         ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(segments);
         var request = plan.Request;
         if (plan.TopRung.Copy || !plan.Resumable)
         {
@@ -64,12 +66,32 @@ public sealed partial class FfmpegHlsEncoder
         var clock = Stopwatch.StartNew();
         var startSeconds = start?.Seconds ?? 0;
         var spanMicroseconds = ((end?.Seconds ?? request.Source.Duration.TotalSeconds) - startSeconds) * 1e6;
-        var exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken).ConfigureAwait(false);
+        var watcher = new HlsSegmentWatcher(
+            request.OutputDirectory,
+            plan.VideoVariants.Select(v => (v, range.FirstSegment)).Concat(extras && plan.AudioVariant is { } whole ? [(whole, 0)] : []),
+            segments);
+        ToolExit exit;
+        using (var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            var watching = watcher.WatchAsync(WatchInterval, stopWatching.Token);
+            try
+            {
+                exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopWatching.CancelAsync().ConfigureAwait(false);
+                await watching.ConfigureAwait(false);
+            }
+        }
+
         LogFinished(exit.ExitCode, clock.ElapsedMilliseconds);
         if (exit.ExitCode != 0)
         {
             throw new TranscodeFailedException(await ClassifyAsync(request, exit, cancellationToken).ConfigureAwait(false));
         }
+
+        watcher.Scan();
 
         var output = request.OutputDirectory;
         var variants = new Dictionary<string, ChunkVariantOutput>(StringComparer.Ordinal);

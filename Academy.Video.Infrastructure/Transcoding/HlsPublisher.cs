@@ -34,7 +34,11 @@ public sealed class HlsPublisher(IObjectStorage storage, IOptions<WorkerOptions>
 /// profile is pending, decision 0024): no progress record is written until <see cref="HlsPublication.SetPlan"/>.</param>
 /// <param name="OutputDirectory">Where the encoder writes the tree: the paths it reports are relative to it.</param>
 /// <param name="ScratchDirectory">A local folder, outside the tree, for the progress record's file before it is uploaded.</param>
-public sealed record HlsPublicationTarget(string Prefix, int Attempt, string Plan, string OutputDirectory, string ScratchDirectory);
+public sealed record HlsPublicationTarget(string Prefix, int Attempt, string Plan, string OutputDirectory, string ScratchDirectory)
+{
+    /// <summary>False for a chunk's run (decision 0023): a chunked tree has no progress record, its chunks' rows say what is stored.</summary>
+    public bool RecordsProgress { get; init; } = true;
+}
 
 /// <summary>
 /// What an attempt publishes before it is done, so its video plays while the rest is encoded (decision 0018): growing
@@ -58,6 +62,41 @@ public sealed record HlsLiveTree(
 {
     /// <summary>Told of the steps to the first playable master (docs/performance.md): the first segment closed and up, the first EVENT playlists, the master.</summary>
     public Action<string, string>? OnStep { get; init; }
+
+    /// <summary>
+    /// Segments of these variants that other runs have uploaded, read every few seconds while live: chunk 0's run names the
+    /// later chunks' in its EVENT playlists as soon as they continue its run (decision 0026). Null: this run's own only.
+    /// </summary>
+    public Func<CancellationToken, Task<IReadOnlyDictionary<string, IReadOnlyList<HlsSegmentRecord>>>>? Elsewhere { get; init; }
+
+    /// <summary>
+    /// What a plan publishes while the rest is encoded (decision 0018): on the fast path the copied top rung and the audio,
+    /// whose master gains the encoded rungs when the tree is finished; otherwise every rung.
+    /// </summary>
+    public static HlsLiveTree Of(HlsEncodePlan plan, IMediaProbe probe, Func<string, CancellationToken, Task<bool>> markPlayable)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(probe);
+        var request = plan.Request;
+        var target = request.SegmentDuration.TotalSeconds;
+        var video = plan.TopRung.Copy ? request.Renditions.Take(1).ToList() : request.Renditions.ToList();
+        var longest = target;
+        if (plan.TopRung.Copy)
+        {
+            // A copied rung is cut at the source's key frames, known before the encode: its longest segment is known too.
+            var bounds = plan.TopRung.CutSeconds.Prepend(0).Append(request.Source.Duration.TotalSeconds).ToList();
+            longest = Math.Max(longest, bounds.Zip(bounds.Skip(1), (a, b) => b - a).Max());
+        }
+
+        return new HlsLiveTree(
+            video,
+            plan.AudioVariant,
+            request.Source.FramesPerSecond,
+            target,
+            Math.Max(1, (int)Math.Round(longest, MidpointRounding.AwayFromZero)),
+            async (segment, token) => (await probe.ProbeAsync(Path.Combine(request.OutputDirectory, segment), token)).VideoCodecString,
+            markPlayable);
+    }
 }
 
 /// <summary>
@@ -90,6 +129,12 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private readonly Dictionary<string, Task<string?>> _codecs = new(StringComparer.Ordinal);
     private HlsLiveTree? _tree;
     private Task _liveLoop = Task.CompletedTask;
+    private Task _liveTicker = Task.CompletedTask;
+
+    /// <summary>Each live variant's entries in its EVENT playlist as last uploaded: they only ever grow (written by the live loop alone).</summary>
+    private readonly Dictionary<string, IReadOnlyList<HlsSegmentRecord>> _livePublished = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, IReadOnlyList<HlsSegmentRecord>> _elsewhere = new Dictionary<string, IReadOnlyList<HlsSegmentRecord>>();
+    private long? _elsewhereReadAt;
     private readonly TaskCompletionSource<string> _plan = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<string, string>? _onStep;
     private int _firstUploaded;
@@ -110,7 +155,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         }
 
         _workers = Enumerable.Range(0, _parallelism).Select(_ => Task.Run(WorkAsync)).ToArray();
-        _progressLoop = Task.Run(ProgressLoopAsync);
+        _progressLoop = target.RecordsProgress ? Task.Run(ProgressLoopAsync) : Task.CompletedTask;
     }
 
     /// <summary>Cancelled when the attempt is cancelled or an upload fails: the encoder stops with it.</summary>
@@ -140,7 +185,37 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         _onStep = tree.OnStep;
         Volatile.Write(ref _tree, tree);
         _liveLoop = Task.Run(() => LiveLoopAsync(tree));
+        if (tree.Elsewhere is not null)
+        {
+            // Other runs' uploads change nothing here: the loop is woken to read them.
+            _liveTicker = Task.Run(async () =>
+            {
+                try
+                {
+                    while (true)
+                    {
+                        await Task.Delay(LiveInterval(tree), _time, _liveStop.Token);
+                        _liveChanged.Writer.TryWrite(true);
+                    }
+                }
+                catch (OperationCanceledException) when (_liveStop.IsCancellationRequested)
+                {
+                }
+            });
+        }
     }
+
+    /// <summary>Every segment this publication has up so far, per variant in index order.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<HlsSegmentRecord>> UploadedSegments()
+    {
+        lock (_gate)
+        {
+            return _segments.ToDictionary(v => v.Key, v => (IReadOnlyList<HlsSegmentRecord>)v.Value.Values.ToList(), StringComparer.Ordinal);
+        }
+    }
+
+    /// <summary>How many segments have gone up (or been copied in) so far: a record of them is worth rewriting only when it grew.</summary>
+    public int Changes => Volatile.Read(ref _changes);
 
     /// <summary>The plan's fingerprint, once known, for a publication begun without it: the progress record waits for it.</summary>
     public void SetPlan(string fingerprint)
@@ -219,8 +294,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
 
         await UploadAllAsync(rest);
         // No EVENT playlist may land after the finished one that replaces it.
-        await _liveStop.CancelAsync();
-        await _liveLoop;
+        await StopLiveAsync();
         await _progressStop.CancelAsync();
         await _progressLoop;
         ThrowIfStopped();
@@ -229,16 +303,51 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         await UploadAllAsync(output.VariantPlaylists);
         await UploadAsync(output.MasterPlaylist, _scope.Token);
         return _target.Prefix + output.MasterPlaylist;
+    }
 
-        void ThrowIfStopped()
+    /// <summary>
+    /// A chunk run's end (decisions 0023 and 0026): waits for every segment, uploads <paramref name="files"/> not up yet, and
+    /// stops the live playlists after a last rewrite of what is up here and elsewhere. No playlist of this run is written
+    /// after it returns, so the chunk may be recorded DONE and the assembler's VOD playlists land last.
+    /// </summary>
+    public async Task FinishChunkAsync(IReadOnlyList<string> files)
+    {
+        ArgumentNullException.ThrowIfNull(files);
+        _work.Writer.TryComplete();
+        await Task.WhenAll(_workers);
+        ThrowIfStopped();
+        List<string> rest;
+        lock (_gate)
         {
-            if (Failure is { } failure)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-            }
-
-            _scope.Token.ThrowIfCancellationRequested();
+            rest = files.Where(f => !_uploaded.Contains(f)).ToList();
         }
+
+        await UploadAllAsync(rest);
+        await StopLiveAsync();
+        ThrowIfStopped();
+        if (Volatile.Read(ref _tree) is { } tree)
+        {
+            _elsewhereReadAt = null;
+            await PublishLiveAsync(tree);
+            _onStep?.Invoke("event_playlists_final", string.Join(',', _livePublished.Select(v => $"{v.Key}:{v.Value.Count}")));
+        }
+    }
+
+    private async Task StopLiveAsync()
+    {
+        await _liveStop.CancelAsync();
+        await _liveLoop;
+        await _liveTicker;
+    }
+
+    private void ThrowIfStopped()
+    {
+        if (Failure is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
+
+        _scope.Token.ThrowIfCancellationRequested();
     }
 
     public async ValueTask DisposeAsync()
@@ -247,7 +356,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         await _scope.CancelAsync();
         await _progressStop.CancelAsync();
         await _liveStop.CancelAsync();
-        await Task.WhenAll(_workers.Append(_progressLoop).Append(_liveLoop));
+        await Task.WhenAll(_workers.Append(_progressLoop).Append(_liveLoop).Append(_liveTicker));
         _scope.Dispose();
         _progressStop.Dispose();
         _liveStop.Dispose();
@@ -337,48 +446,20 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     /// </summary>
     private async Task LiveLoopAsync(HlsLiveTree tree)
     {
-        var variants = tree.Video.Select(r => r.Name).Concat(tree.Audio is { } audio ? [audio] : []).ToList();
-        var published = variants.ToDictionary(v => v, _ => 0, StringComparer.Ordinal);
-        var interval = TimeSpan.FromSeconds(Math.Clamp(tree.TargetSeconds / 3, 0.5, 2));
         try
         {
             while (await _liveChanged.Reader.WaitToReadAsync(_liveStop.Token))
             {
                 _liveChanged.Reader.TryRead(out _);
-                Dictionary<string, List<HlsSegmentRecord>> runs;
-                Dictionary<string, string> closed;
-                lock (_gate)
+                if (!await PublishLiveAsync(tree))
                 {
-                    runs = variants.ToDictionary(v => v, Run, StringComparer.Ordinal);
-                    closed = new Dictionary<string, string>(_firstClosed, StringComparer.Ordinal);
-                }
-
-                var ready = Playable || (variants.All(v => runs[v].Count >= PlayableAfterSegments) && tree.Video.All(r => closed.ContainsKey(r.Name)));
-                if (ready)
-                {
-                    var firstPlaylists = !Playable && published.Values.All(p => p == 0);
-                    foreach (var variant in variants.Where(v => runs[v].Count > published[v]))
-                    {
-                        await UploadLiveAsync($"{variant}/{FfmpegHlsArguments.VariantPlaylistName}",
-                            HlsMediaPlaylist.RenderEvent(runs[variant].Select(r => new HlsPlaylistEntry(r.DurationSeconds, r.Uri)).ToList(), tree.TargetDuration));
-                        published[variant] = runs[variant].Count;
-                    }
-
-                    if (firstPlaylists)
-                    {
-                        _onStep?.Invoke("event_playlists_published", string.Join(',', variants.Select(v => $"{v}:{published[v]}")));
-                    }
-
-                    if (!Playable && !await PublishMasterAsync(tree, runs, closed))
-                    {
-                        return;
-                    }
+                    return;
                 }
 
                 if (Playable)
                 {
                     // Rewrites are spaced once the master is up; before it, the next segment is looked at as soon as it lands.
-                    await Task.Delay(interval, _time, _liveStop.Token);
+                    await Task.Delay(LiveInterval(tree), _time, _liveStop.Token);
                 }
             }
         }
@@ -389,29 +470,90 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         {
             await FailAsync(e);
         }
+    }
 
-        List<HlsSegmentRecord> Run(string variant)
+    private static TimeSpan LiveInterval(HlsLiveTree tree) => TimeSpan.FromSeconds(Math.Clamp(tree.TargetSeconds / 3, 0.5, 2));
+
+    private static List<string> LiveVariants(HlsLiveTree tree) => tree.Video.Select(r => r.Name).Concat(tree.Audio is { } audio ? [audio] : []).ToList();
+
+    /// <returns>False when the attempt was superseded: nothing more is published early.</returns>
+    private async Task<bool> PublishLiveAsync(HlsLiveTree tree)
+    {
+        var variants = LiveVariants(tree);
+        var elsewhere = await ReadElsewhereAsync(tree);
+        Dictionary<string, IReadOnlyList<HlsSegmentRecord>> runs;
+        Dictionary<string, string> closed;
+        lock (_gate)
         {
-            var run = new List<HlsSegmentRecord>();
-            if (_segments.TryGetValue(variant, out var segments))
-            {
-                foreach (var (index, segment) in segments)
-                {
-                    if (index != run.Count)
-                    {
-                        break;
-                    }
-
-                    run.Add(segment);
-                }
-            }
-
-            return run;
+            runs = variants.ToDictionary(v => v, v => (IReadOnlyList<HlsSegmentRecord>)Run(v, elsewhere), StringComparer.Ordinal);
+            closed = new Dictionary<string, string>(_firstClosed, StringComparer.Ordinal);
         }
+
+        var ready = Playable || (variants.All(v => runs[v].Count >= PlayableAfterSegments) && tree.Video.All(r => closed.ContainsKey(r.Name)));
+        if (!ready)
+        {
+            return true;
+        }
+
+        var firstPlaylists = !Playable && _livePublished.Count == 0;
+        foreach (var variant in variants.Where(v => runs[v].Count > PublishedCount(v)))
+        {
+            await UploadLiveAsync($"{variant}/{FfmpegHlsArguments.VariantPlaylistName}",
+                HlsMediaPlaylist.RenderEvent(runs[variant].Select(r => new HlsPlaylistEntry(r.DurationSeconds, r.Uri)).ToList(), tree.TargetDuration));
+            _livePublished[variant] = runs[variant];
+        }
+
+        if (firstPlaylists)
+        {
+            _onStep?.Invoke("event_playlists_published", string.Join(',', variants.Select(v => $"{v}:{PublishedCount(v)}")));
+        }
+
+        return Playable || await PublishMasterAsync(tree, runs, closed);
+
+        int PublishedCount(string variant) => _livePublished.TryGetValue(variant, out var published) ? published.Count : 0;
+    }
+
+    /// <summary>
+    /// The variant's entries as published, followed by the next segments in index order as long as they follow on: this
+    /// run's, or another run's (<see cref="HlsLiveTree.Elsewhere"/>). What was published stays as it was: a player only ever
+    /// sees entries appended, even when a later attempt of another chunk names the same segment apart.
+    /// </summary>
+    private List<HlsSegmentRecord> Run(string variant, IReadOnlyDictionary<string, IReadOnlyList<HlsSegmentRecord>> elsewhere)
+    {
+        var run = _livePublished.TryGetValue(variant, out var published) ? published.ToList() : [];
+        _segments.TryGetValue(variant, out var own);
+        var others = elsewhere.TryGetValue(variant, out var list) ? list.ToDictionary(s => s.Index) : [];
+        while ((own is not null && own.TryGetValue(run.Count, out var next)) || others.TryGetValue(run.Count, out next))
+        {
+            run.Add(next);
+        }
+
+        return run;
+    }
+
+    /// <summary>The other runs' segments, read at most once per live interval; a failed read is a round without them (playing early is a bonus).</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<HlsSegmentRecord>>> ReadElsewhereAsync(HlsLiveTree tree)
+    {
+        var now = _time.GetTimestamp();
+        if (tree.Elsewhere is not { } read || (_elsewhereReadAt is { } last && _time.GetElapsedTime(last, now) < LiveInterval(tree)))
+        {
+            return _elsewhere;
+        }
+
+        _elsewhereReadAt = now;
+        try
+        {
+            _elsewhere = await read(_scope.Token);
+        }
+        catch (Exception) when (!_scope.IsCancellationRequested)
+        {
+        }
+
+        return _elsewhere;
     }
 
     /// <returns>False when the attempt was superseded: nothing more is published early.</returns>
-    private async Task<bool> PublishMasterAsync(HlsLiveTree tree, Dictionary<string, List<HlsSegmentRecord>> runs, Dictionary<string, string> closed)
+    private async Task<bool> PublishMasterAsync(HlsLiveTree tree, Dictionary<string, IReadOnlyList<HlsSegmentRecord>> runs, Dictionary<string, string> closed)
     {
         var token = _scope.Token;
         var codecs = await Task.WhenAll(tree.Video.Select(r =>
@@ -443,7 +585,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         Playable = true;
         return true;
 
-        MeasuredRate Measure(List<HlsSegmentRecord> run) =>
+        MeasuredRate Measure(IReadOnlyList<HlsSegmentRecord> run) =>
             HlsMasterPlaylist.Measure(run.Select(s => (s.DurationSeconds, s.Bytes)).ToList(), tree.TargetSeconds);
     }
 

@@ -212,7 +212,7 @@ public sealed class TranscodeAttemptRunner(
         {
             if (chunk is not null)
             {
-                return await runner.chunkWork!.RunAsync(plan!, chunk, lastChunk, prefix, cancellationToken);
+                return await runner.chunkWork!.RunAsync(plan!, chunk, lastChunk, prefix, Path.Combine(workDirectory, "publish"), cancellationToken);
             }
 
             publication = runner.publisher.Begin(
@@ -330,41 +330,17 @@ public sealed class TranscodeAttemptRunner(
             return null;
         }
 
-        /// <summary>
-        /// What is published while the rest is encoded (decision 0018): on the fast path the copied top rung and the audio,
-        /// whose master gains the encoded rungs when the tree is finished; otherwise every rung.
-        /// </summary>
-        private HlsLiveTree LiveTree()
-        {
-            var request = plan!.Request;
-            var target = request.SegmentDuration.TotalSeconds;
-            var video = plan.TopRung.Copy ? request.Renditions.Take(1).ToList() : request.Renditions.ToList();
-            var longest = target;
-            if (plan.TopRung.Copy)
+        private HlsLiveTree LiveTree() =>
+            HlsLiveTree.Of(plan!, runner.probe, async (masterKey, token) =>
             {
-                // A copied rung is cut at the source's key frames, known before the encode: its longest segment is known too.
-                var bounds = plan.TopRung.CutSeconds.Prepend(0).Append(request.Source.Duration.TotalSeconds).ToList();
-                longest = Math.Max(longest, bounds.Zip(bounds.Skip(1), (a, b) => b - a).Max());
-            }
-
-            return new HlsLiveTree(
-                video,
-                plan.AudioVariant,
-                request.Source.FramesPerSecond,
-                target,
-                Math.Max(1, (int)Math.Round(longest, MidpointRounding.AwayFromZero)),
-                async (segment, token) => (await runner.probe.ProbeAsync(Path.Combine(request.OutputDirectory, segment), token)).VideoCodecString,
-                async (masterKey, token) =>
-                {
-                    var marked = await journal.MarkPlayableAsync(masterKey, token);
-                    Logger.LogInformation("{event} job {job_id} attempt {attempt} elapsed_ms {duration_ms} marked {marked}: the video plays from {master}",
-                        JobEvents.Playable, job.Id, Number, clock.ElapsedMilliseconds, marked, masterKey);
-                    return marked;
-                })
+                var marked = await journal.MarkPlayableAsync(masterKey, token);
+                Logger.LogInformation("{event} job {job_id} attempt {attempt} elapsed_ms {duration_ms} marked {marked}: the video plays from {master}",
+                    JobEvents.Playable, job.Id, Number, clock.ElapsedMilliseconds, marked, masterKey);
+                return marked;
+            }) with
             {
                 OnStep = (step, detail) => Step(step, detail),
             };
-        }
 
         private void Step(string step, string detail) =>
             Logger.LogInformation("{event} job {job_id} attempt {attempt} step {step} elapsed_ms {duration_ms} process_ms {process_ms}: {detail}",

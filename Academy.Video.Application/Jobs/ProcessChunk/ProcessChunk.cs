@@ -76,7 +76,7 @@ public sealed class ProcessChunkHandler(
         AttemptOutcome outcome;
         try
         {
-            outcome = await attempts.RunAsync(job, video, new ChunkJournal(job, chunk, chunks, time, heartbeat), scope.Token);
+            outcome = await attempts.RunAsync(job, video, new ChunkJournal(job, chunk, chunks, jobs, time, heartbeat), scope.Token);
         }
         finally
         {

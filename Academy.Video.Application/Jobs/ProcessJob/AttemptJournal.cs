@@ -29,16 +29,24 @@ internal sealed class AttemptJournal(TranscodeJob job, ITranscodeJobStore jobs, 
         }
 
         var first = await store.FindAsync(job.Id, 0, cancellationToken);
-        return first is null ? null : new ChunkJournal(job, first, store, time, heartbeat);
+        return first is null ? null : new ChunkJournal(job, first, store, jobs, time, heartbeat);
     }
 }
 
-/// <summary>A chunk attempt's line to its chunk (decision 0023): DONE fenced on the attempt, then the election of the assembler.</summary>
-internal sealed class ChunkJournal(TranscodeJob job, JobChunk chunk, IJobChunkStore chunks, TimeProvider time, IProgress<double> heartbeat) : IChunkJournal
+/// <summary>A chunk attempt's line to its chunk (decision 0023): DONE fenced on the attempt, then the election of the assembler; its uploads so far and chunk 0's early master (decision 0026).</summary>
+internal sealed class ChunkJournal(TranscodeJob job, JobChunk chunk, IJobChunkStore chunks, ITranscodeJobStore jobs, TimeProvider time, IProgress<double> heartbeat) : IChunkJournal
 {
     public JobChunk Chunk => chunk;
 
     public void Report(double value) => heartbeat.Report(value);
+
+    public async Task<bool> MarkPlayableAsync(string masterKey, CancellationToken cancellationToken) =>
+        await jobs.TryMarkPlayableAsync(job.MarkPlayable(masterKey, time.GetUtcNow()), cancellationToken) != PlayableResult.Superseded;
+
+    public Task<bool> RecordUploadedAsync(ChunkOutput uploaded, CancellationToken cancellationToken) =>
+        chunks.TryRecordUploadedAsync(chunk.RecordUploaded(uploaded), cancellationToken);
+
+    public Task<IReadOnlyList<JobChunk>> ListChunksAsync(CancellationToken cancellationToken) => chunks.ListAsync(job.Id, cancellationToken);
 
     public async Task<ChunkStored> StoredAsync(ChunkOutput output, CancellationToken cancellationToken)
     {

@@ -121,6 +121,32 @@ public sealed class PostgresJobChunkStoreTests(PostgresDatabase database) : ICla
     }
 
     [Fact]
+    public async Task A_running_chunk_records_its_uploads_fenced_on_its_attempt_and_any_change_of_the_chunk_clears_them()
+    {
+        var (job, chunks) = await PlannedAsync();
+        var running = await RunAsync(chunks[1], T0.AddMinutes(2));
+        var first = Output(1) with { PosterKey = null };
+
+        Assert.True(await _chunks.TryRecordUploadedAsync(running.RecordUploaded(first), None));
+        var recorded = (await _chunks.FindAsync(job.Id, 1, None))!;
+        Assert.Equal(first.Variants["360p"].Segments, recorded.Uploaded!.Variants["360p"].Segments);
+        Assert.Null(recorded.Output);
+        Assert.Equal(running.UpdatedAt, recorded.UpdatedAt);
+
+        // A superseded attempt writes nothing; the release clears what its attempt had recorded.
+        var released = await _chunks.TryChangeAsync(running.Release(JobError.Transient(JobErrorCodes.HeartbeatTimeout, "silent"), T0.AddMinutes(3)), None);
+        Assert.Null(released!.Uploaded);
+        Assert.False(await _chunks.TryRecordUploadedAsync(running.RecordUploaded(first), None));
+        Assert.Throws<InvalidOperationException>(() => released.RecordUploaded(first));
+
+        var second = await RunAsync(released, T0.AddMinutes(4));
+        Assert.True(await _chunks.TryRecordUploadedAsync(second.RecordUploaded(first), None));
+        var done = await _chunks.TryChangeAsync(second.Complete(Output(1), T0.AddMinutes(5)), None);
+        Assert.Equal((ChunkState.Done, null), (done!.State, done.Uploaded));
+        Assert.False(await _chunks.TryRecordUploadedAsync(second.RecordUploaded(first), None));
+    }
+
+    [Fact]
     public async Task The_assembler_is_elected_once_and_only_when_every_chunk_is_done()
     {
         var (job, chunks) = await PlannedAsync();

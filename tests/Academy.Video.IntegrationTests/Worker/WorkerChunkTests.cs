@@ -118,6 +118,85 @@ public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3Work
         AssertSameTree(clean, tree);
     }
 
+    [Fact]
+    public async Task A_chunked_video_plays_from_chunk_0_s_run_whose_event_playlists_go_on_into_the_later_chunks()
+    {
+        var (videoId, jobId) = await bed.QueueJobAsync(Source);
+        var environment = Environment(bed.WorkerEnvironment(), chunked: true);
+        var prefix = StorageKeys.HlsPrefix(videoId, jobId, 1);
+
+        using var planner = WorkerProcess.Start([jobId.ToString()], environment);
+        await bed.WaitUntilAsync(async () => (await bed.Video(videoId)).PlayablePath is not null, TimeSpan.FromMinutes(2), "chunk 0's run makes the video playable");
+        // Chunk 0's run is held still (SIGSTOP; its ffmpeg goes on) while chunks 1 and 2 run to the end, so that its EVENT
+        // playlists can only reach their segments by reading their rows (decision 0026).
+        Signal(planner, "STOP");
+        Playlist.Media early;
+        try
+        {
+            var video = await bed.Video(videoId);
+            Assert.Equal((VideoStatus.Processing, prefix + "master.m3u8"), (video.Status, video.PlayablePath));
+            var file = await DownloadPlaylistAsync(prefix + "480p/index.m3u8");
+            early = Playlist.ReadMedia(file);
+            Assert.False(early.Finished);
+            Assert.InRange(early.Segments.Count, 2, 3);
+            Assert.Contains("#EXT-X-PLAYLIST-TYPE:EVENT", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+
+            using var second = WorkerProcess.Start([jobId.ToString(), "--chunk", "1"], environment);
+            using var third = WorkerProcess.Start([jobId.ToString(), "--chunk", "2"], environment);
+            await Task.WhenAll(second.WaitAsync(), third.WaitAsync());
+            Assert.True(second.ExitCode == 0, second.Output);
+            Assert.True(third.ExitCode == 0, third.Output);
+            Assert.DoesNotContain(JobEvents.JobCompleted, second.EventNames.Concat(third.EventNames));
+        }
+        finally
+        {
+            Signal(planner, "CONT");
+        }
+
+        await planner.WaitAsync();
+        Assert.True(planner.ExitCode == 0, planner.Output);
+        Assert.Contains(JobEvents.JobCompleted, planner.EventNames);
+        // Before it recorded chunk 0 DONE, its last EVENT playlists named every segment: its own 3 and the other chunks' 7.
+        var last = Assert.Single(planner.Events, e => e.TryGetProperty("step", out var step) && step.GetString() == "event_playlists_final");
+        Assert.Equal(["360p:10", "480p:10", "audio:10"], last.GetProperty("detail").GetString()!.Split(',').Order(StringComparer.Ordinal));
+
+        var ready = await bed.Video(videoId);
+        Assert.Equal((VideoStatus.Ready, prefix + "master.m3u8"), (ready.Status, ready.HlsPath));
+        // The VOD playlist the assembler wrote over it only appends: the early entries are its first, URI for URI.
+        var vod = Playlist.ReadMedia(await DownloadPlaylistAsync(prefix + "480p/index.m3u8"));
+        Assert.True(vod.Finished);
+        Assert.Equal(10, vod.Segments.Count);
+        Assert.Equal(early.Segments.Select(s => s.Uri), vod.Segments.Take(early.Segments.Count).Select(s => s.Uri));
+        Assert.All(early.Segments.Zip(vod.Segments), p => Assert.InRange(p.Second.Seconds - p.First.Seconds, -0.05, 0.05));
+
+        await using var connection = await bed.Services.GetRequiredService<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        var events = (await Dapper.SqlMapper.QueryAsync<string>(connection, "SELECT type FROM video_events WHERE video_id = @VideoId ORDER BY position", new { VideoId = videoId })).ToList();
+        Assert.Equal(1, events.Count(e => e == "video.playable"));
+        Assert.True(events.IndexOf("video.playable") < events.IndexOf("video.ready"), string.Join(", ", events));
+    }
+
+    private static void Signal(WorkerProcess worker, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", $"-{signal} {worker.Id}");
+        kill.WaitForExit();
+        Assert.Equal(0, kill.ExitCode);
+    }
+
+    /// <summary>The media playlist as it is now and every segment it names, brought down to a folder of their own: each must be in storage.</summary>
+    private async Task<string> DownloadPlaylistAsync(string key)
+    {
+        var folder = Path.Combine(bed.Root, "playlists", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        var file = Path.Combine(folder, Path.GetFileName(key));
+        await bed.Storage.DownloadToFileAsync(key, file, default);
+        foreach (var uri in File.ReadAllLines(file).Where(l => l.Length > 0 && !l.StartsWith('#')))
+        {
+            await bed.Storage.DownloadToFileAsync(key[..(key.LastIndexOf('/') + 1)] + uri, Path.Combine(folder, uri), default);
+        }
+
+        return file;
+    }
+
     /// <summary>Whether a worker's work directory holds a closed segment of that name (directories come and go as runs end).</summary>
     private bool Written(string segment)
     {
