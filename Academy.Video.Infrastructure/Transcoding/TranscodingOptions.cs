@@ -61,9 +61,9 @@ public sealed class TranscodingOptions
     public int SlidesFrameRate { get; set; } = 10;
 
     /// <summary>A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 0 turns chunking off.
-    /// Off by default: a chunked video is playable at READY only (decision 0023, "Off by default").</summary>
-    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md); 00:00:00 (the default) turns chunking off: a chunked video is playable at READY only, so it suits a bulk import more than a lecture students wait for (decision 0023, \"Off by default\").")]
-    public TimeSpan ChunkThreshold { get; set; } = TimeSpan.Zero;
+    /// It plays from chunk 0's run before READY (decision 0026).</summary>
+    [Description("A source longer than this is encoded as chunks on several worker runs at once (docs/decisions/0023-chunked-encoding.md), playable from its first segments before READY (decision 0026); 00:00:00 turns chunking off.")]
+    public TimeSpan ChunkThreshold { get; set; } = TimeSpan.FromMinutes(20);
 
     /// <summary>The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, cut at segment boundaries.</summary>
     [Description("The length a chunk aims at: a chunked source gets ceil(duration / ChunkLength) chunks, each cut at segment boundaries.")]
