@@ -1,7 +1,5 @@
 using Academy.Video.Api.Operations;
 using Academy.Video.Application.Common;
-using Academy.Video.Application.Jobs.ProcessChunk;
-using Academy.Video.Application.Jobs.ScanStuckJobs;
 using Academy.Video.Infrastructure;
 using Academy.Video.Infrastructure.Persistence;
 using Academy.Video.Infrastructure.Runners;
@@ -248,17 +246,15 @@ public static class ApiCommands
 
             case "scan-stuck-jobs" or "scan_stuck_video_jobs":
                 var dryRun = flags.Contains("--dry-run");
-                var report = await mediator.Send(new ScanStuckJobsCommand(dryRun), cancellationToken);
+                var report = await OperatorScan.RunAsync(mediator, dryRun, cancellationToken);
                 await output.WriteLineAsync($"scan-stuck-jobs{(dryRun ? " (dry run: nothing changed)" : "")} at {report.At:O}: {report.Entries.Count} job(s) need action");
                 foreach (var entry in report.Entries)
                 {
                     await output.WriteLineAsync($"  {entry.JobId} {entry.State} attempt {entry.Attempt}: {entry.Action} ({entry.Reason}) -> {entry.Result}");
                 }
 
-                // A chunked job's chunks are recovered one by one (docs/decisions/0023-chunked-encoding.md): the same pass as the API's chunk dispatch.
-                var chunkReport = await mediator.Send(new DispatchChunksCommand(dryRun), cancellationToken);
-                await output.WriteLineAsync($"scan-stuck-jobs{(dryRun ? " (dry run: nothing changed)" : "")}: {chunkReport.Entries.Count} chunk(s) need action");
-                foreach (var entry in chunkReport.Entries)
+                await output.WriteLineAsync($"scan-stuck-jobs{(dryRun ? " (dry run: nothing changed)" : "")}: {report.Chunks.Count} chunk(s) need action");
+                foreach (var entry in report.Chunks)
                 {
                     await output.WriteLineAsync($"  {entry.JobId} chunk {entry.Chunk} {entry.State} chunk attempt {entry.ChunkAttempt}: {entry.Action} ({entry.Reason}) -> {entry.Result}");
                 }

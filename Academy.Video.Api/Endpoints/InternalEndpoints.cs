@@ -1,7 +1,6 @@
 using Academy.Video.Api.Operations;
 using Academy.Video.Api.Security;
 using Academy.Video.Application.Jobs.GetBacklog;
-using Academy.Video.Application.Jobs.ScanStuckJobs;
 using Academy.Video.Operations.Application;
 using Academy.Video.Operations.Application.AttemptLogs;
 using Academy.Video.Operations.Application.ValidateSystem;
@@ -30,9 +29,9 @@ public static class InternalEndpoints
             .Produces<OperationsReport>()
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        group.MapPost("/scan-stuck-jobs", async Task<Ok<ScanReport>> (bool? dryRun, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new ScanStuckJobsCommand(dryRun ?? true), ct)))
-            .WithSummary("Run the recovery scan now (dry run unless dryRun=false)");
+        group.MapPost("/scan-stuck-jobs", async Task<Ok<OperatorScanReport>> (bool? dryRun, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await OperatorScan.RunAsync(mediator, dryRun ?? true, ct)))
+            .WithSummary("Run the recovery scan now, jobs then chunks (dry run unless dryRun=false)");
 
         group.MapGet("/jobs/{jobId}/attempts/{attempt:int}/log", async Task<Ok<AttemptLogView>> (string jobId, int attempt, GetAttemptLogHandler attemptLogs, CancellationToken ct) =>
                 TypedResults.Ok(await attemptLogs.Handle(new GetAttemptLogQuery(ParseJobId(jobId), attempt), ct)))
