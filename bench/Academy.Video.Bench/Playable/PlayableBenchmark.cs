@@ -246,11 +246,13 @@ public static class PlayableBenchmark
                 {
                     var result = await RoundAsync(target, source);
                     measured[target.Name].Add(result);
-                    Info($"round {round} {target.Name}: READY {result.Ready.TotalSeconds:F1} s, worker CPU {result.WorkerCpu.TotalSeconds:F0} s; worker: {result.Timeline}; load {LoadAverage()}");
+                    Info($"round {round} {target.Name}: first playable {result.FirstPlayable.TotalSeconds:F1} s, READY {result.Ready.TotalSeconds:F1} s, worker CPU {result.WorkerCpu.TotalSeconds:F0} s; worker: {result.Timeline}; load {LoadAverage()}");
                 }
             }
 
             double MedianOf(string name, Func<Round, TimeSpan> of) => Median(measured[name].Select(r => of(r).TotalSeconds));
+            Result("first_playable_single_s", MedianOf("single", r => r.FirstPlayable));
+            Result("first_playable_chunked_s", MedianOf("chunked", r => r.FirstPlayable));
             Result("ready_single_s", MedianOf("single", r => r.Ready));
             Result("ready_chunked_s", MedianOf("chunked", r => r.Ready));
             Result("parallel_speedup_2", MedianOf("single", r => r.Ready) / MedianOf("chunked", r => r.Ready));
