@@ -168,7 +168,10 @@ public static class FfmpegHlsArguments
         args.AddRange(["-ss", seek, "-itsoffset", seek]);
         if (command.End is { } end)
         {
-            args.AddRange(["-t", HlsCuts.Seconds(end.Seconds - resume.Seconds + 1)]);
+            // With -itsoffset cancelling the seek's shift, ffmpeg 5.1 counts an input's -t from the key frame the seek lands
+            // on, which can be a whole GOP before the start: `end - start + 1` cut a chunk seconds short of its end (decision
+            // 0026). Counted from 0 it covers every landing point; the trim's end stops the run there all the same.
+            args.AddRange(["-t", HlsCuts.Seconds(end.Seconds + 1)]);
         }
 
         args.AddRange(["-i", source]);

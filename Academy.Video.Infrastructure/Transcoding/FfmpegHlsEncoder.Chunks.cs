@@ -104,7 +104,15 @@ public sealed partial class FfmpegHlsEncoder
                 // Its last segment ends at the next chunk's start: measured between boundaries like every segment a single
                 // run closes before another (a thinned rung's frames keep the source's durations, decision 0021).
                 var before = entries.Take(entries.Count - 1).Sum(e => e.DurationSeconds);
-                entries[^1] = entries[^1] with { DurationSeconds = Math.Round(end.Seconds - startSeconds - before, 6) };
+                var toBoundary = end.Seconds - startSeconds - before;
+                if (entries.Count != range.SegmentCount || Math.Abs(toBoundary - entries[^1].DurationSeconds) > 0.5)
+                {
+                    // A range read short (decision 0026) must not be stretched over its gap by the duration set here.
+                    throw new TranscodeFailedException(JobError.Transient(JobErrorCodes.EncodeFailed,
+                        $"Chunk {chunk.Index}'s {rendition.Name} has {entries.Count} segments ending {startSeconds + before + entries[^1].DurationSeconds:F3} s, not {range.SegmentCount} ending at {end.Seconds:F3} s."));
+                }
+
+                entries[^1] = entries[^1] with { DurationSeconds = Math.Round(toBoundary, 6) };
             }
             else if (thinned)
             {

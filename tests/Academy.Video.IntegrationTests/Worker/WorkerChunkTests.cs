@@ -9,15 +9,17 @@ namespace Academy.Video.IntegrationTests.Worker;
 
 /// <summary>
 /// Chunked encoding with the worker binary on s3rver (docs/decisions/0023-chunked-encoding.md): a 59.5 s 854x480 source over the
-/// lowered threshold, its frames off the frame-rate grid, is planned by the job's worker as three chunks of about 20 s; the planner encodes chunk 0 with the whole
+/// lowered threshold, its frames off the frame-rate grid and its key frames 10 s apart, is planned by the job's worker as three chunks of about 20 s; the planner encodes chunk 0 with the whole
 /// audio, poster and storyboard while two more worker processes (<c>--chunk 1</c>, <c>--chunk 2</c>) encode theirs at once,
 /// and the last to finish writes the playlists and completes the job. The tree is a single run's: the same segments and
 /// durations, the same video timestamps packet by packet, the same audio, and every variant decodes end to end.
 /// </summary>
 public sealed class WorkerChunkTests(S3WorkerTestBed bed) : IClassFixture<S3WorkerTestBed>
 {
-    // The video starts 21 ms after the audio, so a frame falls 12 ms before every boundary (decision 0023, "Off by default").
-    private static string Source => SourceClips.Make("worker-chunks-off-grid-480", 854, 480, 59.5, videoDelaySeconds: 0.021029);
+    // The video starts 21 ms after the audio, so a frame falls 12 ms before every boundary (decision 0023, "Boundary frames"),
+    // and its key frames are 10 s apart, as a camera's are, so a later chunk's seek lands up to 8 s before its start
+    // (decision 0026: its input was read too short by that much).
+    private static string Source => SourceClips.Make("worker-chunks-off-grid-sparse-480", 854, 480, 59.5, keyframeSeconds: [10, 20, 30, 40, 50], videoDelaySeconds: 0.021029);
 
     private static IReadOnlyDictionary<string, string> Environment(IReadOnlyDictionary<string, string> baseline, bool chunked) =>
         new Dictionary<string, string>(baseline)
