@@ -160,7 +160,7 @@ public sealed class ChunkWork(
     /// </summary>
     private async Task RecordUploadsAsync(HlsPublication publication, IChunkJournal journal, TimeSpan segment, CancellationToken cancellationToken)
     {
-        var interval = TimeSpan.FromSeconds(Math.Clamp(segment.TotalSeconds / 3, 0.5, 2));
+        var interval = HlsPublication.LiveInterval(segment.TotalSeconds);
         var recorded = 0;
         try
         {

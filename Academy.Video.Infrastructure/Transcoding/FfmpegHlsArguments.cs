@@ -34,8 +34,11 @@ public enum HlsRunPart
     CopyAndAudio,
     Ladder,
 
-    /// <summary>A chunked encode's whole-video part (decision 0023): the copied top rung, the audio, the poster, the storyboard and the gray copy; no encoded rung.</summary>
+    /// <summary>A chunked encode's whole-video pictures (decision 0023): the poster, the storyboard and the gray copy; no encoded rung, no audio.</summary>
     Extras,
+
+    /// <summary>A chunked encode's audio (decision 0023), whole, in a process of its own: its segments do not wait for the pictures' video decode (decision 0026).</summary>
+    Audio,
 
     /// <summary>A chunk of a chunked encode (decision 0023): the encoded rungs between <see cref="HlsCommand.Resume"/> (or 0) and <see cref="HlsCommand.End"/>, nothing else.</summary>
     Range,
@@ -88,13 +91,13 @@ public static class FfmpegHlsArguments
         command ??= new HlsCommand();
         var copyTop = command.CopyCutSeconds is not null;
         var part = command.Part;
-        if (part is HlsRunPart.CopyAndAudio or HlsRunPart.Range)
+        if (part is HlsRunPart.CopyAndAudio or HlsRunPart.Range or HlsRunPart.Audio)
         {
             command = command with { PosterAndStoryboard = false };
         }
 
-        var encoded = part is HlsRunPart.CopyAndAudio or HlsRunPart.Extras ? new List<Rendition>() : copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
-        var audio = request.Source.HasAudio && part is not (HlsRunPart.Ladder or HlsRunPart.Range);
+        var encoded = part is HlsRunPart.CopyAndAudio or HlsRunPart.Extras or HlsRunPart.Audio ? new List<Rendition>() : copyTop ? request.Renditions.Skip(1).ToList() : request.Renditions.ToList();
+        var audio = request.Source.HasAudio && part is not (HlsRunPart.Ladder or HlsRunPart.Range or HlsRunPart.Extras);
         var output = Path.GetFullPath(request.OutputDirectory);
 
         var args = new List<string>
@@ -114,7 +117,7 @@ public static class FfmpegHlsArguments
             args.AddRange(["-filter_complex", graph]);
         }
 
-        if (copyTop && part is not (HlsRunPart.Ladder or HlsRunPart.Range))
+        if (copyTop && part is not (HlsRunPart.Ladder or HlsRunPart.Range or HlsRunPart.Audio))
         {
             AddCopiedTopRung(args, request, command, inputs.Ladder, output);
         }

@@ -23,8 +23,8 @@ public sealed partial class FfmpegHlsEncoder
 {
     /// <summary>
     /// Encodes one chunk of the plan (decision 0023): the encoded rungs over the chunk's segments, read from its start boundary as
-    /// a resumed run reads (decision 0011) and stopped at its end boundary, named by the chunk attempt; chunk 0 also writes, in a
-    /// second process at once, what is made whole: the audio, the poster, the storyboard and the chapters. The sink is told of
+    /// a resumed run reads (decision 0011) and stopped at its end boundary, named by the chunk attempt; chunk 0 also writes, in two
+    /// more processes at once, what is made whole: the audio, and the poster, the storyboard and the chapters. The sink is told of
     /// each segment as ffmpeg closes it, as in a single run (decision 0026).
     /// </summary>
     /// <param name="last">Whether the chunk ends the video.</param>
@@ -54,8 +54,17 @@ public sealed partial class FfmpegHlsEncoder
         var extras = range.FirstSegment == 0;
         if (extras)
         {
+            // The audio apart, so its segments come at an audio encode's pace, and the pictures' decode giving way to the
+            // range on a shared core: chunk 0's run plays the video early (decision 0026).
+            if (request.Source.HasAudio)
+            {
+                commands.Add(FfmpegHlsArguments.Build(request, _options, new HlsCommand(Part: HlsRunPart.Audio)));
+            }
+
             commands.Add(FfmpegHlsArguments.Build(request, _options, new HlsCommand(Part: HlsRunPart.Extras)));
         }
+
+        var pictures = commands.Count - 1;
 
         commands.Add(FfmpegHlsArguments.Build(request, _options, new HlsCommand(null, start, Part: HlsRunPart.Range) { End = end, SegmentFileName = JobChunk.SegmentPattern(chunk.AttemptCount) }));
         foreach (var arguments in commands)
@@ -76,7 +85,7 @@ public sealed partial class FfmpegHlsEncoder
             var watching = watcher.WatchAsync(WatchInterval, stopWatching.Token);
             try
             {
-                exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken).ConfigureAwait(false);
+                exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken, i => extras && i == pictures).ConfigureAwait(false);
             }
             finally
             {

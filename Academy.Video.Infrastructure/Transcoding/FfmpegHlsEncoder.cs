@@ -352,10 +352,11 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
     /// Runs the processes at once; the last (the encode, the longest) reports the progress. One that fails stops the others,
     /// and its exit is the run's; otherwise the last one's. A command still being decided starts once it is.
     /// </summary>
-    private async Task<ToolExit> RunAsync(IReadOnlyList<Task<IReadOnlyList<string>>> commands, Action<string> onProgressLine, CancellationToken cancellationToken)
+    /// <param name="yieldsCpu">Which of the commands (by index) give way to the others on a shared core (<see cref="ToolProcess"/>).</param>
+    private async Task<ToolExit> RunAsync(IReadOnlyList<Task<IReadOnlyList<string>>> commands, Action<string> onProgressLine, CancellationToken cancellationToken, Func<int, bool>? yieldsCpu = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        async Task<ToolExit?> RunOneAsync(Task<IReadOnlyList<string>> command, Action<string>? onOutputLine)
+        async Task<ToolExit?> RunOneAsync(Task<IReadOnlyList<string>> command, Action<string>? onOutputLine, bool yields)
         {
             try
             {
@@ -370,7 +371,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
                     throw;
                 }
 
-                var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), arguments, onOutputLine, stop.Token).ConfigureAwait(false);
+                var exit = await ToolProcess.RunAsync(ToolProcess.Executable(_options, "ffmpeg"), arguments, onOutputLine, stop.Token, yieldsCpu: yields).ConfigureAwait(false);
                 if (exit.ExitCode != 0)
                 {
                     await stop.CancelAsync().ConfigureAwait(false);
@@ -385,7 +386,7 @@ public sealed partial class FfmpegHlsEncoder : IHlsEncoder
             }
         }
 
-        var exits = await Task.WhenAll(commands.Select((arguments, i) => RunOneAsync(arguments, i == commands.Count - 1 ? onProgressLine : null))).ConfigureAwait(false);
+        var exits = await Task.WhenAll(commands.Select((arguments, i) => RunOneAsync(arguments, i == commands.Count - 1 ? onProgressLine : null, yieldsCpu?.Invoke(i) == true))).ConfigureAwait(false);
         return exits.FirstOrDefault(e => e is { ExitCode: not 0 }) ?? exits[^1]!;
     }
 

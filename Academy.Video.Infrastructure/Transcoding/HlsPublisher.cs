@@ -472,7 +472,10 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         }
     }
 
-    private static TimeSpan LiveInterval(HlsLiveTree tree) => TimeSpan.FromSeconds(Math.Clamp(tree.TargetSeconds / 3, 0.5, 2));
+    /// <summary>How often what is up is published while live (decision 0018), and a later chunk's uploads recorded (decision 0026): a third of a segment, 0.5 to 2 s.</summary>
+    public static TimeSpan LiveInterval(double segmentSeconds) => TimeSpan.FromSeconds(Math.Clamp(segmentSeconds / 3, 0.5, 2));
+
+    private static TimeSpan LiveInterval(HlsLiveTree tree) => LiveInterval(tree.TargetSeconds);
 
     private static List<string> LiveVariants(HlsLiveTree tree) => tree.Video.Select(r => r.Name).Concat(tree.Audio is { } audio ? [audio] : []).ToList();
 

@@ -17,11 +17,16 @@ internal sealed record ToolExit(int ExitCode, IReadOnlyList<string> StderrTail)
 internal static class ToolProcess
 {
     /// <param name="onErrorLine">Also told of every stderr line, when given.</param>
-    public static async Task<ToolExit> RunAsync(string executable, IReadOnlyList<string> arguments, Action<string>? onOutputLine, CancellationToken cancellationToken, Action<string>? onErrorLine = null)
+    /// <param name="yieldsCpu">
+    /// Run under <c>nice -n 10</c> (coreutils; it execs the tool, so the exit code, stderr and a kill are the tool's): on a
+    /// core it shares, the process gets the time others leave. Set by the process itself before any of its threads start,
+    /// which a priority changed from outside after the start would not reach (Linux's nice value is per thread).
+    /// </param>
+    public static async Task<ToolExit> RunAsync(string executable, IReadOnlyList<string> arguments, Action<string>? onOutputLine, CancellationToken cancellationToken, Action<string>? onErrorLine = null, bool yieldsCpu = false)
     {
         var stderr = new StderrTail();
-        var command = Cli.Wrap(executable)
-            .WithArguments(arguments)
+        var command = Cli.Wrap(yieldsCpu ? "nice" : executable)
+            .WithArguments(yieldsCpu ? ["-n", "10", executable, .. arguments] : arguments)
             .WithValidation(CommandResultValidation.None)
             .WithStandardInputPipe(PipeSource.Null)
             .WithStandardOutputPipe(onOutputLine is null ? PipeTarget.Null : PipeTarget.ToDelegate(onOutputLine))
