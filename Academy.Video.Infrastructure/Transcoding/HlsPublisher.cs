@@ -135,6 +135,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     private readonly Dictionary<string, IReadOnlyList<HlsSegmentRecord>> _livePublished = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, IReadOnlyList<HlsSegmentRecord>> _elsewhere = new Dictionary<string, IReadOnlyList<HlsSegmentRecord>>();
     private long? _elsewhereReadAt;
+    private bool _liveSuperseded;
     private readonly TaskCompletionSource<string> _plan = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Action<string, string>? _onStep;
     private int _firstUploaded;
@@ -325,7 +326,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         await UploadAllAsync(rest);
         await StopLiveAsync();
         ThrowIfStopped();
-        if (Volatile.Read(ref _tree) is { } tree)
+        if (Volatile.Read(ref _tree) is { } tree && !_liveSuperseded)
         {
             _elsewhereReadAt = null;
             await PublishLiveAsync(tree);
@@ -453,6 +454,7 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
                 _liveChanged.Reader.TryRead(out _);
                 if (!await PublishLiveAsync(tree))
                 {
+                    _liveSuperseded = true;
                     return;
                 }
 
@@ -525,7 +527,12 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     {
         var run = _livePublished.TryGetValue(variant, out var published) ? published.ToList() : [];
         _segments.TryGetValue(variant, out var own);
-        var others = elsewhere.TryGetValue(variant, out var list) ? list.ToDictionary(s => s.Index) : [];
+        var others = new Dictionary<int, HlsSegmentRecord>();
+        foreach (var segment in elsewhere.GetValueOrDefault(variant) ?? [])
+        {
+            others.TryAdd(segment.Index, segment);
+        }
+
         while ((own is not null && own.TryGetValue(run.Count, out var next)) || others.TryGetValue(run.Count, out next))
         {
             run.Add(next);
