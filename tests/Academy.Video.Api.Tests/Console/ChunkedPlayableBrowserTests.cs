@@ -16,7 +16,7 @@ public sealed class ChunkedPlayableBrowserTests(ChunkedPlayableBrowserTests.Fixt
     public sealed class Fixture() : ConsoleFixture(new ChunkedSlowEncodeApi());
 
     /// <summary>A single-threaded slow encode, as in <see cref="PlayableBrowserTests"/>, cut into chunks of 30 s dispatched every second.</summary>
-    private sealed class ChunkedSlowEncodeApi : ConsoleApiFactory
+    private sealed class ChunkedSlowEncodeApi : PlayableBrowserTests.SlowEncodeApi
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -26,8 +26,6 @@ public sealed class ChunkedPlayableBrowserTests(ChunkedPlayableBrowserTests.Fixt
             // test is about playing, not recovery.
             builder.UseSetting("Jobs:StuckThreshold", "00:00:30");
             builder.UseSetting("Recovery:ChunkDispatchInterval", "00:00:01");
-            builder.UseSetting("Runner:Local:Environment:Transcoding__Threads", "1");
-            builder.UseSetting("Runner:Local:Environment:Transcoding__Preset", "slow");
             builder.UseSetting("Runner:Local:Environment:Transcoding__ChunkThreshold", "00:00:40");
             builder.UseSetting("Runner:Local:Environment:Transcoding__ChunkLength", "00:00:30");
         }

@@ -15,7 +15,7 @@ public sealed class PlayableBrowserTests(PlayableBrowserTests.Fixture console) :
     /// <summary>The console's API with a single-threaded slow encode, so a minute of 360p stays PROCESSING long enough to start playing it.</summary>
     public sealed class Fixture() : ConsoleFixture(new SlowEncodeApi());
 
-    private sealed class SlowEncodeApi : ConsoleApiFactory
+    internal class SlowEncodeApi : ConsoleApiFactory
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
