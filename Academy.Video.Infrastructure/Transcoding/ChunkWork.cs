@@ -105,12 +105,12 @@ public sealed class ChunkWork(
                 // Assembled beside this chunk's own segments, so the downloads bring down only the other chunks'.
                 var tree = output.OutputDirectory;
                 var files = FfmpegHlsEncoder.WriteChunkedTree(plan, elected.Chunks, tree);
-                await AddDownloadsAsync(plan, journal, prefix, tree, files, cancellationToken);
+                await AddDownloadsAsync(plan, journal, publication, prefix, tree, files, cancellationToken);
                 logger.LogInformation("Chunk {chunk}: every chunk is done; writing {playlists} playlists, the master last", chunk.Index, files.Count);
                 // One after the other: every variant playlist is up before the master names it.
                 foreach (var file in files)
                 {
-                    await UploadOneAsync(tree, prefix, file, cancellationToken);
+                    await publication.UploadFilesAsync([file]);
                 }
 
                 var whole = elected.Chunks.Single(c => c.Index == 0).Output!;
@@ -199,7 +199,7 @@ public sealed class ChunkWork(
     /// brought down from the tree where this run did not write them (the other chunks', and the audio unless this is
     /// chunk 0), remuxed, and uploaded before any playlist, so a READY video has them.
     /// </summary>
-    private async Task AddDownloadsAsync(HlsEncodePlan plan, IChunkJournal journal, string prefix, string tree, IReadOnlyList<string> playlists, CancellationToken cancellationToken)
+    private async Task AddDownloadsAsync(HlsEncodePlan plan, IChunkJournal journal, HlsPublication publication, string prefix, string tree, IReadOnlyList<string> playlists, CancellationToken cancellationToken)
     {
         var assembled = new HlsOutput(tree, FfmpegHlsArguments.MasterPlaylistName, playlists);
         var output = await encoder.AddDownloadsAsync(plan, assembled, (missing, token) => storage.DownloadAllAsync(prefix, tree, missing, worker.Value.UploadParallelism, token), cancellationToken);
@@ -208,27 +208,8 @@ public sealed class ChunkWork(
             return;
         }
 
-        await UploadAsync(tree, prefix, downloads.Audio is { } audio ? [downloads.Video, audio] : [downloads.Video], cancellationToken);
+        await publication.UploadFilesAsync(downloads.Audio is { } audio ? [downloads.Video, audio] : [downloads.Video]);
         logger.LogInformation("{event} job {job_id} attempt {attempt} chunk {chunk} rendition {rendition} mp4_bytes {mp4_bytes} m4a_bytes {m4a_bytes} duration_ms {duration_ms}: remuxed from every chunk's segments for download",
             Application.Jobs.JobEvents.DownloadsMade, journal.Chunk.JobId, journal.Chunk.JobAttempt, journal.Chunk.Index, downloads.Rendition, downloads.VideoBytes, downloads.AudioBytes, (long)downloads.Elapsed.TotalMilliseconds);
-    }
-
-    private async Task UploadAsync(string directory, string prefix, IReadOnlyList<string> files, CancellationToken cancellationToken) =>
-        await Parallel.ForEachAsync(
-            files,
-            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, worker.Value.UploadParallelism), CancellationToken = cancellationToken },
-            async (file, token) => await UploadOneAsync(directory, prefix, file, token));
-
-    private async Task UploadOneAsync(string directory, string prefix, string file, CancellationToken cancellationToken)
-    {
-        var key = prefix + file;
-        try
-        {
-            await storage.UploadFileAsync(Path.Combine(directory, file), key, HlsPublisher.ContentTypeOf(file), cancellationToken);
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not StorageOperationException)
-        {
-            throw new StorageOperationException("upload", key, ex);
-        }
     }
 }

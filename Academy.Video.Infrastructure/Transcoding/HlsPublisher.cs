@@ -282,20 +282,8 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     public async Task<string> FinishAsync(HlsOutput output)
     {
         ArgumentNullException.ThrowIfNull(output);
-        _work.Writer.TryComplete();
-        await Task.WhenAll(_workers);
-        ThrowIfStopped();
-
         var named = output.VariantPlaylists.Append(output.MasterPlaylist).ToHashSet(StringComparer.Ordinal);
-        List<string> rest;
-        lock (_gate)
-        {
-            rest = output.Files.Where(f => !named.Contains(f) && !_uploaded.Contains(f)).ToList();
-        }
-
-        await UploadAllAsync(rest);
-        // No EVENT playlist may land after the finished one that replaces it.
-        await StopLiveAsync();
+        await UploadRestAndStopLiveAsync(output.Files.Where(f => !named.Contains(f)));
         await _progressStop.CancelAsync();
         await _progressLoop;
         ThrowIfStopped();
@@ -314,6 +302,25 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
     public async Task FinishChunkAsync(IReadOnlyList<string> files)
     {
         ArgumentNullException.ThrowIfNull(files);
+        await UploadRestAndStopLiveAsync(files);
+        ThrowIfStopped();
+        if (Volatile.Read(ref _tree) is { } tree && !_liveSuperseded)
+        {
+            _elsewhereReadAt = null;
+            await PublishLiveAsync(tree);
+            _onStep?.Invoke("event_playlists_final", string.Join(',', _livePublished.Select(v => $"{v.Key}:{v.Value.Count}")));
+        }
+    }
+
+    /// <summary>
+    /// Uploads a tree's files written after the encode (a chunk's assembled playlists and downloads, decision 0023), at most
+    /// <see cref="WorkerOptions.UploadParallelism"/> at a time; the first failure throws.
+    /// </summary>
+    public Task UploadFilesAsync(IReadOnlyCollection<string> relativePaths) => UploadAllAsync(relativePaths);
+
+    /// <summary>Waits for every segment, uploads those of <paramref name="files"/> not up yet, then stops the live playlists.</summary>
+    private async Task UploadRestAndStopLiveAsync(IEnumerable<string> files)
+    {
         _work.Writer.TryComplete();
         await Task.WhenAll(_workers);
         ThrowIfStopped();
@@ -324,14 +331,8 @@ public sealed class HlsPublication : IHlsSegmentSink, IAsyncDisposable
         }
 
         await UploadAllAsync(rest);
+        // No EVENT playlist may land after the finished one that replaces it.
         await StopLiveAsync();
-        ThrowIfStopped();
-        if (Volatile.Read(ref _tree) is { } tree && !_liveSuperseded)
-        {
-            _elsewhereReadAt = null;
-            await PublishLiveAsync(tree);
-            _onStep?.Invoke("event_playlists_final", string.Join(',', _livePublished.Select(v => $"{v.Key}:{v.Value.Count}")));
-        }
     }
 
     private async Task StopLiveAsync()
