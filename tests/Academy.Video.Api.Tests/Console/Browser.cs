@@ -86,15 +86,23 @@ public sealed class Browser : IDisposable
         }
     }
 
+    /// <summary>The element's text, or empty when there is none; read again when the page re-renders it between the find and the read.</summary>
     public string Text(string css)
     {
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            return driver.FindElement(By.CssSelector(css)).Text;
-        }
-        catch (NoSuchElementException)
-        {
-            return "";
+            try
+            {
+                return driver.FindElement(By.CssSelector(css)).Text;
+            }
+            catch (NoSuchElementException)
+            {
+                return "";
+            }
+            catch (StaleElementReferenceException) when (attempt < 5)
+            {
+                // The console's live refresh replaced the element (seen once in CI on the video page's status chip).
+            }
         }
     }
 
