@@ -59,7 +59,10 @@ public static class FfmpegLectureProfile
         var args = new List<string> { "-hide_banner", "-nostdin", "-nostats", "-loglevel", "error", "-an", "-sn", "-dn" };
         if (start > 0)
         {
-            args.AddRange(["-ss", HlsCuts.Seconds(start)]);
+            // A window begins at the key frame the seek lands on, not at the planned start: the frames between them would
+            // be decoded only to be thrown away (half a key frame interval a window on average: a third of the decode for
+            // key frames 10 s apart; docs/encoding.md, Slides profile). Its 10 s count from there.
+            args.AddRange(["-ss", HlsCuts.Seconds(start), "-noaccurate_seek"]);
         }
 
         if (length is { } l)
