@@ -36,8 +36,8 @@ public static class PlayableBenchmark
     public const string BaselineWorkerVariable = "ACADEMY_BENCH_BASELINE_WORKER_DLL";
 
     /// <summary>
-    /// Set to 1 to end each round at its first playable segment: the worker and its ffmpeg are killed there (its CPU counts
-    /// up to then) and READY is not measured. Long sources cost minutes of encode after the figure this bench is about.
+    /// Set to 1 to end each round at its first playable segment: the video is deleted and the worker and its ffmpeg are
+    /// killed there (its CPU counts up to then) and READY is not measured. Long sources cost minutes of encode after the figure this bench is about.
     /// </summary>
     public const string StopAtPlayableVariable = "ACADEMY_BENCH_PLAYABLE_STOP";
 
@@ -327,6 +327,16 @@ public static class PlayableBenchmark
 
             if (firstPlayable is not null && StopAtPlayable)
             {
+                // Deleted first: the job ends FAILED, so the API dispatches none of a chunked job's later chunks, which
+                // would otherwise encode on beside the next rounds.
+                using (var deleted = await http.DeleteAsync($"/api/v1/videos/{videoId}"))
+                {
+                    if (deleted.StatusCode != HttpStatusCode.Accepted)
+                    {
+                        throw new InvalidOperationException($"delete {videoId}: {(int)deleted.StatusCode} {await deleted.Content.ReadAsStringAsync()}");
+                    }
+                }
+
                 foreach (var child in ProcessMeasure.Children(apiPid))
                 {
                     try
