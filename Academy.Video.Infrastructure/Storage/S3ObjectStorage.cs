@@ -89,12 +89,36 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         }
     }
 
+    /// <remarks>
+    /// TransferUtility's multipart download: ranged GETs of <see cref="S3StorageOptions.PartSizeBytes"/>,
+    /// <see cref="S3StorageOptions.UploadParallelism"/> at once, written into the file as they arrive (docs/operations.md,
+    /// Running on AWS, "Source download"). One stream from R2 carries a fraction of what a worker's network does, and every chunk of a long
+    /// lecture brings the whole source down before anything plays. Written beside the destination and renamed into place.
+    /// </remarks>
     public async Task DownloadToFileAsync(string key, string filePath, CancellationToken cancellationToken)
     {
-        using (var response = await GetExistingObjectAsync(key, cancellationToken).ConfigureAwait(false))
+        var destination = Path.GetFullPath(filePath);
+        var temporary = FileDownload.TemporaryPathBeside(destination);
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        try
         {
-            var destination = Path.GetFullPath(filePath);
-            await FileDownload.WriteAtomicallyAsync(response.ResponseStream, destination, FileDownload.TemporaryPathBeside(destination), exactLength: null, cancellationToken).ConfigureAwait(false);
+            await _transferUtility.DownloadWithResponseAsync(new TransferUtilityDownloadRequest
+            {
+                BucketName = _options.Bucket,
+                Key = key,
+                FilePath = temporary,
+                MultipartDownloadType = MultipartDownloadType.RANGE,
+                PartSize = _options.PartSizeBytes,
+            }, cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, destination, overwrite: true);
+        }
+        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new ObjectNotFoundException(key);
+        }
+        finally
+        {
+            File.Delete(temporary);
         }
     }
 

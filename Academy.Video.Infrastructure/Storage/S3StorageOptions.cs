@@ -36,12 +36,12 @@ public sealed class S3StorageOptions
     [Description("Files at least this large are uploaded in parts.")]
     public long MultipartThresholdBytes { get; set; } = 64L * 1024 * 1024;
 
-    /// <summary>Size of each part of a multipart upload (S3 and R2 require at least 5 MiB except for the last part).</summary>
-    [Description("Size of each part of a multipart upload (S3 and R2 require at least 5 MiB except for the last part).")]
+    /// <summary>Size of each part of a multipart upload (S3 and R2 require at least 5 MiB except for the last part) and of each ranged GET of a download.</summary>
+    [Description("Size of each part of a multipart upload (S3 and R2 require at least 5 MiB except for the last part) and of each ranged GET of a download.")]
     public long PartSizeBytes { get; set; } = 16L * 1024 * 1024;
 
-    /// <summary>Parts uploaded at the same time.</summary>
-    [Description("Parts uploaded at the same time.")]
+    /// <summary>Parts uploaded, or ranges of a download fetched, at the same time (per file).</summary>
+    [Description("Parts uploaded, or ranges of a download fetched, at the same time (per file).")]
     public int UploadParallelism { get; set; } = 4;
 
     /// <summary>Keys per list page and per DeleteObjects batch; S3 allows at most 1000.</summary>

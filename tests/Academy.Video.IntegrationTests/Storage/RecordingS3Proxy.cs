@@ -108,6 +108,12 @@ internal sealed class RecordingS3Proxy : LoopbackHttpServer
                 response.Headers[name] = string.Join(',', values);
             }
 
+            // As the server said it (the SDK's ranged download checks each range's length); a HEAD has no body to measure.
+            if (incoming.HttpMethod != "HEAD" && answer.Content.Headers.ContentLength is { } length)
+            {
+                response.ContentLength64 = length;
+            }
+
             await answer.Content.CopyToAsync(response.OutputStream);
         }
         finally

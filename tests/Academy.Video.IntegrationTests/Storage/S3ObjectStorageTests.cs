@@ -53,6 +53,49 @@ public sealed class S3ObjectStorageTests : ObjectStorageContractTests, IDisposab
     }
 
     [Fact]
+    public async Task A_file_above_the_part_size_comes_down_in_ranged_gets_and_a_failed_range_is_asked_again_alone()
+    {
+        const long size = 2 * PartSizeBytes + 1000;
+        var key = Prefix + "source/ranged.mp4";
+        var source = Files.Random("ranged.mp4", size, seed: 11);
+        await Storage.UploadFileAsync(source, key, "video/mp4", CancellationToken.None);
+        await using var proxy = new RecordingS3Proxy(StorageOptions.ServiceUrl);
+        var middle = $"bytes={PartSizeBytes}-{(2 * PartSizeBytes) - 1}";
+        var failed = 0;
+        proxy.Fault = request => request.Method == "GET" && request.Headers.TryGetValue("Range", out var range) && range == middle && Interlocked.Exchange(ref failed, 1) == 0
+            ? ProxyFault.SlowDown
+            : ProxyFault.None;
+        using var storage = StorageThrough(proxy);
+        var downloaded = Files.PathOf("ranged/downloaded.mp4");
+
+        await storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        var ranges = proxy.Requests.Where(r => r.Method == "GET").Select(r => r.Headers.GetValueOrDefault("Range") ?? "(whole)").ToList();
+        string[] expected = ["bytes=0-5242879", middle, middle, $"bytes={2 * PartSizeBytes}-{size - 1}"];
+        Assert.Equal(expected.Order(StringComparer.Ordinal), ranges.Order(StringComparer.Ordinal));
+        Assert.Equal(1, proxy.FaultsInjected);
+        Assert.Equal(TestFiles.Sha256(source), TestFiles.Sha256(downloaded));
+        Assert.Equal(["downloaded.mp4"], Directory.GetFiles(Path.GetDirectoryName(downloaded)!).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public async Task A_file_under_one_part_comes_down_in_one_get()
+    {
+        var key = Prefix + "hls/a1/360p/seg_00000.ts";
+        var source = Files.Random("segment.ts", 300_000, seed: 12);
+        await Storage.UploadFileAsync(source, key, "video/mp2t", CancellationToken.None);
+        await using var proxy = new RecordingS3Proxy(StorageOptions.ServiceUrl);
+        using var storage = StorageThrough(proxy);
+        var downloaded = Files.PathOf("segment-downloaded.ts");
+
+        await storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        var request = Assert.Single(proxy.Requests);
+        Assert.Equal("GET", request.Method);
+        Assert.Equal(TestFiles.Sha256(source), TestFiles.Sha256(downloaded));
+    }
+
+    [Fact]
     public async Task A_file_below_the_threshold_is_one_plain_put_with_its_content_type()
     {
         var key = Prefix + "hls/a1/master.m3u8";
