@@ -54,8 +54,10 @@ public sealed partial class FfmpegHlsEncoder
         var extras = range.FirstSegment == 0;
         if (extras)
         {
-            // The audio apart, so its segments come at an audio encode's pace, and the pictures' decode giving way to the
-            // range on a shared core: chunk 0's run plays the video early (decision 0026).
+            // The audio apart, so its segments come at an audio encode's pace, and both it and the pictures' decode giving
+            // way to the range on a shared core: chunk 0's run plays the video early (decision 0026). The audio of the whole
+            // source at full speed took half the core from the range's first segments for as long as it ran (12 s of CPU
+            // for 10 minutes); given way, it still runs several times faster than the range's ladder (docs/performance.md).
             if (request.Source.HasAudio)
             {
                 commands.Add(FfmpegHlsArguments.Build(request, _options, new HlsCommand(Part: HlsRunPart.Audio)));
@@ -64,7 +66,7 @@ public sealed partial class FfmpegHlsEncoder
             commands.Add(FfmpegHlsArguments.Build(request, _options, new HlsCommand(Part: HlsRunPart.Extras)));
         }
 
-        var pictures = commands.Count - 1;
+        var rangeCommand = commands.Count;
 
         commands.Add(FfmpegHlsArguments.Build(request, _options, new HlsCommand(null, start, Part: HlsRunPart.Range) { End = end, SegmentFileName = JobChunk.SegmentPattern(chunk.AttemptCount) }));
         foreach (var arguments in commands)
@@ -85,7 +87,7 @@ public sealed partial class FfmpegHlsEncoder
             var watching = watcher.WatchAsync(WatchInterval, stopWatching.Token);
             try
             {
-                exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken, i => extras && i == pictures).ConfigureAwait(false);
+                exit = await RunAsync(commands.Select(Task.FromResult).ToList(), line => ReportProgress(line, startSeconds, spanMicroseconds, progress), cancellationToken, i => i != rangeCommand).ConfigureAwait(false);
             }
             finally
             {
