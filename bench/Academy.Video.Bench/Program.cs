@@ -19,6 +19,7 @@ return args switch
     ["chapters", ..] => await ChaptersBenchmark.RunAsync(args[1..]),
     ["playable", ..] => await PlayableBenchmark.RunAsync(args[1..]),
     ["slides", ..] => await SlidesBenchmark.RunAsync(args[1..]),
+    ["source-download", ..] => await SourceDownloadBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
@@ -36,6 +37,7 @@ static int Usage()
     Console.WriteLine("  downloads [seconds] [rounds]  a lecture through the worker with Transcoding:Downloads on and off: the remux's time and the bytes it adds");
     Console.WriteLine("  playable [minutes] [rounds]  first playable through the API and the real worker: upload-complete to a first segment that decodes, fast path and encoded");
     Console.WriteLine("  slides [seconds]  the slides profile alone (part of lecture)");
+    Console.WriteLine("  source-download [MiB] [rounds]  a source from s3rver through the storage adapter's ranged GETs vs one GET, alternating");
     Console.WriteLine("  memory [seconds] [times]  the worker's peak RSS on a lecture and on it repeated [times] over, local and s3rver");
     return 2;
 }
