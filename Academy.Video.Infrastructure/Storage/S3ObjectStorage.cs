@@ -116,6 +116,17 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
         {
             throw new ObjectNotFoundException(key);
         }
+        catch (Exception exception) when (exception is InvalidOperationException or AmazonS3Exception { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable })
+        {
+            // An empty object has no first range to ask for and the multipart download fails on it, so it is written
+            // here. Rare enough that only a failed download pays the HEAD.
+            if (await HeadAsync(key, cancellationToken).ConfigureAwait(false) is not { SizeBytes: 0 })
+            {
+                throw;
+            }
+
+            await File.WriteAllBytesAsync(destination, [], cancellationToken).ConfigureAwait(false);
+        }
         finally
         {
             File.Delete(temporary);

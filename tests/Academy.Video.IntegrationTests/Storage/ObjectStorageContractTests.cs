@@ -117,6 +117,20 @@ public abstract class ObjectStorageContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_empty_object_downloads_as_an_empty_file()
+    {
+        var key = Prefix + "captions/empty.vtt";
+        var source = Files.PathOf("empty.vtt");
+        await File.WriteAllBytesAsync(source, []);
+
+        await Storage.UploadFileAsync(source, key, "text/vtt", CancellationToken.None);
+        var downloaded = Files.PathOf("empty-downloaded.vtt");
+        await Storage.DownloadToFileAsync(key, downloaded, CancellationToken.None);
+
+        Assert.Equal(0, new FileInfo(downloaded).Length);
+    }
+
+    [Fact]
     public async Task Head_of_a_missing_key_returns_null()
     {
         Assert.Null(await Storage.HeadAsync(Prefix + "missing.bin", CancellationToken.None));
