@@ -10,26 +10,34 @@ internal static class FileDownload
     /// a source longer or shorter than that throws <see cref="InvalidDataException"/> and nothing is renamed;
     /// reading stops at the first byte too many.
     /// </summary>
-    public static async Task WriteAtomicallyAsync(Stream source, string destinationPath, string temporaryPath, long? exactLength, CancellationToken cancellationToken)
+    public static Task WriteAtomicallyAsync(Stream source, string destinationPath, string temporaryPath, long? exactLength, CancellationToken cancellationToken) =>
+        WriteAtomicallyAsync(destinationPath, temporaryPath, async temporary =>
+        {
+            await using var target = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferBytes, FileOptions.Asynchronous);
+            if (exactLength is { } expected)
+            {
+                await CopyExactlyAsync(source, target, expected, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await source.CopyToAsync(target, CopyBufferBytes, cancellationToken).ConfigureAwait(false);
+            }
+
+            await target.FlushAsync(cancellationToken).ConfigureAwait(false);
+        });
+
+    /// <summary>
+    /// Lets <paramref name="write"/> fill <paramref name="temporaryPath"/>, then renames it to <paramref name="destinationPath"/>;
+    /// if it throws, the temporary file is removed and nothing is renamed.
+    /// </summary>
+    public static async Task WriteAtomicallyAsync(string destinationPath, string temporaryPath, Func<string, Task> write)
     {
+        ArgumentNullException.ThrowIfNull(write);
         Directory.CreateDirectory(Path.GetDirectoryName(destinationPath)!);
         Directory.CreateDirectory(Path.GetDirectoryName(temporaryPath)!);
         try
         {
-            await using (var target = new FileStream(temporaryPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferBytes, FileOptions.Asynchronous))
-            {
-                if (exactLength is { } expected)
-                {
-                    await CopyExactlyAsync(source, target, expected, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await source.CopyToAsync(target, CopyBufferBytes, cancellationToken).ConfigureAwait(false);
-                }
-
-                await target.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-
+            await write(temporaryPath).ConfigureAwait(false);
             File.Move(temporaryPath, destinationPath, overwrite: true);
         }
         catch

@@ -98,39 +98,35 @@ public sealed class S3ObjectStorage : IObjectStorage, IDisposable
     public async Task DownloadToFileAsync(string key, string filePath, CancellationToken cancellationToken)
     {
         var destination = Path.GetFullPath(filePath);
-        var temporary = FileDownload.TemporaryPathBeside(destination);
-        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-        try
+        await FileDownload.WriteAtomicallyAsync(destination, FileDownload.TemporaryPathBeside(destination), async temporary =>
         {
-            await _transferUtility.DownloadWithResponseAsync(new TransferUtilityDownloadRequest
+            try
             {
-                BucketName = _options.Bucket,
-                Key = key,
-                FilePath = temporary,
-                MultipartDownloadType = MultipartDownloadType.RANGE,
-                PartSize = _options.PartSizeBytes,
-            }, cancellationToken).ConfigureAwait(false);
-            File.Move(temporary, destination, overwrite: true);
-        }
-        catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new ObjectNotFoundException(key);
-        }
-        catch (Exception exception) when (exception is InvalidOperationException or AmazonS3Exception { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable })
-        {
-            // An empty object has no first range to ask for and the multipart download fails on it, so it is written
-            // here. Rare enough that only a failed download pays the HEAD.
-            if (await HeadAsync(key, cancellationToken).ConfigureAwait(false) is not { SizeBytes: 0 })
-            {
-                throw;
+                await _transferUtility.DownloadWithResponseAsync(new TransferUtilityDownloadRequest
+                {
+                    BucketName = _options.Bucket,
+                    Key = key,
+                    FilePath = temporary,
+                    MultipartDownloadType = MultipartDownloadType.RANGE,
+                    PartSize = _options.PartSizeBytes,
+                }, cancellationToken).ConfigureAwait(false);
             }
+            catch (AmazonS3Exception exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+            {
+                throw new ObjectNotFoundException(key);
+            }
+            catch (Exception exception) when (exception is InvalidOperationException or AmazonS3Exception { StatusCode: HttpStatusCode.RequestedRangeNotSatisfiable })
+            {
+                // An empty object has no first range to ask for and the multipart download fails on it, so it is written
+                // here. Rare enough that only a failed download pays the HEAD.
+                if (await HeadAsync(key, cancellationToken).ConfigureAwait(false) is not { SizeBytes: 0 })
+                {
+                    throw;
+                }
 
-            await File.WriteAllBytesAsync(destination, [], cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(temporary);
-        }
+                await File.WriteAllBytesAsync(temporary, [], cancellationToken).ConfigureAwait(false);
+            }
+        }).ConfigureAwait(false);
     }
 
     public Task UploadFileAsync(string filePath, string key, string contentType, CancellationToken cancellationToken) =>
